@@ -1,0 +1,39 @@
+# safezones: `make demo` and `make test` work on a fresh machine with Python 3.11 and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= out/demo
+SHARED ?= ../shared/data
+
+.PHONY: demo test lint typecheck pytest data clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+## demo: set up, then draw the bundled scenario map and tables into out/demo
+demo: $(STAMP)
+	$(BIN)/safezones demo --out $(OUT)
+
+## test: set up, then lint, type-check and run every test
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+## data: rebuild the bundled data in src/safezones/data from ../shared/data
+data: $(STAMP)
+	$(BIN)/python scripts/build_data.py --source $(SHARED)
+
+clean:
+	rm -rf $(VENV) out build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
