@@ -92,6 +92,9 @@ ALIASES = {
     "‘Ayn al ‘Arab": ["Kobani", "Kobane", "Ain al-Arab"],
     "‘Afrīn": ["Afrin"],
     "Tall Abyaḑ": ["Tal Abyad", "Tell Abyad"],
+    "Jarābulus": ["Jarablus", "Jerablus"],
+    "Ra’s al ‘Ayn": ["Ras al-Ayn", "Ras al Ain", "Serekaniye"],
+    "Tall Rif‘at": ["Tal Rifaat", "Tell Rifaat"],
     "Ma‘arrat an Nu‘mān": ["Maarat al-Numan", "Maarrat al-Nu'man"],
     "Jisr ash Shughūr": ["Jisr al-Shughur"],
 }

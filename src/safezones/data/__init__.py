@@ -1,0 +1,46 @@
+"""Bundled real data layers of safezones (see ``PROVENANCE.md`` beside this file).
+
+Every layer is returned as a fresh GeoDataFrame in EPSG:4326, so callers may
+modify it freely. The package reads only these files at run time; they are
+derived from the project's shared raw data by ``scripts/build_data.py``.
+
+Examples
+--------
+>>> from safezones import data
+>>> data.countries().set_index("iso_a3").loc["SYR", "name"]
+'Syria'
+>>> round(float(data.border("TUR").length_km.iloc[0]))
+776
+"""
+
+from .catalog import (
+    NEIGHBOURS,
+    SeedFacts,
+    border,
+    countries,
+    districts,
+    events,
+    find_place,
+    governorates,
+    places,
+    population_grid,
+    provenance,
+    seed_facts,
+    syria,
+)
+
+__all__ = [
+    "NEIGHBOURS",
+    "SeedFacts",
+    "border",
+    "countries",
+    "districts",
+    "events",
+    "find_place",
+    "governorates",
+    "places",
+    "population_grid",
+    "provenance",
+    "seed_facts",
+    "syria",
+]
