@@ -240,8 +240,8 @@ def build_places(src: Path, adm1: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     missing = set(ALIASES) - set(gdf.loc[gdf["country"] == "SY", "name"])
     if missing:
         raise SystemExit(f"aliases name places not in GeoNames: {sorted(missing)}")
-    gdf["aliases"] = gdf["name"].map(lambda n: ";".join(ALIASES.get(n, []))).where(
-        gdf["country"] == "SY", ""
+    gdf["aliases"] = (
+        gdf["name"].map(lambda n: ";".join(ALIASES.get(n, []))).where(gdf["country"] == "SY", "")
     )
     gdf["name_key"] = gdf["name"].map(normalise_name)
     # OCHA governorate of Syrian places (nearest, for points on the coast or border)
@@ -314,9 +314,7 @@ def _grid_cells(syria_m: shapely.Geometry) -> gpd.GeoDataFrame:
     inside = shapely.contains_properly(syria_m, boxes)
     geoms = boxes.copy()
     geoms[~inside] = shapely.intersection(boxes[~inside], syria_m)
-    return gpd.GeoDataFrame(
-        {"row": rows, "col": cols}, geometry=geoms, crs=PROJECT_CRS
-    )
+    return gpd.GeoDataFrame({"row": rows, "col": cols}, geometry=geoms, crs=PROJECT_CRS)
 
 
 def build_population_grid(
@@ -330,8 +328,9 @@ def build_population_grid(
     cells = _grid_cells(syria_m)
     gov = _metric(adm1)[["adm1_pcode", "population_prewar", "geometry"]]
 
-    pieces = gpd.overlay(cells, gov[["adm1_pcode", "geometry"]], how="intersection",
-                         keep_geom_type=True)
+    pieces = gpd.overlay(
+        cells, gov[["adm1_pcode", "geometry"]], how="intersection", keep_geom_type=True
+    )
     # Parts of Natural Earth's Syria that no OCHA governorate covers (the two
     # outlines differ by up to a few km): give them to the nearest governorate.
     ocha_union = gov.union_all()
@@ -355,8 +354,11 @@ def build_population_grid(
     towns["pop_high"] = towns["pop_central"] * (1 + BAND_RELATIVE)
     towns["population_source"] = "GeoNames"
     for gid, (place, period) in SEED_POPULATION_OVERRIDES.items():
-        rec = next(r for r in seed["population"] if r["geonameid"] == gid and
-                   r["period"] == period and r["place"] == place)
+        rec = next(
+            r
+            for r in seed["population"]
+            if r["geonameid"] == gid and r["period"] == period and r["place"] == place
+        )
         sel = towns["geonameid"] == gid
         lo, hi = float(rec["population_low"]), float(rec["population_high"])
         towns.loc[sel, ["pop_low", "pop_central", "pop_high"]] = [lo, (lo + hi) / 2, hi]
@@ -365,8 +367,12 @@ def build_population_grid(
     # Scale towns down where they would exceed MAX_URBAN_SHARE of the governorate.
     totals = gov.set_index("adm1_pcode")["population_prewar"].astype(float)
     town_sum = towns.groupby("adm1_pcode")["pop_central"].sum()
-    scale = (MAX_URBAN_SHARE * totals / town_sum).clip(upper=1.0).reindex(
-        towns["adm1_pcode"]).to_numpy()
+    scale = (
+        (MAX_URBAN_SHARE * totals / town_sum)
+        .clip(upper=1.0)
+        .reindex(towns["adm1_pcode"])
+        .to_numpy()
+    )
     for col in ("pop_low", "pop_central", "pop_high"):
         towns[col] = towns[col] * scale
     towns["scaled_by"] = scale
@@ -377,8 +383,9 @@ def build_population_grid(
     allp_sindex = allp.sindex
     pcodes = allp["adm1_pcode"].to_numpy()
     for _, town in towns.iterrows():
-        radius = max(MIN_TOWN_RADIUS_M, np.sqrt(town["pop_central"] / URBAN_DENSITY_PER_KM2
-                                                / np.pi) * 1000.0)
+        radius = max(
+            MIN_TOWN_RADIUS_M, np.sqrt(town["pop_central"] / URBAN_DENSITY_PER_KM2 / np.pi) * 1000.0
+        )
         disc = town.geometry.buffer(radius, quad_segs=16)
         idx = allp_sindex.query(disc, predicate="intersects")
         idx = idx[pcodes[idx] == town["adm1_pcode"]]
@@ -407,14 +414,27 @@ def build_population_grid(
 
     allp["area_km2"] = allp["area_m2"] / 1e6
     allp["cell_id"] = (
-        "r" + allp["row"].map("{:03d}".format) + "c" + allp["col"].map("{:03d}".format)
-        + "-" + allp["adm1_pcode"]
+        "r"
+        + allp["row"].map("{:03d}".format)
+        + "c"
+        + allp["col"].map("{:03d}".format)
+        + "-"
+        + allp["adm1_pcode"]
     )
     grid = allp[["cell_id", "row", "col", "adm1_pcode", "area_km2", *band_cols, "geometry"]]
     grid = grid.sort_values("cell_id").reset_index(drop=True).to_crs(LONLAT)
     town_table = pd.DataFrame(towns.drop(columns="geometry"))[
-        ["geonameid", "name", "adm1_pcode", "population", "pop_low", "pop_central",
-         "pop_high", "population_source", "scaled_by"]
+        [
+            "geonameid",
+            "name",
+            "adm1_pcode",
+            "population",
+            "pop_low",
+            "pop_central",
+            "pop_high",
+            "population_source",
+            "scaled_by",
+        ]
     ]
     return grid, town_table
 
@@ -454,34 +474,59 @@ def main(argv: list[str] | None = None) -> int:
     grid, towns = build_population_grid(countries, adm1, places, seed)
 
     layers = {
-        "countries": (countries, "ne", "Invalid polygons repaired with shapely.make_valid "
-                      "(flag `repaired`); `area_km2` in PROJECT_CRS."),
-        "borders": (borders, "ne", f"Syria's boundary within {BORDER_SNAP_M:.0f} m of the "
-                    "neighbour's polygon (snapping the small gaps between the two), merged "
-                    "into one line with shapely.line_merge; `length_km` in PROJECT_CRS."),
-        "governorates": (adm1, "ocha", "OCHA admin-1 joined on ADM1_PCODE to the pre-war "
-                         "population table (`population_prewar`); renamed to snake_case."),
+        "countries": (
+            countries,
+            "ne",
+            "Invalid polygons repaired with shapely.make_valid "
+            "(flag `repaired`); `area_km2` in PROJECT_CRS.",
+        ),
+        "borders": (
+            borders,
+            "ne",
+            f"Syria's boundary within {BORDER_SNAP_M:.0f} m of the "
+            "neighbour's polygon (snapping the small gaps between the two), merged "
+            "into one line with shapely.line_merge; `length_km` in PROJECT_CRS.",
+        ),
+        "governorates": (
+            adm1,
+            "ocha",
+            "OCHA admin-1 joined on ADM1_PCODE to the pre-war "
+            "population table (`population_prewar`); renamed to snake_case.",
+        ),
         "districts": (adm2, "ocha", "OCHA admin-2, renamed to snake_case."),
-        "places": (places, "geonames", "GeoNames rows as given; `name_key` is an ASCII "
-                   "lower-case form for matching, `aliases` common English spellings of "
-                   "Syrian places (build_data.ALIASES), `adm1_pcode` the nearest OCHA "
-                   "governorate (Syrian places only)."),
-        "events": (events, "ucdp", "One row per UCDP event; `deaths_total` = deaths_a + "
-                   "deaths_b + deaths_civilians + deaths_unknown (UCDP's best estimate); "
-                   "`date_start`/`date_end` span the event's year, since the extract has "
-                   "year resolution only."),
-        "population_grid": (grid, "ocha_pop", (
-            f"A {CELL_M / 1000:.0f} km grid in PROJECT_CRS clipped to Natural Earth's Syria "
-            "and split by OCHA governorate (slivers outside OCHA's outline go to the nearest "
-            "governorate). Each governorate's pre-war population is spread dasymetrically: "
-            "every GeoNames town with a population spreads it over a disc of area "
-            f"population / {URBAN_DENSITY_PER_KM2:,.0f} per km2 (at least "
-            f"{MIN_TOWN_RADIUS_M / 1000:.0f} km radius) within its governorate, towns "
-            f"together holding at most {MAX_URBAN_SHARE:.0%} of it; the rest is spread "
-            "evenly by area. Central values add up to the OCHA table per governorate. "
-            f"Bands: low/high = central x (1 -/+ {BAND_RELATIVE}), except Ar Raqqah whose "
-            "town share uses the seed's November 2014 range 300,000-350,000 (central: the "
-            "midpoint). Sources: OCHA/CBS table, GeoNames, AFP/SOHR seed.")),
+        "places": (
+            places,
+            "geonames",
+            "GeoNames rows as given; `name_key` is an ASCII "
+            "lower-case form for matching, `aliases` common English spellings of "
+            "Syrian places (build_data.ALIASES), `adm1_pcode` the nearest OCHA "
+            "governorate (Syrian places only).",
+        ),
+        "events": (
+            events,
+            "ucdp",
+            "One row per UCDP event; `deaths_total` = deaths_a + "
+            "deaths_b + deaths_civilians + deaths_unknown (UCDP's best estimate); "
+            "`date_start`/`date_end` span the event's year, since the extract has "
+            "year resolution only.",
+        ),
+        "population_grid": (
+            grid,
+            "ocha_pop",
+            (
+                f"A {CELL_M / 1000:.0f} km grid in PROJECT_CRS clipped to Natural Earth's Syria "
+                "and split by OCHA governorate (slivers outside OCHA's outline go to the nearest "
+                "governorate). Each governorate's pre-war population is spread dasymetrically: "
+                "every GeoNames town with a population spreads it over a disc of area "
+                f"population / {URBAN_DENSITY_PER_KM2:,.0f} per km2 (at least "
+                f"{MIN_TOWN_RADIUS_M / 1000:.0f} km radius) within its governorate, towns "
+                f"together holding at most {MAX_URBAN_SHARE:.0%} of it; the rest is spread "
+                "evenly by area. Central values add up to the OCHA table per governorate. "
+                f"Bands: low/high = central x (1 -/+ {BAND_RELATIVE}), except Ar Raqqah whose "
+                "town share uses the seed's November 2014 range 300,000-350,000 (central: the "
+                "midpoint). Sources: OCHA/CBS table, GeoNames, AFP/SOHR seed."
+            ),
+        ),
     }
     manifest: dict[str, dict] = {}
     for name, (gdf, key, derivation) in layers.items():
@@ -490,8 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         meta = dict(SOURCES[key])
         if name == "population_grid":
             meta = {
-                "source": "; ".join(SOURCES[k]["source"] for k in ("ocha_pop", "geonames",
-                                                                    "seed")),
+                "source": "; ".join(SOURCES[k]["source"] for k in ("ocha_pop", "geonames", "seed")),
                 "licence": "MIT (population table); CC BY 4.0 (GeoNames); facts (seed)",
                 "attribution": "OCHA / Syrian CBS; GeoNames; AFP / SOHR",
                 "date": "pre-war (about 2011) totals; GeoNames of mixed vintage; Raqqa 2014-11",
@@ -517,8 +561,9 @@ def main(argv: list[str] | None = None) -> int:
         "derivation": "Facts transcribed by hand into seeds/*.toml with a citation on "
         "every record; copied unchanged.",
         "path": "seeds/" + seed_files[0].name,
-        "rows": sum(len(seed.get(k, [])) for k in ("events", "population", "proposals",
-                                                   "tolls", "context")),
+        "rows": sum(
+            len(seed.get(k, [])) for k in ("events", "population", "proposals", "tolls", "context")
+        ),
         "sha256": _sha256(seed_files[0]),
         "bytes": seed_files[0].stat().st_size,
     }
@@ -531,19 +576,30 @@ def main(argv: list[str] | None = None) -> int:
         "MAX_URBAN_SHARE": MAX_URBAN_SHARE,
         "BAND_RELATIVE": BAND_RELATIVE,
     }
-    doc = {"built_with": "scripts/build_data.py", "parameters": parameters, "layers": manifest,
-           "borders_km": {r.neighbour: round(r.length_km, 1) for r in borders.itertuples()}}
-    (out / "manifest.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n",
-                                       encoding="utf-8")
-    (out / "PROVENANCE.md").write_text(provenance_markdown(doc, borders, towns, grid, adm1),
-                                       encoding="utf-8")
+    doc = {
+        "built_with": "scripts/build_data.py",
+        "parameters": parameters,
+        "layers": manifest,
+        "borders_km": {r.neighbour: round(r.length_km, 1) for r in borders.itertuples()},
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    (out / "PROVENANCE.md").write_text(
+        provenance_markdown(doc, borders, towns, grid, adm1), encoding="utf-8"
+    )
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"wrote {len(manifest)} layers, {total / 1e6:.1f} MB, to {out}")
     return 0
 
 
-def provenance_markdown(doc: dict, borders: gpd.GeoDataFrame, towns: pd.DataFrame,
-                        grid: gpd.GeoDataFrame, adm1: gpd.GeoDataFrame) -> str:
+def provenance_markdown(
+    doc: dict,
+    borders: gpd.GeoDataFrame,
+    towns: pd.DataFrame,
+    grid: gpd.GeoDataFrame,
+    adm1: gpd.GeoDataFrame,
+) -> str:
     lines = [
         "# Provenance of the bundled data",
         "",
@@ -555,45 +611,72 @@ def provenance_markdown(doc: dict, borders: gpd.GeoDataFrame, towns: pd.DataFram
         "|---|---|---:|---|---|---|---|",
     ]
     for name, m in doc["layers"].items():
-        lines.append(f"| {name} | `{m['path']}` | {m['rows']:,} | {m['source']} | "
-                     f"{m['licence']} | {m['attribution']} | {m['date']} |")
+        lines.append(
+            f"| {name} | `{m['path']}` | {m['rows']:,} | {m['source']} | "
+            f"{m['licence']} | {m['attribution']} | {m['date']} |"
+        )
     lines += ["", "## How each layer was derived", ""]
     for name, m in doc["layers"].items():
         lines += [f"- **{name}**: {m['derivation']} (sha256 `{m['sha256'][:16]}…`)"]
-    lines += ["", "## Borders", "",
-              "Length of Syria's border with each neighbour in the bundled data, in "
-              "PROJECT_CRS (Natural Earth 10m is generalised, so these are shorter than "
-              "surveyed lengths, e.g. the CIA World Factbook's 899 km for Turkey).", "",
-              "| neighbour | length km | line parts |", "|---|---:|---:|"]
+    lines += [
+        "",
+        "## Borders",
+        "",
+        "Length of Syria's border with each neighbour in the bundled data, in "
+        "PROJECT_CRS (Natural Earth 10m is generalised, so these are shorter than "
+        "surveyed lengths, e.g. the CIA World Factbook's 899 km for Turkey).",
+        "",
+        "| neighbour | length km | line parts |",
+        "|---|---:|---:|",
+    ]
     for r in borders.itertuples():
         lines.append(f"| {r.neighbour} ({r.name}) | {r.length_km:,.1f} | {r.parts} |")
     per_gov = grid.groupby("adm1_pcode")[["pop_low", "pop_central", "pop_high"]].sum()
     per_gov = per_gov.join(adm1.set_index("adm1_pcode")[["adm1_name", "population_prewar"]])
-    lines += ["", "## Population grid per governorate", "",
-              f"{len(grid):,} cells. Central values equal the OCHA pre-war table.", "",
-              "| P-code | governorate | OCHA pre-war | grid low | grid central | grid high |",
-              "|---|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Population grid per governorate",
+        "",
+        f"{len(grid):,} cells. Central values equal the OCHA pre-war table.",
+        "",
+        "| P-code | governorate | OCHA pre-war | grid low | grid central | grid high |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for code, r in per_gov.iterrows():
-        lines.append(f"| {code} | {r['adm1_name']} | {r['population_prewar']:,} | "
-                     f"{r['pop_low']:,.0f} | {r['pop_central']:,.0f} | {r['pop_high']:,.0f} |")
-    lines += ["", "## Towns placed in the grid", "",
-              f"{len(towns)} GeoNames places in Syria with a population. Overrides and "
-              "scaling:", ""]
+        lines.append(
+            f"| {code} | {r['adm1_name']} | {r['population_prewar']:,} | "
+            f"{r['pop_low']:,.0f} | {r['pop_central']:,.0f} | {r['pop_high']:,.0f} |"
+        )
+    lines += [
+        "",
+        "## Towns placed in the grid",
+        "",
+        f"{len(towns)} GeoNames places in Syria with a population. Overrides and scaling:",
+        "",
+    ]
     special = towns[(towns["population_source"] != "GeoNames") | (towns["scaled_by"] < 1)]
     for r in special.itertuples():
-        lines.append(f"- {r.name} ({r.adm1_pcode}): GeoNames {r.population:,}; used "
-                     f"{r.pop_low:,.0f} / {r.pop_central:,.0f} / {r.pop_high:,.0f} "
-                     f"(source: {r.population_source}; scaled by {r.scaled_by:.3f})")
+        lines.append(
+            f"- {r.name} ({r.adm1_pcode}): GeoNames {r.population:,}; used "
+            f"{r.pop_low:,.0f} / {r.pop_central:,.0f} / {r.pop_high:,.0f} "
+            f"(source: {r.population_source}; scaled by {r.scaled_by:.3f})"
+        )
     lines += ["", "## Parameters", ""]
     for k, v in doc["parameters"].items():
         lines.append(f"- `{k}` = {v}")
-    lines += ["", "## Licences and attribution", "",
-              "Maps and tables made from these layers must credit: Natural Earth; OCHA, "
-              "UNCS (CC BY-IGO); OCHA / Syrian CBS; GeoNames (CC BY 4.0); UCDP GED (CC BY "
-              "4.0, Sundberg and Melander 2013); AFP / SOHR for the seed facts. The "
-              "boundaries and names shown and the designations used do not imply official "
-              "endorsement or acceptance.", "",
-              "The build is deterministic: the same inputs give byte-identical files.", ""]
+    lines += [
+        "",
+        "## Licences and attribution",
+        "",
+        "Maps and tables made from these layers must credit: Natural Earth; OCHA, "
+        "UNCS (CC BY-IGO); OCHA / Syrian CBS; GeoNames (CC BY 4.0); UCDP GED (CC BY "
+        "4.0, Sundberg and Melander 2013); AFP / SOHR for the seed facts. The "
+        "boundaries and names shown and the designations used do not imply official "
+        "endorsement or acceptance.",
+        "",
+        "The build is deterministic: the same inputs give byte-identical files.",
+        "",
+    ]
     return "\n".join(lines)
 
 

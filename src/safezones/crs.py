@@ -43,7 +43,7 @@ def require_crs(layer: _G, *, what: str = "layer") -> _G:
     """
     if layer.crs is None:
         raise GeometryError(
-            f"{what} has no CRS; set one with .set_crs(\"EPSG:4326\") if the coordinates "
+            f'{what} has no CRS; set one with .set_crs("EPSG:4326") if the coordinates '
             "are longitude/latitude"
         )
     return layer

@@ -123,15 +123,15 @@ def events_in_zones(
         ev = events[keep]
     pts = to_metric(ev, what="events")
     zi, ei = zm.sindex.query(pts.geometry, predicate="intersects")[::-1]
-    out = pd.DataFrame(0, index=zones.index, columns=["events", *_EVENT_DEATH_COLUMNS],
-                       dtype="int64")
+    out = pd.DataFrame(
+        0, index=zones.index, columns=["events", *_EVENT_DEATH_COLUMNS], dtype="int64"
+    )
     if len(zi):
         pos = pd.Series(np.bincount(zi, minlength=len(zones)), index=zones.index)
         out["events"] = pos.astype("int64")
         for col in _EVENT_DEATH_COLUMNS:
             vals = pd.to_numeric(ev[col], errors="coerce").fillna(0).to_numpy()[ei]
-            out[col] = np.bincount(zi, weights=vals, minlength=len(zones)).round().astype(
-                "int64")
+            out[col] = np.bincount(zi, weights=vals, minlength=len(zones)).round().astype("int64")
     return out
 
 
@@ -141,8 +141,9 @@ def _event_dates(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     if "year" in events.columns:
         y = events["year"].astype(int).astype(str)
         return pd.to_datetime(y + "-01-01"), pd.to_datetime(y + "-12-31")
-    raise DataError("a time window needs the events' dates: columns date_start and date_end, "
-                    "or year")
+    raise DataError(
+        "a time window needs the events' dates: columns date_start and date_end, or year"
+    )
 
 
 def population_in_zones(zones: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -175,14 +176,17 @@ def population_in_zones(zones: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -
     zm = _zones_metric(zones)
     missing = [c for c in POPULATION_COLUMNS if c not in population.columns]
     if missing:
-        raise DataError(f"the population layer lacks the columns {missing}; expected "
-                        f"{list(POPULATION_COLUMNS)}")
+        raise DataError(
+            f"the population layer lacks the columns {missing}; expected {list(POPULATION_COLUMNS)}"
+        )
     values = population[list(POPULATION_COLUMNS)].apply(pd.to_numeric, errors="coerce")
     bad = values.isna().any(axis=1) | (values < 0).any(axis=1)
     if bad.any():
         rows = ", ".join(map(str, population.index[bad.to_numpy()][:10]))
-        raise DataError(f"{int(bad.sum())} population rows are negative or missing "
-                        f"(rows {rows}); fix or drop them")
+        raise DataError(
+            f"{int(bad.sum())} population rows are negative or missing "
+            f"(rows {rows}); fix or drop them"
+        )
     cells = to_metric(population, what="population").geometry.to_numpy()
     zgeom = zm.to_numpy()
     zi, ci = gpd.GeoSeries(cells).sindex.query(zgeom, predicate="intersects")
@@ -191,12 +195,14 @@ def population_in_zones(zones: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -
     out: dict[str, Any] = {}
     for j, col in enumerate(POPULATION_COLUMNS):
         out[col.replace("pop_", "residents_")] = np.bincount(
-            zi, weights=vals[ci, j] * frac, minlength=len(zgeom))
+            zi, weights=vals[ci, j] * frac, minlength=len(zgeom)
+        )
     return pd.DataFrame(out, index=zones.index)
 
 
-def _covered_fraction(zgeom: np.ndarray, cells: np.ndarray, zi: np.ndarray,
-                      ci: np.ndarray) -> np.ndarray:
+def _covered_fraction(
+    zgeom: np.ndarray, cells: np.ndarray, zi: np.ndarray, ci: np.ndarray
+) -> np.ndarray:
     """Share of each candidate cell inside its zone: 1 for points inside, area share else."""
     types = shapely.get_type_id(cells[ci])
     frac = np.zeros(len(zi))
@@ -212,7 +218,6 @@ def _covered_fraction(zgeom: np.ndarray, cells: np.ndarray, zi: np.ndarray,
         if part.any():
             cell_area = shapely.area(c[part])
             inter = shapely.area(shapely.intersection(z[part], c[part]))
-            share[part] = np.divide(inter, cell_area, out=np.zeros_like(inter),
-                                    where=cell_area > 0)
+            share[part] = np.divide(inter, cell_area, out=np.zeros_like(inter), where=cell_area > 0)
         frac[poly] = share
     return frac

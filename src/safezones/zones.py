@@ -124,7 +124,7 @@ def _resolve_point(point: PointLike, what: str) -> tuple[float, float, str]:
         geom = place.geometry
         return float(geom.x), float(geom.y), str(place["name"])
     try:
-        lon, lat = (float(v) for v in point)  # type: ignore[union-attr]
+        lon, lat = (float(v) for v in point)
     except (TypeError, ValueError):
         raise SafeZonesError(
             f"{what} must be a place name or a (lon, lat) pair of numbers, got {point!r}"
@@ -172,8 +172,9 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     """The polygonal part of ``geom`` (intersections may add stray lines or points)."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
-    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon",
-                                                                         "MultiPolygon")]
+    parts = [
+        g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
     if not parts:
         return shapely.Polygon()
     return shapely.union_all(parts)
@@ -375,14 +376,18 @@ def safe_zone(
             reason = explain_validity(g)
             g = _polygonal(shapely.make_valid(g))
             if g.is_empty:
-                problems.append(f"feature {i}: invalid ({reason}) and cannot be repaired into "
-                                "a polygon; redraw it")
+                problems.append(
+                    f"feature {i}: invalid ({reason}) and cannot be repaired into "
+                    "a polygon; redraw it"
+                )
                 continue
             repaired = True
         poly = _polygonal(g)
         if poly.is_empty:
-            problems.append(f"feature {i}: a {g.geom_type} is not an area; draw a polygon, or "
-                            "use freeze_zone for a circle around a point")
+            problems.append(
+                f"feature {i}: a {g.geom_type} is not an area; draw a polygon, or "
+                "use freeze_zone for a circle around a point"
+            )
             continue
         fixed.append(poly)
     if problems:
@@ -399,19 +404,17 @@ def safe_zone(
     return _finish(geom, attrs, f"safe zone {attrs['zone_id']!r} from {label}")
 
 
-def _read_zone_geometry(
-    obj: object, crs: str | None
-) -> tuple[list[BaseGeometry], str, object]:
+def _read_zone_geometry(obj: object, crs: str | None) -> tuple[list[BaseGeometry], str, object]:
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
         require_crs(obj, what="the zone layer")
         return list(obj.geometry), "layer", obj.crs
     if isinstance(obj, BaseGeometry):
         if crs is None:
-            raise GeometryError("a bare geometry needs crs=, e.g. crs=\"EPSG:4326\"")
+            raise GeometryError('a bare geometry needs crs=, e.g. crs="EPSG:4326"')
         return [obj], "geometry", crs
     if isinstance(obj, str) and _WKT_START.match(obj):
         if crs is None:
-            raise GeometryError("a WKT string needs crs=, e.g. crs=\"EPSG:4326\"")
+            raise GeometryError('a WKT string needs crs=, e.g. crs="EPSG:4326"')
         try:
             return [shapely.from_wkt(obj)], "WKT", crs
         except shapely.errors.GEOSException as err:
@@ -423,11 +426,13 @@ def _read_zone_geometry(
         try:
             gdf = gpd.read_file(path)
         except Exception as err:  # pyogrio raises several types for unreadable files
-            raise SafeZonesError(f"cannot read it as a vector layer: {err}",
-                                 source=str(path)) from None
+            raise SafeZonesError(
+                f"cannot read it as a vector layer: {err}", source=str(path)
+            ) from None
         if gdf.crs is None:
-            raise GeometryError("the layer has no CRS; save it with one (e.g. EPSG:4326)",
-                                source=str(path))
+            raise GeometryError(
+                "the layer has no CRS; save it with one (e.g. EPSG:4326)", source=str(path)
+            )
         if len(gdf) == 0:
             raise GeometryError("the layer has no features", source=str(path))
         return list(gdf.geometry), str(path), gdf.crs
@@ -474,8 +479,10 @@ def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> gpd.GeoDa
     for i, layer in enumerate(layers):
         missing = [c for c in [*ZONE_COLUMNS, "geometry"] if c not in layer.columns]
         if missing:
-            problems.append(f"layer {i} lacks the zone columns {missing}; build zones with "
-                            "refuge_strip, freeze_zone or safe_zone")
+            problems.append(
+                f"layer {i} lacks the zone columns {missing}; build zones with "
+                "refuge_strip, freeze_zone or safe_zone"
+            )
         elif layer.crs is None:
             problems.append(f"layer {i} has no CRS")
     if problems:
@@ -506,8 +513,11 @@ def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> gpd.GeoDa
             overlap_km2[i] = shapely.intersection(metric[i], shapely.union_all(others)).area / 1e6
     out["overlaps_with"] = [";".join(sorted(v)) for v in overlap_ids]
     out["overlap_km2"] = overlap_km2
-    cols = [*ZONE_COLUMNS, *[c for c in out.columns if c not in (*ZONE_COLUMNS, "geometry")],
-            "geometry"]
+    cols = [
+        *ZONE_COLUMNS,
+        *[c for c in out.columns if c not in (*ZONE_COLUMNS, "geometry")],
+        "geometry",
+    ]
     return out[cols]
 
 

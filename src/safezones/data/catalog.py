@@ -298,8 +298,10 @@ class SeedFacts:
         'Agence France-Presse (AFP), Beirut, 2014-11-26; primary source: Syrian Observatory for Human Rights (SOHR), director Rami Abdel Rahman, as reported by AFP'
         """
         c = self.citations[key]
-        return (f"{c['publisher']}, {c['dateline']}, {c['published']}; "
-                f"primary source: {c['primary_source']}")
+        return (
+            f"{c['publisher']}, {c['dateline']}, {c['published']}; "
+            f"primary source: {c['primary_source']}"
+        )
 
 
 @cache

@@ -1,0 +1,109 @@
+"""The ``safezones`` command line.
+
+Problems in the input are printed as one clear message, without a traceback,
+and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import data
+from ._errors import SafeZonesError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Plan humanitarian safe zones in Syria."
+)
+data_app = typer.Typer(no_args_is_help=True, help="Inspect the bundled data.")
+app.add_typer(data_app, name="data")
+
+_out = Console()
+_err = Console(stderr=True)
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the bundled layers with source, licence and row counts."""
+    prov = data.provenance()
+    table = Table(title="Bundled data (see PROVENANCE.md)", show_lines=False)
+    for col in ("layer", "rows", "licence", "attribution", "source"):
+        table.add_column(col, overflow="fold", justify="right" if col == "rows" else "left")
+    for layer, row in prov.iterrows():
+        table.add_row(
+            str(layer),
+            f"{int(row['rows']):,}",
+            str(row["licence"]),
+            str(row["attribution"]),
+            str(row["source"]),
+        )
+    _out.print(table)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder for map.png and zones.csv.")] = Path(
+        "out/demo"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Draw the 2014 proposals on the bundled data: map.png and zones.csv."""
+    from .demo import run_demo
+
+    table = run_demo(out)
+    if not quiet:
+        _print_zones(table)
+        _out.print(f"wrote {out / 'map.png'} and {out / 'zones.csv'}")
+
+
+def _print_zones(table: pd.DataFrame) -> None:
+    t = Table(title="Zones: residents (pre-war basis, millions) and 2014 UCDP events")
+    t.add_column("zone", no_wrap=True)
+    for head in ("km²", "low", "central", "high", "events", "deaths", "civilians"):
+        t.add_column(head, justify="right", no_wrap=True)
+    for _, r in table.iterrows():
+        t.add_row(
+            str(r["zone_id"]),
+            f"{r['area_km2']:,.0f}",
+            *(
+                f"{r[c] / 1e6:.2f}"
+                for c in ("residents_low", "residents_central", "residents_high")
+            ),
+            *(
+                f"{r[c]:,.0f}"
+                for c in ("events_2014", "deaths_total_2014", "deaths_civilians_2014")
+            ),
+        )
+    _out.print(t)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: user errors exit 2 without a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SafeZonesError as err:
+        _err.print(f"[bold red]error:[/] {err}", highlight=False, markup=True)
+        sys.exit(2)
+    except typer.Exit as ex:
+        sys.exit(ex.exit_code)
+    except Exception as ex:  # click usage errors
+        import click
+
+        if isinstance(ex, click.ClickException):
+            ex.show()
+            sys.exit(2)
+        if isinstance(ex, click.exceptions.Abort):
+            sys.exit(1)
+        raise
