@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import data
@@ -50,6 +51,20 @@ def data_list() -> None:
             str(row["source"]),
         )
     _out.print(table)
+
+
+@data_app.command("place")
+def data_place(
+    name: Annotated[str, typer.Argument(help="Place name, e.g. Aleppo or Raqqa.")],
+    country: Annotated[str, typer.Option(help="ISO alpha-2 country code, or 'any'.")] = "SY",
+) -> None:
+    """Look up a GeoNames place as zone builders resolve it (lon, lat, population)."""
+    place = data.find_place(name, country=None if country.lower() == "any" else country)
+    _out.print(
+        f"{place['name']} ({place['country']}, geonameid {place['geonameid']}): "
+        f"lon {place.geometry.x:.5f}, lat {place.geometry.y:.5f}, "
+        f"population {int(place['population']):,} (GeoNames)"
+    )
 
 
 @app.command()
@@ -90,20 +105,12 @@ def _print_zones(table: pd.DataFrame) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script: user errors exit 2 without a traceback."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except SafeZonesError as err:
-        _err.print(f"[bold red]error:[/] {err}", highlight=False, markup=True)
-        sys.exit(2)
-    except typer.Exit as ex:
-        sys.exit(ex.exit_code)
-    except Exception as ex:  # click usage errors
-        import click
+    """Entry point of the console script: user errors exit 2 without a traceback.
 
-        if isinstance(ex, click.ClickException):
-            ex.show()
-            sys.exit(2)
-        if isinstance(ex, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+    Click's own usage errors (unknown command or option) also exit 2.
+    """
+    try:
+        app(args=argv, prog_name="safezones")
+    except SafeZonesError as err:
+        _err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
+        sys.exit(2)
