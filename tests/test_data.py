@@ -98,7 +98,8 @@ def test_population_grid_cells_are_at_most_2_km():
     assert grid.area.max() <= 4e6 * (1 + 1e-6)  # lon/lat round trip moves vertices by mm
     assert grid.area_km2.max() <= 4.0 + 1e-9
     # the cells tile Syria: their total area is Syria's
-    assert grid.area.sum() == pytest.approx(data.syria(crs="metric").area, rel=1e-6)
+    # (to 0.01 %: slivers under 100 m2 between OCHA and Natural Earth outlines are dropped)
+    assert grid.area.sum() == pytest.approx(data.syria(crs="metric").area, rel=1e-4)
 
 
 def test_population_grid_raqqa_uses_the_seed_range():
