@@ -23,8 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_layer_is_in_epsg4326():
-    for layer in (data.countries(), data.governorates(), data.districts(), data.places(),
-                  data.events(), data.population_grid(), data.border("TUR")):
+    for layer in (
+        data.countries(),
+        data.governorates(),
+        data.districts(),
+        data.places(),
+        data.events(),
+        data.population_grid(),
+        data.border("TUR"),
+    ):
         assert layer.crs.to_epsg() == 4326
 
 
@@ -110,8 +117,10 @@ def test_population_grid_raqqa_uses_the_seed_range():
     # the town disc of 325,000 people at 10,000 per km2 has radius ~3.2 km
     near = grid[grid.intersects(centre.buffer(10_000))]
     gov = grid[grid.adm1_pcode == "SY11"]
-    rural_density = gov.pop_central[~gov.index.isin(near.index)].sum() / gov.area[
-        ~gov.index.isin(near.index)].sum()
+    rural_density = (
+        gov.pop_central[~gov.index.isin(near.index)].sum()
+        / gov.area[~gov.index.isin(near.index)].sum()
+    )
     town = near.pop_central.sum() - rural_density * near.area.sum()
     assert town == pytest.approx(325_000, rel=0.01)
     town_low = near.pop_low.sum() - rural_density * (1 - 0.25) * near.area.sum()
@@ -130,8 +139,9 @@ def test_events_count_per_year_equals_source(shared_data):
     raw = pd.read_csv(shared_data / "ucdp_ged_syria_events.csv")
     ev = data.events()
     assert len(ev) == len(raw) == 52_049
-    pd.testing.assert_series_equal(ev.year.value_counts().sort_index(),
-                                   raw.year.value_counts().sort_index())
+    pd.testing.assert_series_equal(
+        ev.year.value_counts().sort_index(), raw.year.value_counts().sort_index()
+    )
     total = raw.deaths_a + raw.deaths_b + raw.deaths_civilians + raw.deaths_unknown
     assert int(ev.deaths_total.sum()) == int(total.sum())
     assert int((ev.side_a == "Government of Syria").sum()) == 45_512
@@ -173,8 +183,9 @@ def test_manifest_matches_files_and_provenance_lists_every_layer():
     assert on_disk <= set(layers)
     text = (DATA_DIR / "PROVENANCE.md").read_text()
     for name, meta in layers.items():
-        assert hashlib.sha256((DATA_DIR / meta["path"]).read_bytes()).hexdigest() == meta[
-            "sha256"], f"{name} changed since the manifest was written: run make data"
+        assert (
+            hashlib.sha256((DATA_DIR / meta["path"]).read_bytes()).hexdigest() == meta["sha256"]
+        ), f"{name} changed since the manifest was written: run make data"
         assert f"| {name} |" in text
         for key in ("source", "licence", "attribution", "date", "derivation"):
             assert meta[key], (name, key)
@@ -189,9 +200,18 @@ def test_manifest_matches_files_and_provenance_lists_every_layer():
 
 def test_build_is_reproducible(shared_data, tmp_path):
     """Rebuilding from ../shared/data gives byte-identical files to the bundled ones."""
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_data.py"), "--source",
-                    str(shared_data), "--out", str(tmp_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_data.py"),
+            "--source",
+            str(shared_data),
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     for f in sorted(DATA_DIR.rglob("*")):
         if f.is_file() and f.suffix in {".parquet", ".json", ".md", ".toml"}:
             rebuilt = tmp_path / f.relative_to(DATA_DIR)

@@ -63,18 +63,23 @@ def test_numbers_are_those_of_the_article(seed_article):
     numbers = set(re.findall(r"\d[\d,]*", seed_article))
     numbers = {n.replace(",", "") for n in numbers}
     s = data.seed_facts()
-    for v in [*s.events.killed_min, *s.events.civilians_killed_min,
-              *s.population.population_low, *s.population.population_high, *s.tolls["count"]]:
+    for v in [
+        *s.events.killed_min,
+        *s.events.civilians_killed_min,
+        *s.population.population_low,
+        *s.population.population_high,
+        *s.tolls["count"],
+    ]:
         assert str(int(v)) in numbers or f"{int(v):,}" in seed_article, v
 
 
 def test_no_sentence_of_the_article_is_copied(seed_article):
     """Facts only: no run of eight words from the article appears in the seeds."""
     words = re.findall(r"[\w’']+", seed_article.lower())
-    grams = {" ".join(words[i:i + 8]) for i in range(len(words) - 7)}
+    grams = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
     for f in _seed_files():
         ours = re.findall(r"[\w’']+", f.read_text(encoding="utf-8").lower())
-        ours_grams = {" ".join(ours[i:i + 8]) for i in range(len(ours) - 7)}
+        ours_grams = {" ".join(ours[i : i + 8]) for i in range(len(ours) - 7)}
         assert not (grams & ours_grams), sorted(grams & ours_grams)[:3]
 
 

@@ -133,9 +133,9 @@ def _resolve_point(point: PointLike, what: str) -> tuple[float, float, str]:
         raise SafeZonesError(f"{what} has a NaN or infinite coordinate: {point!r}")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise SafeZonesError(f"{what} {point!r} is not a longitude/latitude pair in degrees")
-    in_syria_box = 35 <= lon <= 43 and 32 <= lat <= 38
-    swapped_in_box = 35 <= lat <= 43 and 32 <= lon <= 38
-    if not in_syria_box and swapped_in_box:
+    outline = data.syria()
+    near_syria = shapely.dwithin(outline, shapely.Point(lon, lat), 0.5)
+    if not near_syria and outline.contains(shapely.Point(lat, lon)):
         raise SafeZonesError(
             f"{what} {point!r} looks like (lat, lon); give (lon, lat), i.e. ({lat}, {lon})"
         )
