@@ -1,0 +1,42 @@
+"""The README's tour runs as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_opens_with_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    first_block = re.search(r"```sh\n(.*?)```", text, re.S).group(1)
+    assert first_block.splitlines()[0].startswith("make demo")
+    assert first_block.splitlines()[1].startswith("make test")
+
+
+def test_readme_tour_runs():
+    text = README.read_text(encoding="utf-8")
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
+    ns: dict = {}
+    exec(compile(code, str(README), "exec"), ns)
+    table = ns["table"]
+    assert list(table.zone_id) == ["tur-10km", "tur-30km", "freeze-aleppo-15km"]
+    # the deeper strip never holds fewer people
+    assert table.residents_central.iloc[1] >= table.residents_central.iloc[0]
+    assert ns["zones"].overlaps_with.iloc[0] == "tur-30km"
+    plt.close("all")
+
+
+def test_outputs_have_the_usual_file_mode(tmp_path):
+    import os
+
+    from safezones._io import atomic_path
+
+    with atomic_path(tmp_path / "x.csv") as tmp:
+        tmp.write_text("a\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "x.csv").stat().st_mode & 0o777 == 0o666 & ~umask
