@@ -27,7 +27,6 @@ import json
 import shutil
 import sys
 import tomllib
-import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,12 +34,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from safezones.crs import PROJECT_CRS as _PROJECT_CRS
+from safezones.data import normalise_name
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "safezones" / "data"
 SEEDS = ROOT / "seeds"
 
-#: Lambert azimuthal equal-area on Syria; must equal safezones.crs.PROJECT_CRS.
-PROJECT_CRS = "+proj=laea +lat_0=35 +lon_0=38.5 +datum=WGS84 +units=m +no_defs"
+#: Lambert azimuthal equal-area on Syria, the package's own definition.
+PROJECT_CRS = _PROJECT_CRS
 LONLAT = "EPSG:4326"
 
 NEIGHBOURS = ("TUR", "JOR", "LBN", "IRQ")
@@ -148,14 +150,6 @@ SOURCES = {
         "file": "seeds/raqqa_strikes_afp_2014-11-26.toml",
     },
 }
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case ASCII form of a place name for matching (accents, quotes, hyphens dropped)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    kept = "".join(c if c.isalnum() or c == " " else " " for c in ascii_only.lower())
-    return " ".join(kept.split())
 
 
 def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -568,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": seed_files[0].stat().st_size,
     }
     parameters = {
-        "PROJECT_CRS": PROJECT_CRS,
+        "PROJECT_CRS": PROJECT_CRS.srs,
         "BORDER_SNAP_M": BORDER_SNAP_M,
         "CELL_M": CELL_M,
         "URBAN_DENSITY_PER_KM2": URBAN_DENSITY_PER_KM2,

@@ -15,11 +15,19 @@ from __future__ import annotations
 from typing import TypeVar
 
 import geopandas as gpd
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from ._errors import GeometryError
 
-__all__ = ["LONLAT_CRS", "PROJECT_CRS", "require_crs", "to_lonlat", "to_metric"]
+__all__ = [
+    "LONLAT_CRS",
+    "PROJECT_CRS",
+    "lonlat_to_metric",
+    "metric_to_lonlat",
+    "require_crs",
+    "to_lonlat",
+    "to_metric",
+]
 
 #: Lambert azimuthal equal-area centred on Syria (see module docstring).
 PROJECT_CRS: CRS = CRS.from_proj4("+proj=laea +lat_0=35 +lon_0=38.5 +datum=WGS84 +units=m +no_defs")
@@ -63,3 +71,31 @@ def to_lonlat(layer: _G, *, what: str = "layer") -> _G:
     if CRS.from_user_input(layer.crs) == LONLAT_CRS:
         return layer
     return layer.to_crs(LONLAT_CRS)
+
+
+_TO_METRIC = Transformer.from_crs(LONLAT_CRS, PROJECT_CRS, always_xy=True)
+_TO_LONLAT = Transformer.from_crs(PROJECT_CRS, LONLAT_CRS, always_xy=True)
+
+
+def lonlat_to_metric(lon: float, lat: float) -> tuple[float, float]:
+    """(x, y) in PROJECT_CRS metres of a longitude/latitude point.
+
+    Examples
+    --------
+    >>> lonlat_to_metric(38.5, 35.0)
+    (0.0, 0.0)
+    """
+    x, y = _TO_METRIC.transform(lon, lat)
+    return float(x), float(y)
+
+
+def metric_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    """(lon, lat) of a point given in PROJECT_CRS metres.
+
+    Examples
+    --------
+    >>> metric_to_lonlat(0.0, 0.0)
+    (38.5, 35.0)
+    """
+    lon, lat = _TO_LONLAT.transform(x, y)
+    return float(lon), float(lat)

@@ -36,14 +36,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely import ops
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from . import data
 from ._errors import GeometryError, SafeZonesError
-from .crs import LONLAT_CRS, PROJECT_CRS, require_crs
+from .crs import LONLAT_CRS, PROJECT_CRS, lonlat_to_metric, metric_to_lonlat, require_crs
 
 __all__ = [
     "BUFFER_QUAD_SEGS",
@@ -69,9 +68,6 @@ BUFFER_QUAD_SEGS = 32
 MAX_STRETCH_SNAP_KM = 100.0
 
 PointLike = str | tuple[float, float]
-
-_TO_METRIC = Transformer.from_crs(LONLAT_CRS, PROJECT_CRS, always_xy=True)
-_TO_LONLAT = Transformer.from_crs(PROJECT_CRS, LONLAT_CRS, always_xy=True)
 
 
 @cache
@@ -108,7 +104,7 @@ def _check_distance(value: object, what: str) -> float:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", data.catalog._key(text)).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", data.normalise_name(text)).strip("-")
 
 
 def _resolve_point(point: PointLike, what: str) -> tuple[float, float, str]:
@@ -143,8 +139,7 @@ def _resolve_point(point: PointLike, what: str) -> tuple[float, float, str]:
 
 
 def _metric_point(lon: float, lat: float) -> shapely.Point:
-    x, y = _TO_METRIC.transform(lon, lat)
-    return shapely.Point(x, y)
+    return shapely.Point(*lonlat_to_metric(lon, lat))
 
 
 def _finish(geom_m: BaseGeometry, attrs: dict[str, object], what: str) -> gpd.GeoDataFrame:
@@ -155,7 +150,7 @@ def _finish(geom_m: BaseGeometry, attrs: dict[str, object], what: str) -> gpd.Ge
         c = geom_m.centroid if not geom_m.is_empty else None
         where = ""
         if c is not None:
-            lon, lat = _TO_LONLAT.transform(c.x, c.y)
+            lon, lat = metric_to_lonlat(c.x, c.y)
             where = f" (its centre is at lon {lon:.3f}, lat {lat:.3f})"
         raise GeometryError(
             f"{what} lies outside Syria{where}; move it, or make it reach into Syria"

@@ -13,34 +13,7 @@ Examples
 776
 """
 
-from .catalog import (
-    NEIGHBOURS,
-    SeedFacts,
-    border,
-    countries,
-    districts,
-    events,
-    find_place,
-    governorates,
-    places,
-    population_grid,
-    provenance,
-    seed_facts,
-    syria,
-)
+from . import catalog
+from .catalog import *  # noqa: F403  (the catalog's __all__ is this package's API)
 
-__all__ = [
-    "NEIGHBOURS",
-    "SeedFacts",
-    "border",
-    "countries",
-    "districts",
-    "events",
-    "find_place",
-    "governorates",
-    "places",
-    "population_grid",
-    "provenance",
-    "seed_facts",
-    "syria",
-]
+__all__ = catalog.__all__

@@ -27,6 +27,7 @@ __all__ = [
     "events",
     "find_place",
     "governorates",
+    "normalise_name",
     "places",
     "population_grid",
     "provenance",
@@ -172,7 +173,14 @@ def places(country: str | None = "SY") -> gpd.GeoDataFrame:
     return p[p["country"] == code].reset_index(drop=True)
 
 
-def _key(name: str) -> str:
+def normalise_name(name: str) -> str:
+    """Lower-case ASCII form of a place name: accents, case, quotes and hyphens dropped.
+
+    Examples
+    --------
+    >>> normalise_name("Ma‘arrat an-Nu‘mān")
+    'ma arrat an nu man'
+    """
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     kept = "".join(c if c.isalnum() or c == " " else " " for c in ascii_only.lower())
@@ -184,7 +192,7 @@ def _place_index() -> pd.DataFrame:
     p = _read("places")
     rows = [(k, i) for i, k in enumerate(p["name_key"])]
     for i, aliases in enumerate(p["aliases"]):
-        rows += [(_key(a), i) for a in str(aliases).split(";") if a]
+        rows += [(normalise_name(a), i) for a in str(aliases).split(";") if a]
     return pd.DataFrame(rows, columns=["key", "row"])
 
 
@@ -206,7 +214,7 @@ def find_place(name: str, *, country: str | None = "SY") -> pd.Series:
     """
     p = _read("places")
     idx = _place_index()
-    key = _key(str(name))
+    key = normalise_name(str(name))
     rows = idx.loc[idx["key"] == key, "row"].to_numpy()
     cand = p.iloc[rows]
     if country is not None:
