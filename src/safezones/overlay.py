@@ -106,7 +106,7 @@ def events_in_zones(
     if missing:
         raise DataError(
             f"the events layer lacks the columns {missing}; expected {list(_EVENT_DEATH_COLUMNS)}"
-            " (read files with safezones.sources to get them)"
+            " as in safezones.data.events()"
         )
     lo = _as_timestamp(start, end=False, what="start")
     hi = _as_timestamp(end, end=True, what="end")
@@ -127,8 +127,7 @@ def events_in_zones(
         0, index=zones.index, columns=["events", *_EVENT_DEATH_COLUMNS], dtype="int64"
     )
     if len(zi):
-        pos = pd.Series(np.bincount(zi, minlength=len(zones)), index=zones.index)
-        out["events"] = pos.astype("int64")
+        out["events"] = np.bincount(zi, minlength=len(zones)).astype("int64")
         for col in _EVENT_DEATH_COLUMNS:
             vals = pd.to_numeric(ev[col], errors="coerce").fillna(0).to_numpy()[ei]
             out[col] = np.bincount(zi, weights=vals, minlength=len(zones)).round().astype("int64")

@@ -18,6 +18,7 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -143,10 +144,9 @@ def zones_map(
     gov.boundary.plot(ax=ax, color="#b0b0b0", linewidth=0.5, zorder=2)
     syria.boundary.plot(ax=ax, color="black", linewidth=1.0, zorder=5)
     xlim, ylim = (x0 - pad, x1 + pad), (y0 - pad, y1 + pad)
+    view = shapely.box(xlim[0], ylim[0], xlim[1], ylim[1])
     for _, row in others.iterrows():
-        p = row.geometry.intersection(
-            gpd.GeoSeries.from_xy([xlim[0], xlim[1]], [ylim[0], ylim[1]]).union_all().envelope
-        )
+        p = row.geometry.intersection(view)
         if p.is_empty or p.area < 4e9:
             continue
         c = p.representative_point()

@@ -498,13 +498,14 @@ def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> gpd.GeoDa
     overlap_ids: list[list[str]] = [[] for _ in range(len(out))]
     overlap_km2 = np.zeros(len(out))
     ids = out["zone_id"].astype(str).to_numpy()
+    position = {zid: i for i, zid in enumerate(ids)}
     for a, b, km2 in zip(left, right, shared, strict=True):
         if km2 > 1e-6:  # more than 1 m2 in common, not just a touching edge
             overlap_ids[a].append(ids[b])
             overlap_ids[b].append(ids[a])
     for i in range(len(out)):
         if overlap_ids[i]:
-            others = metric[[ids.tolist().index(o) for o in overlap_ids[i]]]
+            others = metric[[position[o] for o in overlap_ids[i]]]
             overlap_km2[i] = shapely.intersection(metric[i], shapely.union_all(others)).area / 1e6
     out["overlaps_with"] = [";".join(sorted(v)) for v in overlap_ids]
     out["overlap_km2"] = overlap_km2

@@ -222,7 +222,8 @@ def find_place(name: str, *, country: str | None = "SY") -> pd.Series:
     if len(cand):
         return cand.sort_values("population", ascending=False).iloc[0].copy()
     pool = p if country is None else p[p["country"] == str(country).upper()]
-    keys = {k: i for k, i in zip(idx["key"], idx["row"], strict=True) if i in set(pool.index)}
+    in_pool = set(pool.index)
+    keys = {k: i for k, i in zip(idx["key"], idx["row"], strict=True) if i in in_pool}
     close = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.6)
     names = list(dict.fromkeys(str(p.iloc[keys[k]]["name"]) for k in close))
     where = f"country {country}" if country else "any country"
