@@ -34,7 +34,7 @@ def _square(x0, y0, side_m):
 
 def test_event_counts_equal_brute_force_contains(zones):
     events = data.events()
-    got = sz.events_in_zones(zones, events, start=2014, end=2014)
+    got = sz.events_in_zones(zones, events, start=2014, end=2014, imprecise="point")
     ev14 = events[events.year == 2014].to_crs(PROJECT_CRS)
     for i, zone in enumerate(zones.to_crs(PROJECT_CRS).geometry):
         inside = np.array([zone.intersects(p) for p in ev14.geometry])
@@ -55,15 +55,20 @@ def test_tiny_event_file_with_a_window():
         geometry=shapely.points([[1000, 1000], [5000, 5000], [20_000, 5000], [9000, 9000]]),
         crs=PROJECT_CRS,
     )
+    cols = ["events", "deaths_total", "deaths_civilians"]
     allyears = sz.events_in_zones(zone, pts)
-    assert allyears.iloc[0].tolist() == [3, 5 + 7 + 13, 1 + 2 + 4]
+    assert allyears[cols].iloc[0].tolist() == [3, 5 + 7 + 13, 1 + 2 + 4]
+    # three years of data (2013-2015) over 100 km2: 3 / 0.1 / 3 = 10 per 1,000 km2 per year
+    assert allyears.events_per_1000km2_year.iloc[0] == pytest.approx(10.0)
     only14 = sz.events_in_zones(zone, pts, start=2014, end=2014)
-    assert only14.iloc[0].tolist() == [1, 7, 2]
+    assert only14[cols].iloc[0].tolist() == [1, 7, 2]
+    assert only14.events_per_1000km2_year.iloc[0] == pytest.approx(10.0)
     # a year-only event counts only when the window covers its whole year
     mid14 = sz.events_in_zones(zone, pts, start="2014-06-01", end="2015-12-31")
-    assert mid14.iloc[0].tolist() == [1, 13, 4]
+    assert mid14[cols].iloc[0].tolist() == [1, 13, 4]
     since = sz.events_in_zones(zone, pts, start=2014)
-    assert since.iloc[0].tolist() == [2, 20, 6]
+    assert since[cols].iloc[0].tolist() == [2, 20, 6]
+    assert since.attrs["excluded"] == {"window": 1} and since.attrs["years"] == 2.0
 
 
 def test_event_on_the_edge_counts_and_zones_without_events_are_zero():
@@ -77,6 +82,7 @@ def test_event_on_the_edge_counts_and_zones_without_events_are_zero():
     )
     got = sz.events_in_zones(zone, pts)
     assert got.events.tolist() == [1, 0] and got.deaths_total.tolist() == [4, 0]
+    assert got.events_per_1000km2_year.isna().all()  # no dates: no time span to divide by
 
 
 def test_seed_strikes_fall_in_a_raqqa_freeze_zone():
@@ -89,7 +95,8 @@ def test_seed_strikes_fall_in_a_raqqa_freeze_zone():
         date_end=seed.date,
     )
     got = sz.events_in_zones(z, ev, start="2014-01-01", end="2014-12-31")
-    assert got.iloc[0].tolist() == [2, 63 + 53, 36 + 31]
+    cols = ["events", "deaths_total", "deaths_civilians"]
+    assert got[cols].iloc[0].tolist() == [2, 63 + 53, 36 + 31]
 
 
 def test_event_errors():

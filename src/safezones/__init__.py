@@ -15,10 +15,10 @@ Examples
 ['tur-10km', 'freeze-aleppo-15km']
 """
 
-from . import data
+from . import data, sources
 from ._errors import DataError, GeometryError, SafeZonesError, UnknownNameError
 from .crs import LONLAT_CRS, PROJECT_CRS
-from .overlay import events_in_zones, population_in_zones
+from .overlay import events_in_zones, population_in_zones, strike_intensity
 from .zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
 
 __version__ = "0.1.0"
@@ -37,6 +37,8 @@ __all__ = [
     "population_in_zones",
     "refuge_strip",
     "safe_zone",
+    "sources",
+    "strike_intensity",
     "union",
     "zone_set",
 ]

@@ -15,44 +15,48 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+import math
+import os
+import warnings
+from functools import cache
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS, Transformer
 
-from ._errors import DataError, SafeZonesError
-from .crs import to_metric
+from ._errors import DataError, GeometryError, SafeZonesError
+from .crs import PROJECT_CRS, require_crs, to_metric
+from .sources import (
+    PRECISION_CLASSES,
+    DateLike,
+    PopulationRaster,
+    in_window,
+    location_precision,
+    read_population_raster,
+    window_bounds,
+)
 
-__all__ = ["POPULATION_COLUMNS", "events_in_zones", "population_in_zones"]
+__all__ = [
+    "POPULATION_COLUMNS",
+    "SPREAD_UNITS",
+    "events_in_zones",
+    "population_in_zones",
+    "strike_intensity",
+]
 
 #: Band columns of a population layer, and the resident columns they become.
 POPULATION_COLUMNS = ("pop_low", "pop_central", "pop_high")
 _EVENT_DEATH_COLUMNS = ("deaths_total", "deaths_civilians")
+#: Precision class -> the bundled units an imprecise event is spread over.
+SPREAD_UNITS: dict[int, str] = {3: "districts", 4: "governorates"}
+#: Above this many zones, points are matched through a spatial index on the
+#: zones; below it, zone by zone (bounding box, then a prepared polygon).
+_MANY_ZONES = 64
 
-DateLike = int | str | dt.date | pd.Timestamp
-
-
-def _as_timestamp(value: DateLike | None, *, end: bool, what: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise SafeZonesError(f"{what} must be a year or a date, got {value!r}")
-    if isinstance(value, int | np.integer):
-        if not 1900 <= int(value) <= 2100:
-            raise SafeZonesError(f"{what}={value} is not a plausible year")
-        return pd.Timestamp(int(value), 12, 31) if end else pd.Timestamp(int(value), 1, 1)
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise SafeZonesError(
-            f"{what}={value!r} is not a date; give a year (2014) or an ISO date (2014-11-25)"
-        ) from None
-    if pd.isna(ts):
-        raise SafeZonesError(f"{what} is missing (NaT); give a year or an ISO date")
-    return ts
+Imprecise = Literal["spread", "exclude", "point"]
 
 
 def _zones_metric(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -67,8 +71,12 @@ def events_in_zones(
     *,
     start: DateLike | None = None,
     end: DateLike | None = None,
+    buffer_km: float = 0.0,
+    max_precision: int | None = None,
+    imprecise: Imprecise = "spread",
+    weight: str = "count",
 ) -> pd.DataFrame:
-    """Count events and deaths inside each zone, optionally in a time window.
+    """Events and deaths inside each zone (plus a buffer), in a time window.
 
     Parameters
     ----------
@@ -77,86 +85,422 @@ def events_in_zones(
     events
         Points with a CRS and the columns ``deaths_total`` and
         ``deaths_civilians``; for a window, ``date_start`` and ``date_end`` (or
-        ``year``), as in :func:`safezones.data.events`.
+        ``year``). The readers in :mod:`safezones.sources` and
+        :func:`safezones.data.events` give this schema.
     start, end
         Window bounds: a year (``2014`` means 1 January or 31 December) or a
         date. An event counts only when its whole date range lies inside the
-        window, so a year-only event counts in a window only when the window
-        covers the full year.
+        window, so a year-only event counts only when the window covers its
+        whole year.
+    buffer_km
+        Also count events within this distance outside each zone (the zone is
+        grown by a buffer, which may reach beyond Syria).
+    max_precision
+        Drop events whose location precision class is coarser than this (1
+        exact place, 2 within about 25 km, 3 district, 4 governorate; see
+        :data:`safezones.sources.PRECISION_CLASSES`).
+    imprecise
+        What to do with the remaining events located only to a district or
+        governorate (classes 3-4, e.g. UCDP where_prec 3-4, ACLED
+        geo_precision 3), which are coarser than a zone:
+
+        - ``"spread"`` (default): spread the event evenly over the area of the
+          bundled district (class 3) or governorate (class 4) that holds its
+          point, so a zone covering a fifth of that unit receives a fifth of
+          the event and of its deaths;
+        - ``"exclude"``: leave them out;
+        - ``"point"``: count them at their recorded point (usually the unit's
+          centre), as a naive overlay does.
+    weight
+        ``"count"``: every event weighs 1. Otherwise a numeric column of
+        ``events`` (e.g. ``"weight"`` from :func:`safezones.sources.read_points`)
+        whose values are summed in ``events`` instead. Deaths are never weighted.
 
     Returns
     -------
     pandas.DataFrame
-        Index of ``zones``; columns ``events``, ``deaths_total``,
-        ``deaths_civilians`` (integers). Points on a zone's edge count as inside.
+        Index of ``zones``; float columns ``events``, ``deaths_total``,
+        ``deaths_civilians`` (fractional when events are spread) and
+        ``events_per_1000km2_year``: events per 1,000 km2 of the counting area
+        (zone plus buffer) per year of the window (of the events' own date
+        span when the window is open). Points on a zone's edge count as inside.
+        ``attrs`` records the events used, excluded (by window, precision) and
+        spread, and the window.
 
     Examples
     --------
     >>> import safezones as sz
     >>> z = sz.zone_set(sz.freeze_zone("Ar Raqqah", radius_km=10))
     >>> seed = sz.data.seed_facts().events
-    >>> sz.events_in_zones(z, seed.assign(deaths_total=seed.killed_min,
+    >>> got = sz.events_in_zones(z, seed.assign(deaths_total=seed.killed_min,
     ...                                   deaths_civilians=seed.civilians_killed_min,
     ...                                   date_start=seed.date, date_end=seed.date),
-    ...                    start="2014-11-01", end="2014-11-30").values.tolist()
-    [[1, 63, 36]]
+    ...                    start="2014-11-01", end="2014-11-30")
+    >>> got[["events", "deaths_total", "deaths_civilians"]].values.tolist()
+    [[1.0, 63.0, 36.0]]
     """
     zm = _zones_metric(zones)
+    buffer_m = _buffer_m(buffer_km)
+    region = zm.buffer(buffer_m, quad_segs=_quad_segs()) if buffer_m > 0 else zm
+    sums, meta = _event_sums(
+        region.to_numpy(), events, start=start, end=end, max_precision=max_precision,
+        imprecise=imprecise, weight=weight,
+    )  # fmt: skip
+    area = shapely.area(region.to_numpy()) / 1e6
+    out = pd.DataFrame(sums, index=zones.index)
+    out["events_per_1000km2_year"] = _density(out["events"].to_numpy(), area, meta["years"])
+    out.attrs.update(meta)
+    out.attrs["buffer_km"] = float(buffer_km)
+    return out
+
+
+def strike_intensity(
+    units: gpd.GeoDataFrame,
+    events: gpd.GeoDataFrame,
+    *,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    max_precision: int | None = None,
+    imprecise: Imprecise = "spread",
+    weight: str = "count",
+) -> pd.DataFrame:
+    """Strike intensity per admin unit or grid cell, the input of hazard classes.
+
+    Parameters
+    ----------
+    units
+        Polygons with a CRS: admin units (e.g. :func:`safezones.data.districts`)
+        or grid cells (:func:`safezones.data.population_grid`). With a
+        ``pop_central`` column, deaths per 100,000 residents are given too.
+    events, start, end, max_precision, imprecise, weight
+        As in :func:`events_in_zones` (without a buffer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index of ``units``: ``area_km2``, ``years`` (length of the window),
+        ``events``, ``deaths_total``, ``deaths_civilians``,
+        ``events_per_1000km2_year``, ``deaths_per_1000km2_year`` and, with
+        populations, ``deaths_per_100k_year`` (NaN where nobody lives).
+
+    Examples
+    --------
+    >>> import safezones as sz
+    >>> si = sz.strike_intensity(sz.data.governorates(), sz.data.events(),
+    ...                          start=2014, end=2014)
+    >>> float(si.years.iloc[0]), bool(si.events.sum() > 10_000)
+    (1.0, True)
+    """
+    um = _zones_metric(units)
+    geoms = um.to_numpy()
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, (3, 6)).all():
+        raise GeometryError("units must be polygons (admin units or grid cells)")
+    sums, meta = _event_sums(
+        geoms, events, start=start, end=end, max_precision=max_precision,
+        imprecise=imprecise, weight=weight,
+    )  # fmt: skip
+    area = shapely.area(geoms) / 1e6
+    out = pd.DataFrame({"area_km2": area, "years": meta["years"]}, index=units.index)
+    for col, vals in sums.items():
+        out[col] = vals
+    out["events_per_1000km2_year"] = _density(out["events"].to_numpy(), area, meta["years"])
+    out["deaths_per_1000km2_year"] = _density(out["deaths_total"].to_numpy(), area, meta["years"])
+    if "pop_central" in units.columns:
+        pop = pd.to_numeric(units["pop_central"], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = out["deaths_total"].to_numpy() / pop * 1e5 / meta["years"]
+        out["deaths_per_100k_year"] = np.where(pop > 0, rate, np.nan)
+    out.attrs.update(meta)
+    return out
+
+
+def _buffer_m(buffer_km: float) -> float:
+    try:
+        b = float(buffer_km)
+    except (TypeError, ValueError):
+        raise SafeZonesError(f"buffer_km must be a number of km, got {buffer_km!r}") from None
+    if not math.isfinite(b) or b < 0:
+        raise SafeZonesError(f"buffer_km must be >= 0 and finite, got {buffer_km!r}")
+    return b * 1000.0
+
+
+def _quad_segs() -> int:
+    from .zones import BUFFER_QUAD_SEGS
+
+    return BUFFER_QUAD_SEGS
+
+
+def _density(values: np.ndarray, area_km2: np.ndarray, years: float) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(area_km2 > 0, values / (area_km2 / 1000.0) / years, np.nan)
+
+
+def _event_sums(
+    regions: np.ndarray,
+    events: gpd.GeoDataFrame,
+    *,
+    start: DateLike | None,
+    end: DateLike | None,
+    max_precision: int | None,
+    imprecise: Imprecise,
+    weight: str,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Weighted event and death sums per region (PROJECT_CRS polygons)."""
+    if not isinstance(events, gpd.GeoDataFrame):
+        raise SafeZonesError(
+            f"events must be a GeoDataFrame of points, not {type(events).__name__}; "
+            "read a file with safezones.sources"
+        )
+    require_crs(events, what="events")
     missing = [c for c in _EVENT_DEATH_COLUMNS if c not in events.columns]
     if missing:
         raise DataError(
             f"the events layer lacks the columns {missing}; expected {list(_EVENT_DEATH_COLUMNS)}"
-            " as in safezones.data.events()"
+            " as in safezones.data.events() or safezones.sources.read_points()"
         )
-    lo = _as_timestamp(start, end=False, what="start")
-    hi = _as_timestamp(end, end=True, what="end")
-    if lo is not None and hi is not None and lo > hi:
-        raise SafeZonesError(f"start {lo.date()} is after end {hi.date()}; swap them")
-    ev = events
-    if lo is not None or hi is not None:
-        d0, d1 = _event_dates(events)
-        keep = np.ones(len(events), dtype=bool)
-        if lo is not None:
-            keep &= (d0 >= lo).to_numpy()
-        if hi is not None:
-            keep &= (d1 <= hi).to_numpy()
-        ev = events[keep]
-    pts = to_metric(ev, what="events")
-    zi, ei = zm.sindex.query(pts.geometry, predicate="intersects")[::-1]
-    out = pd.DataFrame(
-        0, index=zones.index, columns=["events", *_EVENT_DEATH_COLUMNS], dtype="int64"
+    if imprecise not in ("spread", "exclude", "point"):
+        raise SafeZonesError(f"imprecise={imprecise!r}; use 'spread', 'exclude' or 'point'")
+    if max_precision is not None and max_precision not in PRECISION_CLASSES:
+        raise SafeZonesError(
+            f"max_precision={max_precision!r}; use a class 1-4: {PRECISION_CLASSES}"
+        )
+    lo, hi = window_bounds(start, end)
+    n_all = len(events)
+    keep = np.ones(n_all, dtype=bool)
+    excluded: dict[str, int] = {}
+    d0 = d1 = None
+    if lo is not None or hi is not None or n_all:
+        dates = _event_dates(events, required=lo is not None or hi is not None)
+        if dates is not None:
+            d0, d1 = dates
+            if lo is not None or hi is not None:
+                keep = in_window(d0, d1, lo, hi)
+                excluded["window"] = int((~keep).sum())
+    prec = location_precision(events) if n_all else np.ones(0, dtype="int64")
+    if max_precision is not None:
+        drop = keep & (prec > max_precision)
+        excluded["precision"] = int(drop.sum())
+        keep &= ~drop
+    coarse = prec >= 3
+    if imprecise == "exclude":
+        drop = keep & coarse
+        excluded["imprecise"] = int(drop.sum())
+        keep &= ~drop
+    spread = keep & coarse if imprecise == "spread" else np.zeros(n_all, dtype=bool)
+    point = keep & ~spread
+
+    w = _weights(events, weight)
+    deaths = {
+        c: pd.to_numeric(events[c], errors="coerce").to_numpy(dtype=float)
+        for c in _EVENT_DEATH_COLUMNS
+    }
+    x, y = _metric_xy(events)
+    n_reg = len(regions)
+    sums = {"events": np.zeros(n_reg), **{c: np.zeros(n_reg) for c in _EVENT_DEATH_COLUMNS}}
+    idx = np.flatnonzero(point)
+    if len(idx):
+        zi, ej = _points_in_regions(regions, x[idx], y[idx])
+        ei = idx[ej]
+        sums["events"] += np.bincount(zi, weights=w[ei], minlength=n_reg)
+        for c in _EVENT_DEATH_COLUMNS:
+            sums[c] += np.bincount(zi, weights=deaths[c][ei], minlength=n_reg)
+    sidx = np.flatnonzero(spread)
+    for cls, level in SPREAD_UNITS.items():
+        sel = sidx[prec[sidx] == cls]
+        if not len(sel):
+            continue
+        share, unit_of = _spread_shares(regions, level, x[sel], y[sel])
+        n_units = share.shape[1]
+        sums["events"] += share @ np.bincount(unit_of, weights=w[sel], minlength=n_units)
+        for c in _EVENT_DEATH_COLUMNS:
+            per_unit = np.bincount(unit_of, weights=deaths[c][sel], minlength=n_units)
+            sums[c] += share @ per_unit
+
+    # the window's length: as given, else the used events' own date span
+    span_lo, span_hi = lo, hi
+    if (span_lo is None or span_hi is None) and d0 is not None and d1 is not None and keep.any():
+        span_lo = span_lo if span_lo is not None else d0[keep].min()
+        span_hi = span_hi if span_hi is not None else d1[keep].max()
+    years = (
+        ((span_hi - span_lo).days + 1) / 365.25
+        if span_lo is not None and span_hi is not None
+        else float("nan")
     )
-    if len(zi):
-        out["events"] = np.bincount(zi, minlength=len(zones)).astype("int64")
-        for col in _EVENT_DEATH_COLUMNS:
-            vals = pd.to_numeric(ev[col], errors="coerce").fillna(0).to_numpy()[ei]
-            out[col] = np.bincount(zi, weights=vals, minlength=len(zones)).round().astype("int64")
-    return out
+    if years == years and abs(years - round(years)) < 0.01:
+        years = float(round(years))  # whole calendar years, not 365.25-day units
+    meta = {
+        "events_read": n_all,
+        "events_used": int(keep.sum()),
+        "events_spread": int(spread.sum()),
+        "excluded": excluded,
+        "window": (
+            None if span_lo is None else str(pd.Timestamp(span_lo).date()),
+            None if span_hi is None else str(pd.Timestamp(span_hi).date()),
+        ),
+        "years": years,
+        "imprecise": imprecise,
+        "weight": weight,
+    }
+    return sums, meta
 
 
-def _event_dates(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _event_dates(events: pd.DataFrame, *, required: bool) -> tuple[pd.Series, pd.Series] | None:
     if "date_start" in events.columns and "date_end" in events.columns:
         return pd.to_datetime(events["date_start"]), pd.to_datetime(events["date_end"])
     if "year" in events.columns:
-        y = events["year"].astype(int).astype(str)
-        return pd.to_datetime(y + "-01-01"), pd.to_datetime(y + "-12-31")
-    raise DataError(
-        "a time window needs the events' dates: columns date_start and date_end, or year"
-    )
+        y = pd.to_numeric(events["year"], errors="coerce")
+        if y.isna().any():
+            raise DataError(f"{int(y.isna().sum())} events have no year")
+        ys = y.astype(int).astype(str)
+        return pd.to_datetime(ys + "-01-01"), pd.to_datetime(ys + "-12-31")
+    if required:
+        raise DataError(
+            "a time window needs the events' dates: columns date_start and date_end, or year"
+        )
+    return None
 
 
-def population_in_zones(zones: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Residents of each zone from a population layer with low/central/high bands.
+def _weights(events: pd.DataFrame, weight: str) -> np.ndarray:
+    if weight == "count":
+        return np.ones(len(events))
+    if weight not in events.columns:
+        raise DataError(
+            f"weight={weight!r} is not a column of the events; use 'count' or one of "
+            f"{[c for c in events.columns if c != 'geometry']}"
+        )
+    w = pd.to_numeric(events[weight], errors="coerce")
+    bad = w.isna() | (w < 0)
+    if bad.any():
+        rows = ", ".join(map(str, events.index[bad.to_numpy()][:10]))
+        raise DataError(
+            f"{int(bad.sum())} weights in {weight!r} are missing or negative (rows {rows})"
+        )
+    return w.to_numpy(dtype=float)
+
+
+def _metric_xy(events: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """PROJECT_CRS coordinates of point events, projected as arrays (no geometry objects)."""
+    geoms = events.geometry.to_numpy()
+    if len(geoms) == 0:
+        return np.zeros(0), np.zeros(0)
+    kinds = shapely.get_type_id(geoms)
+    bad = (kinds != 0) | shapely.is_empty(geoms)
+    if bad.any():
+        rows = ", ".join(map(str, events.index[bad][:10]))
+        raise GeometryError(f"{int(bad.sum())} events are not points or are empty (rows {rows})")
+    xy = shapely.get_coordinates(geoms)
+    crs = CRS.from_user_input(events.crs)
+    if crs == PROJECT_CRS:
+        return xy[:, 0], xy[:, 1]
+    tr = Transformer.from_crs(crs, PROJECT_CRS, always_xy=True)
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    return np.asarray(x), np.asarray(y)
+
+
+def _points_in_regions(
+    regions: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(region index, point index) of every point inside or on the edge of a region."""
+    if len(regions) > _MANY_ZONES:
+        tree = shapely.STRtree(regions)
+        pi, zi = tree.query(shapely.points(x, y), predicate="intersects")
+        return zi, pi
+    zs, ps = [], []
+    for i, geom in enumerate(regions):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        x0, y0, x1, y1 = shapely.bounds(geom)
+        cand = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        if not len(cand):
+            continue
+        shapely.prepare(geom)
+        hit = cand[shapely.intersects_xy(geom, x[cand], y[cand])]
+        zs.append(np.full(len(hit), i))
+        ps.append(hit)
+    if not zs:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    return np.concatenate(zs), np.concatenate(ps)
+
+
+@cache
+def _units(level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Bundled units clipped to Syria in PROJECT_CRS, and their areas."""
+    from . import data
+
+    layer = data.districts() if level == "districts" else data.governorates()
+    geoms = shapely.intersection(to_metric(layer).geometry.to_numpy(), data.syria(crs="metric"))
+    shapely.prepare(geoms)
+    return geoms, shapely.area(geoms)
+
+
+def _spread_shares(
+    regions: np.ndarray, level: str, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The unit holding each event, and the share of each unit inside each region.
+
+    Returns ``share`` (regions x units) and ``unit_of`` (one unit index per event).
+    """
+    units, uarea = _units(level)
+    tree = shapely.STRtree(units)
+    pts = shapely.points(x, y)
+    pi, ui = tree.query(pts, predicate="intersects")
+    unit_of = np.full(len(pts), -1)
+    unit_of[pi[::-1]] = ui[::-1]  # first match wins
+    lost = np.flatnonzero(unit_of < 0)
+    if len(lost):  # a point just off the outline (coast, border): nearest unit
+        unit_of[lost] = tree.query_nearest(pts[lost], return_distance=False, all_matches=False)[1]
+    used = np.unique(unit_of)
+    share = np.zeros((len(regions), len(units)))
+    rtree = shapely.STRtree(regions)
+    ui2, ri = rtree.query(units[used], predicate="intersects")
+    u = used[ui2]
+    whole_u, whole_r = rtree.query(units[used], predicate="contains_properly")
+    inside = np.isin(u * len(regions) + ri, used[whole_u] * len(regions) + whole_r)
+    inter = np.empty(len(u))
+    inter[inside] = shapely.area(regions[ri[inside]])  # region wholly in the unit
+    part = np.flatnonzero(~inside)
+    if len(part):
+        # clip the (large) unit to the region's box first: same result, far fewer vertices
+        b = shapely.bounds(regions[ri[part]])
+        near = np.array(
+            [shapely.clip_by_rect(g, *bb) for g, bb in zip(units[u[part]], b, strict=True)],
+            dtype=object,
+        )
+        inter[part] = shapely.area(shapely.intersection(regions[ri[part]], near))
+    share[ri, u] = np.divide(inter, uarea[u], out=np.zeros_like(inter), where=uarea[u] > 0)
+    return share, unit_of
+
+
+def population_in_zones(
+    zones: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame | str | os.PathLike[str] | PopulationRaster,
+    *,
+    relative_band: tuple[float, float] | None = None,
+) -> pd.DataFrame:
+    """Residents of each zone, with low/central/high bands.
 
     Parameters
     ----------
     zones
         Zone polygons with a CRS.
     population
-        Polygons (e.g. :func:`safezones.data.population_grid`), whose people
-        are counted in proportion to the share of each polygon's area inside a
-        zone, or points, counted when inside. Columns ``pop_low``,
-        ``pop_central``, ``pop_high``.
+        One of:
+
+        - polygons (e.g. :func:`safezones.data.population_grid`, or
+          :func:`safezones.sources.read_admin_population`), whose people are
+          counted in proportion to the share of each polygon's area inside a
+          zone; or points, counted when inside. Columns ``pop_low``,
+          ``pop_central``, ``pop_high``;
+        - a population raster (a GeoTIFF path such as WorldPop or GHS-POP, or
+          :func:`safezones.sources.read_population_raster`): each cell counts
+          with the exact share of its area inside the zone (exactextract),
+          nodata cells count as empty, and only the window around each zone is
+          read. Zones reaching beyond the raster are warned about and their
+          share inside it is in ``attrs["raster_coverage"]``.
+    relative_band
+        For a raster, which has one estimate: ``(0.8, 1.2)`` gives low = 0.8 x
+        and high = 1.2 x the raster's count. By default all three are equal.
 
     Returns
     -------
@@ -172,6 +516,17 @@ def population_in_zones(zones: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -
     >>> bool(2_000_000 < r.residents_central.iloc[0] < 3_000_000)
     True
     """
+    if isinstance(population, str | os.PathLike | PopulationRaster):
+        return _raster_population(zones, population, relative_band=relative_band)
+    if relative_band is not None:
+        raise SafeZonesError(
+            "relative_band applies to rasters; a vector layer brings its own pop_low/pop_high"
+        )
+    if not isinstance(population, gpd.GeoDataFrame):
+        raise SafeZonesError(
+            "population must be a GeoDataFrame, a raster path or a PopulationRaster, not "
+            f"{type(population).__name__}"
+        )
     zm = _zones_metric(zones)
     missing = [c for c in POPULATION_COLUMNS if c not in population.columns]
     if missing:
@@ -220,3 +575,81 @@ def _covered_fraction(
             share[part] = np.divide(inter, cell_area, out=np.zeros_like(inter), where=cell_area > 0)
         frac[poly] = share
     return frac
+
+
+def _raster_source(ds: Any, band: int) -> Any:
+    """The exactextract source for an open rasterio dataset (reads windows on demand)."""
+    from exactextract.raster import RasterioRasterSource
+
+    return RasterioRasterSource(ds, band_idx=band)
+
+
+def _raster_population(
+    zones: gpd.GeoDataFrame,
+    raster: str | os.PathLike[str] | PopulationRaster,
+    *,
+    relative_band: tuple[float, float] | None,
+) -> pd.DataFrame:
+    import rasterio
+    from exactextract import exact_extract
+
+    r = raster if isinstance(raster, PopulationRaster) else read_population_raster(raster)
+    if relative_band is None:
+        lo_f, hi_f = 1.0, 1.0
+    else:
+        lo_f, hi_f = relative_band
+        if not 0 <= lo_f <= 1 <= hi_f:
+            raise SafeZonesError(f"relative_band={relative_band}; need 0 <= low <= 1 <= high")
+    zm = _zones_metric(zones)
+    zr = gpd.GeoDataFrame(geometry=zm.to_crs(r.crs).to_numpy(), crs=r.crs)
+    with rasterio.open(r.path) as ds:
+        res = exact_extract(
+            _raster_source(ds, r.band), zr, ["sum", "min", "count"], output="pandas"
+        )
+    total = pd.to_numeric(res["sum"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    low = pd.to_numeric(res["min"], errors="coerce").to_numpy(dtype=float)
+    neg = np.flatnonzero(low < 0)
+    if len(neg):
+        where = ", ".join(f"{zones.index[i]} (min {low[i]:g})" for i in neg[:10])
+        raise DataError(
+            f"the raster has negative people in {len(neg)} zones: {where}; "
+            "is its nodata value set? (gdal_edit.py -a_nodata VALUE FILE)",
+            source=str(r.path),
+        )
+    # share of each zone inside the raster's extent (in equal-area metres): people
+    # beyond it are unknown, so say so. Nodata cells inside it count as empty:
+    # WorldPop's constrained rasters use nodata for cells without buildings.
+    box = gpd.GeoSeries([shapely.box(*r.bounds)], crs=r.crs)
+    box_m = box.segmentize(max(r.res) * 10).to_crs(PROJECT_CRS).iloc[0]
+    zgeom = zm.to_numpy()
+    zarea = shapely.area(zgeom)
+    inside = shapely.area(shapely.intersection(zgeom, box_m))
+    coverage = np.divide(inside, zarea, out=np.zeros_like(zarea), where=zarea > 0)
+    partial = np.flatnonzero(coverage < 0.999)
+    if len(partial):
+        listed = ", ".join(f"{zones.index[i]} ({coverage[i]:.0%})" for i in partial[:10])
+        warnings.warn(
+            f"{len(partial)} zones reach beyond the raster {r.path.name}; only the share "
+            f"inside its extent is counted: {listed}",
+            stacklevel=3,
+        )
+    # exactextract's count: the covered fractions of cells holding data, in raster units
+    cells = pd.to_numeric(res["count"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    zr_area = shapely.area(zr.geometry.to_numpy())
+    with_data = np.divide(
+        cells * r.res[0] * r.res[1], zr_area, out=np.zeros_like(zr_area), where=zr_area > 0
+    )
+    out = pd.DataFrame(
+        {
+            "residents_low": total * lo_f,
+            "residents_central": total,
+            "residents_high": total * hi_f,
+        },
+        index=zones.index,
+    )
+    out.attrs = {
+        "source": str(r.path),
+        "raster_coverage": coverage.tolist(),
+        "raster_data_share": np.clip(with_data, 0, 1).tolist(),
+    }
+    return out
