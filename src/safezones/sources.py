@@ -654,7 +654,8 @@ def read_ucdp_ged(
 
     for col, vals in nums.items():
         df[col] = vals.astype("int64")
-    df["event_id"] = df["id"].astype(str)
+    ids = df["id"].astype(str)
+    df["event_id"] = ids.where(ids.str.startswith("ucdp-"), "ucdp-" + ids)
     df["source"] = "UCDP GED"
     if full:
         df["date_start"], df["date_end"] = d0, d1

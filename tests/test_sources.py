@@ -1,0 +1,364 @@
+"""Readers on real files: the bundled extract, the shared UCDP file, and small
+hand-written files in tests/data that follow the real formats exactly."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from safezones import DataError, GeometryError, SafeZonesError, data, sources
+
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- UCDP GED
+
+
+def test_full_ucdp_file_gives_the_event_schema():
+    ev = sources.read_ucdp_ged(DATA / "ucdp_ged_full_sample.csv")
+    assert len(sources.UCDP_GED_COLUMNS) == 49
+    header = pd.read_csv(DATA / "ucdp_ged_full_sample.csv", nrows=0).columns.tolist()
+    assert header == list(sources.UCDP_GED_COLUMNS)  # the sample follows the real layout
+    assert list(ev.columns[:10]) == list(sources.EVENT_COLUMNS[:-1])
+    assert ev.crs.to_epsg() == 4326 and len(ev) == 8
+    first = ev.iloc[0]
+    assert first.event_id == "ucdp-900001" and first.source == "UCDP GED"
+    assert first.date_start == pd.Timestamp("2014-11-25") == first.date_end
+    assert first.deaths_total == 63 and first.deaths_civilians == 36  # best, and UCDP's civilians
+    assert (first.geometry.x, first.geometry.y) == (39.00788, 35.95283)
+    # a month-long range keeps both ends; precision classes follow where_prec
+    third = ev.iloc[2]
+    assert (third.date_start, third.date_end) == (
+        pd.Timestamp("2014-08-01"),
+        pd.Timestamp("2014-08-31"),
+    )
+    assert ev.date_precision.tolist()[:4] == ["day", "day", "range", "range"]
+    assert ev.precision.tolist() == [1, 1, 2, 4, 1, 3, 1, 1]
+    assert (
+        ev.deaths_total == ev.deaths_a + ev.deaths_b + ev.deaths_civilians + ev.deaths_unknown
+    ).all()
+
+
+def test_ucdp_filters_count_what_they_drop():
+    f = DATA / "ucdp_ged_full_sample.csv"
+    # by hand: side_a is "IS" for 900006 only; type 3 for 900005 and 900007;
+    # the 2014 window keeps 900001-900003, 900005 and 900006 (900004 runs into 2015)
+    ev = sources.read_ucdp_ged(f, side_a="government of syria", start=2014, end=2014)
+    assert ev.event_id.tolist() == ["ucdp-900001", "ucdp-900002", "ucdp-900003", "ucdp-900005"]
+    assert ev.attrs["dropped"] == {"side_a": 1, "window": 3}
+    assert ev.attrs["rows_read"] == 8
+    ev = sources.read_ucdp_ged(f, type_of_violence=[1], max_where_prec=2)
+    assert ev.event_id.tolist() == ["ucdp-900001", "ucdp-900002", "ucdp-900003", "ucdp-900008"]
+    assert ev.attrs["dropped"] == {"type_of_violence": 3, "where_prec": 1}
+    ev = sources.read_ucdp_ged(f, start="2014-12-01", end="2015-01-31")
+    assert ev.event_id.tolist() == ["ucdp-900004"]
+
+
+def test_shared_extract_and_bundled_extract_agree(shared_data):
+    raw = sources.read_ucdp_ged(shared_data / "ucdp_ged_syria_events.csv")
+    bundled = sources.read_ucdp_ged()
+    assert len(raw) == len(bundled) == 52_049
+    assert raw.event_id.tolist() == bundled.event_id.tolist()
+    for col in ("deaths_total", "deaths_civilians", "precision", "year"):
+        assert raw[col].tolist() == bundled[col].tolist()
+    assert np.allclose(
+        shapely.get_coordinates(raw.geometry), shapely.get_coordinates(bundled.geometry)
+    )
+    # independent: deaths_total is the sum of the four UCDP death columns
+    csv = pd.read_csv(shared_data / "ucdp_ged_syria_events.csv")
+    total = csv[["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]].sum(axis=1)
+    assert raw.deaths_total.sum() == total.sum()
+    assert (raw.date_precision == "year").all()
+    assert sorted(raw.precision.value_counts().to_dict().items()) == [
+        (1, 31061),
+        (2, 11816),
+        (3, 789),
+        (4, 8383),
+    ]
+
+
+def test_extract_refuses_a_filter_it_cannot_apply():
+    with pytest.raises(DataError, match="type_of_violence needs the full UCDP GED file"):
+        sources.read_ucdp_ged(type_of_violence=3)
+
+
+def test_ucdp_unknown_side_suggests_the_right_one():
+    with pytest.raises(DataError, match="did you mean 'Government of Syria'"):
+        sources.read_ucdp_ged(side_a="Goverment of Syria")
+
+
+def test_ucdp_misspelt_and_missing_columns_are_named():
+    with pytest.raises(DataError) as err:
+        sources.read_ucdp_ged(BAD / "ucdp_misspelt_columns.csv")
+    msg = str(err.value)
+    assert "missing column 'longitude' (found 'longtitude': misspelt?)" in msg
+    assert "missing column 'where_prec'" in msg
+    assert "needs the columns ['id', 'year'" in msg
+
+
+# ---------------------------------------------------------------- ACLED
+
+
+def test_acled_export_with_bom_and_default_strike_filter():
+    raw = (DATA / "acled_syria_export.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the export tool's BOM
+    ev = sources.read_acled(DATA / "acled_syria_export.csv")
+    assert ev.event_id.tolist() == ["SYR101", "SYR102", "SYR105", "SYR106"]
+    assert ev.attrs["dropped"] == {"sub_event_type": 2}  # the armed clash and the protest
+    assert (ev.source == "ACLED").all() and "event_id_cnty" in ev.columns
+    # time_precision 3: the whole month; 2: three days either side
+    jan = ev.set_index("event_id").loc["SYR105"]
+    assert (jan.date_start, jan.date_end) == (
+        pd.Timestamp("2018-01-01"),
+        pd.Timestamp("2018-01-31"),
+    )
+    week = ev.set_index("event_id").loc["SYR106"]
+    assert (week.date_start, week.date_end) == (
+        pd.Timestamp("2017-12-25"),
+        pd.Timestamp("2017-12-31"),
+    )
+    assert ev.date_precision.tolist() == ["day", "day", "month", "week"]
+    # fatalities are deaths; civilian deaths only where ACLED flags civilian targeting
+    assert ev.deaths_total.tolist() == [12, 3, 4, 5]
+    assert ev.deaths_civilians.tolist() == [12, 0, 0, 5]
+    assert ev.precision.tolist() == [1, 2, 3, 1]
+
+
+def test_acled_date_formats_all_give_the_same_dates():
+    export = sources.read_acled(DATA / "acled_syria_export.csv").set_index("event_id")
+    api = sources.read_acled(DATA / "acled_syria_api.csv").set_index("event_id")
+    legacy = sources.read_acled(DATA / "acled_syria_legacy.csv").set_index("event_id")
+    for other in (api, legacy):
+        common = other.index
+        assert other.date_start.equals(export.date_start.loc[common])
+    assert legacy.loc["SYR101"].deaths_civilians == 0  # no civilian_targeting column before 2023
+
+
+def test_acled_window_type_and_precision_filters_by_hand():
+    f = DATA / "acled_syria_export.csv"
+    ev = sources.read_acled(f, start=2017, end=2017)
+    # SYR105 is "sometime in January 2018"; SYR106's week ends on 31 December
+    assert ev.event_id.tolist() == ["SYR101", "SYR102", "SYR106"]
+    assert ev.attrs["dropped"] == {"sub_event_type": 2, "window": 1}
+    ev = sources.read_acled(f, start="2017-12-26", end="2017-12-31")
+    assert ev.event_id.tolist() == []  # the week of SYR106 starts on the 25th
+    ev = sources.read_acled(f, max_geo_precision=1)
+    assert ev.event_id.tolist() == ["SYR101", "SYR106"]
+    ev = sources.read_acled(f, event_types="Battles", sub_event_types=None)
+    assert ev.event_id.tolist() == ["SYR103"]
+    assert ev.attrs["dropped"] == {"event_type": 5}
+
+
+def test_acled_unknown_sub_event_type_suggests():
+    with pytest.raises(DataError, match="did you mean 'Air/drone strike'"):
+        sources.read_acled(DATA / "acled_syria_export.csv", sub_event_types=["Air strike"])
+
+
+def test_acled_bad_dates_and_numbers_are_listed_by_line():
+    with pytest.raises(DataError) as err:
+        sources.read_acled(BAD / "acled_bad_dates.csv")
+    msg = str(err.value)
+    assert "2 values of 'event_date' are not dates: line 3 ('2017/12/03'), line 5" in msg
+    assert "'sometime in December'" in msg
+    assert "expected dates like 2014-11-25, 25 November 2014, 25-November-2014" in msg
+    assert "1 values of 'fatalities' are not numbers: line 6 ('unknown')" in msg
+
+
+@pytest.mark.parametrize(
+    ("reader", "path", "message"),
+    [
+        (sources.read_acled, BAD / "acled_header_only.csv", "has a header but no rows"),
+        (sources.read_acled, BAD / "empty.csv", "the file is empty"),
+        (sources.read_ucdp_ged, DATA / "no_such_file.csv", "does not exist"),
+        (sources.read_points, BAD / "empty.csv", "the file is empty"),
+    ],
+)
+def test_empty_and_missing_files(reader, path, message):
+    with pytest.raises(DataError, match=message):
+        reader(path)
+
+
+def test_spreadsheets_are_refused_with_advice(tmp_path):
+    f = tmp_path / "acled.xlsx"
+    f.write_bytes(b"PK\x03\x04not really a workbook")
+    with pytest.raises(DataError, match="save the sheet as CSV"):
+        sources.read_acled(f)
+
+
+# ---------------------------------------------------------------- points
+
+
+def test_points_from_csv_and_geojson_agree():
+    a = sources.read_points(DATA / "clinics.csv", weight="beds", date="opened")
+    b = sources.read_points(DATA / "clinics.geojson", weight="beds", date="opened")
+    assert a.weight.tolist() == b.weight.tolist() == [40, 15, 25, 60]
+    assert np.allclose(shapely.get_coordinates(a.geometry), shapely.get_coordinates(b.geometry))
+    assert a.date_start.equals(b.date_start)
+    raqqa = a.iloc[2]  # a bare year: the whole year
+    assert (raqqa.date_start, raqqa.date_end) == (
+        pd.Timestamp("2013-01-01"),
+        pd.Timestamp("2013-12-31"),
+    )
+    assert a.date_precision.tolist() == ["day", "day", "year", "day"]
+    assert a.event_id.tolist() == ["2", "3", "4", "5"]  # file lines
+    assert a.deaths_total.isna().all()  # unknown, not zero
+    assert a.crs.to_epsg() == 4326
+
+
+def test_points_in_another_crs_come_back_in_lonlat(tmp_path):
+    pts = sources.read_points(DATA / "clinics.geojson")
+    f = tmp_path / "clinics_utm.gpkg"
+    pts[["event_id", "geometry"]].to_crs(32637).to_file(f)
+    back = sources.read_points(f)
+    assert back.crs.to_epsg() == 4326
+    assert np.allclose(
+        shapely.get_coordinates(back.geometry), shapely.get_coordinates(pts.geometry), atol=1e-9
+    )
+
+
+def test_swapped_and_faraway_points_are_listed_then_kept_dropped_or_refused():
+    f = BAD / "points_bad_coords.csv"
+    with pytest.warns(UserWarning) as rec:
+        kept = sources.read_points(f)
+    msg = " ".join(str(w.message) for w in rec)
+    assert "1 points look like swapped lon/lat" in msg and "line 3" in msg
+    assert "1 points lie more than 50 km outside Syria: line 4 (2.35, 48.86)" in msg
+    assert len(kept) == 4 and kept.attrs["outside_region"] == [3, 4]
+    dropped = _quiet(sources.read_points, f, on_outside="drop")
+    assert dropped.name.tolist() == ["Idlib clinic", "Raqqa clinic"]
+    assert dropped.attrs["dropped"] == {"outside_region": 2}
+    with pytest.raises(DataError, match="swapped lon/lat"):
+        sources.read_points(f, on_outside="error")
+
+
+def test_points_without_coordinates_or_with_negative_weights():
+    with pytest.raises(DataError) as err:
+        sources.read_points(BAD / "points_no_coords.csv", weight="beds")
+    msg = str(err.value)
+    assert "1 rows have no coordinates: line 3" in msg
+    assert "1 values of 'beds' are negative: line 4 (-3)" in msg
+
+
+def test_points_need_a_crs_and_points(tmp_path):
+    pts = gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(36.6, 35.9)], crs=4326)
+    shp = tmp_path / "nocrs.shp"
+    pts.to_file(shp)
+    shp.with_suffix(".prj").unlink()
+    with pytest.raises(GeometryError, match="the layer has no CRS"):
+        sources.read_points(shp)
+    poly = tmp_path / "poly.geojson"
+    pts.assign(geometry=[shapely.Point(36.6, 35.9).buffer(0.1)]).to_file(poly)
+    with pytest.raises(DataError, match="1 features are not points: feature 1"):
+        sources.read_points(poly)
+
+
+def test_points_column_guessing():
+    with pytest.raises(DataError, match="no lon column found"):
+        sources.read_points(DATA / "syr_pop_adm2_bands.csv")
+    with pytest.raises(DataError, match="missing column 'beds_total'"):
+        sources.read_points(DATA / "clinics.csv", weight="beds_total")
+
+
+# ---------------------------------------------------------------- admin tables
+
+
+def test_cod_ps_table_with_hxl_row_joins_all_governorates():
+    pop = sources.read_admin_population(
+        DATA / "syr_pop_adm1_hxl.csv", pcode="#adm1+code", population="#population+total"
+    )
+    assert pop.attrs["hxl_tags"]["T_TL"] == "#population+total"
+    assert len(pop) == 14 and pop.pcode.tolist()[0] == "SY01"
+    assert pop.pop_central.sum() == 21_110_652  # the OCHA total, thousands separators read
+    assert (pop.pop_low == pop.pop_central).all() and (pop.pop_high == pop.pop_central).all()
+    assert pop.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    # by column name too, with a band rule
+    banded = sources.read_admin_population(
+        DATA / "syr_pop_adm1_hxl.csv",
+        pcode="ADM1_PCODE",
+        population="T_TL",
+        relative_band=(0.8, 1.3),
+    )
+    assert banded.pop_low.sum() == pytest.approx(0.8 * 21_110_652)
+    assert banded.pop_high.sum() == pytest.approx(1.3 * 21_110_652)
+
+
+def test_admin2_table_with_band_columns_reports_units_without_rows():
+    with pytest.warns(UserWarning, match="59 boundary units have no population row"):
+        pop = sources.read_admin_population(
+            DATA / "syr_pop_adm2_bands.csv",
+            pcode="admin2Pcode",
+            population="population",
+            low="population_low",
+            high="population_high",
+        )
+    assert pop.pcode.tolist() == ["SY0200", "SY0202", "SY0208"]
+    assert pop.pop_low.tolist() == [1_800_000, 300_000, 60_000]
+    assert pop.pop_high.tolist() == [2_400_000, 400_000, 80_000]
+    assert "adm2_name" in pop.columns and len(pop.attrs["units_without_population"]) == 59
+
+
+def test_admin_table_bad_values_are_all_listed():
+    with pytest.raises(DataError) as err:
+        sources.read_admin_population(
+            BAD / "pop_bad_values.csv", pcode="ADM1_PCODE", population="T_TL"
+        )
+    msg = str(err.value)
+    assert "1 values of 'T_TL' are negative: line 3 (-5)" in msg
+    assert "P-codes appear more than once: SY03" in msg
+
+
+def test_unmatched_pcodes_are_an_error_or_dropped_and_listed():
+    f = BAD / "pop_unmatched.csv"
+    with pytest.raises(DataError) as err:
+        sources.read_admin_population(f, pcode="ADM1_PCODE", population="T_TL")
+    msg = str(err.value)
+    assert "2 P-codes match no boundary: SY15 (line 3" in msg
+    assert "SY-02 (line 4; SY02?)" in msg
+    pop = _quiet(
+        sources.read_admin_population, f, pcode="ADM1_PCODE", population="T_TL", on_unmatched="drop"
+    )
+    assert pop.pcode.tolist() == ["SY01"]
+    assert pop.attrs["unmatched_pcodes"] == ["SY15", "SY-02"]
+    assert pop.attrs["dropped"] == {"unmatched_pcode": 2}
+
+
+def test_admin_table_column_errors():
+    with pytest.raises(
+        DataError, match=r"P-code column 'ADM1_PCOD' not found \(did you mean 'ADM1_PCODE'"
+    ):
+        sources.read_admin_population(
+            DATA / "syr_pop_adm1_hxl.csv", pcode="ADM1_PCOD", population="T_TL"
+        )
+    with pytest.raises(SafeZonesError, match="give both low= and high="):
+        sources.read_admin_population(
+            DATA / "syr_pop_adm2_bands.csv",
+            pcode="admin2Pcode",
+            population="population",
+            low="population_low",
+        )
+
+
+def test_admin_table_with_user_boundaries(tmp_path):
+    gov = data.governorates()[["adm1_pcode", "adm1_name", "geometry"]].rename(
+        columns={"adm1_pcode": "ADM1_PCODE"}
+    )
+    f = tmp_path / "gov.gpkg"
+    gov.to_crs(32637).to_file(f)
+    pop = sources.read_admin_population(
+        DATA / "syr_pop_adm1_hxl.csv", pcode="ADM1_PCODE", population="T_TL", boundaries=f
+    )
+    assert len(pop) == 14 and pop.crs.to_epsg() == 4326
+    assert "ADM1_PCODE" in pop.columns
