@@ -1375,7 +1375,8 @@ class PopulationRaster:
         total = 0.0
         with rasterio.open(self.path) as ds:
             for _, win in ds.block_windows(self.band):
-                total += float(ds.read(self.band, window=win, masked=True).sum() or 0.0)
+                block = ds.read(self.band, window=win, masked=True)
+                total += float(block.sum(dtype="float64") or 0.0)
         return total
 
 
