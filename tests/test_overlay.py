@@ -170,3 +170,217 @@ def test_population_errors():
         sz.population_in_zones(zone, neg)
     with pytest.raises(SafeZonesError, match="zones must be a GeoDataFrame"):
         sz.population_in_zones("zones.geojson", cells)
+
+
+# ---------------------------------------------------------------- windows, precision, spread
+
+from pathlib import Path  # noqa: E402
+
+from safezones import GeometryError, sources  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+COLS = ["events", "deaths_total", "deaths_civilians"]
+
+
+def _units_brute(level: str):
+    """Bundled units clipped to Syria in metres, computed here with geopandas."""
+    layer = data.districts() if level == "districts" else data.governorates()
+    syria = gpd.GeoDataFrame(geometry=[data.syria(crs="metric")], crs=PROJECT_CRS)
+    return gpd.overlay(layer.to_crs(PROJECT_CRS), syria, how="intersection").geometry.tolist()
+
+
+def _share_by_hand(zone_m, units, lonlat):
+    """Share of the unit holding the point (or the nearest unit) that lies in the zone."""
+    pt = gpd.GeoSeries([shapely.Point(lonlat)], crs=4326).to_crs(PROJECT_CRS).iloc[0]
+    holding = [u for u in units if u.intersects(pt)]
+    unit = holding[0] if holding else min(units, key=lambda u: u.distance(pt))
+    return zone_m.intersection(unit).area / unit.area
+
+
+def test_year_window_and_precision_filter_match_a_hand_count():
+    ev = sources.read_ucdp_ged(DATA / "ucdp_ged_full_sample.csv")
+    zone = sz.zone_set(sz.freeze_zone("Raqqa", radius_km=20))
+    # 2014: events 900001 (63 dead, 36 civilians), 900002 (53, 31) and 900003 (7, 2, within
+    # 25 km) are in the disc; 900004 runs into 2015 and lies 40 km south anyway
+    got = sz.events_in_zones(zone, ev, start=2014, end=2014)
+    assert got[COLS].iloc[0].tolist() == [3, 63 + 53 + 7, 36 + 31 + 2]
+    assert got.attrs["excluded"] == {"window": 3}  # 900004, 900007 (2013) and 900008 (2015)
+    # precision class 1 only: 900003 (where_prec 2) goes, and 900006 (district) elsewhere
+    exact = sz.events_in_zones(zone, ev, start=2014, end=2014, max_precision=1)
+    assert exact[COLS].iloc[0].tolist() == [2, 116, 67]
+    assert exact.attrs["excluded"]["precision"] == 2
+    # a window that covers 900004's days: it is located only to the governorate, so by
+    # default a share of it equal to the share of Ar Raqqah governorate in the disc counts
+    wide = sz.events_in_zones(zone, ev, start="2014-08-01", end="2015-01-31")
+    share = _share_by_hand(
+        zone.to_crs(PROJECT_CRS).geometry.iloc[0], _units_brute("governorates"), (38.9, 35.6)
+    )
+    assert 0 < share < 0.1
+    assert wide.events.iloc[0] == pytest.approx(3 + share)
+    assert wide.deaths_total.iloc[0] == pytest.approx(123 + 4 * share)
+    assert wide.attrs["events_spread"] == 1
+    excl = sz.events_in_zones(zone, ev, start="2014-08-01", end="2015-01-31", imprecise="exclude")
+    assert excl.events.iloc[0] == 3 and excl.attrs["excluded"]["imprecise"] == 1
+    naive = sz.events_in_zones(zone, ev, start="2014-08-01", end="2015-01-31", imprecise="point")
+    assert naive.events.iloc[0] == 3  # its recorded point is outside the disc
+
+
+def test_spread_equals_a_brute_force_share_per_event():
+    zones = sz.zone_set(sz.freeze_zone("Aleppo", radius_km=25), sz.refuge_strip("LBN", depth_km=20))
+    ev = data.events()
+    coarse = ev[(ev.year == 2013) & ev.where_prec.isin([3, 4])]
+    got = sz.events_in_zones(zones, coarse, start=2013, end=2013)
+    units = {"districts": _units_brute("districts"), "governorates": _units_brute("governorates")}
+    for i, zone_m in enumerate(zones.to_crs(PROJECT_CRS).geometry):
+        share = {}
+        expected = deaths = 0.0
+        for row in coarse.itertuples():
+            level = "districts" if row.where_prec == 3 else "governorates"
+            key = (level, row.geometry.x, row.geometry.y)
+            if key not in share:
+                share[key] = _share_by_hand(zone_m, units[level], (row.geometry.x, row.geometry.y))
+            expected += share[key]
+            deaths += share[key] * row.deaths_total
+        assert got.events.iloc[i] == pytest.approx(expected, rel=1e-6)
+        assert got.deaths_total.iloc[i] == pytest.approx(deaths, rel=1e-6)
+    assert got.events.iloc[0] > 1  # the test exercises real shares
+
+
+def test_spread_events_are_conserved_over_a_partition_of_syria():
+    """Spread over units that partition Syria, every imprecise event is counted exactly once."""
+    ev = data.events()
+    coarse = ev[(ev.year == 2014) & ev.where_prec.isin([3, 4])]
+    syria = gpd.GeoDataFrame(geometry=[data.syria()], crs=4326)
+    districts = data.districts()
+    pieces = pd.concat(
+        [
+            districts.clip(syria)[["geometry"]],
+            syria.overlay(districts[["geometry"]], how="difference"),
+        ],
+        ignore_index=True,
+    )
+    si = sz.strike_intensity(pieces, coarse)
+    # (the pieces cover Syria up to overlay slivers of a few m2)
+    assert si.events.sum() == pytest.approx(len(coarse), rel=1e-5)
+    assert si.deaths_total.sum() == pytest.approx(coarse.deaths_total.sum(), rel=1e-5)
+    # the naive rule puts them all on a few centre points instead
+    naive = sz.strike_intensity(pieces, coarse, imprecise="point")
+    assert (naive.events > 0).sum() < (si.events > 0.5).sum()
+
+
+def test_buffer_grows_the_counting_area():
+    zone = _square(0, 0, 10_000)
+    pts = gpd.GeoDataFrame(
+        {"deaths_total": [1, 2, 4], "deaths_civilians": [0, 0, 0], "year": [2014] * 3},
+        geometry=shapely.points([[5000, 5000], [13_000, 5000], [18_000, 5000]]),
+        crs=PROJECT_CRS,
+    )
+    no = sz.events_in_zones(zone, pts, start=2014, end=2014)
+    yes = sz.events_in_zones(zone, pts, start=2014, end=2014, buffer_km=5)
+    assert no.deaths_total.iloc[0] == 1 and yes.deaths_total.iloc[0] == 1 + 2
+    # a 10 km square grown by 5 km: 100 + 4 * 10 * 5 + pi * 25 km2 (to the buffer's arcs)
+    area = 100 + 200 + np.pi * 25
+    assert yes.events_per_1000km2_year.iloc[0] == pytest.approx(2 / (area / 1000), rel=1e-3)
+    assert yes.attrs["buffer_km"] == 5.0
+
+
+def test_a_weight_column_is_summed_and_unknown_deaths_stay_unknown():
+    pts = sources.read_points(DATA / "clinics.csv", weight="beds", date="opened")
+    zone = sz.zone_set(sz.freeze_zone("Idlib", radius_km=10))
+    got = sz.events_in_zones(zone, pts, weight="weight")
+    assert got.events.iloc[0] == 40  # the Idlib clinic; Saraqab is 16 km away
+    assert np.isnan(got.deaths_total.iloc[0])
+    assert sz.events_in_zones(zone, pts).events.iloc[0] == 1
+
+
+def test_acled_events_overlay_with_a_spread_district_event():
+    ev = sources.read_acled(DATA / "acled_syria_export.csv")
+    zone = sz.zone_set(sz.freeze_zone("Idlib", radius_km=10))
+    got = sz.events_in_zones(zone, ev, start=2017, end=2018)
+    # SYR106 in Idlib (5 civilians); SYR105 located only to Ariha district (geo_precision 3)
+    share = _share_by_hand(
+        zone.to_crs(PROJECT_CRS).geometry.iloc[0], _units_brute("districts"), (36.61, 35.8128)
+    )
+    assert 0 < share < 1
+    assert got.events.iloc[0] == pytest.approx(1 + share)
+    assert got.deaths_total.iloc[0] == pytest.approx(5 + 4 * share)
+    assert got.deaths_civilians.iloc[0] == pytest.approx(5)
+
+
+def test_many_zones_take_the_index_path_with_the_same_answer():
+    from safezones.overlay import _MANY_ZONES
+
+    places = data.places("SY").nlargest(80, "population")
+    discs = [sz.freeze_zone((p.x, p.y), radius_km=12).geometry.iloc[0] for p in places.geometry]
+    zones = gpd.GeoDataFrame(geometry=discs, crs=4326)
+    assert len(zones) > _MANY_ZONES >= 40
+    ev = data.events()
+    together = sz.events_in_zones(zones, ev, imprecise="point")
+    parts = pd.concat(
+        [sz.events_in_zones(zones.iloc[i : i + 40], ev, imprecise="point") for i in (0, 40)]
+    )
+    np.testing.assert_array_equal(together[COLS].to_numpy(), parts[COLS].to_numpy())
+    assert together.events.sum() > 10_000
+
+
+def test_strike_intensity_on_a_tiny_grid_by_hand():
+    cells = gpd.GeoDataFrame(
+        {"pop_central": [1000.0, 0.0]},
+        geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
+        crs=PROJECT_CRS,
+    )
+    pts = gpd.GeoDataFrame(
+        {"deaths_total": [3, 5, 1], "deaths_civilians": [1, 1, 1], "year": [2014, 2015, 2014]},
+        geometry=shapely.points([[100, 100], [900, 900], [1500, 500]]),
+        crs=PROJECT_CRS,
+    )
+    si = sz.strike_intensity(cells, pts, start=2014, end=2015)
+    assert si.area_km2.tolist() == pytest.approx([1.0, 1.0])
+    assert si.years.tolist() == [2.0, 2.0]
+    assert si.events.tolist() == [2, 1]
+    # 2 events on 1 km2 in 2 years: 1,000 per 1,000 km2 per year
+    assert si.events_per_1000km2_year.tolist() == pytest.approx([1000.0, 500.0])
+    assert si.deaths_per_1000km2_year.tolist() == pytest.approx([4000.0, 500.0])
+    # 8 deaths among 1,000 people in 2 years: 400 per 100,000 per year; nobody in cell 2
+    assert si.deaths_per_100k_year.iloc[0] == pytest.approx(400.0)
+    assert np.isnan(si.deaths_per_100k_year.iloc[1])
+    with pytest.raises(GeometryError, match="units must be polygons"):
+        sz.strike_intensity(pts, pts)
+
+
+def test_new_event_overlay_errors():
+    zone = _square(0, 0, 1000)
+    pts = gpd.GeoDataFrame(
+        {"deaths_total": [1], "deaths_civilians": [0], "w": [-1.0]},
+        geometry=[shapely.Point(1, 1)],
+        crs=PROJECT_CRS,
+    )
+    with pytest.raises(
+        SafeZonesError, match="imprecise='smear'; use 'spread', 'exclude' or 'point'"
+    ):
+        sz.events_in_zones(zone, pts, imprecise="smear")
+    with pytest.raises(SafeZonesError, match="max_precision=7; use a class 1-4"):
+        sz.events_in_zones(zone, pts, max_precision=7)
+    with pytest.raises(SafeZonesError, match="buffer_km must be >= 0"):
+        sz.events_in_zones(zone, pts, buffer_km=-2)
+    with pytest.raises(DataError, match="weight='beds' is not a column of the events"):
+        sz.events_in_zones(zone, pts, weight="beds")
+    with pytest.raises(DataError, match="1 weights in 'w' are missing or negative"):
+        sz.events_in_zones(zone, pts, weight="w")
+    lines = pts.assign(geometry=[shapely.LineString([(0, 0), (5, 5)])])
+    with pytest.raises(GeometryError, match="1 events are not points"):
+        sz.events_in_zones(zone, lines)
+    with pytest.raises(SafeZonesError, match="events must be a GeoDataFrame of points"):
+        sz.events_in_zones(zone, pd.DataFrame(pts.drop(columns="geometry")))
+    with pytest.raises(DataError, match="where_prec has values \\[9\\] outside"):
+        sz.events_in_zones(zone, pts.assign(where_prec=9))
+
+
+def test_admin_table_population_over_districts_adds_up():
+    """OCHA districts partition OCHA governorates: area-weighting a governorate table
+    onto the districts gives back the national total."""
+    pop = sources.read_admin_population(
+        DATA / "syr_pop_adm1_hxl.csv", pcode="ADM1_PCODE", population="T_TL"
+    )
+    got = sz.population_in_zones(data.districts(), pop)
+    assert got.residents_central.sum() == pytest.approx(21_110_652, rel=1e-6)

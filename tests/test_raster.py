@@ -146,7 +146,7 @@ def test_bad_rasters(tmp_path):
         sz.population_in_zones(zone, _write(tmp_path / "nocrs.tif", arr, crs=None))
     neg = arr.copy()
     neg[3, 3] = -9999.0  # a nodata value that the file does not declare
-    with pytest.raises(DataError, match="negative people in 1 zones.*is its nodata value set"):
+    with pytest.raises(DataError, match=r"negative people in 1 zones.*is its nodata value set"):
         sz.population_in_zones(zone, _write(tmp_path / "neg.tif", neg))
     declared = sz.population_in_zones(zone, _write(tmp_path / "ok.tif", neg, nodata=-9999.0))
     # 6 x 6 cells of 5 people, one of them nodata

@@ -467,7 +467,10 @@ def _spread_shares(
             [shapely.clip_by_rect(g, *bb) for g, bb in zip(units[u[part]], b, strict=True)],
             dtype=object,
         )
-        inter[part] = shapely.area(shapely.intersection(regions[ri[part]], near))
+        # clip_by_rect may return invalid rings (its documented caveat): repair, then cut
+        inter[part] = shapely.area(
+            shapely.intersection(regions[ri[part]], shapely.make_valid(near))
+        )
     share[ri, u] = np.divide(inter, uarea[u], out=np.zeros_like(inter), where=uarea[u] > 0)
     return share, unit_of
 
