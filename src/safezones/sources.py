@@ -777,9 +777,18 @@ def read_acled(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> f = Path(__file__).parents[2] / "tests" / "data" / "acled_syria_export.csv"
-    >>> ev = read_acled(f)  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "acled.csv"
+    >>> _ = f.write_text(
+    ...     "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,"
+    ...     "geo_precision,fatalities\\n"
+    ...     "SYR1,25 November 2017,Explosions/Remote violence,Air/drone strike,"
+    ...     "35.95,39.01,1,12\\n"
+    ...     "SYR2,26 November 2017,Battles,Armed clash,35.93,36.63,1,3\\n",
+    ...     encoding="utf-8-sig")
+    >>> ev = read_acled(f)
+    >>> ev.event_id.tolist(), ev.attrs["dropped"]
+    (['SYR1'], {'sub_event_type': 1})
     """
     df, first_line = _read_table(path)
     source = str(path)
@@ -946,9 +955,12 @@ def read_points(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> f = Path(__file__).parents[2] / "tests" / "data" / "clinics.csv"
-    >>> pts = read_points(f, weight="beds")  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "clinics.csv"
+    >>> _ = f.write_text("name,lon,lat,beds,opened\\nIdlib,36.63,35.93,40,2014-03-01\\n")
+    >>> pts = read_points(f, weight="beds", date="opened")
+    >>> pts.weight.tolist(), str(pts.date_start.iloc[0].date())
+    ([40.0], '2014-03-01')
     """
     p = _check_file(path)
     source = str(path)
@@ -1148,9 +1160,14 @@ def read_admin_population(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> f = Path(__file__).parents[2] / "tests" / "data" / "syr_pop_adm1_hxl.csv"
-    >>> pop = read_admin_population(f, pcode="#adm1+code", population="#population+total")  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "pop.csv"
+    >>> _ = f.write_text("ADM1_PCODE,T_TL\\n#adm1+code,#population+total\\n"
+    ...                  'SY07,"1,464,000"\\nSY11,"919,000"\\n')
+    >>> pop = read_admin_population(f, pcode="#adm1+code", population="#population+total",
+    ...                             relative_band=(0.8, 1.2))
+    >>> pop[["pcode", "adm1_name", "pop_low", "pop_central"]].values.tolist()
+    [['SY07', 'Idleb', 1171200.0, 1464000.0], ['SY11', 'Ar-Raqqa', 735200.0, 919000.0]]
     """
     source = str(path)
     df, first = _read_table(path)
@@ -1365,9 +1382,8 @@ class PopulationRaster:
 
         Examples
         --------
-        >>> from pathlib import Path
-        >>> tif = Path(__file__).parents[3] / "shared/data/worldpop_idleb_100m_2026.tif"
-        >>> round(read_population_raster(tif).total(), -4)  # doctest: +SKIP
+        >>> r = read_population_raster("worldpop_idleb_100m_2026.tif")  # doctest: +SKIP
+        >>> round(r.total(), -4)  # doctest: +SKIP
         1750000.0
         """
         import rasterio
@@ -1388,9 +1404,7 @@ def read_population_raster(path: PathLike, *, band: int = 1) -> PopulationRaster
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> tif = Path(__file__).parents[3] / "shared/data/worldpop_idleb_100m_2026.tif"
-    >>> r = read_population_raster(tif)  # doctest: +SKIP
+    >>> r = read_population_raster("worldpop_idleb_100m_2026.tif")  # doctest: +SKIP
     >>> r.shape, r.nodata  # doctest: +SKIP
     ((1155, 1266), -99999.0)
     """
