@@ -17,8 +17,9 @@ def test_readme_opens_with_the_two_commands():
     assert first_block.splitlines()[1].startswith("make test")
 
 
-def test_readme_tour_runs():
-    text = README.read_text(encoding="utf-8")
+def test_readme_tour_runs(monkeypatch, shared_data):
+    monkeypatch.chdir(README.parent)  # the tour reads tests/data and ../shared/data
+    text = README.read_text(encoding="utf-8").replace("../shared/data/", f"{shared_data}/")
     code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
     ns: dict = {}
     exec(compile(code, str(README), "exec"), ns)
@@ -27,6 +28,8 @@ def test_readme_tour_runs():
     # the deeper strip never holds fewer people
     assert table.residents_central.iloc[1] >= table.residents_central.iloc[0]
     assert ns["zones"].overlaps_with.iloc[0] == "tur-30km"
+    assert ns["worldpop"].residents_central.iloc[0] > 100_000
+    assert len(ns["hazard"]) == 62 and list(ns["acled"].event_id) == ["SYR101", "SYR102", "SYR106"]
     plt.close("all")
 
 
