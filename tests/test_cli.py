@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
@@ -20,7 +21,11 @@ CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
 
 def run(*args, check=True):
     proc = subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        cwd=Path(__file__).resolve().parents[1],  # file arguments are relative to the repo
     )
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr)
@@ -89,3 +94,26 @@ def test_demo_table_matches_the_library(demo_out):
     np.testing.assert_allclose(table.area_km2, zones.area_km2, atol=0.1)
     assert "tur-30km" in stdout and "freeze-aleppo-15km" in stdout
     assert table.sources.str.contains("UCDP GED").all()
+
+
+def test_data_check_reports_what_a_file_holds_and_what_was_dropped():
+    out = run("data", "check", "tests/data/acled_syria_export.csv", "--format", "acled").stdout
+    assert "6 rows read, 4 kept (dropped by filter: sub_event_type 2)" in out
+    assert "dates 2017-11-25 to 2018-01-31; deaths 24, civilians 17" in out
+    assert "class 3 (district (admin 2) or a linear feature) 1" in out
+    proc = run("data", "check", "tests/data/bad/points_bad_coords.csv", "-f", "points")
+    assert "2 points outside the region" in proc.stdout
+    assert "warning:" in proc.stderr and "swapped lon/lat" in proc.stderr
+    out = run("data", "check", "tests/data/syr_pop_adm1_hxl.csv", "-f", "admin").stdout
+    assert "14 units joined by P-code, population 21,110,652" in out
+
+
+def test_data_check_raster(shared_data):
+    out = run("data", "check", str(shared_data / "worldpop_idleb_100m_2026.tif"), "-f", "raster")
+    assert "raster 1266 x 1155 cells" in out.stdout and "total 1,746,526 people" in out.stdout
+
+
+def test_data_check_bad_file_exits_2_listing_lines():
+    proc = run("data", "check", "tests/data/bad/acled_bad_dates.csv", "-f", "acled", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "line 3 ('2017/12/03')" in proc.stderr and "line 6 ('unknown')" in proc.stderr

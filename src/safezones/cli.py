@@ -7,6 +7,8 @@ and the command exits with status 2.
 from __future__ import annotations
 
 import sys
+import warnings
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +30,7 @@ __all__ = ["app", "main"]
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Plan humanitarian safe zones in Syria."
 )
-data_app = typer.Typer(no_args_is_help=True, help="Inspect the bundled data.")
+data_app = typer.Typer(no_args_is_help=True, help="Inspect the bundled data and check your files.")
 app.add_typer(data_app, name="data")
 
 _out = Console()
@@ -65,6 +67,78 @@ def data_place(
         f"lon {place.geometry.x:.5f}, lat {place.geometry.y:.5f}, "
         f"population {int(place['population']):,} (GeoNames)"
     )
+
+
+class FileFormat(StrEnum):
+    """Formats ``safezones data check`` reads (see safezones.sources)."""
+
+    ucdp = "ucdp"
+    acled = "acled"
+    points = "points"
+    admin = "admin"
+    raster = "raster"
+
+
+@data_app.command("check")
+def data_check(
+    path: Annotated[Path, typer.Argument(help="The file to check.")],
+    fmt: Annotated[FileFormat, typer.Option("--format", "-f", help="What the file is.")],
+    pcode: Annotated[str, typer.Option(help="admin: P-code column or HXL tag.")] = "#adm1+code",
+    population: Annotated[
+        str, typer.Option(help="admin: population column or HXL tag.")
+    ] = "#population+total",
+) -> None:
+    """Read a file as safezones will, and report what it holds, dropped or flagged."""
+    from . import sources
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if fmt is FileFormat.raster:
+            r = sources.read_population_raster(path)
+            _out.print(
+                f"{path}: raster {r.shape[1]} x {r.shape[0]} cells of {r.res[0]:g} x "
+                f"{r.res[1]:g} ({r.crs.name}), nodata {r.nodata}, total {r.total():,.0f} people"
+            )
+            return
+        if fmt is FileFormat.admin:
+            pop = sources.read_admin_population(path, pcode=pcode, population=population)
+            _out.print(
+                f"{path}: {pop.attrs['rows_read']} rows, {len(pop)} units joined by P-code, "
+                f"population {pop.pop_central.sum():,.0f}"
+            )
+        else:
+            reader = {
+                FileFormat.ucdp: sources.read_ucdp_ged,
+                FileFormat.acled: sources.read_acled,
+                FileFormat.points: sources.read_points,
+            }[fmt]
+            ev = reader(path)
+            _print_events(path, ev)
+    for w in caught:
+        _err.print(f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False)
+
+
+def _print_events(path: Path, ev: pd.DataFrame) -> None:
+    from .sources import PRECISION_CLASSES
+
+    a = ev.attrs
+    dropped = ", ".join(f"{k} {v:,}" for k, v in a.get("dropped", {}).items()) or "none"
+    lines = [f"{path}: {a['rows_read']:,} rows read, {len(ev):,} kept (dropped by filter: "
+             f"{dropped})"]  # fmt: skip
+    if len(ev) and "date_start" in ev.columns and ev["date_start"].notna().any():
+        lines.append(
+            f"dates {ev.date_start.min().date()} to {ev.date_end.max().date()}; "
+            f"deaths {ev.deaths_total.sum():,.0f}, civilians {ev.deaths_civilians.sum():,.0f}"
+        )
+    if len(ev):
+        counts = ev["precision"].value_counts().sort_index()
+        lines.append(
+            "location precision: "
+            + ", ".join(f"class {k} ({PRECISION_CLASSES[int(k)]}) {v:,}" for k, v in counts.items())
+        )
+    if a.get("outside_region"):
+        lines.append(f"{len(a['outside_region'])} points outside the region (see the warning)")
+    _out.print("\n".join(lines), highlight=False)
 
 
 @app.command()
