@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -107,12 +108,12 @@ def data_check(
                 f"population {pop.pop_central.sum():,.0f}"
             )
         else:
-            reader = {
-                FileFormat.ucdp: sources.read_ucdp_ged,
-                FileFormat.acled: sources.read_acled,
-                FileFormat.points: sources.read_points,
-            }[fmt]
-            ev = reader(path)
+            if fmt is FileFormat.ucdp:
+                ev = sources.read_ucdp_ged(path)
+            elif fmt is FileFormat.acled:
+                ev = sources.read_acled(path)
+            else:
+                ev = sources.read_points(path)
             _print_events(path, ev)
     for w in caught:
         _err.print(f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False)
@@ -131,10 +132,13 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
             f"deaths {ev.deaths_total.sum():,.0f}, civilians {ev.deaths_civilians.sum():,.0f}"
         )
     if len(ev):
-        counts = ev["precision"].value_counts().sort_index()
+        classes, counts = np.unique(ev["precision"].to_numpy(dtype=int), return_counts=True)
         lines.append(
             "location precision: "
-            + ", ".join(f"class {k} ({PRECISION_CLASSES[int(k)]}) {v:,}" for k, v in counts.items())
+            + ", ".join(
+                f"class {k} ({PRECISION_CLASSES[int(k)]}) {n:,}"
+                for k, n in zip(classes, counts, strict=True)
+            )
         )
     if a.get("outside_region"):
         lines.append(f"{len(a['outside_region'])} points outside the region (see the warning)")
