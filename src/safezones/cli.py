@@ -162,7 +162,10 @@ def demo(
 
 
 def _print_zones(table: pd.DataFrame) -> None:
-    t = Table(title="Zones: residents (pre-war basis, millions) and 2014 UCDP events")
+    t = Table(
+        title="Zones: residents (pre-war basis, millions) and 2014 UCDP events",
+        caption="Events located only to a district or governorate are spread over it by area.",
+    )
     t.add_column("zone", no_wrap=True)
     for head in ("km²", "low", "central", "high", "events", "deaths", "civilians"):
         t.add_column(head, justify="right", no_wrap=True)
