@@ -66,6 +66,15 @@ def test_tiny_event_file_with_a_window():
     # a year-only event counts only when the window covers its whole year
     mid14 = sz.events_in_zones(zone, pts, start="2014-06-01", end="2015-12-31")
     assert mid14[cols].iloc[0].tolist() == [1, 13, 4]
+    # a short window is not rounded away: 10 days of 2014 (year-only events never fit)
+    short = sz.events_in_zones(
+        zone,
+        pts.assign(date_start=pd.Timestamp("2014-03-01"), date_end=pd.Timestamp("2014-03-01")),
+        start="2014-03-01",
+        end="2014-03-10",
+    )
+    assert short.attrs["years"] == pytest.approx(10 / 365.25)
+    assert short.events_per_1000km2_year.iloc[0] == pytest.approx(3 / 0.1 / (10 / 365.25))
     since = sz.events_in_zones(zone, pts, start=2014)
     assert since[cols].iloc[0].tolist() == [2, 20, 6]
     assert since.attrs["excluded"] == {"window": 1} and since.attrs["years"] == 2.0
