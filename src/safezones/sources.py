@@ -520,6 +520,47 @@ def _match_values(
     return values.astype("string").str.casefold().isin([w.casefold() for w in wanted]).to_numpy()
 
 
+class _Filters:
+    """Successive row filters; each counts the rows it removes (in ``dropped``)."""
+
+    def __init__(self, n: int) -> None:
+        self.keep = np.ones(n, dtype=bool)
+        self.dropped: dict[str, int] = {}
+
+    def apply(self, name: str, mask: np.ndarray) -> None:
+        self.dropped[name] = int((self.keep & ~mask).sum())
+        self.keep &= mask
+
+    def window(self, df: pd.DataFrame, start: DateLike | None, end: DateLike | None) -> None:
+        lo, hi = window_bounds(start, end)
+        if lo is not None or hi is not None:
+            self.apply("window", in_window(df["date_start"], df["date_end"], lo, hi))
+
+    def finish(
+        self,
+        df: pd.DataFrame,
+        lon: pd.Series,
+        lat: pd.Series,
+        lines: np.ndarray,
+        *,
+        source: str,
+        on_outside: OnOutside,
+    ) -> gpd.GeoDataFrame:
+        """Keep the rows that passed, check their coordinates, build the layer."""
+        k = self.keep
+        gdf = _points(
+            df[k].drop(columns=[lon.name, lat.name]),
+            lon.to_numpy()[k],
+            lat.to_numpy()[k],
+            lines[k],
+            source=source,
+            on_outside=on_outside,
+            problems=[],
+            dropped=self.dropped,
+        )
+        return _finish(gdf, source=source, rows_read=len(df), dropped=self.dropped)
+
+
 def location_precision(events: pd.DataFrame) -> np.ndarray:
     """Location precision class (1-4, :data:`PRECISION_CLASSES`) of each event.
 
@@ -673,17 +714,9 @@ def read_ucdp_ged(
     df["weight"] = 1.0
     df = df.drop(columns=[c for c in ("id", "geom_wkt") if c in df.columns])
 
-    # filters, each counted
-    dropped: dict[str, int] = {}
-    keep = np.ones(len(df), dtype=bool)
-
-    def apply(name: str, mask: np.ndarray) -> None:
-        nonlocal keep
-        dropped[name] = int((keep & ~mask).sum())
-        keep &= mask
-
+    filters = _Filters(len(df))
     if side_a is not None:
-        apply(
+        filters.apply(
             "side_a",
             _match_values(
                 df["side_a"],
@@ -704,28 +737,15 @@ def read_ucdp_ged(
         unknown = [t for t in wanted if t not in _UCDP_TYPES]
         if unknown:
             raise DataError(f"type_of_violence {unknown} unknown; use {_UCDP_TYPES}", source=source)
-        apply("type_of_violence", df["type_of_violence"].isin(wanted).to_numpy())
-    lo, hi = window_bounds(start, end)
-    if lo is not None or hi is not None:
-        apply("window", in_window(df["date_start"], df["date_end"], lo, hi))
+        filters.apply("type_of_violence", df["type_of_violence"].isin(wanted).to_numpy())
+    filters.window(df, start, end)
     if max_where_prec is not None:
         if max_where_prec not in _UCDP_PRECISION:
             raise SafeZonesError(f"max_where_prec={max_where_prec!r}; use 1-7")
-        apply("where_prec", (df["where_prec"] <= max_where_prec).to_numpy())
-    rows_read = len(df)
-    df = df[keep]
-    lines = lines[keep]
-    gdf = _points(
-        df.drop(columns=["longitude", "latitude"]),
-        coords["longitude"].to_numpy()[keep],
-        coords["latitude"].to_numpy()[keep],
-        lines,
-        source=source,
-        on_outside=on_outside,
-        problems=[],
-        dropped=dropped,
+        filters.apply("where_prec", (df["where_prec"] <= max_where_prec).to_numpy())
+    return filters.finish(
+        df, coords["longitude"], coords["latitude"], lines, source=source, on_outside=on_outside
     )
-    return _finish(gdf, source=source, rows_read=rows_read, dropped=dropped)
 
 
 # ---------------------------------------------------------------- ACLED
@@ -850,16 +870,9 @@ def read_acled(
     df["precision"] = df["geo_precision"].map(_ACLED_PRECISION).astype("int64")
     df["weight"] = 1.0
 
-    dropped: dict[str, int] = {}
-    keep = np.ones(len(df), dtype=bool)
-
-    def apply(name: str, mask: np.ndarray) -> None:
-        nonlocal keep
-        dropped[name] = int((keep & ~mask).sum())
-        keep &= mask
-
+    filters = _Filters(len(df))
     if event_types is not None:
-        apply(
+        filters.apply(
             "event_type",
             _match_values(
                 df["event_type"], event_types, column="event_type",
@@ -868,33 +881,21 @@ def read_acled(
         )  # fmt: skip
     if sub_event_types is not None:
         known_sub = [s for subs in ACLED_SUB_EVENT_TYPES.values() for s in subs]
-        apply(
+        filters.apply(
             "sub_event_type",
             _match_values(
                 df["sub_event_type"], sub_event_types, column="sub_event_type",
                 known=[*known_sub, *df["sub_event_type"].dropna().unique()], source=source,
             ),
         )  # fmt: skip
-    lo, hi = window_bounds(start, end)
-    if lo is not None or hi is not None:
-        apply("window", in_window(df["date_start"], df["date_end"], lo, hi))
+    filters.window(df, start, end)
     if max_geo_precision is not None:
         if max_geo_precision not in _ACLED_PRECISION:
             raise SafeZonesError(f"max_geo_precision={max_geo_precision!r}; use 1, 2 or 3")
-        apply("geo_precision", (df["geo_precision"] <= max_geo_precision).to_numpy())
-    rows_read = len(df)
-    df, lines = df[keep], lines[keep]
-    gdf = _points(
-        df.drop(columns=["longitude", "latitude"]),
-        coords["longitude"].to_numpy()[keep],
-        coords["latitude"].to_numpy()[keep],
-        lines,
-        source=source,
-        on_outside=on_outside,
-        problems=[],
-        dropped=dropped,
+        filters.apply("geo_precision", (df["geo_precision"] <= max_geo_precision).to_numpy())
+    return filters.finish(
+        df, coords["longitude"], coords["latitude"], lines, source=source, on_outside=on_outside
     )
-    return _finish(gdf, source=source, rows_read=rows_read, dropped=dropped)
 
 
 # ---------------------------------------------------------------- any points
