@@ -10,7 +10,7 @@ import sys
 import warnings
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import matplotlib
 
@@ -21,6 +21,14 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from . import data
@@ -143,6 +151,114 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
     if a.get("outside_region"):
         lines.append(f"{len(a['outside_region'])} points outside the region (see the warning)")
     _out.print("\n".join(lines), highlight=False)
+
+
+_SET_HELP = (
+    "Override a scenario value by key path, e.g. zones.turkey.depth_km=10 or "
+    "shelter.max_travel_km=80 (repeatable)."
+)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        disable=quiet,
+        transient=True,
+    )
+
+
+@app.command("run")
+def run_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    out: Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")],
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Score one scenario: summary.json, per_zone.csv, flows.csv, zones.gpkg, map.png."""
+    from .scenario import Scenario, run
+
+    sc = Scenario.from_toml(scenario, overrides=set_ or [])
+    with _progress(quiet) as bar:
+        task = bar.add_task(f"{sc.id}: draws", total=None)
+        result = run(sc, draws=draws, seed=seed,
+                     progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        bar.update(task, description=f"{sc.id}: writing")
+        result.to_file(out)
+    if not quiet:
+        _print_totals(result)
+        _out.print(f"wrote {out}/ (summary.json, per_zone.csv, per_origin.csv, flows.csv, "
+                   "zones.gpkg, map.png)")  # fmt: skip
+
+
+@app.command("compare")
+def compare_cmd(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    out: Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")],
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Score several scenarios: comparison.csv, comparison.md, comparison.png, one folder each."""
+    from .scenario import Scenario, compare, write_comparison
+
+    parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
+    with _progress(quiet) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def tick(sid: str, done: int, total: int) -> None:
+            if sid not in tasks:
+                tasks[sid] = bar.add_task(f"{sid}: draws", total=total)
+            bar.update(tasks[sid], completed=done, total=total)
+
+        results = compare(parsed, draws=draws, seed=seed, progress=tick)
+        bar.add_task("writing maps and tables", total=None)
+        table = write_comparison(results, out)
+    if not quiet:
+        _print_comparison(table)
+        _out.print(f"wrote {out}/ (comparison.csv, comparison.md, comparison.png, "
+                   "and one folder per scenario)")  # fmt: skip
+
+
+def _people(v: float) -> str:
+    return f"{v / 1e6:.2f}"
+
+
+def _print_totals(result: Any) -> None:
+    t = Table(
+        title=f"{result.scenario.title} (millions of people)",
+        caption=f"{result.provenance['draws']} draws, seed {result.provenance['seed']}, "
+        f"{result.provenance['allocation']} allocation. Source: {result.scenario.source.citation}",
+    )
+    t.add_column("metric")
+    for q in ("P5", "P50", "P95"):
+        t.add_column(q, justify="right")
+    for m, row in result.totals.iterrows():
+        t.add_row(str(m), *(_people(row[q]) for q in ("p5", "p50", "p95")))
+    _out.print(t)
+
+
+def _print_comparison(table: pd.DataFrame) -> None:
+    t = Table(title="People sheltered per scenario (millions)",
+              caption="P50 (P5 to P95) over the Monte Carlo draws; see comparison.md for sources.")  # fmt: skip
+    for col in ("scenario", "displaced", "sheltered", "P5-P95", "residents", "unmet"):
+        t.add_column(col, justify="left" if col == "scenario" else "right")
+    for _, r in table.iterrows():
+        t.add_row(
+            str(r["scenario"]),
+            _people(r["displaced_p50"]),
+            _people(r["sheltered_p50"]),
+            f"{_people(r['sheltered_p5'])}-{_people(r['sheltered_p95'])}",
+            _people(r["residents_protected_p50"]),
+            _people(r["unmet_p50"]),
+        )
+    _out.print(t)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
+from typing import Any
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
@@ -28,7 +29,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from . import data
 from .crs import to_metric
 
-__all__ = ["KIND_COLOURS", "source_note", "zones_map"]
+__all__ = ["KIND_COLOURS", "comparison_chart", "result_map", "source_note", "zones_map"]
 
 #: Zone colours by kind (Okabe-Ito: blue, orange, bluish green).
 KIND_COLOURS = {"refuge": "#0072B2", "freeze": "#E69F00", "safe": "#009E73"}
@@ -88,6 +89,7 @@ def zones_map(
     title: str | None = None,
     events_label: str = "Events",
     sources: Iterable[str] = (),
+    note: str | None = None,
     figsize: tuple[float, float] = (8.27, 7.6),
 ) -> tuple[Figure, Axes]:
     """Syria with its neighbours and governorates, the zones, events and seed strikes.
@@ -113,6 +115,9 @@ def zones_map(
         Further bundled layers the figure's numbers come from (names as in
         ``data.provenance()``, e.g. ``"population_grid"`` when ``values`` are
         residents), added to the source line.
+    note
+        Further text for the source line, e.g. the scenario's citation and the
+        model behind the numbers.
 
     Returns
     -------
@@ -285,14 +290,14 @@ def zones_map(
     if title:
         ax.set_title(_wrap(title, 90), fontsize=10, loc="left")
     layers.extend(sources)
-    note = (
-        source_note(layers) + " " + DISCLAIMER + " Projection: Lambert azimuthal "
-        "equal-area centred on 35N 38.5E."
-    )
+    text = (
+        source_note(layers) + (f" {note}" if note else "") + " " + DISCLAIMER
+        + " Projection: Lambert azimuthal equal-area centred on 35N 38.5E."
+    )  # fmt: skip
     ax.text(
         0.0,
         -0.01,
-        _wrap(note, 150),
+        _wrap(text, 150),
         transform=ax.transAxes,
         fontsize=6,
         va="top",
@@ -304,3 +309,103 @@ def zones_map(
 
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
+
+
+def _millions(v: float) -> str:
+    return f"{v / 1e6:.2f} M" if abs(v) >= 1e5 else f"{v:,.0f}"
+
+
+def result_map(result: Any, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """A scenario's zones labelled with people sheltered (P50, P5-P95), events of its window.
+
+    Parameters
+    ----------
+    result
+        A :class:`safezones.scenario.ScenarioResult`.
+    ax
+        Axes to draw on; a new figure otherwise.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+    """
+    pz = result.per_zone.set_index("zone_id")
+    zones = result.zones
+    labels = pd.Series(
+        [
+            f"sheltered {_millions(pz.loc[z, 'sheltered_p50'])} "
+            f"({_millions(pz.loc[z, 'sheltered_p5'])} to {_millions(pz.loc[z, 'sheltered_p95'])})"
+            for z in zones["zone_id"]
+        ],
+        index=zones.index,
+    )
+    prov = result.provenance
+    bundled = [s["layer"] for s in prov["sources"] if s["layer"] in _LAYER_ATTRIBUTION]
+    window = prov["window"]
+    tot = result.totals
+    title = (
+        f"{result.scenario.title}: {_millions(tot.loc['sheltered', 'p50'])} of "
+        f"{_millions(tot.loc['displaced', 'p50'])} displaced sheltered (P50; "
+        f"{prov['allocation']} allocation)"
+    )
+    note = (
+        f"Scenario: {result.scenario.source.citation}. Labels: P50 (P5 to P95) over "
+        f"{prov['draws']} Monte Carlo draws, seed {prov['seed']}; model and assumptions: "
+        "safezones (see summary.json)."
+    )
+    events = result.events
+    return zones_map(
+        zones,
+        events=events,
+        values=labels,
+        ax=ax,
+        title=title,
+        events_label=f"Events {window['start']} to {window['end']}",
+        sources=[b for b in bundled if b != "events"],
+        note=note,
+    )
+
+
+def comparison_chart(
+    table: pd.DataFrame, *, metric: str = "sheltered", ax: Axes | None = None
+) -> tuple[Figure, Axes]:
+    """P5-P95 bars with the P50 marked, one row per scenario.
+
+    Parameters
+    ----------
+    table
+        A comparison table (see :func:`safezones.scenario.compare`) with
+        ``scenario`` and ``{metric}_p5``, ``_p50``, ``_p95`` columns.
+    metric
+        Which metric to show.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"scenario": ["a", "b"], "sheltered_p5": [1e6, 2e6],
+    ...                   "sheltered_p50": [1.5e6, 2.5e6], "sheltered_p95": [2e6, 3e6],
+    ...                   "displaced_p50": [7.6e6, 7.6e6]})
+    >>> fig, ax = comparison_chart(t)
+    >>> [lab.get_text() for lab in ax.get_yticklabels()]
+    ['b', 'a']
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8.27, 0.9 + 0.55 * len(table)), layout="constrained")
+    else:
+        fig = ax.get_figure()  # type: ignore[assignment]
+    t = table.sort_values(f"{metric}_p50").reset_index(drop=True)
+    y = np.arange(len(t))
+    lo, mid, hi = (t[f"{metric}_{q}"].to_numpy(dtype=float) / 1e6 for q in ("p5", "p50", "p95"))
+    ax.hlines(y, lo, hi, color=KIND_COLOURS["refuge"], linewidth=6, alpha=0.45,
+              label="P5 to P95")  # fmt: skip
+    ax.plot(mid, y, "o", color="black", markersize=5, label="P50")
+    if "displaced_p50" in t.columns:
+        ax.plot(t["displaced_p50"] / 1e6, y, "|", color="#D55E00", markersize=14,
+                label="displaced (P50)")  # fmt: skip
+    ax.set_yticks(y, t["scenario"].astype(str))
+    ax.set_xlabel(f"people {metric.replace('_', ' ')} (millions)")
+    ax.set_xlim(left=0)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
+    ax.set_title(f"People {metric.replace('_', ' ')} per scenario, P5 to P95", fontsize=10,
+                 loc="left")  # fmt: skip
+    return fig, ax

@@ -1,0 +1,307 @@
+"""Demand: who is displaced, and from where.
+
+The displaced are the people already driven from their homes in the window
+(OCHA counted 7.6 million internally displaced Syrians in mid-2014). A zone set
+up afterwards can shelter them; it does not undo their displacement, so the
+displaced by origin do not depend on the zones. Two modes:
+
+- ``"given"``: a table of displaced people by P-code (district ``SY0200`` or
+  governorate ``SY02``); a governorate figure is shared over its districts in
+  proportion to their population.
+- ``"hazard"`` (InaSAFE-style): each origin's hazard class comes from its strike
+  intensity in the window (events per 1,000 km2 per year, see
+  :func:`safezones.strike_intensity`); the displaced are its population times
+  the class's displacement rate, optionally scaled so the national total
+  matches a given figure.
+
+Origins are districts (default) or governorates. People who live inside a zone
+and were not displaced are the zone's *residents*: protected in place, never
+counted as arrivals (see :mod:`safezones.shelter`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from safezones.demand import hazard_class, DEFAULT_THRESHOLDS
+>>> hazard_class(np.array([0.0, 9.9, 10.0, 250.0]), DEFAULT_THRESHOLDS).tolist()
+[0, 0, 1, 2]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import data
+from ._errors import DataError, SafeZonesError
+from .crs import to_metric
+
+__all__ = [
+    "DEFAULT_RATES",
+    "DEFAULT_THRESHOLDS",
+    "HAZARD_CLASSES",
+    "OCHA_IDPS_MID_2014",
+    "Origin",
+    "assign_origins",
+    "displaced_given",
+    "displaced_hazard",
+    "hazard_class",
+    "origin_units",
+    "read_displaced_table",
+    "scale_to_total",
+]
+
+Origin = Literal["districts", "governorates"]
+
+#: National total of internally displaced people used to scale hazard-based
+#: demand. Source: UN OCHA, 7.6 million IDPs in Syria in mid-2014 (Syria
+#: Strategic Response Plan 2015, December 2014).
+OCHA_IDPS_MID_2014 = 7_600_000
+#: Names of the hazard classes, from the least to the most struck.
+HAZARD_CLASSES = ("low", "medium", "high")
+#: Class boundaries in events per 1,000 km2 per year: below 10 is low, 10 to
+#: 100 medium, 100 and above high. Assumption: round numbers near the
+#: quartiles of the 62 districts in 2014 (UCDP GED: 25 % below 11.5, 75 %
+#: below 158).
+DEFAULT_THRESHOLDS = (10.0, 100.0)
+#: Share of the population displaced per hazard class (low, medium, high).
+#: Assumption, InaSAFE-style; with scaling to a national total only their
+#: ratios matter.
+DEFAULT_RATES = (0.05, 0.20, 0.50)
+
+
+def _check_classes(thresholds: Sequence[float], rates: Sequence[float]) -> None:
+    t = np.asarray(thresholds, dtype=float)
+    r = np.asarray(rates, dtype=float)
+    problems = []
+    if len(r) != len(t) + 1:
+        problems.append(
+            f"{len(t)} thresholds make {len(t) + 1} hazard classes, but {len(r)} rates are "
+            "given; give one rate per class"
+        )
+    if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+        problems.append(f"thresholds must be finite and increasing, got {list(thresholds)}")
+    if not np.all((r >= 0) & (r <= 1)):
+        problems.append(f"displacement rates must be between 0 and 1, got {list(rates)}")
+    if problems:
+        raise SafeZonesError(problems)
+
+
+def hazard_class(intensity: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
+    """Hazard class (0 = lowest) of each intensity: the number of thresholds at or below it.
+
+    Examples
+    --------
+    >>> hazard_class(np.array([5.0, 50.0, 500.0]), (10, 100)).tolist()
+    [0, 1, 2]
+    """
+    values = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)
+    return np.searchsorted(np.asarray(thresholds, dtype=float), values, side="right")
+
+
+def scale_to_total(
+    displaced: np.ndarray, population: np.ndarray, total: float | np.ndarray
+) -> np.ndarray:
+    """Scale displaced (``..., origins``) so each row adds up to ``total``, capped at population.
+
+    People capped at an origin's population are moved to the other origins in
+    proportion, so the total is met whenever the population allows it.
+
+    Examples
+    --------
+    >>> scale_to_total(np.array([1.0, 1.0]), np.array([10.0, 100.0]), 30.0).tolist()
+    [10.0, 20.0]
+    """
+    d = np.asarray(displaced, dtype=float)
+    pop = np.broadcast_to(np.asarray(population, dtype=float), d.shape)
+    total_arr = np.broadcast_to(np.asarray(total, dtype=float)[..., None], (*d.shape[:-1], 1))
+    out = d.copy()
+    capped = np.zeros(d.shape, dtype=bool)
+    for _ in range(d.shape[-1] + 1):
+        fixed = np.where(capped, out, 0.0).sum(axis=-1, keepdims=True)
+        free = np.where(capped, 0.0, out).sum(axis=-1, keepdims=True)
+        factor = np.divide(total_arr - fixed, free, out=np.zeros_like(free), where=free > 0)
+        out = np.where(capped, out, out * factor)
+        over = ~capped & (out > pop)
+        if not over.any():
+            break
+        out = np.where(over, pop, out)
+        capped |= over
+    return out
+
+
+def origin_units(level: Origin = "districts") -> gpd.GeoDataFrame:
+    """The bundled origin units with a ``pcode`` and ``name`` column.
+
+    Examples
+    --------
+    >>> u = origin_units("governorates")
+    >>> len(u), u.pcode.iloc[0]
+    (14, 'SY01')
+    """
+    if level == "districts":
+        u = data.districts().rename(columns={"adm2_pcode": "pcode", "adm2_name": "name"})
+    elif level == "governorates":
+        u = data.governorates().rename(columns={"adm1_pcode": "pcode", "adm1_name": "name"})
+    else:
+        raise SafeZonesError(f"origin must be 'districts' or 'governorates', not {level!r}")
+    return u[["pcode", "name", "area_km2", "geometry"]].reset_index(drop=True)
+
+
+def assign_origins(cells: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> np.ndarray:
+    """Index of the unit holding each cell's representative point (nearest unit if none).
+
+    The bundled grid follows Natural Earth's outline, OCHA's units their own;
+    the few cells in the slivers between them go to the nearest unit.
+
+    Examples
+    --------
+    >>> cells = data.population_grid().iloc[:3]
+    >>> units = origin_units("governorates")
+    >>> units.pcode.to_numpy()[assign_origins(cells, units)].tolist() == cells.adm1_pcode.tolist()
+    True
+    """
+    pts = to_metric(cells, what="population").geometry.representative_point().to_numpy()
+    polys = to_metric(units, what="origin units").geometry.to_numpy()
+    tree = shapely.STRtree(polys)
+    pi, ui = tree.query(pts, predicate="within")
+    out = np.full(len(pts), -1, dtype=np.int64)
+    out[pi[::-1]] = ui[::-1]  # a point on a shared edge goes to the first unit
+    lost = np.flatnonzero(out < 0)
+    if len(lost):
+        out[lost] = tree.nearest(pts[lost])
+    return out
+
+
+def displaced_hazard(
+    population: np.ndarray,
+    intensity: np.ndarray,
+    *,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    rates: Sequence[float] = DEFAULT_RATES,
+    national_total: float | None = OCHA_IDPS_MID_2014,
+) -> np.ndarray:
+    """Displaced per origin: population x the rate of its hazard class, optionally scaled.
+
+    Parameters
+    ----------
+    population
+        People per origin (the last axis; leading axes are draws).
+    intensity
+        Strike intensity per origin (events per 1,000 km2 per year).
+    thresholds, rates
+        Class boundaries and one displacement rate per class.
+    national_total
+        Scale so the displaced add up to this (never more than an origin's
+        population); ``None`` keeps the rates' own total.
+
+    Examples
+    --------
+    >>> pop = np.array([100.0, 100.0, 100.0])
+    >>> displaced_hazard(pop, np.array([1.0, 50.0, 500.0]), national_total=None).tolist()
+    [5.0, 20.0, 50.0]
+    >>> displaced_hazard(pop, np.array([1.0, 50.0, 500.0]), national_total=150).tolist()
+    [10.0, 40.0, 100.0]
+    """
+    _check_classes(thresholds, rates)
+    cls = hazard_class(intensity, thresholds)
+    d = np.asarray(population, dtype=float) * np.asarray(rates, dtype=float)[cls]
+    if national_total is None:
+        return d
+    if national_total < 0:
+        raise SafeZonesError(f"national_total must be >= 0, got {national_total!r}")
+    return scale_to_total(d, population, national_total)
+
+
+def read_displaced_table(
+    path: str | os.PathLike[str], *, pcode: str = "pcode", column: str = "displaced"
+) -> pd.Series:
+    """Read a CSV of displaced people by P-code into a Series indexed by P-code.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "idps.csv"
+    >>> _ = p.write_text("pcode,displaced\\nSY02,1000\\n")
+    >>> read_displaced_table(p).to_dict()
+    {'SY02': 1000.0}
+    """
+    try:
+        table = pd.read_csv(path, dtype={pcode: str})
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise DataError(f"cannot read the displaced table: {err}", source=str(path)) from None
+    missing = [c for c in (pcode, column) if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"missing the columns {missing}; it has {list(table.columns)}; name the P-code and "
+            "value columns with pcode= and column=",
+            source=str(path),
+        )
+    values = pd.to_numeric(table[column], errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:10])
+        raise DataError(f"{column} is missing or negative on line(s) {rows}", source=str(path))
+    codes = table[pcode].astype(str).str.strip().str.upper()
+    dup = codes[codes.duplicated()].unique().tolist()
+    if dup:
+        raise DataError(f"repeated P-codes: {', '.join(dup)}", source=str(path))
+    return pd.Series(values.to_numpy(dtype=float), index=codes.to_numpy(), name="displaced")
+
+
+def displaced_given(
+    given: pd.Series,
+    units: pd.DataFrame,
+    population: np.ndarray,
+    *,
+    source: str | None = None,
+) -> np.ndarray:
+    """Displaced per origin from a table by P-code (district or governorate codes).
+
+    A governorate's figure is shared over the origin units in it in proportion
+    to ``population``; units the table does not name get 0.
+
+    Examples
+    --------
+    >>> units = pd.DataFrame({"pcode": ["SY0200", "SY0201", "SY0300"]})
+    >>> given = pd.Series({"SY02": 300.0, "SY0300": 7.0})
+    >>> displaced_given(given, units, np.array([1.0, 2.0, 5.0])).tolist()
+    [100.0, 200.0, 7.0]
+    """
+    codes = units["pcode"].astype(str).to_numpy()
+    pop = np.asarray(population, dtype=float)
+    out = np.zeros(len(codes))
+    unknown = []
+    for code, value in given.items():
+        code = str(code)
+        exact = codes == code
+        if exact.any():
+            out[exact] += value
+            continue
+        inside = np.char.startswith(codes.astype(str), code)
+        if not inside.any():  # a district figure for governorate origins
+            holder = np.array([code.startswith(c) for c in codes], dtype=bool)
+            if holder.any():
+                out[holder] += value
+            else:
+                unknown.append(code)
+            continue
+        weights = pop[inside]
+        share = (
+            weights / weights.sum()
+            if weights.sum() > 0
+            else np.full(inside.sum(), 1 / inside.sum())
+        )
+        out[inside] += value * share
+    if unknown:
+        raise DataError(
+            f"P-codes not among the origin units: {', '.join(unknown[:20])}; use OCHA "
+            "district (SY0200) or governorate (SY02) codes",
+            source=source,
+        )
+    return out

@@ -1,0 +1,1183 @@
+"""Scenarios: a validated TOML file -> :func:`run` -> a frozen :class:`ScenarioResult`.
+
+A scenario file lists its zones as ``[[zones]]`` tables, each with an ``id``
+and a ``kind`` (``refuge``, ``freeze`` or ``safe``), and optional sections
+``population``, ``events``, ``demand``, ``shelter`` and ``uncertainty`` whose
+defaults are the documented constants of :mod:`safezones.demand`,
+:mod:`safezones.shelter` and :mod:`safezones.uncertainty`. A misspelt key is
+an error that names the key and suggests the right one.
+
+Examples
+--------
+>>> from safezones.scenario import Scenario, run
+>>> sc = Scenario.from_dict({
+...     "id": "tur-10", "title": "Turkish border, 10 km",
+...     "source": {"citation": "example"},
+...     "zones": [{"id": "turkey", "kind": "refuge", "border": "TUR", "depth_km": 10}],
+... })
+>>> res = run(sc, draws=1)
+>>> list(res.totals.columns), bool(res.totals.loc["sheltered", "p50"] > 0)
+(['p5', 'p50', 'p95'], True)
+>>> run(sc.with_values({"zones.turkey.depth_km": 30}), draws=1).totals.loc["sheltered", "p50"] \\
+...     >= res.totals.loc["sheltered", "p50"]
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from . import data
+from ._errors import DataError, SafeZonesError, UnknownNameError
+from .crs import to_metric
+from .demand import (
+    DEFAULT_RATES,
+    DEFAULT_THRESHOLDS,
+    HAZARD_CLASSES,
+    OCHA_IDPS_MID_2014,
+    assign_origins,
+    displaced_given,
+    hazard_class,
+    origin_units,
+    read_displaced_table,
+    scale_to_total,
+)
+from .overlay import _covered_fraction, events_in_zones, strike_intensity
+from .shelter import (
+    DEFAULT_DETOUR_FACTOR,
+    DEFAULT_DISTANCE_DECAY,
+    DEFAULT_MAX_TRAVEL_KM,
+    DEFAULT_OUTSIDE_OPTION,
+    DEFAULT_PROTECTION,
+    DEFAULT_USABLE_FRACTION,
+    EXPOSURE_REFERENCE,
+    SPHERE_SITE_AREA_M2,
+    SPHERE_SITE_AREA_MIN_M2,
+    allocate_gravity,
+    allocate_optimal,
+    capacity,
+    cell_distances,
+    exposure_index,
+    reach_groups,
+    safety,
+)
+from .uncertainty import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    UncertaintySpec,
+    band_values,
+    draw_inputs,
+    summarise,
+)
+
+__all__ = [
+    "METRICS",
+    "Scenario",
+    "ScenarioResult",
+    "apply_overrides",
+    "compare",
+    "comparison_table",
+    "run",
+    "write_comparison",
+]
+
+#: The score, in the order reported.
+METRICS = (
+    "displaced",
+    "sheltered",
+    "residents_protected",
+    "unmet",
+    "capacity",
+    "sheltered_safe",
+)
+_Q = ("p5", "p50", "p95")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Point = str | tuple[float, float]
+ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class _ZoneBase(_Spec):
+    id: ZoneId
+    name: str | None = None
+    protection: Fraction | None = None
+    capacity: Annotated[float, Field(ge=0)] | None = None
+
+
+class RefugeZoneSpec(_ZoneBase):
+    """``kind = "refuge"``: the part of Syria within ``depth_km`` of a border."""
+
+    kind: Literal["refuge"]
+    border: Literal["TUR", "JOR", "LBN", "IRQ"]
+    depth_km: Annotated[float, Field(gt=0, le=500)]
+    start: Point | None = Field(default=None, alias="from")
+    end: Point | None = Field(default=None, alias="to")
+
+    @field_validator("border", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.upper() if isinstance(v, str) else v
+
+
+class FreezeZoneSpec(_ZoneBase):
+    """``kind = "freeze"``: the part of Syria within ``radius_km`` of a place."""
+
+    kind: Literal["freeze"]
+    place: Point
+    radius_km: Annotated[float, Field(gt=0, le=500)]
+
+
+class SafeZoneSpec(_ZoneBase):
+    """``kind = "safe"``: a polygon given as WKT (lon/lat) or a file, clipped to Syria."""
+
+    kind: Literal["safe"]
+    wkt: str | None = None
+    path: str | None = None
+
+
+ZoneSpec = Annotated[RefugeZoneSpec | FreezeZoneSpec | SafeZoneSpec, Field(discriminator="kind")]
+
+
+class SourceSpec(_Spec):
+    """Where the scenario comes from."""
+
+    citation: str
+    url: str | None = None
+    date: dt.date | str | None = None
+    notes: str | None = None
+
+
+class PopulationSpec(_Spec):
+    """``source = "bundled"`` (the pre-war grid) or a file: admin CSV, vector layer, raster."""
+
+    source: str = "bundled"
+    format: Literal["admin", "vector", "raster"] | None = None
+    pcode: str = "#adm2+code"
+    column: str = "#population+total"
+    relative_band: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = None
+
+
+class EventsSpec(_Spec):
+    """Strike events: bundled UCDP GED or a user file, and the window."""
+
+    source: str = "bundled"
+    format: Literal["ucdp", "acled", "points"] = "ucdp"
+    start: int | dt.date | str = 2014
+    end: int | dt.date | str = 2014
+    imprecise: Literal["spread", "exclude", "point"] = "spread"
+    max_precision: Annotated[int, Field(ge=1, le=4)] | None = None
+
+
+class DemandSpec(_Spec):
+    """Who is displaced (see :mod:`safezones.demand`)."""
+
+    mode: Literal["hazard", "given"] = "hazard"
+    origin: Literal["districts", "governorates"] = "districts"
+    thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
+    rates: tuple[Fraction, ...] = DEFAULT_RATES
+    national_total: Annotated[float, Field(ge=0)] | None = OCHA_IDPS_MID_2014
+    scale_to_national_total: bool = True
+    table: str | None = None
+    pcode: str = "pcode"
+    column: str = "displaced"
+
+
+class ProtectionSpec(_Spec):
+    """Default protection by zone kind (0 to 1)."""
+
+    freeze: Fraction = DEFAULT_PROTECTION["freeze"]
+    refuge: Fraction = DEFAULT_PROTECTION["refuge"]
+    safe: Fraction = DEFAULT_PROTECTION["safe"]
+
+
+class ShelterSpec(_Spec):
+    """Capacity, reach and allocation (see :mod:`safezones.shelter`)."""
+
+    allocation: Literal["optimal", "gravity"] = "optimal"
+    usable_fraction: Annotated[float, Field(gt=0, le=1)] = DEFAULT_USABLE_FRACTION
+    site_area_per_person_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_M2
+    max_travel_km: Annotated[float, Field(gt=0)] = DEFAULT_MAX_TRAVEL_KM
+    detour_factor: Annotated[float, Field(ge=1)] = DEFAULT_DETOUR_FACTOR
+    distance_decay: Annotated[float, Field(ge=0)] = DEFAULT_DISTANCE_DECAY
+    outside_option: Annotated[float, Field(ge=0)] = DEFAULT_OUTSIDE_OPTION
+    exposure_reference: Annotated[float, Field(gt=0)] = EXPOSURE_REFERENCE
+    protection: ProtectionSpec = ProtectionSpec()
+
+
+class UncertaintySection(_Spec):
+    """Monte Carlo settings (see :mod:`safezones.uncertainty`)."""
+
+    draws: Annotated[int, Field(ge=1, le=1_000_000)] = DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
+    rate_spread: Annotated[float, Field(ge=0, lt=1)] = 0.3
+    national_total_spread: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    site_area_low_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_MIN_M2
+    site_area_high_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_M2
+    protection_spread: Fraction = 0.2
+    population_bands: bool = True
+
+
+_SECTIONS: dict[str, type[_Spec]] = {
+    "source": SourceSpec,
+    "population": PopulationSpec,
+    "events": EventsSpec,
+    "demand": DemandSpec,
+    "shelter": ShelterSpec,
+    "uncertainty": UncertaintySection,
+}
+_ZONE_KINDS: dict[str, type[_ZoneBase]] = {
+    "refuge": RefugeZoneSpec,
+    "freeze": FreezeZoneSpec,
+    "safe": SafeZoneSpec,
+}
+
+
+class Scenario(_Spec):
+    """A scenario: zones plus the assumptions to score them, validated.
+
+    Build it with :meth:`from_toml` or :meth:`from_dict`; change values with
+    :meth:`with_values`; score it with :func:`run`.
+    """
+
+    id: ZoneId
+    title: str
+    description: str = ""
+    source: SourceSpec
+    assumptions: tuple[str, ...] = ()
+    zones: Annotated[list[ZoneSpec], Field(min_length=1)]
+    population: PopulationSpec = PopulationSpec()
+    events: EventsSpec = EventsSpec()
+    demand: DemandSpec = DemandSpec()
+    shelter: ShelterSpec = ShelterSpec()
+    uncertainty: UncertaintySection = UncertaintySection()
+
+    _path: Path | None = PrivateAttr(default=None)
+    _doc: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_toml(
+        cls, path: str | Path, *, overrides: Mapping[str, Any] | Iterable[str] = ()
+    ) -> Scenario:
+        """Read and validate a scenario file; ``overrides`` as in :meth:`with_values`.
+
+        Examples
+        --------
+        >>> sc = Scenario.from_toml("scenarios/aleppo-freeze.toml")  # doctest: +SKIP
+        """
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as err:
+            raise DataError(
+                f"cannot read the scenario file: {err.strerror}", source=str(p)
+            ) from None
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise DataError(f"not valid TOML: {err}", source=str(p)) from None
+        doc.setdefault("id", p.stem)
+        return cls.from_dict(doc, source=str(p), base_dir=p.parent, overrides=overrides)
+
+    @classmethod
+    def from_dict(
+        cls,
+        doc: Mapping[str, Any],
+        *,
+        source: str | None = None,
+        base_dir: Path | None = None,
+        overrides: Mapping[str, Any] | Iterable[str] = (),
+    ) -> Scenario:
+        """Validate a scenario given as a dict (as read from TOML).
+
+        Examples
+        --------
+        >>> Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+        ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}],
+        ...     "shelter": {"max_travle_km": 50}})
+        Traceback (most recent call last):
+        ...
+        safezones._errors.SafeZonesError: unknown key 'shelter.max_travle_km'; did you mean 'max_travel_km'?
+        """
+        raw = json.loads(json.dumps(doc, default=str))  # a deep copy of plain values
+        raw = apply_overrides(raw, overrides, source=source)
+        try:
+            sc = cls.model_validate(raw)
+        except ValidationError as err:
+            raise SafeZonesError(_explain(err, raw), source=source) from None
+        sc._path = Path(source) if source else None
+        sc._doc = raw
+        if base_dir is not None:
+            sc._doc["_base_dir"] = str(base_dir)
+        ids = [z.id for z in sc.zones]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise SafeZonesError(
+                f"zone ids must be unique; repeated: {', '.join(dup)}", source=source
+            )
+        return sc
+
+    def with_values(self, overrides: Mapping[str, Any] | Iterable[str]) -> Scenario:
+        """A copy with values changed by key path, e.g. ``{"zones.turkey.depth_km": 10}``.
+
+        Keys address sections (``shelter.max_travel_km``), zones by id
+        (``zones.turkey.depth_km``) or top-level values (``title``). Strings of
+        the form ``"KEY=VALUE"`` are accepted too (VALUE read as TOML).
+
+        Examples
+        --------
+        >>> sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+        ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}]})
+        >>> sc.with_values(["zones.a.radius_km=12"]).zones[0].radius_km
+        12.0
+        """
+        doc = {k: v for k, v in self._doc.items() if k != "_base_dir"}
+        return Scenario.from_dict(
+            doc,
+            source=str(self._path) if self._path else None,
+            base_dir=self.base_dir,
+            overrides=overrides,
+        )
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder that relative file paths in the scenario are read from."""
+        b = self._doc.get("_base_dir")
+        return Path(b) if b else None
+
+    @property
+    def path(self) -> Path | None:
+        """The scenario file, if read from one."""
+        return self._path
+
+    def parameters(self) -> dict[str, Any]:
+        """Every value of the scenario, defaults included, as plain JSON-ready data."""
+        out: dict[str, Any] = json.loads(self.model_dump_json(by_alias=True))
+        return out
+
+    def resolve(self, path: str) -> Path:
+        """A path from the scenario, relative to the scenario file's folder."""
+        p = Path(path)
+        return p if p.is_absolute() or self.base_dir is None else self.base_dir / p
+
+
+# ---------------------------------------------------------------- overrides, errors
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(
+    doc: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str], *, source: str | None = None
+) -> dict[str, Any]:
+    """Set values in a scenario dict by key path; zones are addressed by id.
+
+    Examples
+    --------
+    >>> doc = {"zones": [{"id": "turkey", "depth_km": 30}]}
+    >>> apply_overrides(doc, ["zones.turkey.depth_km=10", "shelter.max_travel_km=80"])
+    {'zones': [{'id': 'turkey', 'depth_km': 10}], 'shelter': {'max_travel_km': 80}}
+    >>> apply_overrides(doc, {"zones.syria.depth_km": 10})
+    Traceback (most recent call last):
+    ...
+    safezones._errors.UnknownNameError: --set zones.syria.depth_km: no zone with id 'syria'; the zones are: turkey
+    """
+    items: list[tuple[str, Any]] = []
+    if isinstance(overrides, Mapping):
+        items = list(overrides.items())
+    else:
+        for text in overrides:
+            key, sep, value = str(text).partition("=")
+            if not sep or not key.strip():
+                raise SafeZonesError(
+                    f"--set {text!r}: write KEY=VALUE, e.g. shelter.max_travel_km=80"
+                )
+            items.append((key.strip(), _parse_value(value.strip())))
+    problems: list[str] = []
+    for key, value in items:
+        parts = key.split(".")
+        target: Any = doc
+        if parts[0] == "zones":
+            zones = doc.get("zones", [])
+            ids = [str(z.get("id")) for z in zones if isinstance(z, dict)]
+            if len(parts) != 3:
+                problems.append(f"--set {key}: address a zone value as zones.ID.KEY")
+                continue
+            if parts[1] not in ids:
+                hint = difflib.get_close_matches(parts[1], ids, n=1)
+                extra = f"; did you mean {hint[0]!r}?" if hint else ""
+                raise UnknownNameError(
+                    f"--set {key}: no zone with id {parts[1]!r}; the zones are: "
+                    f"{', '.join(ids) or 'none'}{extra}",
+                    source=source,
+                )
+            target = zones[ids.index(parts[1])]
+            parts = parts[2:]
+        else:
+            for p in parts[:-1]:
+                nxt = target.get(p)
+                if nxt is None:
+                    nxt = target[p] = {}
+                if not isinstance(nxt, dict):
+                    problems.append(f"--set {key}: {p!r} is a value, not a section")
+                    break
+                target = nxt
+            else:
+                parts = parts[-1:]
+            if len(parts) != 1:
+                continue
+        target[parts[0]] = value
+    if problems:
+        raise SafeZonesError(problems, source=source)
+    return doc
+
+
+def _model_at(loc: Sequence[Any], raw: Mapping[str, Any]) -> tuple[type[BaseModel] | None, str]:
+    """The model that owns the last key of ``loc``, and a readable key path."""
+    names: list[str] = []
+    model: type[BaseModel] | None = Scenario
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if part == "zones" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            idx = loc[i + 1]
+            zones = raw.get("zones", [])
+            zone = zones[idx] if idx < len(zones) and isinstance(zones[idx], dict) else {}
+            names.append(f"zones.{zone.get('id', idx)}")
+            kind = zone.get("kind")
+            model = _ZONE_KINDS.get(str(kind))
+            i += 2
+            if i < len(loc) and loc[i] in _ZONE_KINDS:  # the discriminator tag
+                i += 1
+            continue
+        names.append(str(part))
+        if model is not None and isinstance(part, str):
+            fld = model.model_fields.get(part)
+            ann = getattr(fld, "annotation", None) if fld else None
+            model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+            if fld is None and part in _SECTIONS:
+                model = _SECTIONS[part]
+        i += 1
+    return model, ".".join(names)
+
+
+def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for e in err.errors():
+        loc = e["loc"]
+        if e["type"] == "extra_forbidden":
+            owner, _ = _model_at(loc[:-1], raw)
+            _, path = _model_at(loc, raw)
+            allowed: list[str] = []
+            if owner is not None:
+                for name, f in owner.model_fields.items():
+                    allowed.append(f.alias or name)
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            msg = f"unknown key {path!r}"
+            msg += f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
+            problems.append(msg)
+            continue
+        _, path = _model_at(loc, raw)
+        value = e.get("input")
+        shown = "" if e["type"] == "missing" else f" (got {value!r})"
+        problems.append(f"{path or 'scenario'}: {e['msg'].rstrip('.')}{shown}")
+    return problems
+
+
+# ---------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """What :func:`run` returns: tables with P5/P50/P95 and their provenance.
+
+    Attributes
+    ----------
+    scenario
+        The scenario run (after overrides).
+    zones
+        The zones (EPSG:4326) with their builders' columns.
+    per_zone
+        Per zone: area, protection, exposure, safety, events, and residents,
+        capacity, sheltered, sheltered_safe as ``_p5``/``_p50``/``_p95``.
+    per_origin
+        Per origin unit (district or governorate): population, strike
+        intensity, hazard class and rate, displaced, sheltered, unmet.
+    flows
+        People moving from each origin to each zone (P5/P50/P95) and the mean
+        travel distance (road km).
+    totals
+        The score: index :data:`METRICS`, columns ``p5``, ``p50``, ``p95``.
+    samples
+        The score of every draw (one row per draw), e.g. for sensitivity.
+    provenance
+        Scenario source, data layers, window, parameters, draws, seed, version.
+    events
+        The events of the window that the exposure was counted from.
+    """
+
+    scenario: Scenario
+    zones: gpd.GeoDataFrame
+    per_zone: pd.DataFrame
+    per_origin: pd.DataFrame
+    flows: pd.DataFrame
+    totals: pd.DataFrame
+    samples: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+    events: gpd.GeoDataFrame | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` document: scenario, metrics, parameters, sources."""
+        metrics = {m: {q: float(self.totals.loc[m, q]) for q in _Q} for m in self.totals.index}
+        return {
+            "scenario": self.scenario.id,
+            "title": self.scenario.title,
+            "metrics": metrics,
+            "draws": self.provenance["draws"],
+            "seed": self.provenance["seed"],
+            "parameters": self.provenance["parameters"],
+            "sources": self.provenance["sources"],
+        }
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebooks, issue 8
+        return f"<h4>{self.scenario.title}</h4>" + self.totals.round(0).to_html()
+
+    def to_file(self, directory: str | Path, *, map_png: bool = True) -> Path:
+        """Write summary.json, per_zone.csv, per_origin.csv, flows.csv, zones.gpkg, map.png.
+
+        The folder is written whole or not at all: files go to a temporary
+        folder beside it, which then replaces it.
+        """
+        from ._io import atomic_dir
+
+        out = Path(directory)
+        with atomic_dir(out) as tmp:
+            (tmp / "summary.json").write_text(
+                json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
+            )
+            self.per_zone.to_csv(tmp / "per_zone.csv", index=False, float_format="%.6g")
+            self.per_origin.to_csv(tmp / "per_origin.csv", index=False, float_format="%.6g")
+            self.flows.to_csv(tmp / "flows.csv", index=False, float_format="%.6g")
+            self.totals.to_csv(tmp / "totals.csv", index_label="metric", float_format="%.6g")
+            gpkg = self.zones.merge(
+                self.per_zone.drop(columns=[c for c in self.zones.columns if c != "zone_id"],
+                                   errors="ignore"),
+                on="zone_id",
+            )  # fmt: skip
+            gpkg.to_file(tmp / "zones.gpkg", layer="zones", driver="GPKG")
+            if map_png:
+                from .plot import result_map
+
+                fig, _ = result_map(self)
+                fig.savefig(tmp / "map.png", dpi=150)
+                import matplotlib.pyplot as plt
+
+                plt.close(fig)
+        return out
+
+
+# ---------------------------------------------------------------- run
+
+
+def _build_zones(sc: Scenario) -> gpd.GeoDataFrame:
+    from .zones import freeze_zone, refuge_strip, safe_zone, zone_set
+
+    layers: list[gpd.GeoDataFrame] = []
+    problems: list[str] = []
+    for z in sc.zones:
+        try:
+            if isinstance(z, RefugeZoneSpec):
+                layer = refuge_strip(
+                    z.border, depth_km=z.depth_km, start=z.start, end=z.end, zone_id=z.id,
+                    name=z.name,
+                )  # fmt: skip
+            elif isinstance(z, FreezeZoneSpec):
+                layer = freeze_zone(z.place, radius_km=z.radius_km, zone_id=z.id, name=z.name)
+            else:
+                if (z.wkt is None) == (z.path is None):
+                    raise SafeZonesError("give the safe zone either wkt or path")
+                geom_src: Any = z.wkt if z.wkt is not None else sc.resolve(str(z.path))
+                layer = safe_zone(geom_src, zone_id=z.id, name=z.name or z.id)
+        except SafeZonesError as err:
+            problems.extend(f"zones.{z.id}: {p}" for p in err.problems)
+            continue
+        layers.append(layer)
+    if problems:
+        raise SafeZonesError(problems, source=str(sc.path) if sc.path else None)
+    zones = zone_set(layers)
+    prot = sc.shelter.protection
+    zones["protection"] = [
+        z.protection if z.protection is not None else getattr(prot, z.kind) for z in sc.zones
+    ]
+    zones["capacity_given"] = [z.capacity for z in sc.zones]
+    return zones
+
+
+def _population(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
+    from . import sources
+
+    spec = sc.population
+    if spec.source == "bundled":
+        return data.population_grid(), "population_grid (bundled)"
+    path = sc.resolve(spec.source)
+    where = str(sc.path) if sc.path else None
+    if not path.exists():
+        raise DataError(f"population.source: no such file {str(path)!r}", source=where)
+    fmt = spec.format or {".csv": "admin", ".tif": "raster", ".tiff": "raster"}.get(
+        path.suffix.lower(), "vector"
+    )
+    try:
+        if fmt == "admin":
+            layer = sources.read_admin_population(
+                path, pcode=spec.pcode, population=spec.column, relative_band=spec.relative_band
+            )
+        elif fmt == "raster":
+            layer = _raster_cells(sources.read_population_raster(path), spec.relative_band)
+        else:
+            layer = gpd.read_file(path)
+            missing = [c for c in ("pop_low", "pop_central", "pop_high") if c not in layer]
+            if missing:
+                raise DataError(f"the layer lacks the columns {missing}", source=str(path))
+    except SafeZonesError as err:
+        raise SafeZonesError([f"population.source: {p}" for p in err.problems],
+                             source=err.source or str(path)) from None  # fmt: skip
+    except Exception as err:  # a file that GDAL/pandas cannot read
+        raise DataError(
+            f"population.source: cannot read {str(path)!r} as {fmt}: {err}", source=where
+        ) from None
+    return layer, str(path)
+
+
+def _raster_cells(raster: Any, band: tuple[float, float] | None) -> gpd.GeoDataFrame:
+    """A population raster summed into blocks of about 1 km, as points."""
+    import rasterio
+
+    with rasterio.open(raster.path) as ds:
+        arr = ds.read(raster.band, masked=True).astype(float).filled(0.0)
+        transform = ds.transform
+    arr[~np.isfinite(arr)] = 0.0
+    if (arr < 0).any():
+        raise DataError("the raster holds negative people", source=str(raster.path))
+    res = abs(transform.a) * (111_000 if raster.crs.is_geographic else 1)
+    k = max(1, round(1000 / res))
+    h, w = (arr.shape[0] + k - 1) // k * k, (arr.shape[1] + k - 1) // k * k
+    padded = np.zeros((h, w))
+    padded[: arr.shape[0], : arr.shape[1]] = arr
+    blocks = padded.reshape(h // k, k, w // k, k).sum(axis=(1, 3))
+    r, c = np.nonzero(blocks > 0)
+    xs, ys = transform * (c * k + k / 2, r * k + k / 2)
+    pop = blocks[r, c]
+    lo, hi = band or (1.0, 1.0)
+    return gpd.GeoDataFrame(
+        {"pop_low": pop * lo, "pop_central": pop, "pop_high": pop * hi},
+        geometry=gpd.points_from_xy(xs, ys),
+        crs=raster.crs,
+    )
+
+
+def _events(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
+    from . import sources
+
+    spec = sc.events
+    if spec.source == "bundled":
+        return data.events(), "events (bundled UCDP GED)"
+    path = sc.resolve(spec.source)
+    readers: dict[str, Callable[..., gpd.GeoDataFrame]] = {
+        "ucdp": sources.read_ucdp_ged,
+        "acled": sources.read_acled,
+        "points": sources.read_points,
+    }
+    try:
+        return readers[spec.format](path), str(path)
+    except SafeZonesError as err:
+        raise SafeZonesError([f"events.source: {p}" for p in err.problems],
+                             source=err.source or str(path)) from None  # fmt: skip
+
+
+def _window(value: int | dt.date | str) -> int | str:
+    return value if isinstance(value, int) else str(value)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScenarioResult:
+    """Score a scenario: displaced, sheltered, residents protected, unmet, capacity, safe.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario` or the path of a scenario TOML file.
+    draws, seed
+        Monte Carlo draws and seed; default to the scenario's ``[uncertainty]``
+        values. ``draws=1`` is the deterministic central case.
+    progress
+        Called as ``progress(done, total)`` while the draws are allocated.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Notes
+    -----
+    Geometry is done once: zones, the population cells' distances to every
+    zone, the groups of people with the same reach, residents per zone. Draws
+    then only change numbers (population within its bands, displacement rates,
+    national total, site area per person, protection), vectorised over draws;
+    ``optimal`` solves one small linear program per draw.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
+    n_draws = int(draws if draws is not None else sc.uncertainty.draws)
+    rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
+    if n_draws < 1:
+        raise SafeZonesError(f"draws must be >= 1, got {n_draws}")
+
+    zones = _build_zones(sc)
+    cells, pop_source = _population(sc)
+    cells = to_metric(cells, what="population")
+    events, ev_source = _events(sc)
+    units = origin_units(sc.demand.origin)
+    n_z, n_o = len(zones), len(units)
+    bands = cells[["pop_low", "pop_central", "pop_high"]].to_numpy(dtype=float)
+
+    # origins: which unit each cell belongs to, and the origin populations (bands)
+    of_cell = assign_origins(cells, units)
+    opop = np.column_stack([np.bincount(of_cell, bands[:, j], n_o) for j in range(3)])
+
+    # strike intensity per origin and per zone, in the window
+    start, end = _window(sc.events.start), _window(sc.events.end)
+    ev_kw: dict[str, Any] = {"start": start, "end": end, "imprecise": sc.events.imprecise,
+                             "max_precision": sc.events.max_precision}  # fmt: skip
+    intensity = strike_intensity(units, events, **ev_kw)["events_per_1000km2_year"].to_numpy()
+    zone_ev = events_in_zones(zones, events, **ev_kw)
+    exposure = exposure_index(
+        zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
+    )
+
+    # reach: distances from every cell to every zone, grouped by origin and reach set
+    dist = cell_distances(cells, zones)
+    groups = reach_groups(of_cell, dist, bands[:, 1], max_travel_km=sc.shelter.max_travel_km,
+                          detour_factor=sc.shelter.detour_factor)  # fmt: skip
+    n_g = len(groups.origin)
+    gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
+
+    # residents: each cell's share inside each zone, and inside any zone (bands per origin)
+    zm = to_metric(zones, what="zones").geometry.to_numpy()
+    cgeom = cells.geometry.to_numpy()
+    zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
+    frac = _covered_fraction(zm, cgeom, zi, ci)
+    res_zo = np.zeros((n_z, n_o, 3))
+    for j in range(3):
+        np.add.at(res_zo[:, :, j], (zi, of_cell[ci]), bands[ci, j] * frac)
+    whole = np.array([shapely.union_all(zm)])
+    ui, uci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
+    ufrac = _covered_fraction(whole, cgeom, ui, uci)
+    res_o = np.zeros((n_o, 3))
+    for j in range(3):
+        res_o[:, j] = np.bincount(of_cell[uci], bands[uci, j] * ufrac, n_o)
+
+    # draws
+    dem = sc.demand
+    unc = sc.uncertainty
+    spec = UncertaintySpec(
+        rate_spread=unc.rate_spread, national_total_spread=unc.national_total_spread,
+        site_area_low_m2=unc.site_area_low_m2, site_area_high_m2=unc.site_area_high_m2,
+        protection_spread=unc.protection_spread, population_bands=unc.population_bands,
+    )  # fmt: skip
+    dr = draw_inputs(spec, draws=n_draws, n_classes=len(dem.rates), seed=rng_seed,
+                     site_area_central_m2=sc.shelter.site_area_per_person_m2)  # fmt: skip
+    t = dr.population_t
+    pop_o = band_values(opop[:, 0], opop[:, 1], opop[:, 2], t)  # (n, O)
+    cls = hazard_class(intensity, dem.thresholds) if dem.mode == "hazard" else np.zeros(n_o, int)
+    if dem.mode == "hazard":
+        if len(dem.rates) != len(dem.thresholds) + 1:
+            raise SafeZonesError(
+                f"demand: {len(dem.thresholds)} thresholds make {len(dem.thresholds) + 1} "
+                f"classes but {len(dem.rates)} rates are given",
+                source=str(sc.path) if sc.path else None,
+            )
+        rate = np.asarray(dem.rates)[None, :] * dr.rate_factor  # (n, classes)
+        rate = np.clip(rate, 0.0, 1.0)
+        displaced = pop_o * rate[:, cls]
+        if dem.scale_to_national_total and dem.national_total is not None:
+            displaced = scale_to_total(displaced, pop_o, dem.national_total * dr.national_factor)
+    else:
+        if dem.table is None:
+            raise SafeZonesError(
+                "demand: mode 'given' needs table = 'FILE.csv' (P-code and displaced columns)",
+                source=str(sc.path) if sc.path else None,
+            )
+        table_path = sc.resolve(dem.table)
+        given = read_displaced_table(table_path, pcode=dem.pcode, column=dem.column)
+        base = displaced_given(given, units, opop[:, 1], source=str(table_path))
+        displaced = base[None, :] * dr.national_factor[:, None]
+    share_displaced = np.divide(displaced, pop_o, out=np.zeros_like(displaced), where=pop_o > 0)
+    share_displaced = np.clip(share_displaced, 0.0, 1.0)
+
+    gp = band_values(gpop[:, 0], gpop[:, 1], gpop[:, 2], t)  # (n, G)
+    g_share = np.divide(gp, pop_o[:, groups.origin], out=np.zeros_like(gp),
+                        where=pop_o[:, groups.origin] > 0)  # fmt: skip
+    demand = displaced[:, groups.origin] * g_share  # (n, G)
+
+    area = zones["area_km2"].to_numpy(dtype=float)
+    cap = capacity(area, usable_fraction=sc.shelter.usable_fraction,
+                   site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
+                   explicit=list(zones["capacity_given"]))  # fmt: skip
+    cap = np.broadcast_to(cap, (n_draws, n_z))
+    protection = np.clip(zones["protection"].to_numpy(float)[None, :]
+                         + dr.protection_shift[:, None], 0.0, 1.0)  # fmt: skip
+    safe = safety(exposure[None, :], protection)  # (n, Z)
+
+    if sc.shelter.allocation == "optimal":
+        done = [0]
+
+        def tick(k: int) -> None:
+            done[0] += k
+            if progress is not None:
+                progress(done[0], n_draws)
+
+        flows = allocate_optimal(demand, cap, groups.reach, groups.distance_km, progress=tick)
+    else:
+        flows = allocate_gravity(demand, cap, groups.reach, groups.distance_km, safe,
+                                 decay=sc.shelter.distance_decay,
+                                 outside_option=sc.shelter.outside_option)  # fmt: skip
+        if progress is not None:
+            progress(n_draws, n_draws)
+    flows = np.asarray(flows).reshape(n_draws, n_g, n_z)
+
+    # residents: people in the zone who were not displaced
+    flat = res_zo.reshape(n_z * n_o, 3)
+    res_zo_d = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_o)
+    residents_z = (res_zo_d * (1.0 - share_displaced[:, None, :])).sum(axis=2)
+    res_u = band_values(res_o[:, 0], res_o[:, 1], res_o[:, 2], t)
+    residents_total = (res_u * (1.0 - share_displaced)).sum(axis=1)
+
+    arrivals = flows.sum(axis=1)  # (n, Z)
+    samples = pd.DataFrame({
+        "displaced": displaced.sum(axis=1),
+        "sheltered": arrivals.sum(axis=1),
+        "residents_protected": residents_total,
+        "unmet": np.maximum(displaced.sum(axis=1) - arrivals.sum(axis=1), 0.0),
+        "capacity": cap.sum(axis=1),
+        "sheltered_safe": (arrivals * safe).sum(axis=1),
+    })  # fmt: skip
+    samples.index.name = "draw"
+    totals = pd.DataFrame(summarise(samples.to_numpy()), index=list(METRICS), columns=list(_Q))
+
+    per_zone = _per_zone(zones, zone_ev, exposure, safe, protection, residents_z, cap, arrivals)
+    per_origin = _per_origin(units, opop, intensity, cls, dem, displaced, flows, groups, n_o)
+    flow_table = _flows(units, zones, flows, groups, n_o)
+
+    prov_layers = data.provenance()
+    used = ["countries", "borders", "districts" if dem.origin == "districts" else "governorates"]
+    if sc.population.source == "bundled":
+        used.append("population_grid")
+    if sc.events.source == "bundled":
+        used.append("events")
+    if any(isinstance(z, FreezeZoneSpec) for z in sc.zones):
+        used.append("places")
+    used_layers = [u for u in used if u in prov_layers.index]
+    sources_list = [
+        {"layer": u, "source": str(prov_layers.loc[u, "source"]),
+         "licence": str(prov_layers.loc[u, "licence"]),
+         "attribution": str(prov_layers.loc[u, "attribution"])}
+        for u in used_layers
+    ]  # fmt: skip
+    if sc.population.source != "bundled":
+        sources_list.append({"layer": "population", "source": pop_source})
+    if sc.events.source != "bundled":
+        sources_list.append({"layer": "events", "source": ev_source})
+    sources_list.append({"layer": "scenario", "source": sc.source.citation,
+                         "url": sc.source.url or ""})  # fmt: skip
+    provenance = {
+        "scenario_file": str(sc.path) if sc.path else None,
+        "citation": sc.source.citation,
+        "assumptions": list(sc.assumptions),
+        "parameters": sc.parameters(),
+        "sources": sources_list,
+        "window": {"start": str(start), "end": str(end), "years": zone_ev.attrs.get("years")},
+        "draws": n_draws,
+        "seed": rng_seed,
+        "allocation": sc.shelter.allocation,
+        "safezones_version": version("safezones"),
+        "groups": n_g,
+        "cells": len(cells),
+    }
+    in_window = _events_in_window(events, start, end)
+    return ScenarioResult(
+        scenario=sc, zones=zones, per_zone=per_zone, per_origin=per_origin, flows=flow_table,
+        totals=totals, samples=samples, provenance=provenance, events=in_window,
+    )  # fmt: skip
+
+
+def _events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.GeoDataFrame:
+    from .sources import in_window, window_bounds
+
+    if "date_start" not in events.columns:
+        return events
+    lo, hi = window_bounds(start, end)
+    return events[in_window(events["date_start"], events["date_end"], lo, hi)]
+
+
+def _q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
+    s = summarise(values)  # (..., 3)
+    return {f"{prefix}_{q}": s[..., k] for k, q in enumerate(_Q)}
+
+
+def _per_zone(
+    zones: gpd.GeoDataFrame,
+    zone_ev: pd.DataFrame,
+    exposure: np.ndarray,
+    safe: np.ndarray,
+    protection: np.ndarray,
+    residents: np.ndarray,
+    cap: np.ndarray,
+    arrivals: np.ndarray,
+) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "zone_id": zones["zone_id"].to_numpy(),
+        "kind": zones["kind"].to_numpy(),
+        "name": zones["name"].to_numpy(),
+        "area_km2": zones["area_km2"].to_numpy(dtype=float),
+        "events": zone_ev["events"].to_numpy(),
+        "deaths_civilians": zone_ev["deaths_civilians"].to_numpy(),
+        "events_per_1000km2_year": zone_ev["events_per_1000km2_year"].to_numpy(),
+        "exposure": exposure,
+        "protection": zones["protection"].to_numpy(dtype=float),
+        "safety": safety(exposure, zones["protection"].to_numpy(dtype=float)),
+    })  # fmt: skip
+    for name, vals in (("residents", residents), ("capacity", cap), ("sheltered", arrivals),
+                       ("sheltered_safe", arrivals * safe)):  # fmt: skip
+        for col, v in _q_columns(name, vals).items():
+            out[col] = v
+    return out
+
+
+def _per_origin(
+    units: gpd.GeoDataFrame,
+    opop: np.ndarray,
+    intensity: np.ndarray,
+    cls: np.ndarray,
+    dem: DemandSpec,
+    displaced: np.ndarray,
+    flows: np.ndarray,
+    groups: Any,
+    n_o: int,
+) -> pd.DataFrame:
+    sheltered_g = flows.sum(axis=2)  # (n, G)
+    sheltered_o = np.zeros((len(flows), n_o))
+    np.add.at(sheltered_o.T, groups.origin, sheltered_g.T)
+    out = pd.DataFrame({
+        "pcode": units["pcode"].to_numpy(),
+        "name": units["name"].to_numpy(),
+        "population_low": opop[:, 0],
+        "population_central": opop[:, 1],
+        "population_high": opop[:, 2],
+        "events_per_1000km2_year": intensity,
+    })  # fmt: skip
+    if dem.mode == "hazard":
+        names = HAZARD_CLASSES if len(dem.rates) == 3 else tuple(map(str, range(len(dem.rates))))
+        out["hazard_class"] = [names[c] for c in cls]
+        out["rate"] = np.asarray(dem.rates)[cls]
+    for name, vals in (("displaced", displaced), ("sheltered", sheltered_o),
+                       ("unmet", np.maximum(displaced - sheltered_o, 0.0))):  # fmt: skip
+        for col, v in _q_columns(name, vals).items():
+            out[col] = v
+    return out
+
+
+def _flows(
+    units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, flows: np.ndarray, groups: Any, n_o: int
+) -> pd.DataFrame:
+    n, _, n_z = flows.shape
+    per = np.zeros((n, n_o, n_z))
+    np.add.at(per.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    central = flows.mean(axis=0)  # (G, Z): weights for the mean distance
+    wdist = np.zeros((n_o, n_z))
+    wsum = np.zeros((n_o, n_z))
+    np.add.at(wdist, groups.origin, central * np.where(groups.reach, groups.distance_km, 0.0))
+    np.add.at(wsum, groups.origin, central)
+    q = summarise(per)  # (O, Z, 3)
+    oi, zi = np.nonzero(q[:, :, 2] > 0)
+    dist = np.divide(wdist, wsum, out=np.full_like(wdist, np.nan), where=wsum > 0)
+    table = pd.DataFrame({
+        "origin_pcode": units["pcode"].to_numpy()[oi],
+        "origin_name": units["name"].to_numpy()[oi],
+        "zone_id": zones["zone_id"].to_numpy()[zi],
+        "people_p5": q[oi, zi, 0],
+        "people_p50": q[oi, zi, 1],
+        "people_p95": q[oi, zi, 2],
+        "distance_km": dist[oi, zi],
+    })  # fmt: skip
+    return table.sort_values(["zone_id", "people_p50"], ascending=[True, False], ignore_index=True)
+
+
+# ---------------------------------------------------------------- compare
+
+
+def compare(
+    scenarios: Iterable[Scenario | str | Path],
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[ScenarioResult]:
+    """Run several scenarios with the same draws, seed and overrides.
+
+    ``progress`` is called as ``progress(scenario_id, done, total)``.
+
+    Examples
+    --------
+    >>> a = Scenario.from_dict({"id": "a", "title": "a", "source": {"citation": "c"},
+    ...     "zones": [{"id": "z", "kind": "freeze", "place": "Aleppo", "radius_km": 10}]})
+    >>> rs = compare([a, a.with_values({"id": "b", "zones.z.radius_km": 20})], draws=1)
+    >>> comparison_table(rs)[["scenario", "capacity_p50"]].round(-3).values.tolist()
+    [['a', 70000.0], ['b', 279000.0]]
+    """
+    ov: Mapping[str, Any] | list[str] = (
+        dict(overrides) if isinstance(overrides, Mapping) else list(overrides)
+    )
+    results = []
+    for item in scenarios:
+        if isinstance(item, Scenario):
+            sc = item.with_values(ov) if ov else item
+        else:
+            sc = Scenario.from_toml(item, overrides=ov)
+
+        def tick(done: int, total: int, sid: str = sc.id) -> None:
+            if progress is not None:
+                progress(sid, done, total)
+
+        results.append(run(sc, draws=draws, seed=seed, progress=tick))
+    ids = [r.scenario.id for r in results]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
+    return results
+
+
+def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """One row per scenario: every metric's P5/P50/P95, the allocation, draws and source."""
+    rows = []
+    for r in results:
+        row: dict[str, Any] = {
+            "scenario": r.scenario.id,
+            "title": r.scenario.title,
+            "zones": len(r.zones),
+            "area_km2": float(r.zones["area_km2"].sum()),
+            "allocation": r.provenance["allocation"],
+            "window": f"{r.provenance['window']['start']} to {r.provenance['window']['end']}",
+        }
+        for m in r.totals.index:
+            for q in _Q:
+                row[f"{m}_{q}"] = float(r.totals.loc[m, q])
+        row["draws"] = r.provenance["draws"]
+        row["seed"] = r.provenance["seed"]
+        row["citation"] = r.scenario.source.citation
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fmt_people(v: float) -> str:
+    return f"{v / 1e6:.2f} M" if abs(v) >= 1e5 else f"{v:,.0f}"
+
+
+def comparison_markdown(table: pd.DataFrame) -> str:
+    """The comparison as a Markdown table with its notes and sources.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0],
+    ...     "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
+    ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in _Q}})
+    >>> print(comparison_markdown(t).splitlines()[2])
+    | a | A | 10 | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M |
+    """
+    head = (
+        "| scenario | title | area km² | displaced | sheltered P50 (P5 to P95) | "
+        "residents protected | unmet | capacity | sheltered safe |"
+    )
+    lines = [head, "|" + "---|" * 9]
+    for _, r in table.iterrows():
+        lines.append(
+            f"| {r['scenario']} | {r['title']} | {r['area_km2']:,.0f} | "
+            f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
+            f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
+            f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
+            f"{_fmt_people(r['capacity_p50'])} | {_fmt_people(r['sheltered_safe_p50'])} |"
+        )
+    notes = [
+        "",
+        "All figures are P50 over the Monte Carlo draws unless a range is given "
+        "(P5 to P95). Displaced: people displaced in the window (hazard-based, scaled to "
+        "the national total of the scenario); sheltered: displaced people a zone takes in "
+        "within reach and capacity; residents protected: people living in the zones who "
+        "were not displaced; sheltered safe: sheltered weighted by each zone's safety.",
+        "",
+        "Allocation, window, draws and seed per scenario:",
+        "",
+    ]
+    for _, r in table.iterrows():
+        notes.append(
+            f"- **{r['scenario']}**: {r['allocation']} allocation, events {r['window']}, "
+            f"{int(r['draws'])} draws, seed {int(r['seed'])}. Source: {r['citation']}."
+        )
+    notes += [
+        "",
+        "Data: population, OCHA / Syrian CBS pre-war table spread with GeoNames (CC BY 4.0); "
+        "events, UCDP GED (CC BY 4.0); boundaries, OCHA/UNCS (CC BY-IGO) and Natural Earth "
+        "(public domain). Model: safezones (see each scenario's summary.json).",
+    ]
+    return "\n".join(lines + notes) + "\n"
+
+
+def write_comparison(
+    results: Sequence[ScenarioResult], directory: str | Path, *, maps: bool = True
+) -> pd.DataFrame:
+    """Write comparison.csv, comparison.md, comparison.png and one folder per scenario.
+
+    The whole folder is written atomically. Returns the comparison table.
+    """
+    import matplotlib.pyplot as plt
+
+    from ._io import atomic_dir
+    from .plot import comparison_chart
+
+    table = comparison_table(results)
+    with atomic_dir(directory) as tmp:
+        table.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
+        (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
+        fig, _ = comparison_chart(table)
+        fig.text(0.0, 0.0, "Source: safezones scenarios (see comparison.md); data UCDP GED, "
+                 "OCHA, GeoNames, Natural Earth.", fontsize=6, color="#404040")  # fmt: skip
+        fig.savefig(tmp / "comparison.png", dpi=150)
+        plt.close(fig)
+        for r in results:
+            r.to_file(tmp / r.scenario.id, map_png=maps)
+    return table

@@ -1,0 +1,403 @@
+"""Shelter: capacity, reach, safety and the allocation of displaced people to zones.
+
+Definitions (see DESIGN.md):
+
+- **capacity** of a zone: given explicitly, or ``usable_fraction * area /
+  site_area_per_person_m2`` (Sphere: 45 m2 per person in a planned camp);
+- **reach**: a displaced person can reach a zone when the straight-line
+  distance from home to the zone's edge, times ``detour_factor``, is at most
+  ``max_travel_km`` (0 inside the zone);
+- **safety** of a zone: ``1 - (1 - protection) * exposure``, where
+  ``exposure = min(1, intensity / EXPOSURE_REFERENCE)`` is the zone's strike
+  intensity in the window scaled to the high-hazard threshold;
+- **allocation**: ``optimal`` maximises the people sheltered under reach and
+  capacity (a linear program solved with HiGHS; ties go to shorter travel),
+  the upper bound; ``gravity`` shares each group's displaced over the zones it
+  reaches by ``capacity * safety * (d0 / (d + d0)) ** decay`` against an
+  outside option (stay, or cross a border), then turns away arrivals beyond a
+  zone's capacity: a behavioural estimate, never above ``optimal``.
+
+Allocations work on *groups*: the people of one origin who reach the same set
+of zones (cells grouped by origin and reach pattern). Grouping is exact for
+``optimal`` (people with the same reach are interchangeable) and keeps the
+linear program small.
+
+Examples
+--------
+Two groups, one zone of capacity 50 that only the first group reaches:
+
+>>> import numpy as np
+>>> flows = allocate_optimal(np.array([80.0, 30.0]), np.array([50.0]),
+...                          np.array([[True], [False]]), np.array([[10.0], [99.0]]))
+>>> flows.tolist()
+[[50.0], [0.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import scipy.sparse as sp
+import shapely
+from scipy.optimize import linprog
+
+from ._errors import SafeZonesError
+from .crs import to_metric
+
+__all__ = [
+    "DEFAULT_DETOUR_FACTOR",
+    "DEFAULT_DISTANCE_DECAY",
+    "DEFAULT_MAX_TRAVEL_KM",
+    "DEFAULT_OUTSIDE_OPTION",
+    "DEFAULT_PROTECTION",
+    "DEFAULT_USABLE_FRACTION",
+    "EXPOSURE_REFERENCE",
+    "REFERENCE_DISTANCE_KM",
+    "SPHERE_SITE_AREA_M2",
+    "SPHERE_SITE_AREA_MIN_M2",
+    "Allocation",
+    "Groups",
+    "allocate_gravity",
+    "allocate_optimal",
+    "capacity",
+    "cell_distances",
+    "exposure_index",
+    "reach_groups",
+    "safety",
+]
+
+Allocation = Literal["optimal", "gravity"]
+
+#: Sphere Handbook (2018), shelter and settlement standard 2: a minimum usable
+#: surface of 45 m2 per person in camp-type settlements, household plots included.
+SPHERE_SITE_AREA_M2 = 45.0
+#: Sphere (2018): 30 m2 per person where communal services are provided
+#: outside the planned settlement; the low end of the capacity draws.
+SPHERE_SITE_AREA_MIN_M2 = 30.0
+#: Share of a zone's land usable for planned sites (flat, unbuilt, reachable,
+#: with water). Assumption: 1 %.
+DEFAULT_USABLE_FRACTION = 0.01
+#: Longest journey to a zone, in road km. Assumption: a day's travel by road
+#: for families with few vehicles, through checkpoints.
+DEFAULT_MAX_TRAVEL_KM = 100.0
+#: Road distance over straight-line distance. Assumption, within the 1.2-1.4
+#: range usually measured for road networks.
+DEFAULT_DETOUR_FACTOR = 1.3
+#: Assumed protection (share of strike exposure removed) by zone kind: a
+#: negotiated freeze relies on the parties' restraint, a border refuge zone on
+#: a neighbour's proximity, a safe zone on an enforced no-fly zone. Assumptions.
+DEFAULT_PROTECTION: dict[str, float] = {"freeze": 0.5, "refuge": 0.7, "safe": 0.8}
+#: Strike intensity (events per 1,000 km2 per year) at which exposure is full:
+#: the high-hazard threshold of :data:`safezones.demand.DEFAULT_THRESHOLDS`.
+EXPOSURE_REFERENCE = 100.0
+#: ``gravity``: distance decay exponent. Assumption (2 is the classic gravity model).
+DEFAULT_DISTANCE_DECAY = 2.0
+#: ``gravity``: weight of the outside option (staying, or crossing a border)
+#: against a zone of average capacity, full safety and no distance. Assumption.
+DEFAULT_OUTSIDE_OPTION = 0.5
+#: ``gravity``: the distance at which a zone's pull halves (with decay 1). Assumption.
+REFERENCE_DISTANCE_KM = 25.0
+
+
+def _positive(name: str, value: float, *, upper: float | None = None) -> float:
+    v = float(value)
+    if not np.isfinite(v) or v <= 0 or (upper is not None and v > upper):
+        bound = f" and at most {upper:g}" if upper is not None else ""
+        raise SafeZonesError(f"{name} must be > 0{bound}, got {value!r}")
+    return v
+
+
+def capacity(
+    area_km2: np.ndarray | Sequence[float],
+    *,
+    usable_fraction: float = DEFAULT_USABLE_FRACTION,
+    site_area_per_person_m2: float | np.ndarray = SPHERE_SITE_AREA_M2,
+    explicit: np.ndarray | Sequence[float | None] | None = None,
+) -> np.ndarray:
+    """People each zone can shelter: explicit, or usable area over the site area per person.
+
+    ``site_area_per_person_m2`` may carry a leading draws axis (shape ``(n, 1)``).
+
+    Examples
+    --------
+    A 1,000 km2 zone, 1 % usable, at Sphere's 45 m2 per person:
+
+    >>> capacity([1000.0]).round().tolist()
+    [222222.0]
+    >>> capacity([1000.0, 50.0], explicit=[None, 5000]).round().tolist()
+    [222222.0, 5000.0]
+    """
+    area = np.asarray(area_km2, dtype=float)
+    _positive("usable_fraction", usable_fraction, upper=1.0)
+    site = np.asarray(site_area_per_person_m2, dtype=float)
+    if np.any(~np.isfinite(site) | (site <= 0)):
+        raise SafeZonesError(
+            f"site_area_per_person_m2 must be > 0, got {site_area_per_person_m2!r}"
+        )
+    cap = usable_fraction * area * 1e6 / site
+    if explicit is not None:
+        given = np.array([np.nan if v is None else float(v) for v in explicit])
+        if np.any(given[np.isfinite(given)] < 0):
+            raise SafeZonesError(f"explicit capacities must be >= 0, got {list(explicit)}")
+        cap = np.where(np.isfinite(given), given, cap)
+    return np.asarray(cap, dtype=float)
+
+
+def exposure_index(
+    intensity: np.ndarray | Sequence[float], reference: float = EXPOSURE_REFERENCE
+) -> np.ndarray:
+    """Strike exposure between 0 and 1: intensity over the reference, capped at 1.
+
+    Examples
+    --------
+    >>> exposure_index([0.0, 50.0, 400.0]).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    i = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)
+    return np.clip(i / _positive("reference", reference), 0.0, 1.0)
+
+
+def safety(exposure: np.ndarray, protection: np.ndarray) -> np.ndarray:
+    """Safety of a zone: 1 minus the exposure that remains after protection.
+
+    Examples
+    --------
+    >>> safety(np.array([1.0, 0.5]), np.array([0.7, 0.0])).tolist()
+    [0.7, 0.5]
+    """
+    p = np.clip(np.asarray(protection, dtype=float), 0.0, 1.0)
+    return np.asarray(1.0 - (1.0 - p) * np.asarray(exposure, dtype=float), dtype=float)
+
+
+def cell_distances(cells: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Straight-line km from each cell's representative point to each zone (0 inside).
+
+    Examples
+    --------
+    >>> import safezones as sz
+    >>> z = sz.zone_set(sz.freeze_zone((37.0, 35.0), radius_km=10))
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([37.0, 37.0], [35.0, 35.2]),
+    ...                        crs="EPSG:4326")
+    >>> cell_distances(pts, z).round(1).ravel().tolist()
+    [0.0, 12.2]
+    """
+    pts = to_metric(cells, what="population").geometry.representative_point().to_numpy()
+    zg = to_metric(zones, what="zones").geometry.to_numpy()
+    shapely.prepare(zg)
+    return np.asarray(shapely.distance(pts[:, None], zg[None, :]), dtype=float) / 1000.0
+
+
+@dataclass(frozen=True)
+class Groups:
+    """People of one origin who reach the same zones.
+
+    Attributes
+    ----------
+    of_cell
+        Group index of each cell.
+    origin
+        Origin index of each group.
+    reach
+        ``(groups, zones)`` bool: which zones each group reaches.
+    distance_km
+        ``(groups, zones)`` population-weighted mean travel km (detour included).
+    """
+
+    of_cell: np.ndarray
+    origin: np.ndarray
+    reach: np.ndarray
+    distance_km: np.ndarray
+
+
+def reach_groups(
+    origin_of_cell: np.ndarray,
+    distance_km: np.ndarray,
+    weight: np.ndarray,
+    *,
+    max_travel_km: float = DEFAULT_MAX_TRAVEL_KM,
+    detour_factor: float = DEFAULT_DETOUR_FACTOR,
+) -> Groups:
+    """Group cells by origin and by the set of zones they reach.
+
+    Examples
+    --------
+    >>> g = reach_groups(np.array([0, 0, 1]), np.array([[10.0], [90.0], [5.0]]),
+    ...                  np.ones(3), max_travel_km=100, detour_factor=1.3)
+    >>> g.origin.tolist(), g.reach.ravel().tolist(), g.distance_km.ravel().tolist()
+    ([0, 0, 1], [True, False, True], [13.0, 117.0, 6.5])
+    """
+    travel = _positive("max_travel_km", max_travel_km)
+    detour = float(detour_factor)
+    if not np.isfinite(detour) or detour < 1:
+        raise SafeZonesError(f"detour_factor must be >= 1, got {detour_factor!r}")
+    road = distance_km * detour
+    reach = road <= travel
+    n_zones = reach.shape[1]
+    bits = reach.astype(np.int64) @ (1 << np.arange(n_zones, dtype=np.int64)) if n_zones else 0
+    key = np.asarray(origin_of_cell, dtype=np.int64) * (1 << n_zones) + bits
+    uniq, of_cell = np.unique(key, return_inverse=True)
+    w = np.asarray(weight, dtype=float) + 1e-12  # empty cells still locate their group
+    wsum = np.bincount(of_cell, weights=w, minlength=len(uniq))
+    dist = (
+        np.column_stack(
+            [
+                np.bincount(of_cell, weights=w * road[:, z], minlength=len(uniq))
+                for z in range(n_zones)
+            ]
+        )
+        / wsum[:, None]
+        if n_zones
+        else np.zeros((len(uniq), 0))
+    )
+    origin = uniq >> n_zones
+    greach = ((uniq[:, None] >> np.arange(n_zones)) & 1).astype(bool)
+    return Groups(of_cell=of_cell, origin=origin, reach=greach, distance_km=dist)
+
+
+def _lp_structure(reach: np.ndarray, distance_km: np.ndarray) -> tuple[np.ndarray, ...]:
+    gi, zi = np.nonzero(reach)
+    n_g, n_z = reach.shape
+    n = len(gi)
+    dmax = float(distance_km[gi, zi].max()) if n else 1.0
+    # Any augmenting path has at most 2*min(G, Z)+1 arcs, so with this epsilon
+    # shorter travel can never buy a smaller flow: the LP is an exact max flow.
+    eps = 0.5 / (2 * min(n_g, n_z) + 1)
+    cost = -(1.0 - eps * distance_km[gi, zi] / max(dmax, 1e-9))
+    rows = np.concatenate([gi, n_g + zi])
+    a_ub = sp.csr_matrix((np.ones(2 * n), (rows, np.tile(np.arange(n), 2))), shape=(n_g + n_z, n))
+    return gi, zi, cost, a_ub
+
+
+def allocate_optimal(
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    reach: np.ndarray,
+    distance_km: np.ndarray,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """The most people sheltered under reach and capacity; ties go to shorter travel.
+
+    Parameters
+    ----------
+    demand
+        Displaced per group, ``(groups,)`` or ``(draws, groups)``.
+    capacity
+        Per zone, ``(zones,)`` or ``(draws, zones)``.
+    reach, distance_km
+        ``(groups, zones)``: which zones a group reaches, and how far.
+    progress
+        Called with 1 after each draw's linear program.
+
+    Returns
+    -------
+    numpy.ndarray
+        Flows ``(groups, zones)`` or ``(draws, groups, zones)``; each row adds up
+        to at most its demand and each column to at most its capacity.
+
+    Examples
+    --------
+    Three groups, two zones; group 0 reaches both, group 1 only A, group 2 only B:
+
+    >>> f = allocate_optimal(np.array([100.0, 60.0, 30.0]), np.array([80.0, 70.0]),
+    ...                      np.array([[1, 1], [1, 0], [0, 1]], bool),
+    ...                      np.array([[10.0, 20.0], [5.0, 0.0], [0.0, 40.0]]))
+    >>> f.round(6).tolist()
+    [[20.0, 40.0], [60.0, 0.0], [0.0, 30.0]]
+    """
+    d = np.asarray(demand, dtype=float)
+    c = np.asarray(capacity, dtype=float)
+    single = d.ndim == 1
+    d2, c2 = np.atleast_2d(d), np.atleast_2d(c)
+    n_draws = max(len(d2), len(c2))
+    d2 = np.broadcast_to(d2, (n_draws, d2.shape[1]))
+    c2 = np.broadcast_to(c2, (n_draws, c2.shape[1]))
+    n_g, n_z = reach.shape
+    out = np.zeros((n_draws, n_g, n_z))
+    gi, zi, cost, a_ub = _lp_structure(np.asarray(reach, dtype=bool), distance_km)
+    if len(gi):
+        for k in range(n_draws):
+            scale = max(float(d2[k].max()), float(c2[k].max()), 1.0)
+            b = np.concatenate([d2[k], c2[k]]) / scale
+            res = linprog(cost, A_ub=a_ub, b_ub=b, bounds=(0, None), method="highs")
+            if res.status != 0:  # pragma: no cover - a feasible bounded LP always solves
+                raise RuntimeError(f"the allocation LP failed: {res.message}")
+            out[k, gi, zi] = np.maximum(res.x, 0.0) * scale
+            if progress is not None:
+                progress(1)
+    out = _enforce_limits(out, d2, c2)
+    return out[0] if single else out
+
+
+def _enforce_limits(flows: np.ndarray, demand: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Scale away solver round-off so rows never exceed demand nor columns capacity."""
+    rows = flows.sum(axis=2)
+    f = np.where(rows > demand, np.divide(demand, rows, where=rows > 0, out=np.ones_like(rows)), 1)
+    flows = flows * f[:, :, None]
+    cols = flows.sum(axis=1)
+    g = np.where(cols > cap, np.divide(cap, cols, where=cols > 0, out=np.ones_like(cols)), 1)
+    return flows * g[:, None, :]
+
+
+def allocate_gravity(
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    reach: np.ndarray,
+    distance_km: np.ndarray,
+    safety: np.ndarray,
+    *,
+    decay: float = DEFAULT_DISTANCE_DECAY,
+    outside_option: float = DEFAULT_OUTSIDE_OPTION,
+    reference_km: float = REFERENCE_DISTANCE_KM,
+) -> np.ndarray:
+    """Share displaced over reachable zones by attractiveness over distance; vectorised.
+
+    A group's share going to zone ``z`` is ``w_z / (outside_option + sum w)``
+    with ``w_z = (capacity_z / mean capacity) * safety_z * (d0 / (d + d0)) **
+    decay`` over the zones it reaches. Arrivals beyond a zone's capacity are
+    turned away in proportion (they stay unmet).
+
+    Parameters
+    ----------
+    demand, capacity, safety
+        ``(groups,)``, ``(zones,)``, ``(zones,)``, each optionally with a
+        leading draws axis.
+    reach, distance_km
+        ``(groups, zones)``.
+    decay, outside_option, reference_km
+        The distance decay exponent, the outside option's weight and the
+        distance ``d0``.
+
+    Examples
+    --------
+    One group of 100 reaching one zone at distance 0, capacity plenty, safety 1:
+    the zone's weight is 1 against the outside option's 1, so half go.
+
+    >>> allocate_gravity(np.array([100.0]), np.array([1e6]), np.array([[True]]),
+    ...                  np.array([[0.0]]), np.array([1.0]), outside_option=1.0).tolist()
+    [[50.0]]
+    """
+    if decay < 0 or not np.isfinite(decay):
+        raise SafeZonesError(f"distance_decay must be >= 0, got {decay!r}")
+    if outside_option < 0 or not np.isfinite(outside_option):
+        raise SafeZonesError(f"outside_option must be >= 0, got {outside_option!r}")
+    d = np.asarray(demand, dtype=float)
+    single = d.ndim == 1 and np.ndim(capacity) == 1 and np.ndim(safety) == 1
+    d2 = np.atleast_2d(d)
+    c2 = np.atleast_2d(np.asarray(capacity, dtype=float))
+    s2 = np.atleast_2d(np.asarray(safety, dtype=float))
+    mean_cap = c2.mean(axis=1, keepdims=True)
+    attract = np.divide(c2, mean_cap, out=np.zeros_like(c2), where=mean_cap > 0) * s2
+    pull = (reference_km / (distance_km + reference_km)) ** decay * reach  # (G, Z)
+    w = attract[:, None, :] * pull[None, :, :]  # (n, G, Z)
+    denom = outside_option + w.sum(axis=2, keepdims=True)
+    share = np.divide(w, denom, out=np.zeros_like(w), where=denom > 0)
+    flows = d2[:, :, None] * share
+    arrivals = flows.sum(axis=1)
+    over = np.divide(c2, arrivals, out=np.ones_like(arrivals), where=arrivals > c2)
+    flows = flows * np.minimum(over, 1.0)[:, None, :]
+    return flows[0] if single else flows
