@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-## demo: set up, then draw the bundled scenario map and tables into out/demo
+## demo: set up, then score every shipped scenario: maps and tables in out/demo
 demo: $(STAMP)
-	$(BIN)/safezones demo --out $(OUT)
+	$(BIN)/safezones compare scenarios/*.toml --out $(OUT)
 
 ## test: set up, then lint, type-check and run every test
 test: $(STAMP) lint typecheck pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,6 @@ import pytest
 
 import safezones as sz
 from safezones import data
-from safezones.demo import demo_zones
 
 CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
 
@@ -59,41 +59,126 @@ def test_usage_error_exits_2():
     assert "No such command" in proc.stderr
 
 
+SCENARIOS = sorted(
+    p.name for p in (Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml")
+)
+
+
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    proc = run("demo", "--out", str(out))
-    return out, proc.stdout
+def compare_out(tmp_path_factory):
+    """`make demo`: compare every shipped scenario."""
+    out = tmp_path_factory.mktemp("demo") / "out"
+    proc = run("compare", *(f"scenarios/{s}" for s in SCENARIOS), "--out", str(out),
+               "--draws", "30")  # fmt: skip
+    return out, proc
 
 
-def test_demo_writes_a_real_map(demo_out):
-    out, _ = demo_out
-    img = mpimg.imread(out / "map.png")
-    # A4 width (8.27 in) at 200 dpi
-    assert img.shape[1] == round(8.27 * 200)
-    assert img.shape[0] > 1000
+def test_compare_writes_table_markdown_chart_and_a_folder_per_scenario(compare_out):
+    out, proc = compare_out
+    table = pd.read_csv(out / "comparison.csv")
+    assert sorted(table.scenario) == [s.removesuffix(".toml") for s in SCENARIOS]
+    for m in ("displaced", "sheltered", "residents_protected", "unmet", "capacity",
+              "sheltered_safe"):  # fmt: skip
+        assert (table[f"{m}_p5"] <= table[f"{m}_p50"]).all()
+        assert (table[f"{m}_p50"] <= table[f"{m}_p95"]).all()
+    assert (table.sheltered_p50 <= table[["displaced_p50", "capacity_p50"]].min(axis=1)).all()
+    md = (out / "comparison.md").read_text()
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    assert len(rows) == len(SCENARIOS) + 1 and "UCDP GED" in md
+    img = mpimg.imread(out / "comparison.png")
+    assert img.shape[1] > 1000 and img[..., :3].std() > 0.05
+    for sid in table.scenario:
+        assert (out / sid / "summary.json").is_file() and (out / sid / "map.png").is_file()
+    assert "border-refuge-zones" in proc.stdout
+    assert not list(out.parent.glob(".*"))  # no temporary folders left behind
+
+
+def test_compare_numbers_match_the_library(compare_out):
+    from safezones.scenario import run as run_scenario
+
+    out, _ = compare_out
+    table = pd.read_csv(out / "comparison.csv").set_index("scenario")
+    res = run_scenario("scenarios/aleppo-freeze.toml", draws=30)
+    for m in ("sheltered", "displaced", "capacity"):
+        assert table.loc["aleppo-freeze", f"{m}_p50"] == pytest.approx(res.totals.loc[m, "p50"],
+                                                                     rel=1e-5)  # fmt: skip
+
+
+def test_result_map_shows_zones_and_the_seed_strikes(compare_out):
+    out, _ = compare_out
+    img = mpimg.imread(out / "border-refuge-zones" / "map.png")
     rgb = img[..., :3]
     # refuge strips are drawn in Okabe-Ito blue (0, 114, 178) at 45 % over white/grey
     blueish = (rgb[..., 2] > rgb[..., 0] + 0.25) & (rgb[..., 2] > 0.6)
     assert blueish.mean() > 0.02
-    # the Raqqa seed star is vermillion (213, 94, 0)
+    # the Raqqa seed star (2014) is vermillion (213, 94, 0); not on the 2019 map
     vermillion = np.abs(rgb - np.array([213, 94, 0]) / 255).sum(axis=-1) < 0.1
     assert vermillion.sum() > 20
-    assert not list(out.glob(".*"))  # no temporary files left behind
+    later = mpimg.imread(out / "turkey-strip-2019" / "map.png")[..., :3]
+    assert (np.abs(later - np.array([213, 94, 0]) / 255).sum(axis=-1) < 0.1).sum() == 0
 
 
-def test_demo_table_matches_the_library(demo_out):
-    out, stdout = demo_out
-    table = pd.read_csv(out / "zones.csv")
-    zones = demo_zones()
-    assert table.zone_id.tolist() == zones.zone_id.tolist()
-    pop = sz.population_in_zones(zones, data.population_grid())
-    np.testing.assert_allclose(table.residents_central, pop.residents_central, atol=0.1)
-    ev = sz.events_in_zones(zones, data.events(), start=2014, end=2014)
-    np.testing.assert_allclose(table.events_2014, ev.events, atol=0.05)
-    np.testing.assert_allclose(table.area_km2, zones.area_km2, atol=0.1)
-    assert "tur-30km" in stdout and "freeze-aleppo-15km" in stdout
-    assert table.sources.str.contains("UCDP GED").all()
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_run_every_shipped_scenario(name, tmp_path):
+    out = tmp_path / "run"
+    proc = run("run", f"scenarios/{name}", "--out", str(out), "--draws", "10", "--seed", "5")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == name.removesuffix(".toml")
+    assert summary["draws"] == 10 and summary["seed"] == 5
+    metrics = summary["metrics"]
+    assert set(metrics) == {"displaced", "sheltered", "residents_protected", "unmet", "capacity",
+                            "sheltered_safe"}  # fmt: skip
+    for m in metrics.values():
+        assert m["p5"] <= m["p50"] <= m["p95"]
+    assert metrics["sheltered"]["p95"] <= metrics["displaced"]["p95"] + 1
+    assert summary["sources"][-1]["layer"] == "scenario"
+    for f in ("per_zone.csv", "flows.csv", "zones.gpkg", "map.png"):
+        assert (out / f).stat().st_size > 0
+    assert "sheltered" in proc.stdout
+
+
+def test_run_set_overrides_a_zone_by_id(tmp_path):
+    run("run", "scenarios/border-refuge-zones.toml", "--out", str(tmp_path / "a"), "--draws", "1",
+        "--set", "zones.turkey.depth_km=10", "--set", "shelter.allocation=gravity", "-q")  # fmt: skip
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    turkey = summary["parameters"]["zones"][0]
+    assert turkey["id"] == "turkey" and turkey["depth_km"] == 10
+    assert summary["parameters"]["shelter"]["allocation"] == "gravity"
+    area = pd.read_csv(tmp_path / "a" / "per_zone.csv").set_index("zone_id").area_km2
+    assert area["turkey"] == pytest.approx(
+        float(sz.refuge_strip("TUR", depth_km=10).area_km2.iloc[0]), rel=1e-9
+    )
+
+
+BAD_RUNS = {
+    "unknown key": (["scenarios/aleppo-freeze.toml", "--set", "shelter.max_travle_km=5"],
+                    "unknown key 'shelter.max_travle_km'; did you mean 'max_travel_km'?"),
+    "unknown zone": (["scenarios/border-refuge-zones.toml", "--set", "zones.syria.depth_km=5"],
+                     "no zone with id 'syria'; the zones are: turkey, jordan, lebanon"),
+    "wrong type": (["scenarios/aleppo-freeze.toml", "--set", "zones.aleppo.radius_km=wide"],
+                   "zones.aleppo.radius_km: Input should be a valid number"),
+    "out of range": (["scenarios/aleppo-freeze.toml", "--set", "shelter.detour_factor=0.5"],
+                     "shelter.detour_factor: Input should be greater than or equal to 1"),
+    "unreadable population": (
+        ["scenarios/aleppo-freeze.toml", "--set", "population.source='../tests/data/README.md'",
+         "--set", "population.format='vector'"],
+        "population.source: cannot read",
+    ),
+    "missing file": (["scenarios/no-such.toml"], "cannot read the scenario file"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_RUNS, ids=list(BAD_RUNS))
+def test_bad_runs_exit_2_name_file_and_key_and_leave_no_output(case, tmp_path):
+    args, message = BAD_RUNS[case]
+    out = tmp_path / "out"
+    proc = run("run", *args, "--out", str(out), check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    text = " ".join(proc.stderr.split())
+    assert message in text
+    assert args[0] in text  # the scenario file is named
+    assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_data_check_reports_what_a_file_holds_and_what_was_dropped():

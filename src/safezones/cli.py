@@ -261,46 +261,6 @@ def _print_comparison(table: pd.DataFrame) -> None:
     _out.print(t)
 
 
-@app.command()
-def demo(
-    out: Annotated[Path, typer.Option(help="Output folder for map.png and zones.csv.")] = Path(
-        "out/demo"
-    ),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-) -> None:
-    """Draw the 2014 proposals on the bundled data: map.png and zones.csv."""
-    from .demo import run_demo
-
-    table = run_demo(out)
-    if not quiet:
-        _print_zones(table)
-        _out.print(f"wrote {out / 'map.png'} and {out / 'zones.csv'}")
-
-
-def _print_zones(table: pd.DataFrame) -> None:
-    t = Table(
-        title="Zones: residents (pre-war basis, millions) and 2014 UCDP events",
-        caption="Events located only to a district or governorate are spread over it by area.",
-    )
-    t.add_column("zone", no_wrap=True)
-    for head in ("km²", "low", "central", "high", "events", "deaths", "civilians"):
-        t.add_column(head, justify="right", no_wrap=True)
-    for _, r in table.iterrows():
-        t.add_row(
-            str(r["zone_id"]),
-            f"{r['area_km2']:,.0f}",
-            *(
-                f"{r[c] / 1e6:.2f}"
-                for c in ("residents_low", "residents_central", "residents_high")
-            ),
-            *(
-                f"{r[c]:,.0f}"
-                for c in ("events_2014", "deaths_total_2014", "deaths_civilians_2014")
-            ),
-        )
-    _out.print(t)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: user errors exit 2 without a traceback.
 

@@ -28,6 +28,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from . import data
 from .crs import to_metric
+from .sources import window_bounds
 
 __all__ = ["KIND_COLOURS", "comparison_chart", "result_map", "source_note", "zones_map"]
 
@@ -354,9 +355,13 @@ def result_map(result: Any, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
         "safezones (see summary.json)."
     )
     events = result.events
+    seed = data.seed_facts().events
+    lo, hi = window_bounds(window["start"], window["end"])
+    seed = seed[((lo is None) | (seed["date"] >= lo)) & ((hi is None) | (seed["date"] <= hi))]
     return zones_map(
         zones,
         events=events,
+        seed_events=seed if len(seed) else None,
         values=labels,
         ax=ax,
         title=title,
@@ -385,8 +390,8 @@ def comparison_chart(
     ...                   "sheltered_p50": [1.5e6, 2.5e6], "sheltered_p95": [2e6, 3e6],
     ...                   "displaced_p50": [7.6e6, 7.6e6]})
     >>> fig, ax = comparison_chart(t)
-    >>> [lab.get_text() for lab in ax.get_yticklabels()]
-    ['b', 'a']
+    >>> [lab.get_text() for lab in ax.get_yticklabels()]  # bottom to top: largest on top
+    ['a', 'b']
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.27, 0.9 + 0.55 * len(table)), layout="constrained")

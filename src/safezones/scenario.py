@@ -18,8 +18,8 @@ Examples
 >>> res = run(sc, draws=1)
 >>> list(res.totals.columns), bool(res.totals.loc["sheltered", "p50"] > 0)
 (['p5', 'p50', 'p95'], True)
->>> run(sc.with_values({"zones.turkey.depth_km": 30}), draws=1).totals.loc["sheltered", "p50"] \\
-...     >= res.totals.loc["sheltered", "p50"]
+>>> deeper = run(sc.with_values({"zones.turkey.depth_km": 30}), draws=1)
+>>> bool(deeper.totals.loc["sheltered", "p50"] >= res.totals.loc["sheltered", "p50"])
 True
 """
 
@@ -31,6 +31,7 @@ import json
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -281,7 +282,20 @@ class Scenario(_Spec):
 
         Examples
         --------
-        >>> sc = Scenario.from_toml("scenarios/aleppo-freeze.toml")  # doctest: +SKIP
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "aleppo-10.toml"
+        >>> _ = f.write_text('''
+        ... title = "Aleppo freeze, 10 km"
+        ... source = { citation = "example" }
+        ... [[zones]]
+        ... id = "aleppo"
+        ... kind = "freeze"
+        ... place = "Aleppo"
+        ... radius_km = 10
+        ... ''')
+        >>> sc = Scenario.from_toml(f, overrides=["zones.aleppo.radius_km=12"])
+        >>> sc.id, sc.zones[0].radius_km, sc.shelter.max_travel_km
+        ('aleppo-10', 12.0, 100.0)
         """
         p = Path(path)
         try:
@@ -536,6 +550,10 @@ class ScenarioResult:
         Scenario source, data layers, window, parameters, draws, seed, version.
     events
         The events of the window that the exposure was counted from.
+    detail
+        Per-draw arrays (read-only): ``displaced`` (draws, origins), ``flows``
+        (draws, origins, zones), ``capacity``, ``sheltered``, ``safety`` and
+        ``residents`` (draws, zones).
     """
 
     scenario: Scenario
@@ -547,6 +565,7 @@ class ScenarioResult:
     samples: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
     events: gpd.GeoDataFrame | None = None
+    detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` document: scenario, metrics, parameters, sources."""
@@ -577,10 +596,10 @@ class ScenarioResult:
             (tmp / "summary.json").write_text(
                 json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
             )
-            self.per_zone.to_csv(tmp / "per_zone.csv", index=False, float_format="%.6g")
-            self.per_origin.to_csv(tmp / "per_origin.csv", index=False, float_format="%.6g")
-            self.flows.to_csv(tmp / "flows.csv", index=False, float_format="%.6g")
-            self.totals.to_csv(tmp / "totals.csv", index_label="metric", float_format="%.6g")
+            self.per_zone.to_csv(tmp / "per_zone.csv", index=False, float_format="%.10g")
+            self.per_origin.to_csv(tmp / "per_origin.csv", index=False, float_format="%.10g")
+            self.flows.to_csv(tmp / "flows.csv", index=False, float_format="%.10g")
+            self.totals.to_csv(tmp / "totals.csv", index_label="metric", float_format="%.10g")
             gpkg = self.zones.merge(
                 self.per_zone.drop(columns=[c for c in self.zones.columns if c != "zone_id"],
                                    errors="ignore"),
@@ -697,6 +716,26 @@ def _raster_cells(raster: Any, band: tuple[float, float] | None) -> gpd.GeoDataF
     )
 
 
+@cache
+def _bundled_cells() -> gpd.GeoDataFrame:
+    return to_metric(data.population_grid(), what="population")
+
+
+@cache
+def _bundled_origins(level: str) -> np.ndarray:
+    out = assign_origins(_bundled_cells(), origin_units(level))  # type: ignore[arg-type]
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def _bundled_intensity(level: str, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
+    si = strike_intensity(origin_units(level), data.events(), **dict(window))  # type: ignore[arg-type]
+    out = si["events_per_1000km2_year"].to_numpy(dtype=float)
+    out.flags.writeable = False
+    return out
+
+
 def _events(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
     from . import sources
 
@@ -758,22 +797,29 @@ def run(
         raise SafeZonesError(f"draws must be >= 1, got {n_draws}")
 
     zones = _build_zones(sc)
-    cells, pop_source = _population(sc)
-    cells = to_metric(cells, what="population")
+    bundled_pop = sc.population.source == "bundled"
+    if bundled_pop:
+        cells, pop_source = _bundled_cells(), "population_grid (bundled)"
+    else:
+        cells, pop_source = _population(sc)
+        cells = to_metric(cells, what="population")
     events, ev_source = _events(sc)
     units = origin_units(sc.demand.origin)
     n_z, n_o = len(zones), len(units)
     bands = cells[["pop_low", "pop_central", "pop_high"]].to_numpy(dtype=float)
 
     # origins: which unit each cell belongs to, and the origin populations (bands)
-    of_cell = assign_origins(cells, units)
+    of_cell = _bundled_origins(sc.demand.origin) if bundled_pop else assign_origins(cells, units)
     opop = np.column_stack([np.bincount(of_cell, bands[:, j], n_o) for j in range(3)])
 
     # strike intensity per origin and per zone, in the window
     start, end = _window(sc.events.start), _window(sc.events.end)
     ev_kw: dict[str, Any] = {"start": start, "end": end, "imprecise": sc.events.imprecise,
                              "max_precision": sc.events.max_precision}  # fmt: skip
-    intensity = strike_intensity(units, events, **ev_kw)["events_per_1000km2_year"].to_numpy()
+    if sc.events.source == "bundled":
+        intensity = _bundled_intensity(sc.demand.origin, tuple(sorted(ev_kw.items())))
+    else:
+        intensity = strike_intensity(units, events, **ev_kw)["events_per_1000km2_year"].to_numpy()
     zone_ev = events_in_zones(zones, events, **ev_kw)
     exposure = exposure_index(
         zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
@@ -929,9 +975,15 @@ def run(
         "cells": len(cells),
     }
     in_window = _events_in_window(events, start, end)
+    flows_o = np.zeros((n_draws, n_o, n_z))
+    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    detail = {"displaced": displaced, "flows": flows_o, "capacity": np.array(cap),
+              "sheltered": arrivals, "safety": safe, "residents": residents_z}  # fmt: skip
+    for arr in detail.values():
+        arr.flags.writeable = False
     return ScenarioResult(
         scenario=sc, zones=zones, per_zone=per_zone, per_origin=per_origin, flows=flow_table,
-        totals=totals, samples=samples, provenance=provenance, events=in_window,
+        totals=totals, samples=samples, provenance=provenance, events=in_window, detail=detail,
     )  # fmt: skip
 
 
@@ -1171,7 +1223,7 @@ def write_comparison(
 
     table = comparison_table(results)
     with atomic_dir(directory) as tmp:
-        table.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
+        table.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
         fig, _ = comparison_chart(table)
         fig.text(0.0, 0.0, "Source: safezones scenarios (see comparison.md); data UCDP GED, "

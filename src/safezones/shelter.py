@@ -228,7 +228,7 @@ def reach_groups(
     >>> g = reach_groups(np.array([0, 0, 1]), np.array([[10.0], [90.0], [5.0]]),
     ...                  np.ones(3), max_travel_km=100, detour_factor=1.3)
     >>> g.origin.tolist(), g.reach.ravel().tolist(), g.distance_km.ravel().tolist()
-    ([0, 0, 1], [True, False, True], [13.0, 117.0, 6.5])
+    ([0, 0, 1], [False, True, True], [117.0, 13.0, 6.5])
     """
     travel = _positive("max_travel_km", max_travel_km)
     detour = float(detour_factor)
@@ -301,13 +301,14 @@ def allocate_optimal(
 
     Examples
     --------
-    Three groups, two zones; group 0 reaches both, group 1 only A, group 2 only B:
+    Three groups, two zones; group 0 reaches both, group 1 only A, group 2 only B.
+    All 150 places fill; B's 70 go to group 0 (20 km) before group 2 (40 km):
 
     >>> f = allocate_optimal(np.array([100.0, 60.0, 30.0]), np.array([80.0, 70.0]),
     ...                      np.array([[1, 1], [1, 0], [0, 1]], bool),
     ...                      np.array([[10.0, 20.0], [5.0, 0.0], [0.0, 40.0]]))
     >>> f.round(6).tolist()
-    [[20.0, 40.0], [60.0, 0.0], [0.0, 30.0]]
+    [[20.0, 70.0], [60.0, 0.0], [0.0, 0.0]]
     """
     d = np.asarray(demand, dtype=float)
     c = np.asarray(capacity, dtype=float)

@@ -359,6 +359,8 @@ def _as_bound(value: DateLike | None, *, end: bool, what: str) -> pd.Timestamp |
         return None
     if isinstance(value, bool):
         raise SafeZonesError(f"{what} must be a year or a date, got {value!r}")
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
+        value = int(value)  # "2014" is a year, like 2014, not 1 January
     if isinstance(value, int | np.integer):
         if not 1900 <= int(value) <= 2100:
             raise SafeZonesError(f"{what}={value} is not a plausible year")
@@ -383,6 +385,10 @@ def window_bounds(
     --------
     >>> window_bounds(2014, 2014)
     (Timestamp('2014-01-01 00:00:00'), Timestamp('2014-12-31 00:00:00'))
+    >>> window_bounds("2014", "2014-06-30")[1]
+    Timestamp('2014-06-30 00:00:00')
+    >>> window_bounds(None, "2015")[1]
+    Timestamp('2015-12-31 00:00:00')
     """
     lo = _as_bound(start, end=False, what="start")
     hi = _as_bound(end, end=True, what="end")
