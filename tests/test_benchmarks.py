@@ -26,3 +26,11 @@ def test_events_overlay_matches_the_per_zone_geopandas_loop():
     ref = bench.reference(zones, events)
     np.testing.assert_array_equal(got.to_numpy(), ref)
     assert ref[:, 0].sum() > 5_000  # a quarter of the box lies in some zone
+
+
+def test_grouped_allocation_equals_one_variable_per_cell():
+    bench = _load("allocation")
+    p = bench.make_problem()
+    got, ref = bench.grouped(p), bench.per_cell(p)
+    assert got == ref or abs(got - ref) <= 1e-6 * ref
+    assert 6e6 < got < 7.6e6  # capacity or reach leaves some of the 7.6 million unsheltered

@@ -30,6 +30,8 @@ def test_readme_tour_runs(monkeypatch, shared_data):
     assert ns["zones"].overlaps_with.iloc[0] == "tur-30km"
     assert ns["worldpop"].residents_central.iloc[0] > 100_000
     assert len(ns["hazard"]) == 62 and list(ns["acled"].event_id) == ["SYR101", "SYR102", "SYR106"]
+    shallow, deep = (ns["results"][d].totals for d in (10, 30))
+    assert deep.loc["sheltered", "p50"] >= shallow.loc["sheltered", "p50"] > 0
     plt.close("all")
 
 
