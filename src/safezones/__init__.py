@@ -2,7 +2,7 @@
 
 Model proposed zones as geometry (border refuge strips, freeze zones, custom
 safe zones), overlay historical strike events and population estimates, and
-score them. All geometry is computed in :data:`PROJECT_CRS` (metres, equal
+score how many displaced people they would shelter, with P5/P50/P95. All geometry is computed in :data:`PROJECT_CRS` (metres, equal
 area); every public layer is exchanged in EPSG:4326.
 
 Examples
@@ -13,12 +13,16 @@ Examples
 >>> zones = sz.zone_set(strip, aleppo)
 >>> zones.zone_id.tolist()
 ['tur-10km', 'freeze-aleppo-15km']
+
+Score a scenario file (see :mod:`safezones.scenario`) with
+``sz.run(sz.Scenario.from_toml("scenarios/aleppo-freeze.toml"))``.
 """
 
-from . import data, sources
+from . import data, demand, shelter, sources, uncertainty
 from ._errors import DataError, GeometryError, SafeZonesError, UnknownNameError
 from .crs import LONLAT_CRS, PROJECT_CRS
 from .overlay import events_in_zones, population_in_zones, strike_intensity
+from .scenario import Scenario, ScenarioResult, compare, run
 from .zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
 
 __version__ = "0.1.0"
@@ -29,16 +33,23 @@ __all__ = [
     "DataError",
     "GeometryError",
     "SafeZonesError",
+    "Scenario",
+    "ScenarioResult",
     "UnknownNameError",
     "__version__",
+    "compare",
     "data",
+    "demand",
     "events_in_zones",
     "freeze_zone",
     "population_in_zones",
     "refuge_strip",
+    "run",
     "safe_zone",
+    "shelter",
     "sources",
     "strike_intensity",
+    "uncertainty",
     "union",
     "zone_set",
 ]
