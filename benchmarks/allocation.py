@@ -16,13 +16,12 @@ timing is asserted anywhere).
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import safezones as sz
+from _timing import best_of  # benchmarks/ is on sys.path when run as a script
 from safezones import data
 from safezones.demand import assign_origins, displaced_hazard, origin_units
 from safezones.shelter import allocate_optimal, capacity, cell_distances, reach_groups
@@ -63,15 +62,6 @@ def per_cell(p: dict[str, Any]) -> float:
             p["cell_demand"][keep], p["capacity"], p["reach"][keep], p["distance"][keep]
         ).sum()
     )
-
-
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def main() -> None:

@@ -14,15 +14,13 @@ is asserted anywhere).
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 import safezones as sz
+from _timing import best_of  # benchmarks/ is on sys.path when run as a script
 from safezones import data
 from safezones.crs import PROJECT_CRS
 
@@ -59,15 +57,6 @@ def reference(zones: gpd.GeoDataFrame, events: gpd.GeoDataFrame) -> np.ndarray:
             [inside.sum(), pts.deaths_total[inside].sum(), pts.deaths_civilians[inside].sum()]
         )
     return np.array(out, dtype=float)
-
-
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def main() -> None:

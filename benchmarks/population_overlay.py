@@ -10,12 +10,12 @@ in this one run (no absolute timings are asserted anywhere).
 from __future__ import annotations
 
 import argparse
-import time
 
 import geopandas as gpd
 import numpy as np
 
 import safezones as sz
+from _timing import best_of  # benchmarks/ is on sys.path when run as a script
 from safezones import data
 from safezones.crs import PROJECT_CRS
 
@@ -29,15 +29,6 @@ def reference(zones: gpd.GeoDataFrame, grid: gpd.GeoDataFrame) -> np.ndarray:
     pieces["res"] = pieces["pop_central"] * pieces.area / pieces["cell_area"]
     by_zone = pieces.groupby("zone_id")["res"].sum()
     return by_zone.reindex(zones["zone_id"]).to_numpy()
-
-
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def main() -> None:

@@ -159,6 +159,13 @@ _SET_HELP = (
 )
 
 
+_OutOpt = Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")]
+_DrawsOpt = Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")]
+_SeedOpt = Annotated[int | None, typer.Option(help="Random seed.")]
+_SetOpt = Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)]
+_QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
 def _progress(quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
@@ -174,11 +181,11 @@ def _progress(quiet: bool) -> Progress:
 @app.command("run")
 def run_cmd(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
-    out: Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")],
-    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    out: _OutOpt,
+    draws: _DrawsOpt = None,
+    seed: _SeedOpt = None,
+    set_: _SetOpt = None,
+    quiet: _QuietOpt = False,
 ) -> None:
     """Score one scenario: summary.json, per_zone.csv, flows.csv, zones.gpkg, map.png."""
     from .scenario import Scenario, run
@@ -199,11 +206,11 @@ def run_cmd(
 @app.command("compare")
 def compare_cmd(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
-    out: Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")],
-    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    out: _OutOpt,
+    draws: _DrawsOpt = None,
+    seed: _SeedOpt = None,
+    set_: _SetOpt = None,
+    quiet: _QuietOpt = False,
 ) -> None:
     """Score several scenarios: comparison.csv, comparison.md, comparison.png, one folder each."""
     from .scenario import Scenario, compare, write_comparison

@@ -680,9 +680,8 @@ def _population(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
             if missing:
                 raise DataError(f"the layer lacks the columns {missing}", source=str(path))
     except SafeZonesError as err:
-        raise SafeZonesError([f"population.source: {p}" for p in err.problems],
-                             source=err.source or str(path)) from None  # fmt: skip
-    except Exception as err:  # a file that GDAL/pandas cannot read
+        raise _under("population.source", err, path) from None
+    except (OSError, ValueError, RuntimeError) as err:  # a file GDAL or pandas cannot read
         raise DataError(
             f"population.source: cannot read {str(path)!r} as {fmt}: {err}", source=where
         ) from None
@@ -751,8 +750,12 @@ def _events(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
     try:
         return readers[spec.format](path), str(path)
     except SafeZonesError as err:
-        raise SafeZonesError([f"events.source: {p}" for p in err.problems],
-                             source=err.source or str(path)) from None  # fmt: skip
+        raise _under("events.source", err, path) from None
+
+
+def _under(key: str, err: SafeZonesError, path: Path) -> SafeZonesError:
+    """The same problems, each prefixed with the scenario key that named the file."""
+    return type(err)([f"{key}: {p}" for p in err.problems], source=err.source or str(path))
 
 
 def _window(value: int | dt.date | str) -> int | str:
