@@ -319,3 +319,18 @@ def test_an_acled_file_as_events(tmp_path):
     assert r.provenance["sources"][-2]["source"] == str(acled)
     assert r.events is not None and len(r.events) <= 4
     assert r.totals.loc["displaced", "p50"] == pytest.approx(7_600_000)
+
+
+def test_inconsistent_sections_are_explained():
+    with pytest.raises(sz.SafeZonesError) as err:
+        scenario(
+            [{**ALEPPO, "kind": "freezer"}],
+            demand={"rates": [0.1, 0.2], "thresholds": [10, 100]},
+        )
+    msg = str(err.value)
+    assert "demand: 2 thresholds make 3 hazard classes, so give 3 rates (got 2)" in msg
+    assert "zones.aleppo: Input tag 'freezer' found using 'kind' does not match" in msg
+    with pytest.raises(sz.SafeZonesError, match="demand: mode 'given' needs table"):
+        scenario([ALEPPO], demand={"mode": "given"})
+    with pytest.raises(sz.SafeZonesError, match=r"demand: thresholds must increase, got \[100"):
+        scenario([ALEPPO], demand={"thresholds": [100, 10]})

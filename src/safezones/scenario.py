@@ -40,7 +40,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import data
 from ._errors import DataError, SafeZonesError, UnknownNameError
@@ -68,6 +76,7 @@ from .shelter import (
     EXPOSURE_REFERENCE,
     SPHERE_SITE_AREA_M2,
     SPHERE_SITE_AREA_MIN_M2,
+    Groups,
     allocate_gravity,
     allocate_optimal,
     capacity,
@@ -200,6 +209,19 @@ class DemandSpec(_Spec):
     table: str | None = None
     pcode: str = "pcode"
     column: str = "displaced"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DemandSpec:
+        if len(self.rates) != len(self.thresholds) + 1:
+            raise ValueError(
+                f"{len(self.thresholds)} thresholds make {len(self.thresholds) + 1} hazard "
+                f"classes, so give {len(self.thresholds) + 1} rates (got {len(self.rates)})"
+            )
+        if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
+            raise ValueError(f"thresholds must increase, got {list(self.thresholds)}")
+        if self.mode == "given" and self.table is None:
+            raise ValueError("mode 'given' needs table = 'FILE.csv' (P-code and displaced columns)")
+        return self
 
 
 class ProtectionSpec(_Spec):
@@ -515,8 +537,12 @@ def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
             continue
         _, path = _model_at(loc, raw)
         value = e.get("input")
-        shown = "" if e["type"] == "missing" else f" (got {value!r})"
-        problems.append(f"{path or 'scenario'}: {e['msg'].rstrip('.')}{shown}")
+        scalar = isinstance(value, str | int | float | bool) and e["type"] != "missing"
+        shown = f" (got {value!r})" if scalar else ""
+        msg = e["msg"].removeprefix("Value error, ").rstrip(".")
+        if e["type"] == "value_error":
+            shown = ""  # the message says what was given
+        problems.append(f"{path or 'scenario'}: {msg}{shown}")
     return problems
 
 
@@ -762,43 +788,28 @@ def _window(value: int | dt.date | str) -> int | str:
     return value if isinstance(value, int) else str(value)
 
 
-def run(
-    scenario: Scenario | str | Path,
-    *,
-    draws: int | None = None,
-    seed: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ScenarioResult:
-    """Score a scenario: displaced, sheltered, residents protected, unmet, capacity, safe.
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything a scenario's draws share: geometry, origins, reach groups, residents."""
 
-    Parameters
-    ----------
-    scenario
-        A :class:`Scenario` or the path of a scenario TOML file.
-    draws, seed
-        Monte Carlo draws and seed; default to the scenario's ``[uncertainty]``
-        values. ``draws=1`` is the deterministic central case.
-    progress
-        Called as ``progress(done, total)`` while the draws are allocated.
+    zones: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame
+    sources: list[dict[str, str]]
+    window: dict[str, Any]
+    n_cells: int
+    opop: np.ndarray  # (O, 3) population bands per origin
+    intensity: np.ndarray  # (O,) events per 1,000 km2 per year
+    zone_events: pd.DataFrame  # events_in_zones of the window
+    exposure: np.ndarray  # (Z,)
+    groups: Groups
+    gpop: np.ndarray  # (G, 3) population bands per reach group
+    res_zo: np.ndarray  # (Z, O, 3) residents of each zone by origin, bands
+    res_o: np.ndarray  # (O, 3) residents of any zone by origin, bands
 
-    Returns
-    -------
-    ScenarioResult
 
-    Notes
-    -----
-    Geometry is done once: zones, the population cells' distances to every
-    zone, the groups of people with the same reach, residents per zone. Draws
-    then only change numbers (population within its bands, displacement rates,
-    national total, site area per person, protection), vectorised over draws;
-    ``optimal`` solves one small linear program per draw.
-    """
-    sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
-    n_draws = int(draws if draws is not None else sc.uncertainty.draws)
-    rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
-    if n_draws < 1:
-        raise SafeZonesError(f"draws must be >= 1, got {n_draws}")
-
+def _prepare(sc: Scenario) -> _Prepared:
+    """The geometry of a scenario, done once for all its draws."""
     zones = _build_zones(sc)
     bundled_pop = sc.population.source == "bundled"
     if bundled_pop:
@@ -846,62 +857,128 @@ def run(
     whole = np.array([shapely.union_all(zm)])
     ui, uci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
     ufrac = _covered_fraction(whole, cgeom, ui, uci)
-    res_o = np.zeros((n_o, 3))
-    for j in range(3):
-        res_o[:, j] = np.bincount(of_cell[uci], bands[uci, j] * ufrac, n_o)
+    res_o = np.column_stack([np.bincount(of_cell[uci], bands[uci, j] * ufrac, n_o)
+                             for j in range(3)])  # fmt: skip
 
-    # draws
+    return _Prepared(
+        zones=zones, units=units, events=_events_in_window(events, start, end),
+        sources=_sources(sc, pop_source, ev_source),
+        window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
+        n_cells=len(cells), opop=opop, intensity=intensity, zone_events=zone_ev,
+        exposure=exposure, groups=groups, gpop=gpop, res_zo=res_zo, res_o=res_o,
+    )  # fmt: skip
+
+
+def _sources(sc: Scenario, pop_source: str, ev_source: str) -> list[dict[str, str]]:
+    """The bundled layers a run used, with licences, then user files and the scenario."""
+    prov = data.provenance()
+    used = ["countries", "borders", sc.demand.origin]
+    if sc.population.source == "bundled":
+        used.append("population_grid")
+    if sc.events.source == "bundled":
+        used.append("events")
+    if any(isinstance(z, FreezeZoneSpec) for z in sc.zones):
+        used.append("places")
+    out = [
+        {"layer": u, "source": str(prov.loc[u, "source"]), "licence": str(prov.loc[u, "licence"]),
+         "attribution": str(prov.loc[u, "attribution"])}
+        for u in used
+        if u in prov.index
+    ]  # fmt: skip
+    if sc.population.source != "bundled":
+        out.append({"layer": "population", "source": pop_source})
+    if sc.events.source != "bundled":
+        out.append({"layer": "events", "source": ev_source})
+    out.append({"layer": "scenario", "source": sc.source.citation, "url": sc.source.url or ""})
+    return out
+
+
+def _displaced(sc: Scenario, prep: _Prepared, dr: Any, pop_o: np.ndarray) -> np.ndarray:
+    """Displaced per draw and origin, ``(draws, origins)``."""
     dem = sc.demand
+    if dem.mode == "hazard":
+        cls = hazard_class(prep.intensity, dem.thresholds)
+        rate = np.clip(np.asarray(dem.rates)[None, :] * dr.rate_factor, 0.0, 1.0)
+        displaced = pop_o * rate[:, cls]
+        if dem.scale_to_national_total and dem.national_total is not None:
+            displaced = scale_to_total(displaced, pop_o, dem.national_total * dr.national_factor)
+        return np.asarray(displaced)
+    table_path = sc.resolve(str(dem.table))
+    given = read_displaced_table(table_path, pcode=dem.pcode, column=dem.column)
+    base = displaced_given(given, prep.units, prep.opop[:, 1], source=str(table_path))
+    return np.asarray(base[None, :] * dr.national_factor[:, None])
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScenarioResult:
+    """Score a scenario: displaced, sheltered, residents protected, unmet, capacity, safe.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario` or the path of a scenario TOML file.
+    draws, seed
+        Monte Carlo draws and seed; default to the scenario's ``[uncertainty]``
+        values. ``draws=1`` is the deterministic central case.
+    progress
+        Called as ``progress(done, total)`` while the draws are allocated.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Notes
+    -----
+    Geometry is done once: zones, the population cells' distances to every
+    zone, the groups of people with the same reach, residents per zone. Draws
+    then only change numbers (population within its bands, displacement rates,
+    national total, site area per person, protection), vectorised over draws;
+    ``optimal`` solves one small linear program per draw.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
+    n_draws = int(draws if draws is not None else sc.uncertainty.draws)
+    rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
+    if n_draws < 1:
+        raise SafeZonesError(f"draws must be >= 1, got {n_draws}")
+    prep = _prepare(sc)
+    zones, groups = prep.zones, prep.groups
+    n_z, n_o, n_g = len(zones), len(prep.units), len(groups.origin)
+
     unc = sc.uncertainty
     spec = UncertaintySpec(
         rate_spread=unc.rate_spread, national_total_spread=unc.national_total_spread,
         site_area_low_m2=unc.site_area_low_m2, site_area_high_m2=unc.site_area_high_m2,
         protection_spread=unc.protection_spread, population_bands=unc.population_bands,
     )  # fmt: skip
-    dr = draw_inputs(spec, draws=n_draws, n_classes=len(dem.rates), seed=rng_seed,
+    dr = draw_inputs(spec, draws=n_draws, n_classes=len(sc.demand.rates), seed=rng_seed,
                      site_area_central_m2=sc.shelter.site_area_per_person_m2)  # fmt: skip
     t = dr.population_t
-    pop_o = band_values(opop[:, 0], opop[:, 1], opop[:, 2], t)  # (n, O)
-    cls = hazard_class(intensity, dem.thresholds) if dem.mode == "hazard" else np.zeros(n_o, int)
-    if dem.mode == "hazard":
-        if len(dem.rates) != len(dem.thresholds) + 1:
-            raise SafeZonesError(
-                f"demand: {len(dem.thresholds)} thresholds make {len(dem.thresholds) + 1} "
-                f"classes but {len(dem.rates)} rates are given",
-                source=str(sc.path) if sc.path else None,
-            )
-        rate = np.asarray(dem.rates)[None, :] * dr.rate_factor  # (n, classes)
-        rate = np.clip(rate, 0.0, 1.0)
-        displaced = pop_o * rate[:, cls]
-        if dem.scale_to_national_total and dem.national_total is not None:
-            displaced = scale_to_total(displaced, pop_o, dem.national_total * dr.national_factor)
-    else:
-        if dem.table is None:
-            raise SafeZonesError(
-                "demand: mode 'given' needs table = 'FILE.csv' (P-code and displaced columns)",
-                source=str(sc.path) if sc.path else None,
-            )
-        table_path = sc.resolve(dem.table)
-        given = read_displaced_table(table_path, pcode=dem.pcode, column=dem.column)
-        base = displaced_given(given, units, opop[:, 1], source=str(table_path))
-        displaced = base[None, :] * dr.national_factor[:, None]
-    share_displaced = np.divide(displaced, pop_o, out=np.zeros_like(displaced), where=pop_o > 0)
-    share_displaced = np.clip(share_displaced, 0.0, 1.0)
 
-    gp = band_values(gpop[:, 0], gpop[:, 1], gpop[:, 2], t)  # (n, G)
-    g_share = np.divide(gp, pop_o[:, groups.origin], out=np.zeros_like(gp),
-                        where=pop_o[:, groups.origin] > 0)  # fmt: skip
-    demand = displaced[:, groups.origin] * g_share  # (n, G)
+    # demand: displaced per origin, shared over its reach groups by population
+    pop_o = band_values(prep.opop[:, 0], prep.opop[:, 1], prep.opop[:, 2], t)  # (n, O)
+    displaced = _displaced(sc, prep, dr, pop_o)
+    share_displaced = np.clip(
+        np.divide(displaced, pop_o, out=np.zeros_like(displaced), where=pop_o > 0), 0.0, 1.0
+    )
+    gp = band_values(prep.gpop[:, 0], prep.gpop[:, 1], prep.gpop[:, 2], t)  # (n, G)
+    opop_g = pop_o[:, groups.origin]
+    demand = displaced[:, groups.origin] * np.divide(gp, opop_g, out=np.zeros_like(gp),
+                                                     where=opop_g > 0)  # fmt: skip
 
-    area = zones["area_km2"].to_numpy(dtype=float)
-    cap = capacity(area, usable_fraction=sc.shelter.usable_fraction,
+    # shelter: capacity, safety, allocation
+    cap = capacity(zones["area_km2"].to_numpy(dtype=float),
+                   usable_fraction=sc.shelter.usable_fraction,
                    site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
                    explicit=list(zones["capacity_given"]))  # fmt: skip
-    cap = np.broadcast_to(cap, (n_draws, n_z))
+    cap = np.array(np.broadcast_to(cap, (n_draws, n_z)))
     protection = np.clip(zones["protection"].to_numpy(float)[None, :]
                          + dr.protection_shift[:, None], 0.0, 1.0)  # fmt: skip
-    safe = safety(exposure[None, :], protection)  # (n, Z)
-
+    safe = safety(prep.exposure[None, :], protection)  # (n, Z)
     if sc.shelter.allocation == "optimal":
         done = [0]
 
@@ -919,11 +996,11 @@ def run(
             progress(n_draws, n_draws)
     flows = np.asarray(flows).reshape(n_draws, n_g, n_z)
 
-    # residents: people in the zone who were not displaced
-    flat = res_zo.reshape(n_z * n_o, 3)
-    res_zo_d = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_o)
-    residents_z = (res_zo_d * (1.0 - share_displaced[:, None, :])).sum(axis=2)
-    res_u = band_values(res_o[:, 0], res_o[:, 1], res_o[:, 2], t)
+    # residents: people living in the zone who were not displaced
+    flat = prep.res_zo.reshape(n_z * n_o, 3)
+    res_zo = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_o)
+    residents_z = (res_zo * (1.0 - share_displaced[:, None, :])).sum(axis=2)
+    res_u = band_values(prep.res_o[:, 0], prep.res_o[:, 1], prep.res_o[:, 2], t)
     residents_total = (res_u * (1.0 - share_displaced)).sum(axis=1)
 
     arrivals = flows.sum(axis=1)  # (n, Z)
@@ -938,56 +1015,38 @@ def run(
     samples.index.name = "draw"
     totals = pd.DataFrame(summarise(samples.to_numpy()), index=list(METRICS), columns=list(_Q))
 
-    per_zone = _per_zone(zones, zone_ev, exposure, safe, protection, residents_z, cap, arrivals)
-    per_origin = _per_origin(units, opop, intensity, cls, dem, displaced, flows, groups, n_o)
-    flow_table = _flows(units, zones, flows, groups, n_o)
-
-    prov_layers = data.provenance()
-    used = ["countries", "borders", "districts" if dem.origin == "districts" else "governorates"]
-    if sc.population.source == "bundled":
-        used.append("population_grid")
-    if sc.events.source == "bundled":
-        used.append("events")
-    if any(isinstance(z, FreezeZoneSpec) for z in sc.zones):
-        used.append("places")
-    used_layers = [u for u in used if u in prov_layers.index]
-    sources_list = [
-        {"layer": u, "source": str(prov_layers.loc[u, "source"]),
-         "licence": str(prov_layers.loc[u, "licence"]),
-         "attribution": str(prov_layers.loc[u, "attribution"])}
-        for u in used_layers
-    ]  # fmt: skip
-    if sc.population.source != "bundled":
-        sources_list.append({"layer": "population", "source": pop_source})
-    if sc.events.source != "bundled":
-        sources_list.append({"layer": "events", "source": ev_source})
-    sources_list.append({"layer": "scenario", "source": sc.source.citation,
-                         "url": sc.source.url or ""})  # fmt: skip
+    flows_o = np.zeros((n_draws, n_o, n_z))
+    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    detail = {"displaced": displaced, "flows": flows_o, "capacity": cap,
+              "sheltered": arrivals, "safety": safe, "residents": residents_z}  # fmt: skip
+    for arr in detail.values():
+        arr.flags.writeable = False
     provenance = {
         "scenario_file": str(sc.path) if sc.path else None,
         "citation": sc.source.citation,
         "assumptions": list(sc.assumptions),
         "parameters": sc.parameters(),
-        "sources": sources_list,
-        "window": {"start": str(start), "end": str(end), "years": zone_ev.attrs.get("years")},
+        "sources": prep.sources,
+        "window": prep.window,
         "draws": n_draws,
         "seed": rng_seed,
         "allocation": sc.shelter.allocation,
         "safezones_version": version("safezones"),
         "groups": n_g,
-        "cells": len(cells),
+        "cells": prep.n_cells,
     }
-    in_window = _events_in_window(events, start, end)
-    flows_o = np.zeros((n_draws, n_o, n_z))
-    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
-    detail = {"displaced": displaced, "flows": flows_o, "capacity": np.array(cap),
-              "sheltered": arrivals, "safety": safe, "residents": residents_z}  # fmt: skip
-    for arr in detail.values():
-        arr.flags.writeable = False
     return ScenarioResult(
-        scenario=sc, zones=zones, per_zone=per_zone, per_origin=per_origin, flows=flow_table,
-        totals=totals, samples=samples, provenance=provenance, events=in_window, detail=detail,
-    )  # fmt: skip
+        scenario=sc,
+        zones=zones,
+        per_zone=_per_zone(prep, safe, residents_z, cap, arrivals),
+        per_origin=_per_origin(sc, prep, displaced, flows_o),
+        flows=_flows(prep, flows_o, flows),
+        totals=totals,
+        samples=samples,
+        provenance=provenance,
+        events=prep.events,
+        detail=detail,
+    )
 
 
 def _events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.GeoDataFrame:
@@ -1005,15 +1064,14 @@ def _q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _per_zone(
-    zones: gpd.GeoDataFrame,
-    zone_ev: pd.DataFrame,
-    exposure: np.ndarray,
+    prep: _Prepared,
     safe: np.ndarray,
-    protection: np.ndarray,
     residents: np.ndarray,
     cap: np.ndarray,
     arrivals: np.ndarray,
 ) -> pd.DataFrame:
+    zones, zone_ev = prep.zones, prep.zone_events
+    protection = zones["protection"].to_numpy(dtype=float)
     out = pd.DataFrame({
         "zone_id": zones["zone_id"].to_numpy(),
         "kind": zones["kind"].to_numpy(),
@@ -1022,68 +1080,55 @@ def _per_zone(
         "events": zone_ev["events"].to_numpy(),
         "deaths_civilians": zone_ev["deaths_civilians"].to_numpy(),
         "events_per_1000km2_year": zone_ev["events_per_1000km2_year"].to_numpy(),
-        "exposure": exposure,
-        "protection": zones["protection"].to_numpy(dtype=float),
-        "safety": safety(exposure, zones["protection"].to_numpy(dtype=float)),
+        "exposure": prep.exposure,
+        "protection": protection,
+        "safety": safety(prep.exposure, protection),
     })  # fmt: skip
     for name, vals in (("residents", residents), ("capacity", cap), ("sheltered", arrivals),
                        ("sheltered_safe", arrivals * safe)):  # fmt: skip
-        for col, v in _q_columns(name, vals).items():
-            out[col] = v
+        out = out.assign(**_q_columns(name, vals))
     return out
 
 
 def _per_origin(
-    units: gpd.GeoDataFrame,
-    opop: np.ndarray,
-    intensity: np.ndarray,
-    cls: np.ndarray,
-    dem: DemandSpec,
-    displaced: np.ndarray,
-    flows: np.ndarray,
-    groups: Any,
-    n_o: int,
+    sc: Scenario, prep: _Prepared, displaced: np.ndarray, flows_o: np.ndarray
 ) -> pd.DataFrame:
-    sheltered_g = flows.sum(axis=2)  # (n, G)
-    sheltered_o = np.zeros((len(flows), n_o))
-    np.add.at(sheltered_o.T, groups.origin, sheltered_g.T)
+    dem = sc.demand
+    sheltered_o = flows_o.sum(axis=2)  # (n, O)
     out = pd.DataFrame({
-        "pcode": units["pcode"].to_numpy(),
-        "name": units["name"].to_numpy(),
-        "population_low": opop[:, 0],
-        "population_central": opop[:, 1],
-        "population_high": opop[:, 2],
-        "events_per_1000km2_year": intensity,
+        "pcode": prep.units["pcode"].to_numpy(),
+        "name": prep.units["name"].to_numpy(),
+        "population_low": prep.opop[:, 0],
+        "population_central": prep.opop[:, 1],
+        "population_high": prep.opop[:, 2],
+        "events_per_1000km2_year": prep.intensity,
     })  # fmt: skip
     if dem.mode == "hazard":
+        cls = hazard_class(prep.intensity, dem.thresholds)
         names = HAZARD_CLASSES if len(dem.rates) == 3 else tuple(map(str, range(len(dem.rates))))
         out["hazard_class"] = [names[c] for c in cls]
         out["rate"] = np.asarray(dem.rates)[cls]
     for name, vals in (("displaced", displaced), ("sheltered", sheltered_o),
                        ("unmet", np.maximum(displaced - sheltered_o, 0.0))):  # fmt: skip
-        for col, v in _q_columns(name, vals).items():
-            out[col] = v
+        out = out.assign(**_q_columns(name, vals))
     return out
 
 
-def _flows(
-    units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, flows: np.ndarray, groups: Any, n_o: int
-) -> pd.DataFrame:
-    n, _, n_z = flows.shape
-    per = np.zeros((n, n_o, n_z))
-    np.add.at(per.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
-    central = flows.mean(axis=0)  # (G, Z): weights for the mean distance
-    wdist = np.zeros((n_o, n_z))
-    wsum = np.zeros((n_o, n_z))
-    np.add.at(wdist, groups.origin, central * np.where(groups.reach, groups.distance_km, 0.0))
-    np.add.at(wsum, groups.origin, central)
-    q = summarise(per)  # (O, Z, 3)
-    oi, zi = np.nonzero(q[:, :, 2] > 0)
+def _flows(prep: _Prepared, flows_o: np.ndarray, flows: np.ndarray) -> pd.DataFrame:
+    groups = prep.groups
+    n_o, n_z = flows_o.shape[1:]
+    # mean travel of the people who move, weighted by their mean flow over draws
+    w = flows.mean(axis=0)  # (G, Z)
+    wdist, wsum = np.zeros((n_o, n_z)), np.zeros((n_o, n_z))
+    np.add.at(wdist, groups.origin, w * np.where(groups.reach, groups.distance_km, 0.0))
+    np.add.at(wsum, groups.origin, w)
     dist = np.divide(wdist, wsum, out=np.full_like(wdist, np.nan), where=wsum > 0)
+    q = summarise(flows_o)  # (O, Z, 3)
+    oi, zi = np.nonzero(q[:, :, 2] > 0)
     table = pd.DataFrame({
-        "origin_pcode": units["pcode"].to_numpy()[oi],
-        "origin_name": units["name"].to_numpy()[oi],
-        "zone_id": zones["zone_id"].to_numpy()[zi],
+        "origin_pcode": prep.units["pcode"].to_numpy()[oi],
+        "origin_name": prep.units["name"].to_numpy()[oi],
+        "zone_id": prep.zones["zone_id"].to_numpy()[zi],
         "people_p5": q[oi, zi, 0],
         "people_p50": q[oi, zi, 1],
         "people_p95": q[oi, zi, 2],
