@@ -238,17 +238,19 @@ def _people(v: float) -> str:
 
 
 def _print_totals(result: Any) -> None:
-    t = Table(
-        title=f"{result.scenario.title} (millions of people)",
-        caption=f"{result.provenance['draws']} draws, seed {result.provenance['seed']}, "
-        f"{result.provenance['allocation']} allocation. Source: {result.scenario.source.citation}",
-    )
+    t = Table(title=f"{result.scenario.title} (millions of people)")
     t.add_column("metric")
     for q in ("P5", "P50", "P95"):
         t.add_column(q, justify="right")
     for m, row in result.totals.iterrows():
         t.add_row(str(m), *(_people(row[q]) for q in ("p5", "p50", "p95")))
     _out.print(t)
+    prov = result.provenance
+    _out.print(
+        f"{prov['draws']} draws, seed {prov['seed']}, {prov['allocation']} allocation. "
+        f"Source: {result.scenario.source.citation}",
+        highlight=False,
+    )
 
 
 def _print_comparison(table: pd.DataFrame) -> None:

@@ -372,7 +372,12 @@ def result_map(result: Any, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
 
 
 def comparison_chart(
-    table: pd.DataFrame, *, metric: str = "sheltered", ax: Axes | None = None
+    table: pd.DataFrame,
+    *,
+    metric: str = "sheltered",
+    ax: Axes | None = None,
+    note: str | None = "Source: safezones scenarios (see comparison.md); data: UCDP GED "
+    "(CC BY 4.0), OCHA/UNCS (CC BY-IGO), GeoNames (CC BY 4.0), Natural Earth.",
 ) -> tuple[Figure, Axes]:
     """P5-P95 bars with the P50 marked, one row per scenario.
 
@@ -383,6 +388,8 @@ def comparison_chart(
         ``scenario`` and ``{metric}_p5``, ``_p50``, ``_p95`` columns.
     metric
         Which metric to show.
+    note
+        Source line under the chart (only on a new figure).
 
     Examples
     --------
@@ -394,7 +401,11 @@ def comparison_chart(
     ['a', 'b']
     """
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8.27, 0.9 + 0.55 * len(table)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(8.27, 1.2 + 0.55 * len(table)), layout="constrained")
+        if note:
+            bottom = 0.35 / fig.get_figheight()  # inches kept free for the note
+            fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))  # type: ignore[union-attr, call-arg]
+            fig.text(0.01, bottom / 3, note, fontsize=6, color="#404040", ha="left")
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     t = table.sort_values(f"{metric}_p50").reset_index(drop=True)
@@ -410,7 +421,7 @@ def comparison_chart(
     ax.set_xlabel(f"people {metric.replace('_', ' ')} (millions)")
     ax.set_xlim(left=0)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, fontsize=7, frameon=False)
     ax.set_title(f"People {metric.replace('_', ' ')} per scenario, P5 to P95", fontsize=10,
                  loc="left")  # fmt: skip
     return fig, ax

@@ -1060,6 +1060,7 @@ def _events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.Geo
 
 def _q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
     s = summarise(values)  # (..., 3)
+    s = np.where(np.abs(s) < 1e-6, 0.0, s)  # solver round-off is not a person
     return {f"{prefix}_{q}": s[..., k] for k, q in enumerate(_Q)}
 
 
@@ -1163,22 +1164,24 @@ def compare(
     ov: Mapping[str, Any] | list[str] = (
         dict(overrides) if isinstance(overrides, Mapping) else list(overrides)
     )
+    parsed = [
+        (item.with_values(ov) if ov else item)
+        if isinstance(item, Scenario)
+        else Scenario.from_toml(item, overrides=ov)
+        for item in scenarios
+    ]  # every file is checked before the first run
+    ids = [sc.id for sc in parsed]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
     results = []
-    for item in scenarios:
-        if isinstance(item, Scenario):
-            sc = item.with_values(ov) if ov else item
-        else:
-            sc = Scenario.from_toml(item, overrides=ov)
+    for sc in parsed:
 
         def tick(done: int, total: int, sid: str = sc.id) -> None:
             if progress is not None:
                 progress(sid, done, total)
 
         results.append(run(sc, draws=draws, seed=seed, progress=tick))
-    ids = [r.scenario.id for r in results]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
     return results
 
 
@@ -1274,8 +1277,6 @@ def write_comparison(
         table.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
         fig, _ = comparison_chart(table)
-        fig.text(0.0, 0.0, "Source: safezones scenarios (see comparison.md); data UCDP GED, "
-                 "OCHA, GeoNames, Natural Earth.", fontsize=6, color="#404040")  # fmt: skip
         fig.savefig(tmp / "comparison.png", dpi=150)
         plt.close(fig)
         for r in results:
