@@ -393,3 +393,36 @@ def test_admin_table_population_over_districts_adds_up():
     )
     got = sz.population_in_zones(data.districts(), pop)
     assert got.residents_central.sum() == pytest.approx(21_110_652, rel=1e-6)
+
+
+def test_kernel_intensity_by_hand_away_from_the_border():
+    from safezones.overlay import kernel_intensity
+
+    # Palmyra is over 100 km from any border: the 10 km disc lies wholly in Syria
+    x, y = sz.crs.lonlat_to_metric(38.28, 34.55)
+    pts = gpd.GeoDataFrame(
+        geometry=shapely.points([[x, y], [x + 9_000, y], [x + 11_000, y]]), crs=PROJECT_CRS
+    )
+    events = gpd.GeoDataFrame(
+        {"deaths_total": [1, 2, 3], "deaths_civilians": [0, 0, 0], "year": [2014] * 3},
+        geometry=shapely.points([[x, y]] * 3),
+        crs=PROJECT_CRS,
+    )
+    k = kernel_intensity(pts, events, radius_km=10, start=2014, end=2014)
+    per_disc = 3 / (np.pi * 10**2) * 1000  # events per 1,000 km2 in one year
+    assert k.events.tolist() == [3, 3, 0]
+    assert k.events_per_1000km2_year.to_numpy() == pytest.approx([per_disc, per_disc, 0], rel=1e-9)
+
+
+def test_kernel_intensity_keeps_the_national_density():
+    """Averaged over Syria by area, the smoothed density is the national density."""
+    from safezones.overlay import kernel_intensity
+
+    grid = data.population_grid()
+    k = kernel_intensity(grid, data.events(), start=2014, end=2014)
+    area = grid.area_km2.to_numpy()
+    national = sz.events_in_zones(sz.union(sz.zone_set(sz.safe_zone(data.syria()))),
+                                  data.events(), start=2014, end=2014)  # fmt: skip
+    syria_density = national.events_per_1000km2_year.iloc[0]
+    mean = (k.events_per_1000km2_year.to_numpy() * area).sum() / area.sum()
+    assert mean == pytest.approx(syria_density, rel=0.05)

@@ -334,3 +334,30 @@ def test_inconsistent_sections_are_explained():
         scenario([ALEPPO], demand={"mode": "given"})
     with pytest.raises(sz.SafeZonesError, match=r"demand: thresholds must increase, got \[100"):
         scenario([ALEPPO], demand={"thresholds": [100, 10]})
+
+
+def test_cell_origins_displace_the_people_of_struck_cells():
+    from safezones.overlay import kernel_intensity
+
+    # only the high class is displaced, all of it: displaced = people of high-intensity cells
+    sc = scenario([TURKEY], demand={"origin": "cells", "rates": [0, 0, 1],
+                                    "scale_to_national_total": False})  # fmt: skip
+    r = run(sc, draws=1)
+    grid = data.population_grid()
+    ki = kernel_intensity(grid, data.events(), radius_km=10, start=2014, end=2014)
+    high = ki.events_per_1000km2_year.to_numpy() >= 100
+    assert r.totals.loc["displaced", "p50"] == pytest.approx(grid.pop_central[high].sum())
+    assert len(r.per_origin) == 62  # reported by district
+    assert set(r.per_origin.hazard_class) <= {"low", "medium", "high"}
+    d = r.detail
+    assert np.all(d["flows"].sum(axis=2) <= d["displaced"] + 1e-6)
+
+
+def test_cell_and_district_origins_agree_on_the_national_total():
+    totals = {
+        o: run(scenario([TURKEY, ALEPPO], demand={"origin": o}), draws=1).totals
+        for o in ("districts", "governorates", "cells")
+    }
+    for t in totals.values():
+        assert t.loc["displaced", "p50"] == pytest.approx(7_600_000)
+        assert t.loc["sheltered", "p50"] <= t.loc["capacity", "p50"] + 1e-6

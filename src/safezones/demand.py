@@ -14,7 +14,10 @@ displaced by origin do not depend on the zones. Two modes:
   the class's displacement rate, optionally scaled so the national total
   matches a given figure.
 
-Origins are districts (default) or governorates. People who live inside a zone
+Origins are districts (default), governorates or population cells. With
+``"cells"`` each grid cell gets its own hazard class from the events within
+:data:`DEFAULT_KERNEL_KM` of it (:func:`safezones.overlay.kernel_intensity`),
+and results are reported by district. People who live inside a zone
 and were not displaced are the zone's *residents*: protected in place, never
 counted as arrivals (see :mod:`safezones.shelter`).
 
@@ -42,6 +45,7 @@ from ._errors import DataError, SafeZonesError
 from .crs import to_metric
 
 __all__ = [
+    "DEFAULT_KERNEL_KM",
     "DEFAULT_RATES",
     "DEFAULT_THRESHOLDS",
     "HAZARD_CLASSES",
@@ -56,7 +60,7 @@ __all__ = [
     "scale_to_total",
 ]
 
-Origin = Literal["districts", "governorates"]
+Origin = Literal["districts", "governorates", "cells"]
 
 #: National total of internally displaced people used to scale hazard-based
 #: demand. Source: UN OCHA, 7.6 million IDPs in Syria in mid-2014 (Syria
@@ -69,6 +73,10 @@ HAZARD_CLASSES = ("low", "medium", "high")
 #: quartiles of the 62 districts in 2014 (UCDP GED: 25 % below 11.5, 75 %
 #: below 158).
 DEFAULT_THRESHOLDS = (10.0, 100.0)
+#: ``origin="cells"``: radius of the disc over which each population cell's
+#: strike intensity is measured. Assumption: about a town and its fields, wide
+#: enough that a 2 km cell is not classed by one or two events.
+DEFAULT_KERNEL_KM = 10.0
 #: Share of the population displaced per hazard class (low, medium, high).
 #: Assumption, InaSAFE-style; with scaling to a national total only their
 #: ratios matter.

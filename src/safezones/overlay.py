@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -43,6 +44,7 @@ __all__ = [
     "POPULATION_COLUMNS",
     "SPREAD_UNITS",
     "events_in_zones",
+    "kernel_intensity",
     "population_in_zones",
     "strike_intensity",
 ]
@@ -215,6 +217,101 @@ def strike_intensity(
     return out
 
 
+def kernel_intensity(
+    points: gpd.GeoDataFrame,
+    events: gpd.GeoDataFrame,
+    *,
+    radius_km: float = 10.0,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    max_precision: int | None = None,
+    imprecise: Imprecise = "spread",
+    weight: str = "count",
+) -> pd.DataFrame:
+    """Strike intensity around each point (e.g. population cell), smoothed over a disc.
+
+    Events within ``radius_km`` of a point count, divided by the part of the
+    disc inside Syria (so places near a border are not diluted by the empty
+    side) and by the window's years. Imprecise events follow ``imprecise`` as
+    in :func:`events_in_zones`: with ``"spread"`` each adds its unit's average
+    density (one event over the unit's area) to every point in the unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index of ``points``: ``events`` (weighted count within the radius,
+        spread events as their share of the disc) and
+        ``events_per_1000km2_year``. ``attrs`` as in :func:`events_in_zones`.
+
+    Examples
+    --------
+    >>> import safezones as sz
+    >>> pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([37.16, 40.0], [36.20, 35.0]),
+    ...                        crs="EPSG:4326")  # Aleppo, and the desert south of Deir ez-Zor
+    >>> k = kernel_intensity(pts, sz.data.events(), start=2014, end=2014)
+    >>> bool(k.events_per_1000km2_year.iloc[0] > 10 * k.events_per_1000km2_year.iloc[1])
+    True
+    """
+    from scipy.spatial import cKDTree
+
+    from . import data
+
+    r_m = _buffer_m(radius_km)
+    if r_m <= 0:
+        raise SafeZonesError(f"radius_km must be > 0, got {radius_km!r}")
+    sel = _select_events(
+        events, start=start, end=end, max_precision=max_precision, imprecise=imprecise,
+        weight=weight,
+    )  # fmt: skip
+    pm = to_metric(points, what="points").geometry
+    pts = pm.representative_point() if not pm.geom_type.eq("Point").all() else pm
+    px, py = pts.x.to_numpy(), pts.y.to_numpy()
+    w = _weights(events, weight)
+    x, y = _metric_xy(events)
+    n = len(px)
+    counts: np.ndarray = np.zeros(n)
+    idx = np.flatnonzero(sel.point)
+    if len(idx) and n:
+        near = cKDTree(np.column_stack([px, py])).sparse_distance_matrix(
+            cKDTree(np.column_stack([x[idx], y[idx]])), r_m, output_type="coo_matrix"
+        )
+        counts = np.bincount(near.row, weights=w[idx][near.col], minlength=n)
+    # the disc's area inside Syria: exact near the border, full elsewhere
+    syria = data.syria(crs="metric")
+    disc_km2 = np.full(n, math.pi * (r_m / 1000.0) ** 2)
+    xy = shapely.points(px, py)
+    edge = np.flatnonzero(shapely.distance(xy, syria.boundary) < r_m)
+    if len(edge):
+        discs = shapely.buffer(xy[edge], r_m, quad_segs=_quad_segs())
+        disc_km2[edge] = np.maximum(shapely.area(shapely.intersection(discs, syria)) / 1e6, 1e-9)
+    years = sel.meta["years"]
+    density = counts / (disc_km2 / 1000.0) / years
+    sidx = np.flatnonzero(sel.spread)
+    spread_events = np.zeros(n)
+    for cls, level in SPREAD_UNITS.items():
+        chosen = sidx[sel.prec[sidx] == cls]
+        if not len(chosen):
+            continue
+        units, uarea = _units(level)
+        ui, ej = _points_in_regions(units, x[chosen], y[chosen])
+        per_unit = np.bincount(ui, weights=w[chosen][ej], minlength=len(units))
+        pu, pi = _points_in_regions(units, px, py)
+        unit_density = np.divide(
+            per_unit, uarea / 1e6, out=np.zeros(len(units)), where=uarea > 0
+        )  # events per km2
+        add = np.zeros(n)
+        add[pi[::-1]] = unit_density[pu[::-1]]  # a point on a shared edge takes one unit
+        density += add * 1000.0 / years
+        spread_events += add * disc_km2
+    out = pd.DataFrame(
+        {"events": counts + spread_events, "events_per_1000km2_year": density},
+        index=points.index,
+    )
+    out.attrs.update(sel.meta)
+    out.attrs["radius_km"] = float(radius_km)
+    return out
+
+
 def _buffer_m(buffer_km: float) -> float:
     try:
         b = float(buffer_km)
@@ -236,8 +333,17 @@ def _density(values: np.ndarray, area_km2: np.ndarray, years: float) -> np.ndarr
         return np.where(area_km2 > 0, values / (area_km2 / 1000.0) / years, np.nan)
 
 
-def _event_sums(
-    regions: np.ndarray,
+@dataclass(frozen=True)
+class _Selection:
+    """Which events count in a window, and how (at their point, or spread)."""
+
+    point: np.ndarray  # bool: counted at their point
+    spread: np.ndarray  # bool: spread over their district/governorate
+    prec: np.ndarray  # precision class per event
+    meta: dict[str, Any]
+
+
+def _select_events(
     events: gpd.GeoDataFrame,
     *,
     start: DateLike | None,
@@ -245,8 +351,8 @@ def _event_sums(
     max_precision: int | None,
     imprecise: Imprecise,
     weight: str,
-) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Weighted event and death sums per region (PROJECT_CRS polygons)."""
+) -> _Selection:
+    """Check the events layer and select the events of the window (see events_in_zones)."""
     if not isinstance(events, gpd.GeoDataFrame):
         raise SafeZonesError(
             f"events must be a GeoDataFrame of points, not {type(events).__name__}; "
@@ -290,6 +396,50 @@ def _event_sums(
     spread = keep & coarse if imprecise == "spread" else np.zeros(n_all, dtype=bool)
     point = keep & ~spread
 
+    # the window's length: as given, else the used events' own date span
+    span_lo, span_hi = lo, hi
+    if (span_lo is None or span_hi is None) and d0 is not None and d1 is not None and keep.any():
+        span_lo = span_lo if span_lo is not None else d0[keep].min()
+        span_hi = span_hi if span_hi is not None else d1[keep].max()
+    years = (
+        ((span_hi - span_lo).days + 1) / 365.25
+        if span_lo is not None and span_hi is not None
+        else float("nan")
+    )
+    if years >= 0.99 and abs(years - round(years)) < 0.01:  # (NaN fails the test)
+        years = float(round(years))  # whole calendar years, not 365.25-day units
+    meta = {
+        "events_read": n_all,
+        "events_used": int(keep.sum()),
+        "events_spread": int(spread.sum()),
+        "excluded": excluded,
+        "window": (
+            None if span_lo is None else str(pd.Timestamp(span_lo).date()),
+            None if span_hi is None else str(pd.Timestamp(span_hi).date()),
+        ),
+        "years": years,
+        "imprecise": imprecise,
+        "weight": weight,
+    }
+    return _Selection(point=point, spread=spread, prec=prec, meta=meta)
+
+
+def _event_sums(
+    regions: np.ndarray,
+    events: gpd.GeoDataFrame,
+    *,
+    start: DateLike | None,
+    end: DateLike | None,
+    max_precision: int | None,
+    imprecise: Imprecise,
+    weight: str,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Weighted event and death sums per region (PROJECT_CRS polygons)."""
+    sel_ = _select_events(
+        events, start=start, end=end, max_precision=max_precision, imprecise=imprecise,
+        weight=weight,
+    )  # fmt: skip
+    point, spread, prec = sel_.point, sel_.spread, sel_.prec
     w = _weights(events, weight)
     deaths = {
         c: pd.to_numeric(events[c], errors="coerce").to_numpy(dtype=float)
@@ -317,32 +467,7 @@ def _event_sums(
             per_unit = np.bincount(unit_of, weights=deaths[c][sel], minlength=n_units)
             sums[c] += share @ per_unit
 
-    # the window's length: as given, else the used events' own date span
-    span_lo, span_hi = lo, hi
-    if (span_lo is None or span_hi is None) and d0 is not None and d1 is not None and keep.any():
-        span_lo = span_lo if span_lo is not None else d0[keep].min()
-        span_hi = span_hi if span_hi is not None else d1[keep].max()
-    years = (
-        ((span_hi - span_lo).days + 1) / 365.25
-        if span_lo is not None and span_hi is not None
-        else float("nan")
-    )
-    if years >= 0.99 and abs(years - round(years)) < 0.01:  # (NaN fails the test)
-        years = float(round(years))  # whole calendar years, not 365.25-day units
-    meta = {
-        "events_read": n_all,
-        "events_used": int(keep.sum()),
-        "events_spread": int(spread.sum()),
-        "excluded": excluded,
-        "window": (
-            None if span_lo is None else str(pd.Timestamp(span_lo).date()),
-            None if span_hi is None else str(pd.Timestamp(span_hi).date()),
-        ),
-        "years": years,
-        "imprecise": imprecise,
-        "weight": weight,
-    }
-    return sums, meta
+    return sums, sel_.meta
 
 
 def _event_dates(events: pd.DataFrame, *, required: bool) -> tuple[pd.Series, pd.Series] | None:

@@ -54,6 +54,7 @@ from . import data
 from ._errors import DataError, SafeZonesError, UnknownNameError
 from .crs import to_metric
 from .demand import (
+    DEFAULT_KERNEL_KM,
     DEFAULT_RATES,
     DEFAULT_THRESHOLDS,
     HAZARD_CLASSES,
@@ -65,7 +66,7 @@ from .demand import (
     read_displaced_table,
     scale_to_total,
 )
-from .overlay import _covered_fraction, events_in_zones, strike_intensity
+from .overlay import _covered_fraction, events_in_zones, kernel_intensity, strike_intensity
 from .shelter import (
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_DISTANCE_DECAY,
@@ -201,7 +202,8 @@ class DemandSpec(_Spec):
     """Who is displaced (see :mod:`safezones.demand`)."""
 
     mode: Literal["hazard", "given"] = "hazard"
-    origin: Literal["districts", "governorates"] = "districts"
+    origin: Literal["districts", "governorates", "cells"] = "districts"
+    kernel_km: Annotated[float, Field(gt=0, le=100)] = DEFAULT_KERNEL_KM
     thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
     rates: tuple[Fraction, ...] = DEFAULT_RATES
     national_total: Annotated[float, Field(ge=0)] | None = OCHA_IDPS_MID_2014
@@ -754,6 +756,14 @@ def _bundled_origins(level: str) -> np.ndarray:
 
 
 @cache
+def _bundled_kernel(radius_km: float, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
+    ki = kernel_intensity(_bundled_cells(), data.events(), radius_km=radius_km, **dict(window))
+    out = ki["events_per_1000km2_year"].to_numpy(dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+@cache
 def _bundled_intensity(level: str, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
     si = strike_intensity(origin_units(level), data.events(), **dict(window))  # type: ignore[arg-type]
     out = si["events_per_1000km2_year"].to_numpy(dtype=float)
@@ -802,10 +812,11 @@ class _Prepared:
     intensity: np.ndarray  # (O,) events per 1,000 km2 per year
     zone_events: pd.DataFrame  # events_in_zones of the window
     exposure: np.ndarray  # (Z,)
-    groups: Groups
-    gpop: np.ndarray  # (G, 3) population bands per reach group
-    res_zo: np.ndarray  # (Z, O, 3) residents of each zone by origin, bands
-    res_o: np.ndarray  # (O, 3) residents of any zone by origin, bands
+    groups: Groups  # people of one origin and hazard class who reach the same zones
+    group_class: np.ndarray  # (G,) hazard class of each group (0 in mode "given")
+    gpop: np.ndarray  # (G, 3) population bands per group
+    res_zg: np.ndarray  # (Z, G, 3) residents of each zone by group, bands
+    res_g: np.ndarray  # (G, 3) residents of any zone by group, bands
 
 
 def _prepare(sc: Scenario) -> _Prepared:
@@ -818,12 +829,14 @@ def _prepare(sc: Scenario) -> _Prepared:
         cells, pop_source = _population(sc)
         cells = to_metric(cells, what="population")
     events, ev_source = _events(sc)
-    units = origin_units(sc.demand.origin)
+    dem = sc.demand
+    level = "districts" if dem.origin == "cells" else dem.origin  # cells report by district
+    units = origin_units(level)
     n_z, n_o = len(zones), len(units)
     bands = cells[["pop_low", "pop_central", "pop_high"]].to_numpy(dtype=float)
 
     # origins: which unit each cell belongs to, and the origin populations (bands)
-    of_cell = _bundled_origins(sc.demand.origin) if bundled_pop else assign_origins(cells, units)
+    of_cell = _bundled_origins(level) if bundled_pop else assign_origins(cells, units)
     opop = np.column_stack([np.bincount(of_cell, bands[:, j], n_o) for j in range(3)])
 
     # strike intensity per origin and per zone, in the window
@@ -831,9 +844,21 @@ def _prepare(sc: Scenario) -> _Prepared:
     ev_kw: dict[str, Any] = {"start": start, "end": end, "imprecise": sc.events.imprecise,
                              "max_precision": sc.events.max_precision}  # fmt: skip
     if sc.events.source == "bundled":
-        intensity = _bundled_intensity(sc.demand.origin, tuple(sorted(ev_kw.items())))
+        intensity = _bundled_intensity(level, tuple(sorted(ev_kw.items())))
     else:
         intensity = strike_intensity(units, events, **ev_kw)["events_per_1000km2_year"].to_numpy()
+    if dem.mode == "given":
+        cls_cell = np.zeros(len(cells), dtype=np.int64)
+    elif dem.origin == "cells":  # each cell's own class, from the events around it
+        if bundled_pop and sc.events.source == "bundled":
+            ki = _bundled_kernel(dem.kernel_km, tuple(sorted(ev_kw.items())))
+        else:
+            ki = kernel_intensity(cells, events, radius_km=dem.kernel_km, **ev_kw)[
+                "events_per_1000km2_year"
+            ].to_numpy()
+        cls_cell = hazard_class(ki, dem.thresholds)
+    else:
+        cls_cell = hazard_class(intensity, dem.thresholds)[of_cell]
     zone_ev = events_in_zones(zones, events, **ev_kw)
     exposure = exposure_index(
         zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
@@ -841,8 +866,13 @@ def _prepare(sc: Scenario) -> _Prepared:
 
     # reach: distances from every cell to every zone, grouped by origin and reach set
     dist = cell_distances(cells, zones)
-    groups = reach_groups(of_cell, dist, bands[:, 1], max_travel_km=sc.shelter.max_travel_km,
-                          detour_factor=sc.shelter.detour_factor)  # fmt: skip
+    n_cls = len(dem.rates)
+    keyed = reach_groups(of_cell * n_cls + cls_cell, dist, bands[:, 1],
+                         max_travel_km=sc.shelter.max_travel_km,
+                         detour_factor=sc.shelter.detour_factor)  # fmt: skip
+    groups = Groups(of_cell=keyed.of_cell, origin=keyed.origin // n_cls, reach=keyed.reach,
+                    distance_km=keyed.distance_km)  # fmt: skip
+    group_class = keyed.origin % n_cls
     n_g = len(groups.origin)
     gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
 
@@ -851,13 +881,13 @@ def _prepare(sc: Scenario) -> _Prepared:
     cgeom = cells.geometry.to_numpy()
     zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
     frac = _covered_fraction(zm, cgeom, zi, ci)
-    res_zo = np.zeros((n_z, n_o, 3))
+    res_zg = np.zeros((n_z, n_g, 3))
     for j in range(3):
-        np.add.at(res_zo[:, :, j], (zi, of_cell[ci]), bands[ci, j] * frac)
+        np.add.at(res_zg[:, :, j], (zi, groups.of_cell[ci]), bands[ci, j] * frac)
     whole = np.array([shapely.union_all(zm)])
     ui, uci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
     ufrac = _covered_fraction(whole, cgeom, ui, uci)
-    res_o = np.column_stack([np.bincount(of_cell[uci], bands[uci, j] * ufrac, n_o)
+    res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
                              for j in range(3)])  # fmt: skip
 
     return _Prepared(
@@ -865,7 +895,8 @@ def _prepare(sc: Scenario) -> _Prepared:
         sources=_sources(sc, pop_source, ev_source),
         window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
         n_cells=len(cells), opop=opop, intensity=intensity, zone_events=zone_ev,
-        exposure=exposure, groups=groups, gpop=gpop, res_zo=res_zo, res_o=res_o,
+        exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
+        res_g=res_g,
     )  # fmt: skip
 
 
@@ -893,20 +924,23 @@ def _sources(sc: Scenario, pop_source: str, ev_source: str) -> list[dict[str, st
     return out
 
 
-def _displaced(sc: Scenario, prep: _Prepared, dr: Any, pop_o: np.ndarray) -> np.ndarray:
-    """Displaced per draw and origin, ``(draws, origins)``."""
+def _displaced(
+    sc: Scenario, prep: _Prepared, dr: Any, pop_g: np.ndarray, pop_o: np.ndarray
+) -> np.ndarray:
+    """Displaced per draw and group, ``(draws, groups)``."""
     dem = sc.demand
     if dem.mode == "hazard":
-        cls = hazard_class(prep.intensity, dem.thresholds)
         rate = np.clip(np.asarray(dem.rates)[None, :] * dr.rate_factor, 0.0, 1.0)
-        displaced = pop_o * rate[:, cls]
+        displaced = pop_g * rate[:, prep.group_class]
         if dem.scale_to_national_total and dem.national_total is not None:
-            displaced = scale_to_total(displaced, pop_o, dem.national_total * dr.national_factor)
+            displaced = scale_to_total(displaced, pop_g, dem.national_total * dr.national_factor)
         return np.asarray(displaced)
     table_path = sc.resolve(str(dem.table))
     given = read_displaced_table(table_path, pcode=dem.pcode, column=dem.column)
     base = displaced_given(given, prep.units, prep.opop[:, 1], source=str(table_path))
-    return np.asarray(base[None, :] * dr.national_factor[:, None])
+    origin = prep.groups.origin
+    share = np.divide(pop_g, pop_o[:, origin], out=np.zeros_like(pop_g), where=pop_o[:, origin] > 0)
+    return np.asarray(base[origin][None, :] * share * dr.national_factor[:, None])
 
 
 def run(
@@ -959,16 +993,14 @@ def run(
                      site_area_central_m2=sc.shelter.site_area_per_person_m2)  # fmt: skip
     t = dr.population_t
 
-    # demand: displaced per origin, shared over its reach groups by population
+    # demand: displaced per group (origin, hazard class, reach), and per origin
     pop_o = band_values(prep.opop[:, 0], prep.opop[:, 1], prep.opop[:, 2], t)  # (n, O)
-    displaced = _displaced(sc, prep, dr, pop_o)
-    share_displaced = np.clip(
-        np.divide(displaced, pop_o, out=np.zeros_like(displaced), where=pop_o > 0), 0.0, 1.0
-    )
     gp = band_values(prep.gpop[:, 0], prep.gpop[:, 1], prep.gpop[:, 2], t)  # (n, G)
-    opop_g = pop_o[:, groups.origin]
-    demand = displaced[:, groups.origin] * np.divide(gp, opop_g, out=np.zeros_like(gp),
-                                                     where=opop_g > 0)  # fmt: skip
+    demand = _displaced(sc, prep, dr, gp, pop_o)  # (n, G)
+    displaced = np.zeros((n_draws, n_o))
+    np.add.at(displaced.T, groups.origin, demand.T)
+    share_displaced = np.clip(np.divide(demand, gp, out=np.zeros_like(demand), where=gp > 0),
+                              0.0, 1.0)  # fmt: skip
 
     # shelter: capacity, safety, allocation
     cap = capacity(zones["area_km2"].to_numpy(dtype=float),
@@ -997,10 +1029,10 @@ def run(
     flows = np.asarray(flows).reshape(n_draws, n_g, n_z)
 
     # residents: people living in the zone who were not displaced
-    flat = prep.res_zo.reshape(n_z * n_o, 3)
-    res_zo = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_o)
-    residents_z = (res_zo * (1.0 - share_displaced[:, None, :])).sum(axis=2)
-    res_u = band_values(prep.res_o[:, 0], prep.res_o[:, 1], prep.res_o[:, 2], t)
+    flat = prep.res_zg.reshape(n_z * n_g, 3)
+    res_zg = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_g)
+    residents_z = (res_zg * (1.0 - share_displaced[:, None, :])).sum(axis=2)
+    res_u = band_values(prep.res_g[:, 0], prep.res_g[:, 1], prep.res_g[:, 2], t)
     residents_total = (res_u * (1.0 - share_displaced)).sum(axis=1)
 
     arrivals = flows.sum(axis=1)  # (n, Z)
@@ -1105,10 +1137,20 @@ def _per_origin(
         "events_per_1000km2_year": prep.intensity,
     })  # fmt: skip
     if dem.mode == "hazard":
-        cls = hazard_class(prep.intensity, dem.thresholds)
         names = HAZARD_CLASSES if len(dem.rates) == 3 else tuple(map(str, range(len(dem.rates))))
+        rates = np.asarray(dem.rates)
+        if dem.origin == "cells":  # the class most people of the district live in, mean rate
+            n_o, n_c = len(prep.units), len(rates)
+            by_class = np.zeros((n_o, n_c))
+            np.add.at(by_class, (prep.groups.origin, prep.group_class), prep.gpop[:, 1])
+            cls = by_class.argmax(axis=1)
+            total = by_class.sum(axis=1)
+            rate = np.divide(by_class @ rates, total, out=np.zeros(n_o), where=total > 0)
+        else:
+            cls = hazard_class(prep.intensity, dem.thresholds)
+            rate = rates[cls]
         out["hazard_class"] = [names[c] for c in cls]
-        out["rate"] = np.asarray(dem.rates)[cls]
+        out["rate"] = rate
     for name, vals in (("displaced", displaced), ("sheltered", sheltered_o),
                        ("unmet", np.maximum(displaced - sheltered_o, 0.0))):  # fmt: skip
         out = out.assign(**_q_columns(name, vals))
