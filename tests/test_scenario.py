@@ -361,3 +361,28 @@ def test_cell_and_district_origins_agree_on_the_national_total():
     for t in totals.values():
         assert t.loc["displaced", "p50"] == pytest.approx(7_600_000)
         assert t.loc["sheltered", "p50"] <= t.loc["capacity", "p50"] + 1e-6
+
+
+def test_a_safe_zone_from_a_file_with_its_own_capacity_and_protection(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    gpd.GeoDataFrame(geometry=[shapely.box(36.5, 36.3, 37.5, 36.9)], crs=4326).to_file(
+        tmp_path / "north.geojson"
+    )
+    sc = Scenario.from_dict(
+        {"id": "t", "title": "t", "source": {"citation": "c"},
+         "zones": [{"id": "north", "kind": "safe", "path": "north.geojson", "capacity": 250_000,
+                    "protection": 1.0}]},
+        base_dir=tmp_path,
+    )  # fmt: skip
+    r = run(sc, draws=30)
+    z = r.per_zone.iloc[0]
+    assert z.kind == "safe" and z.area_km2 > 3_000
+    assert z.capacity_p5 == z.capacity_p95 == 250_000  # explicit capacity is not drawn
+    assert z.safety == 1.0  # full protection leaves no exposure
+    assert r.detail["sheltered"].max() <= 250_000 + 1e-6
+    with pytest.raises(
+        sz.SafeZonesError, match=r"zones\.north: give the safe zone either wkt or path"
+    ):
+        run(sc.with_values({"zones.north.wkt": "POLYGON ((36 36, 37 36, 37 37, 36 36))"}), draws=1)
