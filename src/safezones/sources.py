@@ -134,7 +134,7 @@ _UCDP_FULL_NEEDED = (
     "longitude", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians",
     "deaths_unknown", "best",
 )  # fmt: skip
-#: Columns of the year-only extract in ../shared/data that the package bundles.
+#: Columns of the raw year-only UCDP extract (the build input) that the package bundles.
 _UCDP_EXTRACT_NEEDED = (
     "id", "year", "side_a", "side_b", "where_prec", "latitude", "longitude",
     "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
