@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-## demo: set up, then score every shipped scenario: maps and tables in out/demo
+## demo: set up, then score every shipped scenario: maps and tables in out/demo, a memo in out/demo-memo
 demo: $(STAMP)
 	$(BIN)/safezones compare scenarios/*.toml --out $(OUT)
+	$(BIN)/safezones memo scenarios/*.toml --out $(OUT)-memo
 
 ## test: set up, then lint, type-check and run every test
 test: $(STAMP) lint typecheck pytest

@@ -132,8 +132,9 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
 
     a = ev.attrs
     dropped = ", ".join(f"{k} {v:,}" for k, v in a.get("dropped", {}).items()) or "none"
-    lines = [f"{path}: {a['rows_read']:,} rows read, {len(ev):,} kept (dropped by filter: "
-             f"{dropped})"]  # fmt: skip
+    lines = [
+        f"{path}: {a['rows_read']:,} rows read, {len(ev):,} kept (dropped by filter: {dropped})"
+    ]
     if len(ev) and "date_start" in ev.columns and ev["date_start"].notna().any():
         lines.append(
             f"dates {ev.date_start.min().date()} to {ev.date_end.max().date()}; "
@@ -193,14 +194,20 @@ def run_cmd(
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with _progress(quiet) as bar:
         task = bar.add_task(f"{sc.id}: draws", total=None)
-        result = run(sc, draws=draws, seed=seed,
-                     progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        result = run(
+            sc,
+            draws=draws,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
         bar.update(task, description=f"{sc.id}: writing")
         result.to_file(out)
     if not quiet:
         _print_totals(result)
-        _out.print(f"wrote {out}/ (summary.json, per_zone.csv, per_origin.csv, flows.csv, "
-                   "zones.gpkg, map.png)")  # fmt: skip
+        _out.print(
+            f"wrote {out}/ (summary.json, per_zone.csv, per_origin.csv, flows.csv, "
+            "zones.gpkg, map.png)"
+        )
 
 
 @app.command("compare")
@@ -213,24 +220,132 @@ def compare_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Score several scenarios: comparison.csv, comparison.md, comparison.png, one folder each."""
-    from .scenario import Scenario, compare, write_comparison
+    from .scenario import Scenario, write_comparison
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     with _progress(quiet) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def tick(sid: str, done: int, total: int) -> None:
-            if sid not in tasks:
-                tasks[sid] = bar.add_task(f"{sid}: draws", total=total)
-            bar.update(tasks[sid], completed=done, total=total)
-
-        results = compare(parsed, draws=draws, seed=seed, progress=tick)
+        results = _run_with_bar(bar, parsed, draws, seed)
         bar.add_task("writing maps and tables", total=None)
         table = write_comparison(results, out)
     if not quiet:
         _print_comparison(table)
-        _out.print(f"wrote {out}/ (comparison.csv, comparison.md, comparison.png, "
-                   "and one folder per scenario)")  # fmt: skip
+        _out.print(
+            f"wrote {out}/ (comparison.csv, comparison.md, comparison.png, "
+            "and one folder per scenario)"
+        )
+
+
+class EventsStyle(StrEnum):
+    """How maps draw strike events (see safezones.plot.EVENTS_STYLES)."""
+
+    points = "points"
+    hexbin = "hexbin"
+    density = "density"
+
+
+class MapKind(StrEnum):
+    """Which map ``safezones map`` draws."""
+
+    scenario = "scenario"
+    residents = "residents"
+
+
+_StyleOpt = Annotated[
+    EventsStyle,
+    typer.Option("--events-style", help="Events as points sized by deaths, hexagons or density."),
+]
+
+
+def _run_with_bar(
+    bar: Progress, scenarios: list[Any], draws: int | None, seed: int | None
+) -> list[Any]:
+    from .scenario import compare
+
+    tasks: dict[str, TaskID] = {}
+
+    def tick(sid: str, done: int, total: int) -> None:
+        if sid not in tasks:
+            tasks[sid] = bar.add_task(f"{sid}: draws", total=total)
+        bar.update(tasks[sid], completed=done, total=total)
+
+    return compare(scenarios, draws=draws, seed=seed, progress=tick)
+
+
+@app.command("map")
+def map_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    out: Annotated[Path, typer.Option(help="Figure to write: FILE.png (300 dpi), .pdf or .svg.")],
+    kind: Annotated[
+        MapKind,
+        typer.Option(
+            help="scenario: zones, strikes, sheltered; residents: population in and near the zones."
+        ),
+    ] = MapKind.scenario,
+    events_style: _StyleOpt = EventsStyle.points,
+    draws: _DrawsOpt = None,
+    seed: _SeedOpt = None,
+    set_: _SetOpt = None,
+    quiet: _QuietOpt = False,
+) -> None:
+    """Draw one scenario's memo map (A4 wide, scale bar, legend, sources) to a file."""
+    from .plot import FIGURE_FORMATS, residents_map, save_figure, scenario_map, source_note
+
+    if out.suffix.lower() not in FIGURE_FORMATS:
+        raise SafeZonesError(
+            f"--out {str(out)!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
+        )
+    from .scenario import Scenario
+
+    sc = Scenario.from_toml(scenario, overrides=set_ or [])
+    with _progress(quiet) as bar:
+        (result,) = _run_with_bar(bar, [sc], draws, seed)
+        bar.add_task("drawing", total=None)
+        if kind is MapKind.residents:
+            fig, _ = residents_map(result)
+        else:
+            fig, _ = scenario_map(result, events_style=events_style.value)
+        from .plot import result_sources
+
+        save_figure(fig, out, source=source_note(result_sources(result)))
+    if not quiet:
+        _out.print(f"wrote {out}", highlight=False)
+
+
+@app.command("memo")
+def memo_cmd(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    out: _OutOpt,
+    title: Annotated[str | None, typer.Option(help="Title of the memo.")] = None,
+    events_style: _StyleOpt = EventsStyle.points,
+    draws: _DrawsOpt = None,
+    seed: _SeedOpt = None,
+    set_: _SetOpt = None,
+    quiet: _QuietOpt = False,
+) -> None:
+    """Write a memo: memo.html (self-contained), memo.pdf and figures/ (PNG and PDF)."""
+    from .report import write_memo
+    from .scenario import Scenario
+
+    parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
+    with _progress(quiet) as bar:
+        results = _run_with_bar(bar, parsed, draws, seed)
+        task = bar.add_task("memo", total=None)
+        write_memo(
+            results,
+            out,
+            title=title,
+            events_style=events_style.value,
+            progress=lambda step: bar.update(task, description=f"memo: {step}"),
+        )
+    if not quiet:
+        _print_comparison(_comparison(results))
+        _out.print(f"wrote {out}/ (memo.html, memo.pdf, figures/)", highlight=False)
+
+
+def _comparison(results: list[Any]) -> pd.DataFrame:
+    from .scenario import comparison_table
+
+    return comparison_table(results)
 
 
 def _people(v: float) -> str:
@@ -254,8 +369,10 @@ def _print_totals(result: Any) -> None:
 
 
 def _print_comparison(table: pd.DataFrame) -> None:
-    t = Table(title="People sheltered per scenario (millions)",
-              caption="P50 (P5 to P95) over the Monte Carlo draws; see comparison.md for sources.")  # fmt: skip
+    t = Table(
+        title="People sheltered per scenario (millions)",
+        caption="P50 (P5 to P95) over the Monte Carlo draws; see comparison.md for sources.",
+    )
     for col in ("scenario", "displaced", "sheltered", "P5-P95", "residents", "unmet"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for _, r in table.iterrows():
