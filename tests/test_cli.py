@@ -202,3 +202,53 @@ def test_data_check_bad_file_exits_2_listing_lines():
     proc = run("data", "check", "tests/data/bad/acled_bad_dates.csv", "-f", "acled", check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "line 3 ('2017/12/03')" in proc.stderr and "line 6 ('unknown')" in proc.stderr
+
+
+def test_map_command_writes_each_format_with_set(tmp_path):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    png = tmp_path / "aleppo.png"
+    run("map", "scenarios/aleppo-freeze.toml", "--out", str(png), "--draws", "5", "-q",
+        "--set", "zones.aleppo.radius_km=5", "--events-style", "hexbin")  # fmt: skip
+    img = Image.open(png)
+    assert img.size[0] == round(8.27 * 300) and round(img.info["dpi"][0]) == 300
+    assert "UCDP GED (CC BY 4.0)" in img.info["Source"]
+    pdf = tmp_path / "aleppo.pdf"
+    run("map", "scenarios/aleppo-freeze.toml", "--out", str(pdf), "--draws", "5", "-q",
+        "--set", "zones.aleppo.name=Aleppo core 5 km", "--set", "zones.aleppo.radius_km=5")  # fmt: skip
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert "Aleppo core 5 km" in text and "Natural Earth (public domain)" in text
+    svg = tmp_path / "residents.svg"
+    proc = run("map", "scenarios/jarablus-marea-2015.toml", "--out", str(svg), "--kind",
+               "residents", "--draws", "3")  # fmt: skip
+    assert svg.read_text().startswith("<?xml") and f"wrote {svg}" in proc.stdout
+
+
+def test_map_command_refuses_unknown_formats_before_running(tmp_path):
+    proc = run("map", "scenarios/aleppo-freeze.toml", "--out", str(tmp_path / "m.jpg"),
+               check=False)  # fmt: skip
+    assert proc.returncode == 2 and "the figure formats are .png, .pdf, .svg" in proc.stderr
+    assert "Traceback" not in proc.stderr and not list(tmp_path.iterdir())
+
+
+def test_memo_command_quiet_with_set(tmp_path):
+    out = tmp_path / "memo"
+    proc = run("memo", "scenarios/aleppo-freeze.toml", "--out", str(out), "--draws", "5", "-q",
+               "--set", "shelter.usable_fraction=0.02", "--title", "Aleppo, twice the land")  # fmt: skip
+    assert proc.stdout == "" and proc.stderr == ""
+    page = (out / "memo.html").read_text(encoding="utf-8")
+    assert "<title>Aleppo, twice the land</title>" in page and "2.0%" in page
+    assert (out / "memo.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "figures" / "aleppo-freeze-map.png").exists()
+
+
+def test_scenario_with_zero_zones_is_refused(tmp_path):
+    bad = tmp_path / "empty.toml"
+    bad.write_text('id = "empty"\ntitle = "No zones"\nzones = []\n[source]\ncitation = "test"\n')
+    for cmd in (["map", str(bad), "--out", str(tmp_path / "m.png")],
+                ["memo", str(bad), "--out", str(tmp_path / "memo")]):  # fmt: skip
+        proc = run(*cmd, check=False)
+        assert proc.returncode == 2 and "zones" in proc.stderr and "at least 1" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.toml"]

@@ -602,15 +602,15 @@ def _inset(ax: Axes, view: tuple[float, float, float, float]) -> Axes:
     ins = ax.inset_axes((0.006, 0.77, 0.22, 0.22))
     ins.set_facecolor(_SEA)
     others.plot(ax=ins, color="#d0d0d0", edgecolor="white", linewidth=0.3)
-    syria.plot(ax=ins, color="#404040", edgecolor="none")
+    syria.plot(ax=ins, color="#707070", edgecolor="none")
     ins.add_patch(
         Rectangle(
             (view[0], view[1]),
             view[2] - view[0],
             view[3] - view[1],
             fill=False,
-            edgecolor=_SEED_COLOUR,
-            linewidth=1.0,
+            edgecolor="black",  # vermillion is kept for the seed strikes alone
+            linewidth=1.2,
         )
     )
     cx, cy = (view[0] + view[2]) / 2, (view[1] + view[3]) / 2
@@ -694,7 +694,7 @@ def _draw_map(
             handles += _draw_zones(ax, zm, fill=values.reindex(zm.index), norm=norm, cmap=cmap)
         else:
             handles += _draw_zones(ax, zm, alpha=0.45 if events_style == "points" else 0.0)
-    if "events" in layers:
+    if "events" in layers and events is not None:  # None: not given; empty: none recorded
         handles += _draw_events(ax, events, events_style, events_label, small=small)
     if "seed_events" in layers:
         handles += _draw_seed(ax, seed_events, small=small)
@@ -813,7 +813,7 @@ def zones_map(
     --------
     >>> import safezones as sz
     >>> fig, ax = zones_map(sz.zone_set(sz.freeze_zone("Aleppo", radius_km=15)))
-    >>> ax.get_aspect(), round(fig.get_figwidth(), 2)
+    >>> ax.get_aspect(), float(round(fig.get_figwidth(), 2))
     (1.0, 8.27)
     """
     layers = _check_layers(layers, events_style)
@@ -1101,6 +1101,7 @@ def compare_maps(
     cb = fig.colorbar(
         mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
     )
+    cax.set_label("colour scale")
     cb.set_label(f"people {metric.replace('_', ' ')} per zone (P50)", fontsize=7)
     cb.ax.tick_params(labelsize=6.5)
     cb.ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _people(v)))

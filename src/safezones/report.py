@@ -501,6 +501,7 @@ def memo_pdf(
         rows = [head] + [[Paragraph(html.escape(str(v)), cell) for v in r] for r in df.to_numpy()]
         t = Table(rows, colWidths=[w * width for w in widths], repeatRows=1, hAlign="LEFT")
         style = [
+            ("FONTNAME", (0, 0), (-1, -1), regular),  # Helvetica would not be embedded
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c8c8c8")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -599,6 +600,7 @@ def memo_pdf(
             leftMargin=15 * mm,
             rightMargin=15 * mm,
             topMargin=14 * mm,
+            initialFontName=regular,
             bottomMargin=16 * mm,
             title=title,
             author=f"safezones {__version__}",

@@ -1,0 +1,170 @@
+"""The memo bundle: self-contained HTML, a PDF with the expected sections and sources."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+
+import safezones as sz
+from safezones import plot, report
+from safezones.scenario import run
+
+ATTRIBUTIONS = (
+    "Natural Earth",
+    "OCHA, UNCS",
+    "CC BY-IGO",
+    "UCDP GED",
+    "CC BY 4.0",
+    "GeoNames",
+    "AFP / SOHR",
+)
+
+
+@pytest.fixture(scope="module")
+def memo(tmp_path_factory):
+    results = [
+        run(f"scenarios/{n}.toml", draws=20) for n in ("aleppo-freeze", "jarablus-marea-2015")
+    ]
+    out = report.write_memo(results, tmp_path_factory.mktemp("memo") / "memo")
+    return out, results
+
+
+class _Resources(HTMLParser):
+    """Every URL a browser would fetch on opening the page (not links it may follow)."""
+
+    LOADS = {"img": ("src", "srcset"), "script": ("src",), "link": ("href",), "iframe": ("src",),
+             "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
+             "embed": ("src",), "object": ("data",), "input": ("src",)}  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+        self.css: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if name in self.LOADS.get(tag, ()) or name == "background":
+                self.urls.append(value or "")
+            if name == "style":
+                self.css.append(value or "")
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.css.append(data)
+
+
+def test_html_opens_with_no_external_requests(memo):
+    out, results = memo
+    page = (out / "memo.html").read_text(encoding="utf-8")
+    p = _Resources()
+    p.feed(page)
+    assert "script" not in p.tags
+    assert p.urls and all(u.startswith("data:image/png;base64,") for u in p.urls)
+    # two maps, the chart, the maps side by side
+    assert len(p.urls) == 4
+    assert not any(re.search(r"url\(|@import", css) for css in p.css)
+
+
+def test_html_holds_scores_assumptions_and_sources(memo):
+    out, results = memo
+    page = (out / "memo.html").read_text(encoding="utf-8")
+    for r in results:
+        assert f'id="{r.scenario.id}"' in page
+        for q in ("p5", "p50", "p95"):
+            assert plot._people(r.totals.loc["sheltered", q]) in page
+        for a in r.scenario.assumptions:
+            assert a.replace("'", "&#x27;").replace('"', "&quot;") in page
+    for attribution in ATTRIBUTIONS:
+        assert attribution in page
+    assert "Sphere Handbook (2018)" in page
+
+
+def test_pdf_has_a_section_per_scenario_and_the_attributions(memo):
+    out, results = memo
+    reader = PdfReader(out / "memo.pdf")
+    titles = [o.title for o in reader.outline]
+    assert titles == ["Comparison", *[r.scenario.title for r in results], "Sources and licences"]
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    assert starts == sorted(starts) and starts[0] == 0
+    # comparison (table and chart), the maps side by side, then each scenario: map page and
+    # score/assumptions page, then the sources
+    assert starts[1:] == [2, 4, 6]
+    assert len(reader.pages) == 7
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    for r, start in zip(results, starts[1:3], strict=True):
+        assert r.scenario.title in texts[start] and r.scenario.title not in texts[start - 1]
+        score = " ".join(texts[start : start + 2])
+        t = r.totals.loc["sheltered"]
+        assert (
+            f"sheltered {plot._people(t['p5'])} {plot._people(t['p50'])} {plot._people(t['p95'])}"
+            in score
+        )
+    everything = " ".join(texts)
+    for attribution in ATTRIBUTIONS:
+        assert attribution in everything
+    assert plot.DISCLAIMER in texts[-1]
+
+
+def test_pdf_fonts_are_embedded(memo):
+    out, _ = memo
+    reader = PdfReader(out / "memo.pdf")
+    seen = 0
+    for page in reader.pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            desc = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font
+                    else font)["/FontDescriptor"].get_object()  # fmt: skip
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(desc.keys()), font["/BaseFont"]
+            seen += 1
+    assert seen
+
+
+def test_pdf_pages_render_with_their_maps(memo):
+    out, results = memo
+    pdf = pdfium.PdfDocument(str(out / "memo.pdf"))
+    vermillion = np.array([213, 94, 0])
+    for i in range(len(pdf)):
+        img = np.asarray(pdf[i].render(scale=0.6).to_pil().convert("RGB")).astype(int)
+        assert (img.sum(axis=-1) < 600).mean() > 0.005, f"page {i + 1} is blank"
+        star = (np.abs(img - vermillion).sum(axis=-1) < 40).sum()
+        if i == 2:  # the Aleppo map (2014): the Raqqa strikes are on it
+            assert star > 5
+        if i == 4:  # Jarablus-Marea (2015): outside the seed's window, no star
+            assert star == 0
+
+
+def test_figures_are_written_for_pasting(memo):
+    out, results = memo
+    names = {p.name for p in (out / "figures").iterdir()}
+    for r in results:
+        assert {f"{r.scenario.id}-map.png", f"{r.scenario.id}-map.pdf"} <= names
+    assert {"comparison-chart.png", "comparison-maps.pdf"} <= names
+
+
+def test_bad_memo_input_is_refused_without_output(tmp_path):
+    with pytest.raises(sz.SafeZonesError, match="at least one scored scenario"):
+        report.write_memo([], tmp_path / "none")
+    with pytest.raises(sz.SafeZonesError, match="takes ScenarioResults"):
+        report.write_memo(["scenarios/aleppo-freeze.toml"], tmp_path / "none")
+    r = run("scenarios/aleppo-freeze.toml", draws=1)
+    with pytest.raises(sz.SafeZonesError, match="repeated: aleppo-freeze"):
+        report.write_memo([r, r], tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+
+
+def test_key_parameters_name_a_source_for_every_value():
+    r = run("scenarios/aleppo-freeze.toml", draws=1)
+    t = report.key_parameters(r)
+    assert (t["source"].str.len() > 0).all()
+    row = t.set_index("parameter").loc["usable share of zone land"]
+    assert row["value"] == "1.0%" and row["source"] == "assumption"
+    assert t.set_index("parameter").loc["displaced, national total", "value"] == "7.60 M ± 10%"
