@@ -83,7 +83,7 @@ def test_baseline_residents_map(results):
 
 
 def test_scale_bar_is_true_km_on_the_ground(results):
-    fig, ax = plot.scenario_map(results["aleppo-freeze"])
+    _fig, ax = plot.scenario_map(results["aleppo-freeze"])
     (bar,) = [a for a in ax.artists if isinstance(a, ScaleBar)]
     assert bar.dx == 1.0 and bar.units == "m"  # one map unit is one metre
     # an independent check that projected metres are ground metres where the bar sits:
@@ -140,7 +140,7 @@ def test_zone_labels_carry_sheltered_p50_and_no_labels_overlap(results):
 
 def test_hexbin_sums_every_death_of_the_window(results):
     r = results["aleppo-freeze"]
-    fig, ax = plot.scenario_map(r, events_style="hexbin")
+    _fig, ax = plot.scenario_map(r, events_style="hexbin")
     (hexes,) = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_array() is not None
                 and len(c.get_array()) > 50]  # fmt: skip
     deaths = pd.to_numeric(r.events["deaths_total"]).fillna(0).sum()
@@ -150,7 +150,7 @@ def test_hexbin_sums_every_death_of_the_window(results):
 
 
 def test_density_style_is_classed_per_1000_km2(results):
-    fig, ax = plot.scenario_map(results["aleppo-freeze"], events_style="density")
+    _fig, ax = plot.scenario_map(results["aleppo-freeze"], events_style="density")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "UCDP events 2014: 10 to 100 deaths per 1,000 km²" in legend
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import ClassVar
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -37,7 +38,7 @@ def memo(tmp_path_factory):
 class _Resources(HTMLParser):
     """Every URL a browser would fetch on opening the page (not links it may follow)."""
 
-    LOADS = {"img": ("src", "srcset"), "script": ("src",), "link": ("href",), "iframe": ("src",),
+    LOADS: ClassVar[dict[str, tuple[str, ...]]] = {"img": ("src", "srcset"), "script": ("src",), "link": ("href",), "iframe": ("src",),
              "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
              "embed": ("src",), "object": ("data",), "input": ("src",)}  # fmt: skip
 
@@ -63,7 +64,7 @@ class _Resources(HTMLParser):
 
 
 def test_html_opens_with_no_external_requests(memo):
-    out, results = memo
+    out, _results = memo
     page = (out / "memo.html").read_text(encoding="utf-8")
     p = _Resources()
     p.feed(page)
@@ -129,7 +130,7 @@ def test_pdf_fonts_are_embedded(memo):
 
 
 def test_pdf_pages_render_with_their_maps(memo):
-    out, results = memo
+    out, _results = memo
     pdf = pdfium.PdfDocument(str(out / "memo.pdf"))
     vermillion = np.array([213, 94, 0])
     for i in range(len(pdf)):
