@@ -713,32 +713,38 @@ def _draw_map(
     for artist in lab_reserved:
         lab.reserve(artist)
     if "zones" in layers and len(zm):
-        for idx, row in zm.iterrows():
-            text = str(row.get("name", row.get("zone_id", idx)))
-            if zone_labels is not None and idx in zone_labels.index:
-                text += f"\n{zone_labels.loc[idx]}"
-            c = row.geometry.representative_point()
-            big = row.geometry.area >= SMALL_ZONE_M2
-            offsets = ([(0.0, 0.0)] if big else []) + _ring_offsets()
-            lab.place(
-                text,
-                (c.x, c.y),
-                offsets,
-                required=True,
-                leader=True,
-                fontsize=6 if small else 7.5,
-                zorder=10,
-                bbox={
-                    "boxstyle": "round,pad=0.25",
-                    "fc": "white",
-                    "ec": "#808080",
-                    "lw": 0.4,
-                    "alpha": 0.9,
-                },
-            )
+        _label_zones(lab, zm, zone_labels, fontsize=6 if small else 7.5)
     _place_context_labels(lab, view, "neighbours" in layers, "governorates" in layers, small=small)
     _no_axis_labels(ax)
     return handles
+
+
+def _label_zones(
+    lab: _Labels, zm: gpd.GeoDataFrame, labels: pd.Series | None, *, fontsize: float
+) -> None:
+    """Each zone's name (and text from ``labels``): on a large zone, else beside it."""
+    for idx, row in zm.iterrows():
+        text = str(row.get("name", row.get("zone_id", idx)))
+        if labels is not None and idx in labels.index:
+            text += f"\n{labels.loc[idx]}"
+        c = row.geometry.representative_point()
+        big = row.geometry.area >= SMALL_ZONE_M2
+        lab.place(
+            text,
+            (c.x, c.y),
+            ([(0.0, 0.0)] if big else []) + _ring_offsets(),
+            required=True,
+            leader=True,
+            fontsize=fontsize,
+            zorder=10,
+            bbox={
+                "boxstyle": "round,pad=0.25",
+                "fc": "white",
+                "ec": "#808080",
+                "lw": 0.4,
+                "alpha": 0.9,
+            },
+        )
 
 
 def _check_layers(layers: Sequence[str], events_style: str) -> tuple[str, ...]:
@@ -1376,26 +1382,7 @@ def residents_map(
     lab = _Labels(ax)
     for a in reserved:
         lab.reserve(a)
-    for idx, row in zm.iterrows():
-        c = row.geometry.representative_point()
-        text = f"{row.get('name', row.get('zone_id', idx))}\n{labels.loc[idx]}"
-        offsets = ([(0.0, 0.0)] if row.geometry.area >= SMALL_ZONE_M2 else []) + _ring_offsets()
-        lab.place(
-            text,
-            (c.x, c.y),
-            offsets,
-            required=True,
-            leader=True,
-            fontsize=7.5,
-            zorder=10,
-            bbox={
-                "boxstyle": "round,pad=0.25",
-                "fc": "white",
-                "ec": "#808080",
-                "lw": 0.4,
-                "alpha": 0.9,
-            },
-        )
+    _label_zones(lab, zm, labels, fontsize=7.5)
     _place_context_labels(lab, view, True, True)
     _no_axis_labels(ax)
     return fig, ax
