@@ -191,9 +191,6 @@ def _people(v: float) -> str:
     return f"{v:,.0f}"
 
 
-_millions = _people  # the name used before issue 6
-
-
 def _window_label(window: Mapping[str, Any]) -> str:
     s, e = str(window["start"]), str(window["end"])
     return s if s == e else f"{s} to {e}"
@@ -1428,12 +1425,8 @@ def save_figure(
     from . import __version__
 
     meta: dict[str, str] = {"Creator": f"safezones {__version__}"}
-    if source:
-        meta["Subject" if suffix == ".pdf" else "Description" if suffix == ".svg" else "Source"] = (
-            source
-        )
-    if suffix == ".svg":
-        meta = {"Creator": meta["Creator"], **({"Description": source} if source else {})}
+    if source:  # each format's own key for a description
+        meta[{".pdf": "Subject", ".svg": "Description", ".png": "Source"}[suffix]] = source
     with (
         mpl.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}),
         atomic_path(p) as tmp,

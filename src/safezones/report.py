@@ -327,6 +327,7 @@ def memo_html(
     items = _results(results)
     figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
     title = title or _default_title(items)
+    rows = _comparison_rows(items)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -346,8 +347,8 @@ def memo_html(
         '<h2 id="comparison">Comparison</h2>',
         f"<p>{html.escape(_reading_note())}</p>",
         _table_html(
-            _comparison_rows(items),
-            numeric=[c for c in _comparison_rows(items).columns if c != "scenario"],
+            rows,
+            numeric=[c for c in rows.columns if c != "scenario"],
         ),
         _img(_png(figs["comparison-chart"], dpi), "People sheltered per scenario, P5 to P95"),
     ]
