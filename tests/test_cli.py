@@ -225,6 +225,13 @@ def test_map_command_writes_each_format_with_set(tmp_path):
     assert svg.read_text().startswith("<?xml") and f"wrote {svg}" in proc.stdout
 
 
+def test_cli_choices_are_the_library_choices():
+    from safezones import plot
+    from safezones.cli import EventsStyle
+
+    assert [s.value for s in EventsStyle] == list(plot.EVENTS_STYLES)
+
+
 def test_map_command_refuses_unknown_formats_before_running(tmp_path):
     proc = run("map", "scenarios/aleppo-freeze.toml", "--out", str(tmp_path / "m.jpg"),
                check=False)  # fmt: skip

@@ -288,7 +288,14 @@ def map_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Draw one scenario's memo map (A4 wide, scale bar, legend, sources) to a file."""
-    from .plot import FIGURE_FORMATS, residents_map, save_figure, scenario_map, source_note
+    from .plot import (
+        FIGURE_FORMATS,
+        residents_map,
+        result_sources,
+        save_figure,
+        scenario_map,
+        source_note,
+    )
 
     if out.suffix.lower() not in FIGURE_FORMATS:
         raise SafeZonesError(
@@ -304,8 +311,6 @@ def map_cmd(
             fig, _ = residents_map(result)
         else:
             fig, _ = scenario_map(result, events_style=events_style.value)
-        from .plot import result_sources
-
         save_figure(fig, out, source=source_note(result_sources(result)))
     if not quiet:
         _out.print(f"wrote {out}", highlight=False)
@@ -324,7 +329,7 @@ def memo_cmd(
 ) -> None:
     """Write a memo: memo.html (self-contained), memo.pdf and figures/ (PNG and PDF)."""
     from .report import write_memo
-    from .scenario import Scenario
+    from .scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     with _progress(quiet) as bar:
@@ -338,14 +343,8 @@ def memo_cmd(
             progress=lambda step: bar.update(task, description=f"memo: {step}"),
         )
     if not quiet:
-        _print_comparison(_comparison(results))
+        _print_comparison(comparison_table(results))
         _out.print(f"wrote {out}/ (memo.html, memo.pdf, figures/)", highlight=False)
-
-
-def _comparison(results: list[Any]) -> pd.DataFrame:
-    from .scenario import comparison_table
-
-    return comparison_table(results)
 
 
 def _people(v: float) -> str:

@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, data
 from ._errors import SafeZonesError
+from .demand import OCHA_IDPS_MID_2014
 from .plot import (
     DISCLAIMER,
     _people,
@@ -139,7 +140,7 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
                 "displaced, national total",
                 total,
                 _DEFAULT_SOURCES["demand.national_total"]
-                if dm.national_total == 7_600_000
+                if dm.national_total == OCHA_IDPS_MID_2014
                 else f"scenario {sc.id}",
             ),
             (
