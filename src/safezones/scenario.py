@@ -648,38 +648,44 @@ class ScenarioResult:
 # ---------------------------------------------------------------- run
 
 
+def _zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:
+    """One zone of the scenario, built by its builder (EPSG:4326)."""
+    from .zones import freeze_zone, refuge_strip, safe_zone
+
+    if isinstance(z, RefugeZoneSpec):
+        return refuge_strip(
+            z.border, depth_km=z.depth_km, start=z.start, end=z.end, zone_id=z.id, name=z.name
+        )
+    if isinstance(z, FreezeZoneSpec):
+        return freeze_zone(z.place, radius_km=z.radius_km, zone_id=z.id, name=z.name)
+    if (z.wkt is None) == (z.path is None):
+        raise SafeZonesError("give the safe zone either wkt or path")
+    geom_src: Any = z.wkt if z.wkt is not None else sc.resolve(str(z.path))
+    return safe_zone(geom_src, zone_id=z.id, name=z.name or z.id)
+
+
 def _build_zones(sc: Scenario) -> gpd.GeoDataFrame:
-    from .zones import freeze_zone, refuge_strip, safe_zone, zone_set
+    from .zones import zone_set
 
     layers: list[gpd.GeoDataFrame] = []
     problems: list[str] = []
     for z in sc.zones:
         try:
-            if isinstance(z, RefugeZoneSpec):
-                layer = refuge_strip(
-                    z.border, depth_km=z.depth_km, start=z.start, end=z.end, zone_id=z.id,
-                    name=z.name,
-                )  # fmt: skip
-            elif isinstance(z, FreezeZoneSpec):
-                layer = freeze_zone(z.place, radius_km=z.radius_km, zone_id=z.id, name=z.name)
-            else:
-                if (z.wkt is None) == (z.path is None):
-                    raise SafeZonesError("give the safe zone either wkt or path")
-                geom_src: Any = z.wkt if z.wkt is not None else sc.resolve(str(z.path))
-                layer = safe_zone(geom_src, zone_id=z.id, name=z.name or z.id)
+            layers.append(_zone_layer(sc, z))
         except SafeZonesError as err:
             problems.extend(f"zones.{z.id}: {p}" for p in err.problems)
-            continue
-        layers.append(layer)
     if problems:
         raise SafeZonesError(problems, source=str(sc.path) if sc.path else None)
     zones = zone_set(layers)
-    prot = sc.shelter.protection
-    zones["protection"] = [
-        z.protection if z.protection is not None else getattr(prot, z.kind) for z in sc.zones
-    ]
+    zones["protection"] = _protection(sc)
     zones["capacity_given"] = [z.capacity for z in sc.zones]
     return zones
+
+
+def _protection(sc: Scenario) -> list[float]:
+    """Each zone's protection: its own, else the default of its kind."""
+    prot = sc.shelter.protection
+    return [z.protection if z.protection is not None else getattr(prot, z.kind) for z in sc.zones]
 
 
 def _population(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
@@ -819,9 +825,25 @@ class _Prepared:
     res_g: np.ndarray  # (G, 3) residents of any zone by group, bands
 
 
-def _prepare(sc: Scenario) -> _Prepared:
-    """The geometry of a scenario, done once for all its draws."""
-    zones = _build_zones(sc)
+@dataclass(frozen=True)
+class _Base:
+    """What every zone set of a scenario shares: cells, origins, hazard classes, events."""
+
+    cells: gpd.GeoDataFrame  # in PROJECT_CRS
+    sources: list[dict[str, str]]
+    events: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    bands: np.ndarray  # (C, 3) population bands per cell
+    of_cell: np.ndarray  # (C,) origin of each cell
+    cls_cell: np.ndarray  # (C,) hazard class of each cell (0 in mode "given")
+    n_cls: int
+    opop: np.ndarray  # (O, 3)
+    intensity: np.ndarray  # (O,)
+    ev_kw: dict[str, Any]  # the events window and filters, as overlay functions take them
+
+
+def _base(sc: Scenario) -> _Base:
+    """Cells, origins and hazard classes of a scenario: no zone geometry involved."""
     bundled_pop = sc.population.source == "bundled"
     if bundled_pop:
         cells, pop_source = _bundled_cells(), "population_grid (bundled)"
@@ -832,16 +854,16 @@ def _prepare(sc: Scenario) -> _Prepared:
     dem = sc.demand
     level = "districts" if dem.origin == "cells" else dem.origin  # cells report by district
     units = origin_units(level)
-    n_z, n_o = len(zones), len(units)
+    n_o = len(units)
     bands = cells[["pop_low", "pop_central", "pop_high"]].to_numpy(dtype=float)
 
     # origins: which unit each cell belongs to, and the origin populations (bands)
     of_cell = _bundled_origins(level) if bundled_pop else assign_origins(cells, units)
     opop = np.column_stack([np.bincount(of_cell, bands[:, j], n_o) for j in range(3)])
 
-    # strike intensity per origin and per zone, in the window
-    start, end = _window(sc.events.start), _window(sc.events.end)
-    ev_kw: dict[str, Any] = {"start": start, "end": end, "imprecise": sc.events.imprecise,
+    # strike intensity per origin and per cell, in the window
+    ev_kw: dict[str, Any] = {"start": _window(sc.events.start), "end": _window(sc.events.end),
+                             "imprecise": sc.events.imprecise,
                              "max_precision": sc.events.max_precision}  # fmt: skip
     if sc.events.source == "bundled":
         intensity = _bundled_intensity(level, tuple(sorted(ev_kw.items())))
@@ -859,20 +881,37 @@ def _prepare(sc: Scenario) -> _Prepared:
         cls_cell = hazard_class(ki, dem.thresholds)
     else:
         cls_cell = hazard_class(intensity, dem.thresholds)[of_cell]
-    zone_ev = events_in_zones(zones, events, **ev_kw)
+    return _Base(
+        cells=cells, sources=_sources(sc, pop_source, ev_source), events=events, units=units,
+        bands=bands, of_cell=of_cell, cls_cell=cls_cell, n_cls=len(dem.rates), opop=opop,
+        intensity=intensity, ev_kw=ev_kw,
+    )  # fmt: skip
+
+
+def _groups(base: _Base, dist: np.ndarray, shelter: ShelterSpec) -> tuple[Groups, np.ndarray]:
+    """Reach groups (origin, hazard class, zones reached) and each group's class."""
+    n_cls = base.n_cls
+    keyed = reach_groups(base.of_cell * n_cls + base.cls_cell, dist, base.bands[:, 1],
+                         max_travel_km=shelter.max_travel_km,
+                         detour_factor=shelter.detour_factor)  # fmt: skip
+    groups = Groups(of_cell=keyed.of_cell, origin=keyed.origin // n_cls, reach=keyed.reach,
+                    distance_km=keyed.distance_km)  # fmt: skip
+    return groups, keyed.origin % n_cls
+
+
+def _prepare(sc: Scenario) -> _Prepared:
+    """The geometry of a scenario, done once for all its draws."""
+    base = _base(sc)
+    zones = _build_zones(sc)
+    cells, bands = base.cells, base.bands
+    n_z = len(zones)
+    zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
     exposure = exposure_index(
         zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
     )
 
     # reach: distances from every cell to every zone, grouped by origin and reach set
-    dist = cell_distances(cells, zones)
-    n_cls = len(dem.rates)
-    keyed = reach_groups(of_cell * n_cls + cls_cell, dist, bands[:, 1],
-                         max_travel_km=sc.shelter.max_travel_km,
-                         detour_factor=sc.shelter.detour_factor)  # fmt: skip
-    groups = Groups(of_cell=keyed.of_cell, origin=keyed.origin // n_cls, reach=keyed.reach,
-                    distance_km=keyed.distance_km)  # fmt: skip
-    group_class = keyed.origin % n_cls
+    groups, group_class = _groups(base, cell_distances(cells, zones), sc.shelter)
     n_g = len(groups.origin)
     gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
 
@@ -889,12 +928,12 @@ def _prepare(sc: Scenario) -> _Prepared:
     ufrac = _covered_fraction(whole, cgeom, ui, uci)
     res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
                              for j in range(3)])  # fmt: skip
-
+    start, end = base.ev_kw["start"], base.ev_kw["end"]
     return _Prepared(
-        zones=zones, units=units, events=_events_in_window(events, start, end),
-        sources=_sources(sc, pop_source, ev_source),
+        zones=zones, units=base.units, events=_events_in_window(base.events, start, end),
+        sources=base.sources,
         window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
-        n_cells=len(cells), opop=opop, intensity=intensity, zone_events=zone_ev,
+        n_cells=len(cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
         exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
         res_g=res_g,
     )  # fmt: skip

@@ -1,0 +1,441 @@
+"""The sweep's fast path: geometry once, then each scenario is array arithmetic.
+
+:func:`safezones.scenario.run` (the reference) builds every zone, measures
+every cell's distance to it and solves a linear program per draw. A sweep
+changes a few numbers thousands of times, so :class:`Engine` caches what only
+geometry decides and recomputes the rest with numpy:
+
+- per scenario *base* (population, events window, hazard classes): the cells,
+  their origin and hazard class, and the population of each class;
+- per *zone geometry* (one border stretch at one depth, one place at one
+  radius, one polygon): the zone's area, its strike intensity, every cell's
+  distance to it and the cells it covers. A strip's depth, a freeze's radius
+  and a safe zone's outline decide it; capacity and protection do not;
+- per *set* of zone geometries: the people living inside any of them.
+
+Reach is then a threshold on the cached distances (``distance * detour <=
+max_travel``), so travel limits, capacity, rates, totals and protection cost
+no geometry at all. The most people sheltered is the minimum cut of the
+reach graph, ``min over zone sets A of capacity(A) + demand that reaches
+beyond A``, evaluated for all draws at once. Only when several zones compete
+for the same people with room to spare does the share of each zone (which
+``sheltered_safe`` needs) depend on travel distances; those draws are solved
+with the reference's linear program on the reference's groups.
+
+Every quantity is the reference's, computed in another order: the two agree
+to rounding (see ``tests/test_sweep.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .crs import to_metric
+from .demand import scale_to_total
+from .overlay import _covered_fraction, events_in_zones
+from .scenario import (
+    _Q,
+    METRICS,
+    FreezeZoneSpec,
+    RefugeZoneSpec,
+    Scenario,
+    _Base,
+    _base,
+    _groups,
+    _protection,
+    _zone_layer,
+    run,
+)
+from .shelter import (
+    allocate_gravity,
+    allocate_optimal,
+    capacity,
+    cell_distances,
+    exposure_index,
+    safety,
+)
+from .uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
+
+__all__ = ["Engine", "fast_supported"]
+
+#: Most zones the fast path handles (2**Z reach patterns); more go to the reference.
+MAX_FAST_ZONES = 10
+
+
+def fast_supported(sc: Scenario) -> str | None:
+    """Why the fast path cannot score ``sc`` (then the reference does), or None."""
+    if sc.demand.mode != "hazard":
+        return "demand mode 'given' (displaced read from a table)"
+    if len(sc.zones) > MAX_FAST_ZONES:
+        return f"more than {MAX_FAST_ZONES} zones"
+    return None
+
+
+@dataclass(frozen=True)
+class _ZoneGeom:
+    area_km2: float
+    intensity: float  # events per 1,000 km2 per year in the window
+    dist: np.ndarray  # (C,) km from each cell to the zone (0 inside)
+    cover_cells: np.ndarray  # cells the zone intersects
+    cover_frac: np.ndarray  # their share inside the zone
+    geom: Any  # the zone in PROJECT_CRS, as the reference measures it
+
+
+@dataclass(frozen=True)
+class _GroupSet:
+    groups: Any  # safezones.shelter.Groups, as the reference forms them
+    group_class: np.ndarray  # (G,)
+    gpop: np.ndarray  # (G, 3)
+    nearest: np.ndarray  # (G,) the closest zone each group reaches (-1 if none)
+    tied: np.ndarray  # (G,) two reached zones are equally close
+
+
+@dataclass(frozen=True)
+class _Union:
+    res_h: np.ndarray  # (H, 3) residents of any zone by hazard class, bands
+
+
+class _LRU(OrderedDict[Any, Any]):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: Any, make: Any) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = make()
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+def _key(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, default=str)
+
+
+def _base_key(sc: Scenario) -> str:
+    dem = sc.demand.model_dump(exclude={"rates", "national_total", "scale_to_national_total"})
+    return _key(
+        {
+            "population": sc.population.model_dump(),
+            "events": sc.events.model_dump(),
+            "demand": dem,
+            "base_dir": str(sc.base_dir),
+        }
+    )
+
+
+def _zone_key(sc: Scenario, z: Any) -> str:
+    shape = z.model_dump(by_alias=True, exclude={"id", "name", "protection", "capacity"})
+    if not isinstance(z, RefugeZoneSpec | FreezeZoneSpec) and z.path is not None:
+        shape["path"] = str(sc.resolve(str(z.path)))
+    return _key(shape)
+
+
+class Engine:
+    """Scores scenarios with cached geometry; equal to :func:`~safezones.scenario.run`.
+
+    One engine serves a whole sweep (one per worker process). Caches are
+    bounded (least recently used first out).
+
+    Examples
+    --------
+    >>> from safezones.scenario import Scenario
+    >>> sc = Scenario.from_toml("scenarios/aleppo-freeze.toml")
+    >>> eng = Engine()
+    >>> a = eng.totals(sc.with_values({"zones.aleppo.radius_km": 10}), draws=1)
+    >>> b = eng.totals(sc.with_values({"zones.aleppo.radius_km": 20}), draws=1)
+    >>> bool(b[1, 1] > a[1, 1])  # sheltered P50 grows with the radius
+    True
+    """
+
+    def __init__(self, *, cache_size: int = 256) -> None:
+        self._bases: _LRU = _LRU(8)
+        self._zones: _LRU = _LRU(cache_size)
+        self._unions: _LRU = _LRU(cache_size)
+        self._groupsets: _LRU = _LRU(cache_size)
+        self.reference_runs = 0
+        self.lp_draws = 0
+
+    # ------------------------------------------------------------ geometry, cached
+
+    def _base(self, sc: Scenario) -> tuple[str, _Base, np.ndarray]:
+        key = _base_key(sc)
+
+        def make() -> tuple[_Base, np.ndarray]:
+            b = _base(sc)
+            pop_h = np.zeros((b.n_cls, 3))
+            for j in range(3):
+                pop_h[:, j] = np.bincount(b.cls_cell, b.bands[:, j], b.n_cls)
+            return b, pop_h
+
+        base, pop_h = self._bases.get_or(key, make)
+        return key, base, pop_h
+
+    def _zone(self, sc: Scenario, base_key: str, base: _Base, z: Any) -> tuple[str, _ZoneGeom]:
+        key = base_key + "|" + _zone_key(sc, z)
+
+        def make() -> _ZoneGeom:
+            from .zones import zone_set
+
+            zones = zone_set([_zone_layer(sc, z)])
+            zm = to_metric(zones, what="zones").geometry.to_numpy()
+            cgeom = base.cells.geometry.to_numpy()
+            zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
+            ev = events_in_zones(zones, base.events, **base.ev_kw)
+            return _ZoneGeom(
+                area_km2=float(zones["area_km2"].iloc[0]),
+                intensity=float(ev["events_per_1000km2_year"].iloc[0]),
+                dist=cell_distances(base.cells, zones)[:, 0],
+                cover_cells=ci,
+                cover_frac=_covered_fraction(zm, cgeom, zi, ci),
+                geom=zm[0],
+            )
+
+        return key, self._zones.get_or(key, make)
+
+    def _union(self, keys: tuple[str, ...], geoms: list[_ZoneGeom], base: _Base) -> _Union:
+        def make() -> _Union:
+            n_c = len(base.cells)
+            if len(geoms) == 1:
+                ci, frac = geoms[0].cover_cells, geoms[0].cover_frac
+            else:  # as the reference: the union's share of each cell
+                cgeom = base.cells.geometry.to_numpy()
+                whole = np.array([shapely.union_all([g.geom for g in geoms])])
+                _, ci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
+                frac = _covered_fraction(whole, cgeom, np.zeros(len(ci), dtype=np.int64), ci)
+            w = np.zeros(n_c)
+            w[ci] = frac
+            res_h = np.column_stack(
+                [np.bincount(base.cls_cell, base.bands[:, j] * w, base.n_cls) for j in range(3)]
+            )
+            return _Union(res_h=res_h)
+
+        return self._unions.get_or(keys, make)
+
+    def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[_ZoneGeom],
+                  base: _Base) -> _GroupSet:  # fmt: skip
+        sh = sc.shelter
+
+        def make() -> _GroupSet:
+            dist = np.column_stack([g.dist for g in geoms])
+            groups, group_class = _groups(base, dist, sh)
+            n_g = len(groups.origin)
+            gpop = np.column_stack(
+                [np.bincount(groups.of_cell, base.bands[:, j], n_g) for j in range(3)]
+            )
+            d = np.where(groups.reach, groups.distance_km, np.inf)
+            nearest = np.where(groups.reach.any(axis=1), d.argmin(axis=1), -1)
+            tied = np.zeros(n_g, dtype=bool)
+            if d.shape[1] > 1:
+                two = np.sort(d, axis=1)[:, :2]
+                tied = np.isfinite(two[:, 1]) & (two[:, 0] == two[:, 1])
+            return _GroupSet(groups, group_class, gpop, nearest, tied)
+
+        key = (zkeys, sh.max_travel_km, sh.detour_factor)
+        return self._groupsets.get_or(key, make)
+
+    # ------------------------------------------------------------ arithmetic
+
+    def samples(
+        self, sc: Scenario, *, draws: int | None = None, seed: int | None = None
+    ) -> np.ndarray:
+        """The score of every draw, ``(draws, len(METRICS))``, as ``run(sc).samples``."""
+        n = int(draws if draws is not None else sc.uncertainty.draws)
+        rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
+        if fast_supported(sc) is not None:
+            self.reference_runs += 1
+            return run(sc, draws=n, seed=rng_seed).samples.to_numpy()
+        bkey, base, pop_h = self._base(sc)
+        pairs = [self._zone(sc, bkey, base, z) for z in sc.zones]
+        zkeys = tuple(k for k, _ in pairs)
+        geoms = [g for _, g in pairs]
+        n_z, n_h = len(geoms), base.n_cls
+        unc, dem, sh = sc.uncertainty, sc.demand, sc.shelter
+
+        spec = UncertaintySpec(
+            rate_spread=unc.rate_spread, national_total_spread=unc.national_total_spread,
+            site_area_low_m2=unc.site_area_low_m2, site_area_high_m2=unc.site_area_high_m2,
+            protection_spread=unc.protection_spread, population_bands=unc.population_bands,
+        )  # fmt: skip
+        dr = draw_inputs(spec, draws=n, n_classes=n_h, seed=rng_seed,
+                         site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
+        t = dr.population_t
+
+        # demand by hazard class: the share displaced is the same for every group of a class
+        pop_ht = band_values(pop_h[:, 0], pop_h[:, 1], pop_h[:, 2], t)  # (n, H)
+        rate = np.clip(np.asarray(dem.rates)[None, :] * dr.rate_factor, 0.0, 1.0)
+        disp_h = pop_ht * rate
+        if dem.scale_to_national_total and dem.national_total is not None:
+            disp_h = scale_to_total(disp_h, pop_ht, dem.national_total * dr.national_factor)
+        share = np.clip(np.divide(disp_h, pop_ht, out=np.zeros_like(disp_h), where=pop_ht > 0),
+                        0.0, 1.0)  # fmt: skip
+        displaced = disp_h.sum(axis=1)
+
+        # reach patterns: which zones each cell reaches, as bits
+        bits = np.zeros(len(base.cells), dtype=np.int64)
+        for z, g in enumerate(geoms):
+            bits |= ((g.dist * sh.detour_factor) <= sh.max_travel_km).astype(np.int64) << z
+        n_k = 1 << n_z
+        key = bits * n_h + base.cls_cell
+        p_kh = np.stack(
+            [np.bincount(key, base.bands[:, j], n_k * n_h) for j in range(3)], axis=1
+        ).reshape(n_k, n_h, 3)
+        flat = p_kh.reshape(n_k * n_h, 3)
+        p_t = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n, n_k, n_h)
+        demand_k = (p_t * share[:, None, :]).sum(axis=2)  # (n, K)
+
+        # capacity, safety
+        area = np.array([g.area_km2 for g in geoms])
+        cap = capacity(area, usable_fraction=sh.usable_fraction,
+                       site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
+                       explicit=[z.capacity for z in sc.zones])  # fmt: skip
+        cap = np.array(np.broadcast_to(cap, (n, n_z)))
+        exposure = exposure_index(np.array([g.intensity for g in geoms]), sh.exposure_reference)
+        protection = np.clip(np.asarray(_protection(sc))[None, :] + dr.protection_shift[:, None],
+                             0.0, 1.0)  # fmt: skip
+        safe = safety(exposure[None, :], protection)
+
+        if sh.allocation == "optimal":
+            arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
+        else:
+            arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
+        sheltered = arrivals.sum(axis=1)
+
+        union = self._union(zkeys, geoms, base)
+        res_t = band_values(union.res_h[:, 0], union.res_h[:, 1], union.res_h[:, 2], t)
+        residents = (res_t * (1.0 - share)).sum(axis=1)
+        return np.column_stack(
+            [
+                displaced,
+                sheltered,
+                residents,
+                np.maximum(displaced - sheltered, 0.0),
+                cap.sum(axis=1),
+                (arrivals * safe).sum(axis=1),
+            ]
+        )
+
+    def totals(
+        self, sc: Scenario, *, draws: int | None = None, seed: int | None = None
+    ) -> np.ndarray:
+        """P5/P50/P95 of every metric, ``(len(METRICS), 3)``, as ``run(sc).totals``."""
+        return np.asarray(summarise(self.samples(sc, draws=draws, seed=seed)))
+
+    def _optimal(
+        self,
+        sc: Scenario,
+        base: _Base,
+        zkeys: tuple[str, ...],
+        geoms: list[_ZoneGeom],
+        demand_k: np.ndarray,
+        cap: np.ndarray,
+        share: np.ndarray,
+        t: np.ndarray,
+    ) -> np.ndarray:
+        """Arrivals per zone ``(n, Z)`` of the optimal allocation."""
+        n, n_z = cap.shape
+        n_k = demand_k.shape[1]
+        ks = np.arange(n_k)
+        # min cut over zone sets A: capacity of A plus the demand reaching beyond A
+        beyond = (ks[:, None] & ~ks[None, :]) != 0  # [k, A]: class k reaches a zone outside A
+        cap_a = cap @ ((ks[None, :] >> np.arange(n_z)[:, None]) & 1)  # (n, A)
+        flow = (cap_a + demand_k @ beyond).min(axis=1)
+        arrivals = np.zeros((n, n_z))
+        if n_z == 1:
+            arrivals[:, 0] = flow
+            return arrivals
+
+        # The arrivals of the maximum flows form a polymatroid's base: zone z takes
+        # between F - r(all but z) and r({z}), r(S) the most people zones S can take.
+        # Where every range is one point (a zone full, or serving only its own people)
+        # the split is decided without travel distances.
+        def rank(zone_set: int) -> np.ndarray:
+            sub = ks[(ks & ~zone_set) == 0]  # T within S
+            reach_s = ks & zone_set
+            out_t = (reach_s[:, None] & ~sub[None, :]) != 0
+            cap_t = cap @ ((sub[None, :] >> np.arange(n_z)[:, None]) & 1)
+            return np.asarray((cap_t + demand_k @ out_t).min(axis=1))
+
+        every = n_k - 1
+        hi = np.column_stack([rank(1 << z) for z in range(n_z)])
+        lo = np.column_stack([flow - rank(every & ~(1 << z)) for z in range(n_z)])
+        point = (hi - lo <= 1e-12 * np.maximum(flow, 1.0)[:, None]).all(axis=1)
+        arrivals[point] = hi[point]
+        compete = ~point
+        rest = np.flatnonzero(compete)
+        if not len(rest):
+            return arrivals
+        # everyone who reaches a zone is sheltered: with room in each zone for all the
+        # people it is nearest to, the shortest-travel tie-break sends them there
+        gs = self._groupset(sc, zkeys, geoms, base)
+        gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t[rest])
+        demand = gp * share[rest][:, gs.group_class]  # (r, G)
+        reached = gs.nearest >= 0
+        near = np.zeros((len(rest), n_z))
+        for z in range(n_z):
+            near[:, z] = demand[:, gs.nearest == z].sum(axis=1)
+        all_in = flow[rest] >= demand[:, reached].sum(axis=1) * (1 - 1e-12)
+        fits = (near <= cap[rest] * (1 + 1e-12)).all(axis=1)
+        untied = ~(demand[:, gs.tied] > 0).any(axis=1)
+        nearest_ok = all_in & fits & untied
+        arrivals[rest[nearest_ok]] = near[nearest_ok]
+        if n_z == 2:
+            # Two zones, everyone sheltered: the shortest-travel split is a fractional
+            # knapsack. Zone 0 takes its own people and those of both who are nearer to
+            # it, within the range [lo, hi] the capacities leave.
+            reach = gs.groups.reach
+            delta = gs.groups.distance_km[:, 0] - gs.groups.distance_km[:, 1]
+            both = reach[:, 0] & reach[:, 1]
+            take = (reach[:, 0] & ~reach[:, 1]) | (both & (delta < 0))
+            a0 = np.clip(demand[:, take].sum(axis=1), lo[rest, 0], hi[rest, 0])
+            level = both & (delta == 0)
+            clipped = (a0 <= lo[rest, 0]) | (a0 >= hi[rest, 0])
+            decided = all_in & ~nearest_ok & (clipped | ~(demand[:, level] > 0).any(axis=1))
+            arrivals[rest[decided], 0] = a0[decided]
+            arrivals[rest[decided], 1] = flow[rest[decided]] - a0[decided]
+            nearest_ok |= decided
+        lp = ~nearest_ok
+        if lp.any():
+            self.lp_draws += int(lp.sum())
+            flows = allocate_optimal(demand[lp], cap[rest[lp]], gs.groups.reach,
+                                     gs.groups.distance_km)  # fmt: skip
+            arrivals[rest[lp]] = (
+                np.asarray(flows).reshape(int(lp.sum()), len(gs.gpop), -1).sum(axis=1)
+            )
+        return arrivals
+
+    def _gravity(
+        self,
+        sc: Scenario,
+        base: _Base,
+        zkeys: tuple[str, ...],
+        geoms: list[_ZoneGeom],
+        share: np.ndarray,
+        t: np.ndarray,
+        cap: np.ndarray,
+        safe: np.ndarray,
+    ) -> np.ndarray:
+        """Arrivals per zone ``(n, Z)`` of the gravity allocation, on the reference's groups."""
+        gs = self._groupset(sc, zkeys, geoms, base)
+        gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
+        flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
+                                 gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,
+                                 outside_option=sc.shelter.outside_option)  # fmt: skip
+        return np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1)
+
+
+def totals_frame(values: np.ndarray) -> dict[str, float]:
+    """``{metric_q: value}`` for a ``(len(METRICS), 3)`` array of totals."""
+    return {
+        f"{m}_{q}": float(values[i, j]) for i, m in enumerate(METRICS) for j, q in enumerate(_Q)
+    }
