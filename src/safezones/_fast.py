@@ -33,7 +33,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -57,7 +56,6 @@ from .shelter import (
     allocate_gravity,
     allocate_optimal,
     capacity,
-    cell_distances,
     exposure_index,
     safety,
 )
@@ -163,6 +161,8 @@ class Engine:
         self._zones: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
         self._groupsets: _LRU = _LRU(cache_size)
+        self._points: dict[int, np.ndarray] = {}
+        self._trees: dict[int, shapely.STRtree] = {}
         self.reference_runs = 0
         self.lp_draws = 0
 
@@ -190,12 +190,12 @@ class Engine:
             zones = zone_set([_zone_layer(sc, z)])
             zm = to_metric(zones, what="zones").geometry.to_numpy()
             cgeom = base.cells.geometry.to_numpy()
-            zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
+            zi, ci = self._tree(base).query(zm, predicate="intersects")
             ev = events_in_zones(zones, base.events, **base.ev_kw)
             return _ZoneGeom(
                 area_km2=float(zones["area_km2"].iloc[0]),
                 intensity=float(ev["events_per_1000km2_year"].iloc[0]),
-                dist=cell_distances(base.cells, zones)[:, 0],
+                dist=self._distances(base, zm[0]),
                 cover_cells=ci,
                 cover_frac=_covered_fraction(zm, cgeom, zi, ci),
                 geom=zm[0],
@@ -203,18 +203,42 @@ class Engine:
 
         return key, self._zones.get_or(key, make)
 
+    def _tree(self, base: _Base) -> shapely.STRtree:
+        key = id(base)
+        if key not in self._trees:
+            self._trees = {key: shapely.STRtree(base.cells.geometry.to_numpy())}
+        return self._trees[key]
+
+    def _distances(self, base: _Base, zone: Any) -> np.ndarray:
+        """As :func:`~safezones.shelter.cell_distances`, with the cells' points computed once."""
+        key = id(base)
+        if key not in self._points:
+            self._points = {key: base.cells.geometry.representative_point().to_numpy()}
+        shapely.prepare(zone)
+        return np.asarray(shapely.distance(self._points[key], zone), dtype=float) / 1000.0
+
     def _union(self, keys: tuple[str, ...], geoms: list[_ZoneGeom], base: _Base) -> _Union:
         def make() -> _Union:
             n_c = len(base.cells)
-            if len(geoms) == 1:
-                ci, frac = geoms[0].cover_cells, geoms[0].cover_frac
-            else:  # as the reference: the union's share of each cell
-                cgeom = base.cells.geometry.to_numpy()
-                whole = np.array([shapely.union_all([g.geom for g in geoms])])
-                _, ci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
-                frac = _covered_fraction(whole, cgeom, np.zeros(len(ci), dtype=np.int64), ci)
-            w = np.zeros(n_c)
-            w[ci] = frac
+            ci = np.concatenate([g.cover_cells for g in geoms])
+            frac = np.concatenate([g.cover_frac for g in geoms])
+            zi = np.repeat(np.arange(len(geoms)), [len(g.cover_cells) for g in geoms])
+            w = np.bincount(ci, frac, n_c)  # exact where each cell meets one zone
+            # Cells that meet several zones: the share of the union of their pieces, as
+            # the reference's share of the union of the zones (a whole cell stays whole).
+            shared = np.flatnonzero(np.bincount(ci, minlength=n_c) > 1)
+            whole = np.zeros(n_c, dtype=bool)
+            whole[ci[frac == 1.0]] = True
+            cgeom = base.cells.geometry.to_numpy()
+            zg = np.array([g.geom for g in geoms], dtype=object)
+            for c in shared:
+                if whole[c]:
+                    w[c] = 1.0
+                    continue
+                zs = zi[ci == c]
+                pieces = shapely.intersection(zg[zs], cgeom[c])
+                area = float(shapely.area(cgeom[c]))
+                w[c] = float(shapely.area(shapely.union_all(pieces))) / area if area > 0 else 0.0
             res_h = np.column_stack(
                 [np.bincount(base.cls_cell, base.bands[:, j] * w, base.n_cls) for j in range(3)]
             )

@@ -25,11 +25,15 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from . import data
 from ._errors import SafeZonesError
@@ -345,6 +349,108 @@ def memo_cmd(
     if not quiet:
         _print_comparison(comparison_table(results))
         _out.print(f"wrote {out}/ (memo.html, memo.pdf, figures/)", highlight=False)
+
+
+class DesignOpt(StrEnum):
+    """Sweep designs (see safezones.sweep.DESIGNS)."""
+
+    grid = "grid"
+    lhs = "lhs"
+    sobol = "sobol"
+
+
+class ExecutorOpt(StrEnum):
+    """Where a sweep runs (see safezones.sweep.EXECUTORS)."""
+
+    local = "local"
+    dask = "dask"
+
+
+class _RateColumn(ProgressColumn):
+    """Scenarios per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(
+            "" if speed is None else f"{speed:,.0f} scenarios/s", style="progress.data.speed"
+        )
+
+
+@app.command("sweep")
+def sweep_cmd(
+    spec: Annotated[
+        Path, typer.Argument(help="Sweep spec (TOML): base scenario, parameters, design.")
+    ],
+    out: Annotated[Path, typer.Option(help="Sweep folder: parts, results.parquet (resumable).")],
+    executor: Annotated[
+        ExecutorOpt, typer.Option(help="Local processes or Dask.")
+    ] = ExecutorOpt.local,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: CPU count).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    design: Annotated[DesignOpt | None, typer.Option(help="Override the spec's design.")] = None,
+    size: Annotated[int | None, typer.Option(help="Override the spec's size.")] = None,
+    draws: Annotated[
+        int | None, typer.Option(help="Override the spec's draws per scenario.")
+    ] = None,
+    quiet: _QuietOpt = False,
+) -> None:
+    """Run a parameter sweep: results.parquet, and Sobol indices for a sobol design."""
+    import time
+
+    from .sweep import Sweep, read_results, run_sweep, sensitivity
+
+    sw = Sweep.from_toml(spec)
+    changes = {k: v for k, v in (("design", design), ("size", size), ("draws", draws)) if v}
+    if changes:
+        doc = sw.spec.model_dump(mode="json") | {k: str(v) if k == "design" else v
+                                                  for k, v in changes.items()}  # fmt: skip
+        doc["base"] = str(sw.base.path)
+        sw = Sweep.from_dict(doc, source=str(spec))
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_err,
+        disable=quiet, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("sweep", total=len(sw))
+        first: list[int] = []
+
+        def tick(done: int, total: int) -> None:
+            if not first:  # scenarios already done by an earlier run do not count in the rate
+                first.append(done)
+                bar.reset(task, total=total - done)
+            bar.update(task, completed=done - first[0])
+
+        path = run_sweep(sw, out, executor=executor.value, workers=workers,
+                         scheduler=scheduler, progress=tick)  # fmt: skip
+    elapsed = time.perf_counter() - t0
+    results = read_results(out)
+    if sw.spec.design == "sobol":
+        idx = sensitivity(results)
+        idx.to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
+        from .plot import save_figure, sensitivity_chart
+
+        fig, _ = sensitivity_chart(idx, metric="sheltered_p50")
+        save_figure(fig, out / "sensitivity.png")
+    if not quiet:
+        ran = len(sw) - (first[0] if first else 0)
+        _out.print(
+            f"{len(results):,} scenarios ({ran:,} run now in {elapsed:.1f} s, "
+            f"{ran / max(elapsed, 1e-9):,.0f} per second); wrote {path}",
+            highlight=False,
+        )
+        if sw.spec.design == "sobol":
+            shown = idx[idx["metric"] == "sheltered_p50"]
+            t = Table(title="Sobol indices of sheltered (P50)")
+            for col in ("parameter", "S1", "ST"):
+                t.add_column(col, justify="left" if col == "parameter" else "right")
+            for _, r in shown.iterrows():
+                t.add_row(r["parameter"], f"{r['S1']:.2f} ± {r['S1_conf']:.2f}",
+                          f"{r['ST']:.2f} ± {r['ST_conf']:.2f}")  # fmt: skip
+            _out.print(t)
+            _out.print(f"wrote {out}/sensitivity.csv and sensitivity.png", highlight=False)
 
 
 def _people(v: float) -> str:
