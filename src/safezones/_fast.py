@@ -29,7 +29,7 @@ to rounding (see ``tests/test_sweep.py``).
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,8 +163,8 @@ class Engine:
         self._groupsets: _LRU = _LRU(cache_size)
         self._points: dict[int, np.ndarray] = {}
         self._trees: dict[int, shapely.STRtree] = {}
-        self.reference_runs = 0
-        self.lp_draws = 0
+        #: How many draws each route decided (see the module notes); tests read it.
+        self.routes: Counter[str] = Counter()
 
     # ------------------------------------------------------------ geometry, cached
 
@@ -277,7 +277,7 @@ class Engine:
         n = int(draws if draws is not None else sc.uncertainty.draws)
         rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
         if fast_supported(sc) is not None:
-            self.reference_runs += 1
+            self.routes["reference"] += n
             return run(sc, draws=n, seed=rng_seed).samples.to_numpy()
         bkey, base, pop_h = self._base(sc)
         pairs = [self._zone(sc, bkey, base, z) for z in sc.zones]
@@ -377,6 +377,7 @@ class Engine:
         arrivals = np.zeros((n, n_z))
         if n_z == 1:
             arrivals[:, 0] = flow
+            self.routes["one zone"] += n
             return arrivals
 
         # The arrivals of the maximum flows form a polymatroid's base: zone z takes
@@ -395,6 +396,7 @@ class Engine:
         lo = np.column_stack([flow - rank(every & ~(1 << z)) for z in range(n_z)])
         point = (hi - lo <= 1e-12 * np.maximum(flow, 1.0)[:, None]).all(axis=1)
         arrivals[point] = hi[point]
+        self.routes["decided by capacities"] += int(point.sum())
         compete = ~point
         rest = np.flatnonzero(compete)
         if not len(rest):
@@ -413,6 +415,7 @@ class Engine:
         untied = ~(demand[:, gs.tied] > 0).any(axis=1)
         nearest_ok = all_in & fits & untied
         arrivals[rest[nearest_ok]] = near[nearest_ok]
+        self.routes["nearest zone"] += int(nearest_ok.sum())
         if n_z == 2:
             # Two zones, everyone sheltered: the shortest-travel split is a fractional
             # knapsack. Zone 0 takes its own people and those of both who are nearer to
@@ -428,9 +431,10 @@ class Engine:
             arrivals[rest[decided], 0] = a0[decided]
             arrivals[rest[decided], 1] = flow[rest[decided]] - a0[decided]
             nearest_ok |= decided
+            self.routes["two-zone knapsack"] += int(decided.sum())
         lp = ~nearest_ok
         if lp.any():
-            self.lp_draws += int(lp.sum())
+            self.routes["linear program"] += int(lp.sum())
             flows = allocate_optimal(demand[lp], cap[rest[lp]], gs.groups.reach,
                                      gs.groups.distance_km)  # fmt: skip
             arrivals[rest[lp]] = (
@@ -451,6 +455,7 @@ class Engine:
     ) -> np.ndarray:
         """Arrivals per zone ``(n, Z)`` of the gravity allocation, on the reference's groups."""
         gs = self._groupset(sc, zkeys, geoms, base)
+        self.routes["gravity"] += len(t)
         gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
         flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
                                  gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,

@@ -502,3 +502,7 @@ def main(argv: list[str] | None = None) -> None:
     except SafeZonesError as err:
         _err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
         sys.exit(2)
+
+
+if __name__ == "__main__":  # python -m safezones.cli
+    main()
