@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,9 @@ __all__ = ["Engine", "fast_supported"]
 
 #: Most zones the fast path handles (2**Z reach patterns); more go to the reference.
 MAX_FAST_ZONES = 10
+#: Slack on the bound "a strip lies within its depth of its stretch": buffer
+#: vertices and the round trip through lon/lat move edges by far less.
+_MARGIN_KM = 0.001
 
 
 def fast_supported(sc: Scenario) -> str | None:
@@ -84,6 +87,7 @@ class _ZoneGeom:
     cover_cells: np.ndarray  # cells the zone intersects
     cover_frac: np.ndarray  # their share inside the zone
     geom: Any  # the zone in PROJECT_CRS, as the reference measures it
+    limit_km: float  # distances beyond this are not measured (inf): nobody reaches that far
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,11 @@ class Engine:
         self._zones: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
         self._groupsets: _LRU = _LRU(cache_size)
-        self._points: dict[int, np.ndarray] = {}
+        self._point_cache: dict[int, np.ndarray] = {}
+        self._families: _LRU = _LRU(64)
+        #: Measure cell-zone distances at least this far (km); a sweep sets it to the
+        #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
+        self.reach_km = 0.0
         self._trees: dict[int, shapely.STRtree] = {}
         #: How many draws each route decided (see the module notes); tests read it.
         self.routes: Counter[str] = Counter()
@@ -181,8 +189,11 @@ class Engine:
         base, pop_h = self._bases.get_or(key, make)
         return key, base, pop_h
 
-    def _zone(self, sc: Scenario, base_key: str, base: _Base, z: Any) -> tuple[str, _ZoneGeom]:
+    def _zone(
+        self, sc: Scenario, base_key: str, base: _Base, z: Any, reach_km: float
+    ) -> tuple[str, _ZoneGeom]:
         key = base_key + "|" + _zone_key(sc, z)
+        limit = max(reach_km, self.reach_km)
 
         def make() -> _ZoneGeom:
             from .zones import zone_set
@@ -195,13 +206,20 @@ class Engine:
             return _ZoneGeom(
                 area_km2=float(zones["area_km2"].iloc[0]),
                 intensity=float(ev["events_per_1000km2_year"].iloc[0]),
-                dist=self._distances(base, zm[0]),
+                dist=self._distances(sc, base, z, zm[0], limit),
                 cover_cells=ci,
                 cover_frac=_covered_fraction(zm, cgeom, zi, ci),
                 geom=zm[0],
+                limit_km=limit,
             )
 
-        return key, self._zones.get_or(key, make)
+        geom: _ZoneGeom = self._zones.get_or(key, make)
+        if geom.limit_km < reach_km:  # a longer journey than measured: measure farther
+            geom = replace(
+                geom, dist=self._distances(sc, base, z, geom.geom, limit), limit_km=limit
+            )
+            self._zones[key] = geom
+        return key, geom
 
     def _tree(self, base: _Base) -> shapely.STRtree:
         key = id(base)
@@ -209,13 +227,56 @@ class Engine:
             self._trees = {key: shapely.STRtree(base.cells.geometry.to_numpy())}
         return self._trees[key]
 
-    def _distances(self, base: _Base, zone: Any) -> np.ndarray:
-        """As :func:`~safezones.shelter.cell_distances`, with the cells' points computed once."""
+    def _points(self, base: _Base) -> np.ndarray:
         key = id(base)
-        if key not in self._points:
-            self._points = {key: base.cells.geometry.representative_point().to_numpy()}
+        if key not in self._point_cache:
+            self._point_cache = {key: base.cells.geometry.representative_point().to_numpy()}
+        return self._point_cache[key]
+
+    def _family(self, sc: Scenario, base: _Base, z: Any) -> tuple[np.ndarray, float] | None:
+        """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
+        from .zones import _border_stretch, _metric_point, _resolve_point
+
+        if isinstance(z, RefugeZoneSpec):
+            key: tuple[Any, ...] = ("stretch", z.border, z.start, z.end)
+            param = z.depth_km
+        elif isinstance(z, FreezeZoneSpec):
+            key, param = ("centre", z.place), z.radius_km
+        else:
+            return None
+        key = (id(base), *map(str, key))
+
+        def make() -> np.ndarray:
+            if isinstance(z, RefugeZoneSpec):
+                geom = _border_stretch(z.border, z.start, z.end)[1]
+            else:
+                geom = _metric_point(*_resolve_point(z.place, "place")[:2])
+            return np.asarray(shapely.distance(self._points(base), geom), dtype=float) / 1000.0
+
+        return self._families.get_or(key, make), float(param)
+
+    def _distances(
+        self, sc: Scenario, base: _Base, z: Any, zone: Any, limit_km: float
+    ) -> np.ndarray:
+        """As :func:`~safezones.shelter.cell_distances`, for the cells within ``limit_km``.
+
+        A strip of depth d lies within d of its border stretch (a freeze within
+        its radius of its centre), so a cell farther than ``limit + d`` from
+        the stretch is farther than ``limit`` from the zone: it gets ``inf``
+        without being measured. The others get GEOS's distance, as in the
+        reference.
+        """
+        pts = self._points(base)
+        fam = self._family(sc, base, z)
+        if fam is None:
+            near = np.ones(len(pts), dtype=bool)
+        else:
+            to_line, param = fam
+            near = to_line - param - _MARGIN_KM <= limit_km
+        out = np.full(len(pts), np.inf)
         shapely.prepare(zone)
-        return np.asarray(shapely.distance(self._points[key], zone), dtype=float) / 1000.0
+        out[near] = np.asarray(shapely.distance(pts[near], zone), dtype=float) / 1000.0
+        return out
 
     def _union(self, keys: tuple[str, ...], geoms: list[_ZoneGeom], base: _Base) -> _Union:
         def make() -> _Union:
@@ -280,7 +341,8 @@ class Engine:
             self.routes["reference"] += n
             return run(sc, draws=n, seed=rng_seed).samples.to_numpy()
         bkey, base, pop_h = self._base(sc)
-        pairs = [self._zone(sc, bkey, base, z) for z in sc.zones]
+        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
         zkeys = tuple(k for k, _ in pairs)
         geoms = [g for _, g in pairs]
         n_z, n_h = len(geoms), base.n_cls
@@ -421,8 +483,9 @@ class Engine:
             # knapsack. Zone 0 takes its own people and those of both who are nearer to
             # it, within the range [lo, hi] the capacities leave.
             reach = gs.groups.reach
-            delta = gs.groups.distance_km[:, 0] - gs.groups.distance_km[:, 1]
             both = reach[:, 0] & reach[:, 1]
+            dk = gs.groups.distance_km
+            delta = np.subtract(dk[:, 0], dk[:, 1], out=np.zeros(len(dk)), where=both)
             take = (reach[:, 0] & ~reach[:, 1]) | (both & (delta < 0))
             a0 = np.clip(demand[:, take].sum(axis=1), lo[rest, 0], hi[rest, 0])
             level = both & (delta == 0)

@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import warnings
@@ -559,14 +560,19 @@ def _units(level: str) -> tuple[np.ndarray, np.ndarray]:
     return geoms, shapely.area(geoms)
 
 
-def _spread_shares(
-    regions: np.ndarray, level: str, x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The unit holding each event, and the share of each unit inside each region.
+_UNIT_OF: dict[tuple[str, bytes], np.ndarray] = {}
 
-    Returns ``share`` (regions x units) and ``unit_of`` (one unit index per event).
+
+def _unit_of(level: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The bundled unit holding each point (the nearest one for points just outside).
+
+    Remembered for the last few point sets: a sweep overlays the same events
+    on many zones.
     """
-    units, uarea = _units(level)
+    key = (level, hashlib.blake2b(np.ascontiguousarray([x, y]).tobytes(), digest_size=16).digest())
+    if key in _UNIT_OF:
+        return _UNIT_OF[key]
+    units, _ = _units(level)
     tree = shapely.STRtree(units)
     pts = shapely.points(x, y)
     pi, ui = tree.query(pts, predicate="intersects")
@@ -575,6 +581,22 @@ def _spread_shares(
     lost = np.flatnonzero(unit_of < 0)
     if len(lost):  # a point just off the outline (coast, border): nearest unit
         unit_of[lost] = tree.query_nearest(pts[lost], return_distance=False, all_matches=False)[1]
+    unit_of.flags.writeable = False
+    if len(_UNIT_OF) >= 8:
+        _UNIT_OF.pop(next(iter(_UNIT_OF)))
+    _UNIT_OF[key] = unit_of
+    return unit_of
+
+
+def _spread_shares(
+    regions: np.ndarray, level: str, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The unit holding each event, and the share of each unit inside each region.
+
+    Returns ``share`` (regions x units) and ``unit_of`` (one unit index per event).
+    """
+    units, uarea = _units(level)
+    unit_of = _unit_of(level, x, y)
     used = np.unique(unit_of)
     share = np.zeros((len(regions), len(units)))
     rtree = shapely.STRtree(regions)

@@ -379,6 +379,18 @@ class Sweep:
         overrides = dict(_set_path(self._values, k, _plain(v)) for k, v in values.items())
         return self.base.with_values(overrides)
 
+    def reach_km(self) -> float:
+        """The longest straight-line journey of any scenario: max_travel_km / detour_factor."""
+        sh = self.base.shelter
+        d = self.design
+        travel = (
+            d["shelter.max_travel_km"].max() if "shelter.max_travel_km" in d else sh.max_travel_km
+        )
+        detour = (
+            d["shelter.detour_factor"].min() if "shelter.detour_factor" in d else sh.detour_factor
+        )
+        return float(travel) / max(float(detour), 1.0) * (1 + 1e-9)
+
     @cached_property
     def _values(self) -> dict[str, Any]:
         return self.base.parameters()
@@ -443,6 +455,7 @@ def _worker_sweep(payload: dict[str, Any]) -> tuple[Sweep, Any]:
 def _run_chunk(payload: dict[str, Any], start: int, stop: int) -> pd.DataFrame:
     """Score scenarios ``start`` to ``stop - 1`` of the design (in a worker)."""
     sweep, engine = _worker_sweep(payload)
+    engine.reach_km = sweep.reach_km()
     design = sweep.design.iloc[start:stop]
     draws, seed = sweep.spec.draws, sweep.spec.seed
     rows = np.empty((len(design), len(METRIC_COLUMNS)))

@@ -175,6 +175,48 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(parts)
 
 
+def _border_stretch(
+    neighbour: str, start: PointLike | None, end: PointLike | None
+) -> tuple[str, shapely.LineString, str | None, str | None]:
+    """The border line with ``neighbour`` (PROJECT_CRS), or its stretch between two points.
+
+    Returns the neighbour's code, the line and the labels of the two ends.
+    """
+    line_gdf = data.border(neighbour)
+    code = str(line_gdf["neighbour"].iloc[0])
+    line = line_gdf.to_crs(PROJECT_CRS).geometry.iloc[0]
+    if isinstance(line, shapely.MultiLineString):  # bundled borders are single lines
+        line = ops.linemerge(line)
+    if (start is None) != (end is None):
+        raise SafeZonesError(
+            "refuge_strip needs both start and end to limit the border stretch, or neither "
+            "for the whole border"
+        )
+    start_label = end_label = None
+    stretch = line
+    if start is not None and end is not None:
+        ends = []
+        for what, p in (("start", start), ("end", end)):
+            lon, lat, label = _resolve_point(p, what)
+            pt = _metric_point(lon, lat)
+            gap_km = line.distance(pt) / 1000.0
+            if gap_km > MAX_STRETCH_SNAP_KM:
+                raise SafeZonesError(
+                    f"{what} {p!r} is {gap_km:,.0f} km from the {code} border (more than "
+                    f"{MAX_STRETCH_SNAP_KM:.0f} km); choose a point near that border"
+                )
+            ends.append((line.project(pt), label))
+        (s0, start_label), (s1, end_label) = ends
+        lo, hi = sorted((s0, s1))
+        if hi - lo < 1.0:
+            raise SafeZonesError(
+                f"start {start!r} and end {end!r} fall on the same point of the {code} border;"
+                " choose two points farther apart along it"
+            )
+        stretch = ops.substring(line, lo, hi)
+    return code, stretch, start_label, end_label
+
+
 def refuge_strip(
     neighbour: str,
     *,
@@ -216,39 +258,8 @@ def refuge_strip(
     >>> round(float(part.stretch_km.iloc[0]), -1)
     130.0
     """
-    line_gdf = data.border(neighbour)
-    code = str(line_gdf["neighbour"].iloc[0])
     depth = _check_distance(depth_km, "depth_km")
-    line = line_gdf.to_crs(PROJECT_CRS).geometry.iloc[0]
-    if isinstance(line, shapely.MultiLineString):  # bundled borders are single lines
-        line = ops.linemerge(line)
-    if (start is None) != (end is None):
-        raise SafeZonesError(
-            "refuge_strip needs both start and end to limit the border stretch, or neither "
-            "for the whole border"
-        )
-    start_label = end_label = None
-    stretch = line
-    if start is not None and end is not None:
-        ends = []
-        for what, p in (("start", start), ("end", end)):
-            lon, lat, label = _resolve_point(p, what)
-            pt = _metric_point(lon, lat)
-            gap_km = line.distance(pt) / 1000.0
-            if gap_km > MAX_STRETCH_SNAP_KM:
-                raise SafeZonesError(
-                    f"{what} {p!r} is {gap_km:,.0f} km from the {code} border (more than "
-                    f"{MAX_STRETCH_SNAP_KM:.0f} km); choose a point near that border"
-                )
-            ends.append((line.project(pt), label))
-        (s0, start_label), (s1, end_label) = ends
-        lo, hi = sorted((s0, s1))
-        if hi - lo < 1.0:
-            raise SafeZonesError(
-                f"start {start!r} and end {end!r} fall on the same point of the {code} border;"
-                " choose two points farther apart along it"
-            )
-        stretch = ops.substring(line, lo, hi)
+    code, stretch, start_label, end_label = _border_stretch(neighbour, start, end)
     geom = stretch.buffer(depth * 1000.0, quad_segs=BUFFER_QUAD_SEGS)
     country = data.NEIGHBOURS[code]
     default_id = f"{code.lower()}-{depth:g}km"

@@ -1,0 +1,132 @@
+"""Benchmark: the sweep's fast path against the reference ``run()``, and sweep throughput.
+
+The same N scenarios of the depth x radius x capacity grid
+(``sweeps/depth-radius-capacity.toml``: the Turkish refuge zone's depth, the
+Aleppo freeze's radius and the usable land share) are scored twice in this
+one run: by :func:`safezones.scenario.run` (zones built, cells measured and
+an LP solved per scenario) and by a fresh :class:`safezones._fast.Engine`
+(geometry once per distinct depth and radius, then array arithmetic). The
+ratio of the two wall times is the speedup; the largest relative difference
+of any metric is printed with it (unmet, a difference of two totals, is
+measured against the displaced total).
+
+It then times whole sweeps with ``run_sweep`` on ``--workers`` processes:
+the grid in the central case (``draws=1``) and with ``--mc-draws`` Monte
+Carlo draws per scenario, and optionally (``--memory N``) an N-scenario
+Latin hypercube sweep, reporting the peak resident memory of the sweep's
+processes.
+
+    python benchmarks/sweep_speed.py [--n 120] [--workers 2] [--mc-draws 200] [--memory 100000]
+
+The last line is ``speedup=<ratio> max_rel_diff=<value> scenarios_per_s=<rate>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from safezones._fast import Engine
+from safezones.scenario import METRICS, run
+from safezones.sweep import Sweep, run_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = ROOT / "sweeps" / "depth-radius-capacity.toml"
+UNMET, DISPLACED = METRICS.index("unmet"), METRICS.index("displaced")
+
+
+def scenarios(n: int, seed: int = 1) -> list:
+    """N scenarios drawn from the depth x radius x capacity grid (seeded)."""
+    sw = Sweep.from_toml(GRID)
+    rows = np.random.default_rng(seed).choice(len(sw), size=min(n, len(sw)), replace=False)
+    return [sw.scenario(sw.design.iloc[i].to_dict()) for i in sorted(rows)]
+
+
+def rel_diff(fast: np.ndarray, ref: np.ndarray) -> float:
+    """Largest relative difference over metrics and quantiles ``(metrics, 3)``."""
+    scale = np.maximum(np.abs(ref), 1.0)
+    scale[UNMET] = np.maximum(scale[UNMET], np.abs(ref[DISPLACED]))
+    return float((np.abs(fast - ref) / scale).max())
+
+
+def compare(scs: list, draws: int = 1) -> tuple[float, float, float, float]:
+    """Reference seconds, fast seconds (cold), fast seconds (warm), max relative difference."""
+    t0 = time.perf_counter()
+    ref = [run(sc, draws=draws).totals.to_numpy() for sc in scs]
+    t_ref = time.perf_counter() - t0
+    engine = Engine()
+    t0 = time.perf_counter()
+    fast = [engine.totals(sc, draws=draws) for sc in scs]
+    t_cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for sc in scs:
+        engine.totals(sc, draws=draws)
+    t_warm = time.perf_counter() - t0
+    worst = max(rel_diff(f, r) for f, r in zip(fast, ref, strict=True))
+    return t_ref, t_cold, t_warm, worst
+
+
+def sweep_rate(spec: Path, workers: int, **changes: object) -> tuple[int, float]:
+    """Scenarios and wall seconds of a whole sweep (spec with ``changes``) in a new folder."""
+    sw = Sweep.from_toml(spec)
+    if changes:
+        doc = sw.spec.model_dump(mode="json") | changes | {"base": str(sw.base.path)}
+        sw = Sweep.from_dict(doc)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        run_sweep(sw, Path(tmp) / "out", workers=workers)
+        return len(sw), time.perf_counter() - t0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process and of its largest child, in MB (Linux: KB units)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, child) / 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=120, help="scenarios for the reference comparison")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--mc-draws", type=int, default=200, help="draws per scenario, MC sweep")
+    ap.add_argument("--memory", type=int, default=0, help="scenarios of an LHS memory sweep")
+    args = ap.parse_args(argv)
+
+    scs = scenarios(args.n)
+    t_ref, t_cold, t_warm, worst = compare(scs)
+    n = len(scs)
+    print(f"{n} scenarios of {GRID.name} (central case), one run:")
+    print(f"  reference run():  {t_ref:8.2f} s  ({t_ref / n * 1000:8.1f} ms per scenario)")
+    print(f"  fast path, cold:  {t_cold:8.2f} s  ({t_cold / n * 1000:8.1f} ms per scenario, "
+          "geometry included)")  # fmt: skip
+    print(f"  fast path, warm:  {t_warm:8.2f} s  ({t_warm / n * 1000:8.1f} ms per scenario, "
+          f"{t_ref / t_warm:,.0f} x)")  # fmt: skip
+    print(f"  largest relative difference: {worst:.2e}")
+
+    count, secs = sweep_rate(GRID, args.workers)
+    rate = count / secs
+    print(f"sweep {GRID.name}: {count:,} scenarios, draws=1, {args.workers} workers: "
+          f"{secs:.1f} s, {rate:,.0f} scenarios/s")  # fmt: skip
+    if args.mc_draws > 1:
+        mc_count, mc_secs = sweep_rate(GRID, args.workers, draws=args.mc_draws)
+        print(f"sweep {GRID.name}: {mc_count:,} scenarios, draws={args.mc_draws}, "
+              f"{args.workers} workers: {mc_secs:.1f} s, {mc_count / mc_secs:,.0f} scenarios/s")  # fmt: skip
+    if args.memory:
+        spec = ROOT / "sweeps" / "sobol-turkey-aleppo.toml"
+        big, big_secs = sweep_rate(spec, args.workers, design="lhs", size=args.memory, chunk=2000)
+        print(f"sweep {spec.name} as lhs: {big:,} scenarios, {args.workers} workers: "
+              f"{big_secs:.1f} s, {big / big_secs:,.0f} scenarios/s, "
+              f"peak RSS {peak_rss_mb():,.0f} MB (largest process)")  # fmt: skip
+    print(f"speedup={t_ref / t_cold:.1f} max_rel_diff={worst:.2e} scenarios_per_s={rate:.0f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
