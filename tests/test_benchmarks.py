@@ -37,3 +37,17 @@ def test_grouped_allocation_equals_one_variable_per_cell():
     got, ref = bench.grouped(p), bench.per_cell(p)
     assert got == ref or abs(got - ref) <= 1e-6 * ref
     assert 6e6 < got < 7.6e6  # capacity or reach leaves some of the 7.6 million unsheltered
+
+
+def test_sweep_benchmark_compares_equal_paths():
+    bench = _load("sweep_speed")
+    scs = bench.scenarios(4, seed=3)
+    assert len({(s.zones[0].depth_km, s.zones[1].radius_km, s.shelter.usable_fraction)
+                for s in scs}) == 4  # fmt: skip
+    t_ref, t_cold, t_warm, worst = bench.compare(scs)
+    assert worst <= 1e-9 and min(t_ref, t_cold, t_warm) > 0
+    # the relative difference is measured, not assumed: a changed total shows up
+    fast = np.ones((len(bench.METRICS), 3)) * 1e6
+    ref = fast.copy()
+    ref[1, 1] *= 1 + 1e-6
+    assert 0.9e-6 < bench.rel_diff(fast, ref) < 1.1e-6

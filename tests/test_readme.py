@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -17,9 +18,10 @@ def test_readme_opens_with_the_two_commands():
     assert first_block.splitlines()[1].startswith("make test")
 
 
-def test_readme_tour_runs(monkeypatch, shared_data):
+def test_readme_tour_runs(monkeypatch, shared_data, tmp_path):
     monkeypatch.chdir(README.parent)  # the tour reads tests/data and ../shared/data
     text = README.read_text(encoding="utf-8").replace("../shared/data/", f"{shared_data}/")
+    text = text.replace('"out/', f'"{tmp_path}/')  # sweeps write their folders here
     code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
     ns: dict = {}
     exec(compile(code, str(README), "exec"), ns)
@@ -32,6 +34,20 @@ def test_readme_tour_runs(monkeypatch, shared_data):
     assert len(ns["hazard"]) == 62 and list(ns["acled"].event_id) == ["SYR101", "SYR102", "SYR106"]
     shallow, deep = (ns["results"][d].totals for d in (10, 30))
     assert deep.loc["sheltered", "p50"] >= shallow.loc["sheltered", "p50"] > 0
+    # the sweep: 10 depths x 6 radii x 20 usable-land shares, and the box where >= 4 million
+    grid, box = ns["grid"], ns["box"]
+    assert len(grid) == 1200 and (tmp_path / "sweep-grid" / "results.parquet").exists()
+    inside = (grid["sheltered_p50"] >= 4e6).to_numpy()
+    in_box = np.ones(len(grid), dtype=bool)
+    for _, r in box.iterrows():
+        in_box &= grid[r["parameter"]].between(r["low"], r["high"]).to_numpy()
+    assert box.attrs["density"] == inside[in_box].mean() >= 0.9
+    lims = box.set_index("parameter")
+    assert lims["restricted"].tolist() == [True, False, True]  # depth and land, not the radius
+    assert (
+        lims.loc["zones.turkey.depth_km", "low"],
+        lims.loc["shelter.usable_fraction", "low"],
+    ) == (12.5, 0.00625)
     plt.close("all")
 
 

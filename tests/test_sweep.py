@@ -491,3 +491,22 @@ def test_response_chart_plots_every_scenario_and_the_threshold():
     plt.close(fig)
     with pytest.raises(SafeZonesError, match="lack the columns \\['x'\\]"):
         response_chart(r, "x")
+
+
+def test_whole_number_parameters_stay_whole_and_foreign_folders_are_left_alone(tmp_path):
+    body = """design = "lhs"
+size = 6
+[parameters."events.start"]
+low = 2012
+high = 2014
+"""
+    sw = Sweep.from_toml(_spec(tmp_path, body))
+    years = sw.design["events.start"]
+    assert years.dtype.kind == "i" and set(years) <= {2012, 2013, 2014}
+    assert sw.scenario({"events.start": int(years.iloc[0])}).events.start == years.iloc[0]
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(SafeZonesError, match="holds no sweep"):
+        run_sweep(sw, other, workers=1)
+    assert (other / "notes.txt").read_text() == "keep me"

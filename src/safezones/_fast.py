@@ -160,21 +160,45 @@ class Engine:
     True
     """
 
-    def __init__(self, *, cache_size: int = 256) -> None:
+    def __init__(self, *, cache_size: int = 1024) -> None:
         self._bases: _LRU = _LRU(8)
         self._zones: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
-        self._groupsets: _LRU = _LRU(cache_size)
+        self._groupsets: _LRU = _LRU(32)  # each holds per-cell arrays: keep few
         self._point_cache: dict[int, np.ndarray] = {}
         self._families: _LRU = _LRU(64)
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
+        self.preloaded = False
         self._trees: dict[int, shapely.STRtree] = {}
         #: How many draws each route decided (see the module notes); tests read it.
         self.routes: Counter[str] = Counter()
 
     # ------------------------------------------------------------ geometry, cached
+
+    def warm(self, sc: Scenario) -> dict[str, Any]:
+        """Build the zone geometry of ``sc`` and return it, to :meth:`preload` elsewhere."""
+        if fast_supported(sc) is not None:
+            return {}
+        bkey, base, _ = self._base(sc)
+        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        return dict(self._zone(sc, bkey, base, z, reach_km) for z in sc.zones)
+
+    def warm_base(self, sc: Scenario) -> None:
+        """Prepare what every zone of ``sc`` shares: cells, classes, distances to stretches."""
+        if fast_supported(sc) is not None:
+            return
+        _, base, _ = self._base(sc)
+        self._tree(base)
+        for z in sc.zones:
+            self._family(sc, base, z)
+
+    def preload(self, geometry: dict[str, Any]) -> None:
+        """Take zone geometry built by :meth:`warm` (in another process)."""
+        for key, geom in geometry.items():
+            self._zones[key] = geom
+        self.preloaded = True
 
     def _base(self, sc: Scenario) -> tuple[str, _Base, np.ndarray]:
         key = _base_key(sc)

@@ -239,7 +239,7 @@ def reach_groups(
     n_zones = reach.shape[1]
     bits = reach.astype(np.int64) @ (1 << np.arange(n_zones, dtype=np.int64)) if n_zones else 0
     key = np.asarray(origin_of_cell, dtype=np.int64) * (1 << n_zones) + bits
-    uniq, of_cell = np.unique(key, return_inverse=True)
+    uniq, of_cell = _unique(key)
     w = np.asarray(weight, dtype=float) + 1e-12  # empty cells still locate their group
     wsum = np.bincount(of_cell, weights=w, minlength=len(uniq))
     dist = (
@@ -256,6 +256,16 @@ def reach_groups(
     origin = uniq >> n_zones
     greach = ((uniq[:, None] >> np.arange(n_zones)) & 1).astype(bool)
     return Groups(of_cell=of_cell, origin=origin, reach=greach, distance_km=dist)
+
+
+def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)`` for small non-negative keys, without sorting."""
+    if len(key) and key.min() >= 0 and key.max() < 4 * len(key) + 1024:
+        present = np.bincount(key) > 0
+        rank = np.cumsum(present) - 1
+        return np.flatnonzero(present), rank[key]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    return uniq, inverse.ravel()
 
 
 def _lp_structure(reach: np.ndarray, distance_km: np.ndarray) -> tuple[np.ndarray, ...]:

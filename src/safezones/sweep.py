@@ -44,7 +44,7 @@ Examples
 ... ''')
 >>> res = read_results(run_sweep(d / "spec.toml", d / "out"))
 >>> res[["scenario_id", "zones.aleppo.radius_km"]].values.tolist()
-[['s000000', 5.0], ['s000001', 10.0], ['s000002', 20.0]]
+[['s000000', 5], ['s000001', 10], ['s000002', 20]]
 >>> bool(res["sheltered_p50"].is_monotonic_increasing)
 True
 """
@@ -58,6 +58,7 @@ import json
 import math
 import multiprocessing
 import os
+import sys
 import tomllib
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -99,6 +100,8 @@ GEOMETRY_STEP_KM = 1.0
 #: Scenarios per parquet part (and per task sent to a worker) unless the spec says.
 DEFAULT_CHUNK = 500
 _GEOMETRY_KEYS = ("depth_km", "radius_km")
+_SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path")
+_CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
 METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in _Q)
 
 
@@ -359,6 +362,9 @@ class Sweep:
                 bounds, design=spec.design, size=int(spec.size or 0), seed=spec.seed
             )
             for n, p in spec.parameters.items():
+                if _is_int(_lookup(self._values, n)):  # years, counts: whole numbers only
+                    table[n] = np.round(table[n]).astype(int)
+                    continue
                 step = self._step(n, p)
                 if step > 0:
                     lo, hi = float(p.low or 0), float(p.high or 0)
@@ -378,6 +384,25 @@ class Sweep:
         """The base scenario with ``values`` (``{path: value}``) set."""
         overrides = dict(_set_path(self._values, k, _plain(v)) for k, v in values.items())
         return self.base.with_values(overrides)
+
+    def geometry_rows(self, rows: Sequence[int]) -> list[int]:
+        """One design row per distinct zone geometry among ``rows``.
+
+        Parameters that shape zones (depths, radii, stretch ends, places,
+        polygons) or the cells' classes (events, population, demand origin)
+        decide the geometry; capacity, rates and travel do not.
+        """
+        shaping = [
+            n for n in self.spec.parameters
+            if n.rsplit(".", 1)[-1] in _SHAPE_KEYS or n.split(".", 1)[0] in ("events", "population")
+            or n in _CLASS_KEYS
+        ]  # fmt: skip
+        if not rows:
+            return []
+        if not shaping:
+            return [int(rows[0])]
+        sub = self.design.iloc[list(rows)][shaping].astype(str)
+        return [int(i) for i in sub.drop_duplicates().index]
 
     def reach_km(self) -> float:
         """The longest straight-line journey of any scenario: max_travel_km / detour_factor."""
@@ -414,6 +439,27 @@ class Sweep:
         return {**doc, "hash": digest, "safezones_version": version("safezones")}
 
 
+def _lookup(doc: Mapping[str, Any], path: str) -> Any:
+    """The value at ``path`` in a scenario's parameters (zones by id), or None."""
+    parts = path.split(".")
+    cur: Any = doc
+    if parts[0] == "zones" and len(parts) == 3:
+        cur = next((z for z in doc.get("zones", []) if z.get("id") == parts[1]), {})
+        parts = parts[2:]
+    for part in parts:
+        if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+        elif isinstance(cur, Mapping):
+            cur = cur.get(part)
+        else:
+            return None
+    return cur
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
@@ -436,7 +482,9 @@ def _payload(sweep: Sweep) -> dict[str, Any]:
     }
 
 
-def _worker_sweep(payload: dict[str, Any]) -> tuple[Sweep, Any]:
+def _worker_sweep(
+    payload: dict[str, Any], geometry: dict[str, Any] | None = None
+) -> tuple[Sweep, Any]:
     from ._fast import Engine
 
     key = payload["key"]
@@ -448,14 +496,32 @@ def _worker_sweep(payload: dict[str, Any]) -> tuple[Sweep, Any]:
         )
         spec = SweepSpec.model_validate(payload["spec"])
         _WORKER.clear()
-        _WORKER[key] = (Sweep(spec=spec, base=base), Engine())
-    return _WORKER[key]
+        sweep = Sweep(spec=spec, base=base)
+        engine = Engine()
+        engine.reach_km = sweep.reach_km()
+        _WORKER[key] = (sweep, engine)
+    sweep, engine = _WORKER[key]
+    if geometry and not engine.preloaded:
+        engine.preload(geometry)
+    return sweep, engine
 
 
-def _run_chunk(payload: dict[str, Any], start: int, stop: int) -> pd.DataFrame:
-    """Score scenarios ``start`` to ``stop - 1`` of the design (in a worker)."""
+def _warm_rows(payload: dict[str, Any], rows: Sequence[int]) -> dict[str, Any]:
+    """Build the zone geometry of the scenarios ``rows`` (in a worker) and return it."""
     sweep, engine = _worker_sweep(payload)
-    engine.reach_km = sweep.reach_km()
+    names = [str(c) for c in sweep.design.columns]
+    out: dict[str, Any] = {}
+    for i in rows:
+        values = dict(zip(names, sweep.design.iloc[i], strict=True))
+        out.update(engine.warm(sweep.scenario(values)))
+    return out
+
+
+def _run_chunk(
+    payload: dict[str, Any], start: int, stop: int, geometry: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Score scenarios ``start`` to ``stop - 1`` of the design (in a worker)."""
+    sweep, engine = _worker_sweep(payload, geometry)
     design = sweep.design.iloc[start:stop]
     draws, seed = sweep.spec.draws, sweep.spec.seed
     rows = np.empty((len(design), len(METRIC_COLUMNS)))
@@ -514,6 +580,11 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
                 source=sweep.source,
             )
     else:
+        if out.exists() and any(p.name != "parts" for p in out.iterdir()):
+            raise SafeZonesError(
+                f"{out} exists and holds no sweep (no sweep.json); choose a new --out folder "
+                "so that nothing in it is overwritten"
+            )
         out.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -587,12 +658,18 @@ def run_sweep(
     if progress is not None:
         progress(done, total)
     payload = _payload(sweep)
-    for c, table in _execute(payload, todo, executor, n_workers, scheduler):
+    rows = [i for _, start, stop in todo for i in range(start, stop)]
+    shapes = sweep.geometry_rows(rows)
+    for c, table in _execute(payload, todo, executor, n_workers, scheduler, shapes):
         _write_part(out_dir, c, table)
         done += len(table)
         if progress is not None:
             progress(done, total)
     return _merge(out_dir, chunks)
+
+
+def _split(items: Sequence[int], parts: int) -> list[list[int]]:
+    return [list(items[i::parts]) for i in range(parts) if items[i::parts]]
 
 
 def _execute(
@@ -601,18 +678,38 @@ def _execute(
     executor: str,
     workers: int,
     scheduler: str | None,
+    shapes: Sequence[int],
 ) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Score the chunks ``todo``; ``shapes`` are design rows with distinct zone geometry.
+
+    With several workers, the geometry is built first, split between them,
+    and handed to every worker, so that none builds what another did.
+    """
     if not todo:
         return
     if executor == "dask":
-        yield from _execute_dask(payload, todo, workers, scheduler)
+        yield from _execute_dask(payload, todo, workers, scheduler, shapes)
         return
     if workers == 1:
         for c, start, stop in todo:
             yield c, _run_chunk(payload, start, stop)
         return
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    # fork (Linux) starts workers with safezones already imported; spawn elsewhere
+    methods = multiprocessing.get_all_start_methods()
+    use_fork = "fork" in methods and sys.platform == "linux"
+    ctx = multiprocessing.get_context("fork" if use_fork else "spawn")
+    if use_fork:  # the workers inherit the cells, classes and distances to stretches
+        sweep, engine = _worker_sweep(payload)
+        engine.warm_base(sweep.scenario({}))
+    geometry: dict[str, Any] = {}
+    if len(shapes) > 1:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for part in pool.map(_warm_rows, [payload] * workers, _split(shapes, workers)):
+                geometry.update(part)
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_worker_sweep,
+        initargs=(payload, geometry),
+    ) as pool:  # fmt: skip
         futures = {pool.submit(_run_chunk, payload, s, e): c for c, s, e in todo}
         try:
             for fut in cf.as_completed(futures):
@@ -627,6 +724,7 @@ def _execute_dask(
     todo: Sequence[tuple[int, int, int]],
     workers: int,
     scheduler: str | None,
+    shapes: Sequence[int],
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     import logging
 
@@ -645,10 +743,20 @@ def _execute_dask(
         except OSError as err:
             raise SafeZonesError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
     try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        geometry: Any = None
+        if len(shapes) > 1 and n_workers > 1:
+            built: dict[str, Any] = {}
+            warm = [client.submit(_warm_rows, payload, rows, pure=False)
+                    for rows in _split(shapes, n_workers)]  # fmt: skip
+            for part in client.gather(warm):
+                built.update(part)
+            geometry = client.scatter(built, broadcast=True)
         futures = {
-            client.submit(_run_chunk, payload, s, e, pure=False, key=f"safezones-chunk-{c}"): c
+            client.submit(_run_chunk, payload, s, e, geometry, pure=False,
+                          key=f"safezones-chunk-{c}-{payload['key'][:8]}"): c
             for c, s, e in todo
-        }
+        }  # fmt: skip
         for fut in as_completed(list(futures)):
             yield futures[fut], fut.result()
     finally:
