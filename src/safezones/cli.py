@@ -410,7 +410,7 @@ def sweep_cmd(
         sw = Sweep.from_dict(doc, source=str(spec))
     t0 = time.perf_counter()
     with Progress(
-        TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_err,
         disable=quiet, transient=True,
     ) as bar:  # fmt: skip
@@ -423,8 +423,9 @@ def sweep_cmd(
                 bar.reset(task, total=total - done)
             bar.update(task, completed=done - first[0])
 
-        path = run_sweep(sw, out, executor=executor.value, workers=workers,
-                         scheduler=scheduler, progress=tick)  # fmt: skip
+        path = run_sweep(sw, out, executor=executor.value, workers=workers, scheduler=scheduler,
+                         progress=tick,
+                         stage=lambda text: bar.update(task, description=f"sweep: {text}"))  # fmt: skip
     elapsed = time.perf_counter() - t0
     results = read_results(out)
     if sw.spec.design == "sobol":

@@ -97,8 +97,10 @@ EXECUTORS: tuple[str, ...] = ("local", "dask")
 #: distinct value is one zone geometry to build, and the population grid is
 #: 2 km, so finer steps move only the cells on a zone's edge (assumption).
 GEOMETRY_STEP_KM = 1.0
-#: Scenarios per parquet part (and per task sent to a worker) unless the spec says.
-DEFAULT_CHUNK = 500
+#: Parts a sweep is cut into unless the spec gives ``chunk`` (scenarios per part,
+#: and per task sent to a worker): enough for a moving progress bar and a cheap
+#: resume, with 50 to 2,000 scenarios each.
+DEFAULT_PARTS = 40
 _GEOMETRY_KEYS = ("depth_km", "radius_km")
 _SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path")
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
@@ -128,7 +130,7 @@ class SweepSpec(_Spec):
     size: Annotated[int, Field(ge=1)] | None = None
     seed: int = DEFAULT_SEED
     draws: Annotated[int, Field(ge=1, le=100_000)] = 1
-    chunk: Annotated[int, Field(ge=1)] = DEFAULT_CHUNK
+    chunk: Annotated[int, Field(ge=1)] | None = None
     parameters: dict[str, ParameterSpec]
 
 
@@ -376,6 +378,13 @@ class Sweep:
     def __len__(self) -> int:
         return len(self.design)
 
+    @property
+    def chunk(self) -> int:
+        """Scenarios per part: the spec's ``chunk``, else about 1/40 of the sweep (50 to 2,000)."""
+        if self.spec.chunk is not None:
+            return self.spec.chunk
+        return min(2000, max(50, math.ceil(len(self) / DEFAULT_PARTS)))
+
     def ids(self) -> list[str]:
         """Stable scenario ids: ``s`` and the design index, e.g. ``s000042``."""
         return [f"s{i:06d}" for i in range(len(self))]
@@ -621,6 +630,7 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> Path:
     """Run a sweep into the folder ``out``; returns ``out/results.parquet``.
 
@@ -640,6 +650,9 @@ def run_sweep(
         Processes; default: the machine's CPU count.
     progress
         Called as ``progress(done, total)`` in scenarios, at start and after each part.
+    stage
+        Called with a short description of what the sweep is doing
+        (building zone geometry, scoring), for a progress display.
     """
     sweep = spec if isinstance(spec, Sweep) else Sweep.from_toml(spec)
     if executor not in EXECUTORS:
@@ -651,7 +664,7 @@ def run_sweep(
         raise SafeZonesError(f"workers must be >= 1, got {workers}")
     out_dir = Path(out)
     _open_dir(out_dir, sweep)
-    chunks = _chunks(len(sweep), sweep.spec.chunk)
+    chunks = _chunks(len(sweep), sweep.chunk)
     todo = [ch for ch in chunks if not _part(out_dir, ch[0]).exists()]
     total = len(sweep)
     done = total - sum(stop - start for _, start, stop in todo)
@@ -660,7 +673,7 @@ def run_sweep(
     payload = _payload(sweep)
     rows = [i for _, start, stop in todo for i in range(start, stop)]
     shapes = sweep.geometry_rows(rows)
-    for c, table in _execute(payload, todo, executor, n_workers, scheduler, shapes):
+    for c, table in _execute(payload, todo, executor, n_workers, scheduler, shapes, stage):
         _write_part(out_dir, c, table)
         done += len(table)
         if progress is not None:
@@ -679,6 +692,7 @@ def _execute(
     workers: int,
     scheduler: str | None,
     shapes: Sequence[int],
+    stage: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Score the chunks ``todo``; ``shapes`` are design rows with distinct zone geometry.
 
@@ -687,8 +701,13 @@ def _execute(
     """
     if not todo:
         return
+
+    def say(text: str) -> None:
+        if stage is not None:
+            stage(text)
+
     if executor == "dask":
-        yield from _execute_dask(payload, todo, workers, scheduler, shapes)
+        yield from _execute_dask(payload, todo, workers, scheduler, shapes, say)
         return
     if workers == 1:
         for c, start, stop in todo:
@@ -703,9 +722,11 @@ def _execute(
         engine.warm_base(sweep.scenario({}))
     geometry: dict[str, Any] = {}
     if len(shapes) > 1:
+        say(f"zone geometry ({len(shapes)} shapes)")
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             for part in pool.map(_warm_rows, [payload] * workers, _split(shapes, workers)):
                 geometry.update(part)
+    say("scoring")
     with cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_worker_sweep,
         initargs=(payload, geometry),
@@ -725,6 +746,7 @@ def _execute_dask(
     workers: int,
     scheduler: str | None,
     shapes: Sequence[int],
+    say: Callable[[str], None],
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     import logging
 
@@ -746,12 +768,14 @@ def _execute_dask(
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         geometry: Any = None
         if len(shapes) > 1 and n_workers > 1:
+            say(f"zone geometry ({len(shapes)} shapes)")
             built: dict[str, Any] = {}
             warm = [client.submit(_warm_rows, payload, rows, pure=False)
                     for rows in _split(shapes, n_workers)]  # fmt: skip
             for part in client.gather(warm):
                 built.update(part)
             geometry = client.scatter(built, broadcast=True)
+        say("scoring")
         futures = {
             client.submit(_run_chunk, payload, s, e, geometry, pure=False,
                           key=f"safezones-chunk-{c}-{payload['key'][:8]}"): c
