@@ -285,6 +285,26 @@ def test_local_processes_and_dask_give_identical_results(tmp_path):
     pd.testing.assert_frame_equal(local, one, check_exact=True)
 
 
+def test_dask_runs_on_an_existing_cluster_by_its_address(tmp_path):
+    import logging
+
+    from distributed import LocalCluster
+
+    spec = _spec(tmp_path, SMALL_LHS)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:  # fmt: skip
+        remote = read_results(
+            run_sweep(
+                spec, tmp_path / "remote", executor="dask", scheduler=cluster.scheduler_address
+            )
+        )
+    pd.testing.assert_frame_equal(
+        remote, read_results(run_sweep(spec, tmp_path / "one", workers=1))
+    )
+    with pytest.raises(SafeZonesError, match="--scheduler needs --executor dask"):
+        run_sweep(spec, tmp_path / "x", scheduler="tcp://127.0.0.1:1")
+
+
 def test_a_sweep_killed_mid_run_resumes_with_every_id_once(tmp_path):
     body = """design = "lhs"
 size = 60
