@@ -530,3 +530,19 @@ high = 2014
     with pytest.raises(SafeZonesError, match="holds no sweep"):
         run_sweep(sw, other, workers=1)
     assert (other / "notes.txt").read_text() == "keep me"
+
+
+def test_cli_choices_are_the_library_choices():
+    from safezones.cli import DesignOpt, ExecutorOpt
+    from safezones.sweep import DESIGNS, EXECUTORS
+
+    assert [d.value for d in DesignOpt] == list(DESIGNS)
+    assert [e.value for e in ExecutorOpt] == list(EXECUTORS)
+
+
+def test_a_zone_that_cannot_be_built_is_named():
+    sc = Scenario.from_toml(BASES["north"]).with_values(
+        {"zones.north.wkt": "POLYGON ((10 10, 11 10, 11 11, 10 11, 10 10))"}
+    )
+    with pytest.raises(SafeZonesError, match=r"zones\.north: .*lies outside Syria"):
+        Engine().totals(sc, draws=1)

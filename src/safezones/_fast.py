@@ -36,12 +36,11 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ._errors import SafeZonesError
 from .crs import to_metric
 from .demand import scale_to_total
 from .overlay import _covered_fraction, events_in_zones
 from .scenario import (
-    _Q,
-    METRICS,
     FreezeZoneSpec,
     RefugeZoneSpec,
     Scenario,
@@ -97,11 +96,6 @@ class _GroupSet:
     gpop: np.ndarray  # (G, 3)
     nearest: np.ndarray  # (G,) the closest zone each group reaches (-1 if none)
     tied: np.ndarray  # (G,) two reached zones are equally close
-
-
-@dataclass(frozen=True)
-class _Union:
-    res_h: np.ndarray  # (H, 3) residents of any zone by hazard class, bands
 
 
 class _LRU(OrderedDict[Any, Any]):
@@ -222,7 +216,10 @@ class Engine:
         def make() -> _ZoneGeom:
             from .zones import zone_set
 
-            zones = zone_set([_zone_layer(sc, z)])
+            try:
+                zones = zone_set([_zone_layer(sc, z)])
+            except SafeZonesError as err:
+                raise type(err)([f"zones.{z.id}: {p}" for p in err.problems]) from None
             zm = to_metric(zones, what="zones").geometry.to_numpy()
             cgeom = base.cells.geometry.to_numpy()
             zi, ci = self._tree(base).query(zm, predicate="intersects")
@@ -302,8 +299,10 @@ class Engine:
         out[near] = np.asarray(shapely.distance(pts[near], zone), dtype=float) / 1000.0
         return out
 
-    def _union(self, keys: tuple[str, ...], geoms: list[_ZoneGeom], base: _Base) -> _Union:
-        def make() -> _Union:
+    def _union(self, keys: tuple[str, ...], geoms: list[_ZoneGeom], base: _Base) -> np.ndarray:
+        """Residents of any of the zones by hazard class, bands ``(H, 3)``."""
+
+        def make() -> np.ndarray:
             n_c = len(base.cells)
             ci = np.concatenate([g.cover_cells for g in geoms])
             frac = np.concatenate([g.cover_frac for g in geoms])
@@ -324,10 +323,9 @@ class Engine:
                 pieces = shapely.intersection(zg[zs], cgeom[c])
                 area = float(shapely.area(cgeom[c]))
                 w[c] = float(shapely.area(shapely.union_all(pieces))) / area if area > 0 else 0.0
-            res_h = np.column_stack(
+            return np.column_stack(
                 [np.bincount(base.cls_cell, base.bands[:, j] * w, base.n_cls) for j in range(3)]
             )
-            return _Union(res_h=res_h)
 
         return self._unions.get_or(keys, make)
 
@@ -421,8 +419,8 @@ class Engine:
             arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
         sheltered = arrivals.sum(axis=1)
 
-        union = self._union(zkeys, geoms, base)
-        res_t = band_values(union.res_h[:, 0], union.res_h[:, 1], union.res_h[:, 2], t)
+        res_h = self._union(zkeys, geoms, base)
+        res_t = band_values(res_h[:, 0], res_h[:, 1], res_h[:, 2], t)
         residents = (res_t * (1.0 - share)).sum(axis=1)
         return np.column_stack(
             [
@@ -548,10 +546,3 @@ class Engine:
                                  gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,
                                  outside_option=sc.shelter.outside_option)  # fmt: skip
         return np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1)
-
-
-def totals_frame(values: np.ndarray) -> dict[str, float]:
-    """``{metric_q: value}`` for a ``(len(METRICS), 3)`` array of totals."""
-    return {
-        f"{m}_{q}": float(values[i, j]) for i, m in enumerate(METRICS) for j, q in enumerate(_Q)
-    }

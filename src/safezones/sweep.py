@@ -134,6 +134,17 @@ class SweepSpec(_Spec):
     parameters: dict[str, ParameterSpec]
 
 
+def _sobol_size_problem(size: int) -> str | None:
+    """Why ``size`` cannot be the base samples N of a sobol design, or None."""
+    if size >= 2 and not size & (size - 1):
+        return None
+    below = 1 << max(1, size.bit_length() - 1)
+    return (
+        f"a sobol design needs size (the base samples N) to be a power of 2, got {size}; "
+        f"try {below} or {below * 2}"
+    )
+
+
 def _fail(problems: list[str], source: str | None) -> None:
     if problems:
         raise SafeZonesError(problems, source=source)
@@ -165,12 +176,9 @@ def sample_design(
     lo = np.array([float(bounds[n][0]) for n in names])
     hi = np.array([float(bounds[n][1]) for n in names])
     if design == "sobol":
-        if size < 2 or size & (size - 1):
-            below = 1 << max(1, size.bit_length() - 1)
-            raise SafeZonesError(
-                "a sobol design needs size (the base samples N) to be a power of 2, got "
-                f"{size}; try {below} or {below * 2}"
-            )
+        bad = _sobol_size_problem(size)
+        if bad:
+            raise SafeZonesError(bad)
         from SALib.sample import sobol as sobol_sample
 
         problem = {"num_vars": len(names), "names": names, "bounds": np.column_stack([lo, hi])}
@@ -299,18 +307,16 @@ class Sweep:
                     "the value in the base scenario"
                 )
         if spec.design == "grid":
-            if spec.size is not None and spec.size != self.n_design_points_grid():
+            if spec.size is not None and spec.size != self._grid_size():
                 problems.append(
-                    f"size: a grid has one scenario per combination ({self.n_design_points_grid()}); "
+                    f"size: a grid has one scenario per combination ({self._grid_size()}); "
                     "leave size out"
                 )
         elif spec.size is None:
             problems.append(f"size: a {spec.design} design needs size")
-        elif spec.design == "sobol" and (spec.size < 2 or spec.size & (spec.size - 1)):
-            below = 1 << max(1, spec.size.bit_length() - 1)
+        elif spec.design == "sobol" and _sobol_size_problem(spec.size):
             problems.append(
-                f"size: a sobol design needs the base samples N to be a power of 2, got "
-                f"{spec.size}; try {below} or {below * 2} (it runs N x (parameters + 2) scenarios)"
+                f"size: {_sobol_size_problem(spec.size)} (it runs N x (parameters + 2) scenarios)"
             )
         _fail(problems, self.source)
         # every path must be a value of the base scenario, and both ends must be valid
@@ -327,7 +333,8 @@ class Sweep:
                     break
         _fail(problems, self.source)
 
-    def n_design_points_grid(self) -> int:
+    def _grid_size(self) -> int:
+        """Scenarios of a grid design: the product of each parameter's number of values."""
         n = 1
         for p in self.spec.parameters.values():
             n *= len(p.values) if p.values is not None else int(p.num or 1)
