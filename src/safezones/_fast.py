@@ -159,13 +159,14 @@ class Engine:
         self._zones: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
         self._groupsets: _LRU = _LRU(32)  # each holds per-cell arrays: keep few
-        self._point_cache: dict[int, np.ndarray] = {}
+        # keyed by id(base); each entry keeps its base alive, so the id cannot be reused
+        self._point_cache: dict[int, tuple[_Base, np.ndarray]] = {}
         self._families: _LRU = _LRU(64)
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
         self.preloaded = False
-        self._trees: dict[int, shapely.STRtree] = {}
+        self._trees: dict[int, tuple[_Base, shapely.STRtree]] = {}
         #: How many draws each route decided (see the module notes); tests read it.
         self.routes: Counter[str] = Counter()
 
@@ -245,14 +246,15 @@ class Engine:
     def _tree(self, base: _Base) -> shapely.STRtree:
         key = id(base)
         if key not in self._trees:
-            self._trees = {key: shapely.STRtree(base.cells.geometry.to_numpy())}
-        return self._trees[key]
+            self._trees = {key: (base, shapely.STRtree(base.cells.geometry.to_numpy()))}
+        return self._trees[key][1]
 
     def _points(self, base: _Base) -> np.ndarray:
         key = id(base)
         if key not in self._point_cache:
-            self._point_cache = {key: base.cells.geometry.representative_point().to_numpy()}
-        return self._point_cache[key]
+            pts = base.cells.geometry.representative_point().to_numpy()
+            self._point_cache = {key: (base, pts)}
+        return self._point_cache[key][1]
 
     def _family(self, sc: Scenario, base: _Base, z: Any) -> tuple[np.ndarray, float] | None:
         """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
@@ -267,14 +269,15 @@ class Engine:
             return None
         key = (id(base), *map(str, key))
 
-        def make() -> np.ndarray:
+        def make() -> tuple[_Base, np.ndarray]:
             if isinstance(z, RefugeZoneSpec):
                 geom = _border_stretch(z.border, z.start, z.end)[1]
             else:
                 geom = _metric_point(*_resolve_point(z.place, "place")[:2])
-            return np.asarray(shapely.distance(self._points(base), geom), dtype=float) / 1000.0
+            dist = np.asarray(shapely.distance(self._points(base), geom), dtype=float) / 1000.0
+            return base, dist  # the entry keeps its base alive: id(base) stays unique
 
-        return self._families.get_or(key, make), float(param)
+        return self._families.get_or(key, make)[1], float(param)
 
     def _distances(
         self, sc: Scenario, base: _Base, z: Any, zone: Any, limit_km: float
