@@ -51,3 +51,10 @@ def test_sweep_benchmark_compares_equal_paths():
     ref = fast.copy()
     ref[1, 1] *= 1 + 1e-6
     assert 0.9e-6 < bench.rel_diff(fast, ref) < 1.1e-6
+
+
+def test_slider_benchmark_compares_equal_answers():
+    bench = _load("slider_speed")
+    m = bench.measure([10, 20], draws=5)
+    assert m["max_rel_diff"] <= 1e-9
+    assert min(m["first_move_s"], m["repeat_move_s"], m["run_s"]) > 0

@@ -195,6 +195,16 @@ class Engine:
             self._zones[key] = geom
         self.preloaded = True
 
+    def zone_geometries(self, sc: Scenario) -> list[Any]:
+        """The zones of ``sc`` in PROJECT_CRS as scored, each built once and then cached."""
+        bkey, base, _ = self._base(sc)
+        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        return [self._zone(sc, bkey, base, z, reach_km)[1].geom for z in sc.zones]
+
+    def events(self, sc: Scenario) -> Any:
+        """The events of the window of ``sc`` (those its exposure is counted from)."""
+        return self._base(sc)[1].events
+
     def _base(self, sc: Scenario) -> tuple[str, _Base, np.ndarray]:
         key = _base_key(sc)
 

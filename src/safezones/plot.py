@@ -773,6 +773,7 @@ def zones_map(
     sources: Iterable[str] = (),
     note: str | None = None,
     width: float = A4_WIDTH_IN,
+    extent: str = "syria",
 ) -> tuple[Figure, Axes]:
     """Syria with its neighbours and governorates, the zones, events and seed strikes.
 
@@ -809,6 +810,9 @@ def zones_map(
     width
         Width of a new figure in inches: A4 (8.27) by default; 7.09 fits A4
         with 15 mm margins at 100 %.
+    extent
+        ``"syria"`` (the whole country) or ``"zones"``: the zones with room
+        around them, at least 150 km wide, at the same aspect.
 
     Returns
     -------
@@ -829,7 +833,10 @@ def zones_map(
         shown.append("seed_facts")
     shown.extend(sources)
     text = " ".join([source_note(shown), *([note] if note else []), DISCLAIMER, PROJECTION_NOTE])
+    _check_choice("extent", extent, ("syria", "zones"))
     view = _syria_view()
+    if extent == "zones" and len(zones):
+        view = _fit_view(to_metric(zones, what="zones").total_bounds, view, min_km=150.0)
     if ax is None:
         fig, ax = _map_figure(
             view,

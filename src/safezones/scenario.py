@@ -551,9 +551,13 @@ def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
 # ---------------------------------------------------------------- result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ScenarioResult:
     """What :func:`run` returns: tables with P5/P50/P95 and their provenance.
+
+    In a terminal it prints as a summary (totals, one line per zone, sources);
+    in Jupyter it shows the tables beside a small map, and :meth:`explore`
+    opens an interactive one.
 
     Attributes
     ----------
@@ -608,8 +612,32 @@ class ScenarioResult:
             "sources": self.provenance["sources"],
         }
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebooks, issue 8
-        return f"<h4>{self.scenario.title}</h4>" + self.totals.round(0).to_html()
+    def __repr__(self) -> str:
+        from ._display import result_text
+
+        return result_text(self)
+
+    def _repr_html_(self) -> str:
+        from ._display import result_html
+
+        return result_html(self)
+
+    def explore(self, **kwargs: Any) -> Any:
+        """An interactive map (folium): zones with popups carrying the numbers, and events.
+
+        Needs the ``notebook`` extra (folium). Keywords go to
+        :func:`safezones._display.explore`: ``events=False`` leaves the events
+        out, ``max_events`` caps them (the deadliest are kept, 2,000 by
+        default), ``tiles`` picks the background, ``m`` adds to a map.
+
+        Examples
+        --------
+        >>> r = run("scenarios/aleppo-freeze.toml", draws=1)  # doctest: +SKIP
+        >>> r.explore()  # doctest: +SKIP
+        """
+        from ._display import explore
+
+        return explore(self, **kwargs)
 
     def to_file(self, directory: str | Path, *, map_png: bool = True) -> Path:
         """Write summary.json, per_zone.csv, per_origin.csv, flows.csv, zones.gpkg, map.png.

@@ -1,6 +1,6 @@
 """Zone builders: border refuge strips, freeze zones and custom safe zones.
 
-Every builder returns a one-row GeoDataFrame in EPSG:4326 with the columns
+Every builder returns a one-row :class:`ZoneSet` (a GeoDataFrame) in EPSG:4326 with the columns
 ``zone_id, kind, name, area_km2, geometry`` plus the builder's parameters. The
 geometry is built and clipped to Syria in :data:`~safezones.crs.PROJECT_CRS`,
 where ``area_km2`` is measured. :func:`zone_set` combines zones into one layer
@@ -49,6 +49,7 @@ __all__ = [
     "MAX_STRETCH_SNAP_KM",
     "ZONE_COLUMNS",
     "ZoneKind",
+    "ZoneSet",
     "freeze_zone",
     "refuge_strip",
     "safe_zone",
@@ -68,6 +69,36 @@ BUFFER_QUAD_SEGS = 32
 MAX_STRETCH_SNAP_KM = 100.0
 
 PointLike = str | tuple[float, float]
+
+
+class ZoneSet(gpd.GeoDataFrame):
+    """A layer of zones: what the builders and :func:`zone_set` return.
+
+    A :class:`geopandas.GeoDataFrame` in every respect, which shows itself as
+    a summary: one line per zone as text, and in Jupyter the table beside a
+    small map. ``zones.to_string()`` prints every column; a selection without
+    ``zone_id`` or ``area_km2`` shows as a plain GeoDataFrame.
+
+    Examples
+    --------
+    >>> z = zone_set(freeze_zone("Aleppo", radius_km=15))
+    >>> isinstance(z, gpd.GeoDataFrame), repr(z).splitlines()[0].startswith("ZoneSet: 1 zone")
+    (True, True)
+    """
+
+    def __repr__(self) -> str:
+        from ._display import zones_text
+
+        if "zone_id" not in self.columns or "area_km2" not in self.columns:
+            return super().__repr__()  # columns dropped: the summary has nothing to show
+        return zones_text(self)
+
+    def _repr_html_(self) -> str | None:
+        from ._display import zones_html
+
+        if "zone_id" not in self.columns or "area_km2" not in self.columns:
+            return super()._repr_html_()
+        return zones_html(self)
 
 
 @cache
@@ -142,7 +173,7 @@ def _metric_point(lon: float, lat: float) -> shapely.Point:
     return shapely.Point(*lonlat_to_metric(lon, lat))
 
 
-def _finish(geom_m: BaseGeometry, attrs: dict[str, object], what: str) -> gpd.GeoDataFrame:
+def _finish(geom_m: BaseGeometry, attrs: dict[str, object], what: str) -> ZoneSet:
     """Clip to Syria, refuse empty results, measure area and return the zone in EPSG:4326."""
     clipped = shapely.intersection(geom_m, data.syria(crs="metric"))
     clipped = _polygonal(clipped)
@@ -160,7 +191,7 @@ def _finish(geom_m: BaseGeometry, attrs: dict[str, object], what: str) -> gpd.Ge
         k: v for k, v in row.items() if k not in ZONE_COLUMNS
     }
     gdf = gpd.GeoDataFrame([ordered], geometry=[clipped], crs=PROJECT_CRS)
-    return gdf.to_crs(LONLAT_CRS)
+    return ZoneSet(gdf.to_crs(LONLAT_CRS))
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -225,7 +256,7 @@ def refuge_strip(
     end: PointLike | None = None,
     zone_id: str | None = None,
     name: str | None = None,
-) -> gpd.GeoDataFrame:
+) -> ZoneSet:
     """The part of Syria within ``depth_km`` of its border with ``neighbour``.
 
     Parameters
@@ -286,7 +317,7 @@ def freeze_zone(
     radius_km: float,
     zone_id: str | None = None,
     name: str | None = None,
-) -> gpd.GeoDataFrame:
+) -> ZoneSet:
     """The part of Syria within ``radius_km`` of a place, e.g. the UN's Aleppo freeze.
 
     Parameters
@@ -337,7 +368,7 @@ def safe_zone(
     zone_id: str | None = None,
     name: str | None = None,
     crs: str | None = "EPSG:4326",
-) -> gpd.GeoDataFrame:
+) -> ZoneSet:
     """A custom zone from a polygon, WKT, a layer or a file, clipped to Syria.
 
     Parameters
@@ -448,7 +479,7 @@ def _read_zone_geometry(obj: object, crs: str | None) -> tuple[list[BaseGeometry
     )
 
 
-def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> ZoneSet:
     """Combine zones into one layer, checking ids and flagging overlaps.
 
     Parameters
@@ -458,7 +489,7 @@ def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> gpd.GeoDa
 
     Returns
     -------
-    geopandas.GeoDataFrame
+    ZoneSet
         All zones in EPSG:4326 with the builders' columns plus ``overlaps_with``
         (the ids of other zones that share area with it, ``;``-separated, ``""``
         if none) and ``overlap_km2`` (the area it shares with them). Use
@@ -525,7 +556,7 @@ def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> gpd.GeoDa
         *[c for c in out.columns if c not in (*ZONE_COLUMNS, "geometry")],
         "geometry",
     ]
-    return out[cols]
+    return ZoneSet(out[cols])
 
 
 def union(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1,0 +1,485 @@
+"""How zones and results show themselves: text in a terminal, HTML with a map in Jupyter.
+
+- :func:`zones_text`, :func:`result_text`: plain-text summaries (``repr``).
+- :func:`zones_html`, :func:`result_html`: the same as HTML tables beside a
+  small static map (``_repr_html_``), with the sources of every number.
+- :func:`thumbnail_png`: that map, a PNG of the zones (and events) with Syria
+  and its neighbours; drawn on a bare :class:`~matplotlib.figure.Figure`, so
+  nothing is left open in pyplot.
+- :func:`explore`: an interactive folium map of a result (zones with
+  popups carrying the numbers, events), for :meth:`ScenarioResult.explore`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import SafeZonesError
+from .crs import to_metric
+
+__all__ = [
+    "THUMBNAIL_WIDTH_IN",
+    "Thumbnail",
+    "explore",
+    "result_html",
+    "result_text",
+    "thumbnail_png",
+    "thumbnail_view",
+    "zones_html",
+    "zones_text",
+]
+
+#: Width of the map in the HTML summaries (inches at 96 dpi: about 300 px).
+THUMBNAIL_WIDTH_IN = 3.2
+#: Events shown by :func:`explore` at most (the deadliest); more make the page slow.
+EXPLORE_MAX_EVENTS = 2000
+_LABELS = {
+    "displaced": "displaced",
+    "sheltered": "sheltered",
+    "residents_protected": "residents protected",
+    "unmet": "unmet",
+    "capacity": "capacity",
+    "sheltered_safe": "sheltered (safety-weighted)",
+}
+
+
+def _people(v: Any) -> str:
+    from .plot import _people as people
+
+    return people(float(v))
+
+
+def _km2(v: float) -> str:
+    return f"{v:,.0f} km²" if v >= 10 else f"{v:,.1f} km²"
+
+
+def _text_table(df: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
+    """Columns of text left-aligned, the ``right`` ones (numbers) right-aligned."""
+    cols = [str(c) for c in df.columns]
+    cells = [[str(v) for v in df[c]] for c in df.columns]
+    widths = [max(len(c), *(len(v) for v in col)) for c, col in zip(cols, cells, strict=True)]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if c in right else v.ljust(w)
+            for c, v, w in zip(cols, values, widths, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rows = [line(cols)] + [line(list(r)) for r in zip(*cells, strict=True)]
+    return "\n".join(rows)
+
+
+def _union_km2(zones: gpd.GeoDataFrame) -> float:
+    import shapely
+
+    return float(shapely.union_all(to_metric(zones, what="zones").geometry.to_numpy()).area / 1e6)
+
+
+# ---------------------------------------------------------------- the small map
+
+
+class Thumbnail:
+    """A small map whose zones and title can be redrawn on the same base (for sliders).
+
+    Syria, its neighbours and the events are drawn once; :meth:`png` draws the
+    given zones and title over them and returns the PNG bytes.
+    """
+
+    def __init__(
+        self,
+        view: tuple[float, float, float, float],
+        events: gpd.GeoDataFrame | None = None,
+        *,
+        width: float = THUMBNAIL_WIDTH_IN,
+        title: bool = False,
+    ) -> None:
+        from matplotlib.figure import Figure
+
+        from .plot import _draw_base, _event_arrays
+
+        aspect = (view[3] - view[1]) / (view[2] - view[0])
+        head = 0.28 if title else 0.0
+        height = width * aspect + head
+        self.fig = Figure(figsize=(width, height))
+        self.ax = self.fig.add_axes((0, 0, 1, width * aspect / height))
+        self.view = view
+        _draw_base(self.ax, view, neighbours=True, governorates=False)
+        if events is not None and len(events):
+            x, y, _ = _event_arrays(events)
+            self.ax.scatter(x, y, s=2.0, color="#b2182b", alpha=0.4, linewidths=0, zorder=3)
+        for spine in self.ax.spines.values():
+            spine.set_linewidth(0.5)
+        self._title = self.fig.text(0.02, 1 - 0.04 / height, "", fontsize=8, va="top")
+        self._base = (len(self.ax.collections), len(self.ax.patches), len(self.ax.lines))
+
+    def png(self, zones: gpd.GeoDataFrame, *, title: str = "", dpi: int = 96) -> bytes:
+        from .plot import _draw_zones
+
+        n_coll, n_patch, n_line = self._base
+        for artist in [
+            *self.ax.collections[n_coll:],
+            *self.ax.patches[n_patch:],
+            *self.ax.lines[n_line:],
+        ]:
+            artist.remove()
+        zm = to_metric(zones, what="zones")
+        if len(zm):
+            _draw_zones(self.ax, zm, alpha=0.5)
+        self.ax.set_xlim(self.view[0], self.view[2])
+        self.ax.set_ylim(self.view[1], self.view[3])
+        self._title.set_text(title)
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=dpi)
+        return buf.getvalue()
+
+
+def thumbnail_png(
+    zones: gpd.GeoDataFrame,
+    events: gpd.GeoDataFrame | None = None,
+    *,
+    width: float = THUMBNAIL_WIDTH_IN,
+    dpi: int = 96,
+    title: str | None = None,
+    view: tuple[float, float, float, float] | None = None,
+) -> bytes:
+    """A small PNG map: the zones coloured by kind, events as dots, Syria and neighbours.
+
+    The view (``x0, y0, x1, y1`` in PROJECT_CRS metres) fits the zones by
+    default (:func:`thumbnail_view`): at least 350 km wide, so a freeze zone
+    shows its surroundings.
+
+    Examples
+    --------
+    >>> from safezones.zones import freeze_zone
+    >>> png = thumbnail_png(freeze_zone("Aleppo", radius_km=15))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    from .plot import _syria_view
+
+    zm = to_metric(zones, what="zones")
+    if view is None:
+        view = thumbnail_view(zm.total_bounds) if len(zm) else _syria_view()
+    thumb = Thumbnail(view, events, width=width, title=bool(title))
+    return thumb.png(zm, title=title or "", dpi=dpi)
+
+
+def thumbnail_view(bounds: Any, *, min_km: float = 350.0) -> tuple[float, float, float, float]:
+    """The view of :func:`thumbnail_png` around ``bounds`` (PROJECT_CRS metres).
+
+    The bounds padded by 10 % and at least ``min_km`` wide and 250 km high,
+    with height / width kept between 0.45 and 1.1, so that a strip along a
+    border is not lost in a tall frame.
+    """
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w = max((x1 - x0) * 1.2, min_km * 1000)
+    h = max((y1 - y0) * 1.2, 250e3)
+    w, h = max(w, h / 1.1), max(h, w * 0.45)
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        'style="max-width:100%;height:auto;border:1px solid #ccc"/>'
+    )
+
+
+def _layout(left: str, png: bytes, alt: str, caption: str) -> str:
+    return (
+        '<div class="safezones" style="display:flex;flex-wrap:wrap;gap:1.5em;'
+        'align-items:flex-start">'
+        f"<div>{left}</div>"
+        f'<figure style="margin:0;max-width:{THUMBNAIL_WIDTH_IN * 96:.0f}px">{_img(png, alt)}'
+        f'<figcaption style="font-size:0.8em;color:#555">{html.escape(caption)}</figcaption>'
+        "</figure></div>"
+    )
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, escape=True, border=0, classes="dataframe")
+
+
+# ---------------------------------------------------------------- zones
+
+
+def _zone_rows(zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    rows = pd.DataFrame(
+        {
+            "zone": zones["zone_id"].astype(str).to_numpy(),
+            "kind": zones["kind"].astype(str).to_numpy() if "kind" in zones else "",
+            "name": zones["name"].astype(str).to_numpy() if "name" in zones else "",
+            "area": [_km2(float(a)) for a in zones["area_km2"]],
+        }
+    )
+    if "overlaps_with" in zones and (zones["overlaps_with"].astype(str) != "").any():
+        rows["overlaps"] = zones["overlaps_with"].astype(str).str.replace(";", ", ").to_numpy()
+    return rows
+
+
+def _zones_headline(zones: gpd.GeoDataFrame) -> str:
+    n = len(zones)
+    total = float(zones["area_km2"].sum())
+    head = f"{n} zone{'s' if n != 1 else ''}, {_km2(total)}"
+    if "overlap_km2" in zones and float(zones["overlap_km2"].sum()) > 0:
+        head += f" ({_km2(_union_km2(zones))} without double counting overlaps)"
+    return head
+
+
+_ZONES_NOTE = (
+    "Areas measured in PROJECT_CRS (equal-area). Boundaries: Natural Earth (public domain); "
+    "map not an endorsement of any border."
+)
+
+
+def zones_text(zones: gpd.GeoDataFrame) -> str:
+    """A zone layer as text: how many zones, their area, one line each.
+
+    Examples
+    --------
+    >>> from safezones.zones import freeze_zone, zone_set
+    >>> print(zones_text(zone_set(freeze_zone("Aleppo", radius_km=15))))
+    ZoneSet: 1 zone, 707 km²
+    zone                kind    name                          area
+    freeze-aleppo-15km  freeze  Aleppo freeze zone, 15 km  707 km²
+    """
+    if not len(zones):
+        return "ZoneSet: no zones"
+    body = _text_table(_zone_rows(zones), right=("area",))
+    return f"ZoneSet: {_zones_headline(zones)}\n{body}"
+
+
+def zones_html(zones: gpd.GeoDataFrame) -> str:
+    """A zone layer as HTML: the table beside a small map."""
+    if not len(zones):
+        return "<p><b>ZoneSet</b>: no zones</p>"
+    left = (
+        f"<p><b>ZoneSet</b>: {html.escape(_zones_headline(zones))}</p>"
+        + _table_html(_zone_rows(zones))
+        + f'<p style="font-size:0.8em;color:#555">{html.escape(_ZONES_NOTE)}</p>'
+    )
+    png = thumbnail_png(zones)
+    return _layout(left, png, "Map of the zones", "Zones by kind; Syria outlined.")
+
+
+# ---------------------------------------------------------------- results
+
+
+def _window(prov: Mapping[str, Any]) -> str:
+    w = prov.get("window") or {}
+    s, e = str(w.get("start", "")), str(w.get("end", ""))
+    return s if s == e else f"{s} to {e}"
+
+
+def _result_headline(result: Any) -> str:
+    prov = result.provenance
+    n = len(result.zones)
+    return (
+        f"{prov['draws']:,} draw{'s' if prov['draws'] != 1 else ''}, seed {prov['seed']}; "
+        f"events {_window(prov)}; {n} zone{'s' if n != 1 else ''}, "
+        f"{_km2(float(result.zones['area_km2'].sum()))}; allocation {prov.get('allocation', '')}"
+    )
+
+
+def _totals_rows(result: Any) -> pd.DataFrame:
+    t = result.totals
+    return pd.DataFrame(
+        {
+            "metric": [_LABELS.get(str(m), str(m)) for m in t.index],
+            "P5": [_people(v) for v in t["p5"]],
+            "P50": [_people(v) for v in t["p50"]],
+            "P95": [_people(v) for v in t["p95"]],
+        }
+    )
+
+
+def _per_zone_rows(result: Any) -> pd.DataFrame:
+    pz = result.per_zone
+    return pd.DataFrame(
+        {
+            "zone": pz["zone_id"].astype(str).to_numpy(),
+            "kind": pz["kind"].astype(str).to_numpy(),
+            "area": [_km2(float(a)) for a in pz["area_km2"]],
+            "residents P50": [_people(v) for v in pz["residents_p50"]],
+            "capacity P50": [_people(v) for v in pz["capacity_p50"]],
+            "sheltered P50 (P5 to P95)": [
+                f"{_people(m)} ({_people(a)} to {_people(b)})"
+                for m, a, b in zip(
+                    pz["sheltered_p50"], pz["sheltered_p5"], pz["sheltered_p95"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def _sources_line(result: Any) -> str:
+    from .plot import result_sources, source_note
+
+    return source_note(result_sources(result))
+
+
+def _citation(result: Any) -> str:
+    return f"Scenario: {result.scenario.source.citation}."
+
+
+def result_text(result: Any) -> str:
+    """A result as text: the totals with P5/P50/P95, one line per zone, the sources."""
+    sc = result.scenario
+    lines = [
+        f"ScenarioResult {sc.id!r}: {sc.title}",
+        _result_headline(result),
+        "",
+        _text_table(_totals_rows(result), right=("P5", "P50", "P95")),
+        "",
+        "per zone:",
+    ]
+    for r in _per_zone_rows(result).itertuples(index=False):
+        lines.append(f"  {r[0]} ({r[1]}, {r[2]}): sheltered {r[5]}, capacity {r[4]}")
+    lines += ["", _citation(result), _sources_line(result)]
+    return "\n".join(lines)
+
+
+def result_html(result: Any) -> str:
+    """A result as HTML: headline, totals and per-zone tables, sources, and a small map."""
+    sc = result.scenario
+    t = result.totals
+    head = (
+        f"{_people(t.loc['sheltered', 'p50'])} sheltered (P5 {_people(t.loc['sheltered', 'p5'])}, "
+        f"P95 {_people(t.loc['sheltered', 'p95'])}) of {_people(t.loc['displaced', 'p50'])} "
+        "displaced"
+    )
+    small = 'style="font-size:0.8em;color:#555"'
+    left = (
+        f"<p><b>{html.escape(sc.title)}</b> <code>{html.escape(sc.id)}</code><br/>"
+        f"{html.escape(head)}<br/><span {small}>{html.escape(_result_headline(result))}</span></p>"
+        + _table_html(_totals_rows(result))
+        + "<p><b>Per zone</b></p>"
+        + _table_html(_per_zone_rows(result))
+        + f"<p {small}>{html.escape(_citation(result))} {html.escape(_sources_line(result))} "
+        "Every parameter: <code>result.provenance</code>; interactive map: "
+        "<code>result.explore()</code>.</p>"
+    )
+    png = thumbnail_png(result.zones, result.events)
+    n_events = len(result.events) if result.events is not None else 0
+    caption = f"Zones by kind; dots: the {n_events:,} events of {_window(result.provenance)}."
+    return _layout(left, png, f"Map of {sc.title}", caption)
+
+
+# ---------------------------------------------------------------- interactive map
+
+
+def _folium() -> Any:
+    try:
+        import folium
+    except ImportError:  # pragma: no cover - folium comes with the notebook extra
+        raise SafeZonesError(
+            "result.explore() needs folium: pip install 'safezones[notebook]'"
+        ) from None
+    return folium
+
+
+def explore(
+    result: Any,
+    *,
+    events: bool = True,
+    max_events: int = EXPLORE_MAX_EVENTS,
+    tiles: str = "OpenStreetMap",
+    m: Any = None,
+) -> Any:
+    """An interactive map of a result: zones with their numbers, and events.
+
+    Clicking a zone shows its area, residents, capacity, sheltered and
+    safety-weighted sheltered (P50 with P5 to P95), its events and civilian
+    deaths in the window, protection and safety. Clicking an event shows its
+    id, year, deaths and source. More than ``max_events`` events keeps the
+    deadliest (the layer's name says how many of how many). A box in the corner
+    names the sources.
+
+    Returns
+    -------
+    folium.Map
+    """
+    folium = _folium()
+    from .plot import KIND_COLOURS
+
+    if max_events < 0:
+        raise SafeZonesError(f"max_events must be 0 or more, got {max_events}")
+    pz = result.per_zone.set_index("zone_id")
+    z = result.zones[["zone_id", "kind", "name", "geometry"]].copy()
+    ids = z["zone_id"]
+
+    def band(metric: str) -> list[str]:
+        return [
+            f"{_people(pz.loc[i, f'{metric}_p50'])} ({_people(pz.loc[i, f'{metric}_p5'])} "
+            f"to {_people(pz.loc[i, f'{metric}_p95'])})"
+            for i in ids
+        ]
+
+    z["area"] = [_km2(float(pz.loc[i, "area_km2"])) for i in ids]
+    z["residents"] = band("residents")
+    z["capacity"] = band("capacity")
+    z["sheltered"] = band("sheltered")
+    z["sheltered_safe"] = band("sheltered_safe")
+    z["events"] = [f"{int(pz.loc[i, 'events']):,}" for i in ids]
+    z["civilian_deaths"] = [f"{float(pz.loc[i, 'deaths_civilians']):,.0f}" for i in ids]
+    z["protection"] = [f"{float(pz.loc[i, 'protection']):.2f}" for i in ids]
+    z["safety"] = [f"{float(pz.loc[i, 'safety']):.2f}" for i in ids]
+    colours = [KIND_COLOURS.get(str(k), "#555555") for k in z["kind"]]
+    popup = ["zone_id", "kind", "name", "area", "residents", "capacity", "sheltered",
+             "sheltered_safe", "events", "civilian_deaths", "protection", "safety"]  # fmt: skip
+    if m is None:
+        m = folium.Map(tiles=tiles, control_scale=True)
+    z.explore(
+        m=m,
+        color=colours,
+        tooltip=["name", "sheltered"],
+        popup=popup,
+        name=f"zones: {result.scenario.title}",
+        style_kwds={"fillOpacity": 0.35, "weight": 2},
+    )
+    ev = result.events
+    if events and ev is not None and len(ev) and max_events:
+        shown = ev
+        label = f"events {_window(result.provenance)} ({len(ev):,})"
+        if len(ev) > max_events:
+            deaths = pd.to_numeric(ev.get("deaths_total"), errors="coerce")
+            order = np.argsort(-deaths.fillna(0).to_numpy(), kind="stable")[:max_events]
+            shown = ev.iloc[np.sort(order)]
+            label = f"events {_window(result.provenance)} ({max_events:,} deadliest of {len(ev):,})"
+        cols = [c for c in ("event_id", "source", "year", "deaths_total", "deaths_civilians")
+                if c in shown.columns]  # fmt: skip
+        pts = shown[[*cols, "geometry"]].copy()
+        pts["geometry"] = pts.geometry.representative_point()
+        pts.explore(
+            m=m,
+            color="#b2182b",
+            marker_type="circle_marker",
+            marker_kwds={"radius": 3, "fill": True},
+            style_kwds={"fillOpacity": 0.6, "weight": 0.5},
+            popup=cols,
+            tooltip=False,
+            name=label,
+        )
+    folium.LayerControl(collapsed=True).add_to(m)
+    note = html.escape(f"{_citation(result)} {_sources_line(result)}")
+    m.get_root().html.add_child(
+        folium.Element(
+            '<div style="position:fixed;bottom:22px;left:8px;z-index:9999;max-width:60%;'
+            "background:rgba(255,255,255,0.85);padding:3px 6px;font:11px sans-serif;"
+            f'color:#333">safezones: {note}</div>'
+        )
+    )
+    x0, y0, x1, y1 = gpd.GeoSeries(z.geometry, crs=z.crs).to_crs(4326).total_bounds
+    m.fit_bounds([[y0, x0], [y1, x1]])
+    return m
