@@ -321,6 +321,19 @@ def test_an_acled_file_as_events(tmp_path):
     assert r.totals.loc["displaced", "p50"] == pytest.approx(7_600_000)
 
 
+def test_acled_sub_event_types_choose_the_rows(tmp_path):
+    acled = ROOT / "tests/data/acled_syria_export.csv"
+    window = {"source": str(acled), "format": "acled", "start": 2017, "end": 2018}
+    counts = {}
+    for label, types in [("default", None), ("all", "all"), ("clash", ["Armed clash"])]:
+        ev = window | ({"sub_event_types": types} if types is not None else {})
+        counts[label] = len(run(_idlib(tmp_path, events=ev), draws=1).events)
+    # the file: 3 air strikes and 1 shelling (the default keeps them), 1 clash, 1 protest
+    assert counts == {"default": 4, "all": 6, "clash": 1}
+    with pytest.raises(sz.SafeZonesError, match="sub_event_types applies to ACLED files"):
+        _idlib(tmp_path, events={"sub_event_types": "all"})
+
+
 def test_inconsistent_sections_are_explained():
     with pytest.raises(sz.SafeZonesError) as err:
         scenario(

@@ -188,7 +188,12 @@ class PopulationSpec(_Spec):
 
 
 class EventsSpec(_Spec):
-    """Strike events: bundled UCDP GED or a user file, and the window."""
+    """Strike events: bundled UCDP GED or a user file, and the window.
+
+    ``sub_event_types`` (ACLED files only) keeps these ACLED sub-event types,
+    or every row with ``"all"``; by default the strikes zones are meant to
+    stop, :data:`safezones.sources.DEFAULT_ACLED_SUB_EVENT_TYPES`.
+    """
 
     source: str = "bundled"
     format: Literal["ucdp", "acled", "points"] = "ucdp"
@@ -196,6 +201,15 @@ class EventsSpec(_Spec):
     end: int | dt.date | str = 2014
     imprecise: Literal["spread", "exclude", "point"] = "spread"
     max_precision: Annotated[int, Field(ge=1, le=4)] | None = None
+    sub_event_types: tuple[str, ...] | Literal["all"] | None = None
+
+    @model_validator(mode="after")
+    def _acled_only(self) -> EventsSpec:
+        if self.sub_event_types is not None and self.format != "acled":
+            raise ValueError(
+                f"sub_event_types applies to ACLED files (format = 'acled'), not {self.format!r}"
+            )
+        return self
 
 
 class DemandSpec(_Spec):
@@ -817,8 +831,11 @@ def _events(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
         "acled": sources.read_acled,
         "points": sources.read_points,
     }
+    kw: dict[str, Any] = {}
+    if spec.format == "acled" and spec.sub_event_types is not None:
+        kw["sub_event_types"] = None if spec.sub_event_types == "all" else spec.sub_event_types
     try:
-        return readers[spec.format](path), str(path)
+        return readers[spec.format](path, **kw), str(path)
     except SafeZonesError as err:
         raise _under("events.source", err, path) from None
 
