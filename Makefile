@@ -6,14 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out/demo
 SHARED ?= ../shared/data
 
-.PHONY: demo test lint typecheck pytest data clean
+.PHONY: demo test lint typecheck pytest data lab clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "safezones needs Python 3.11 or newer: run make PYTHON=python3.11 ..."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,notebook]"
 	@touch $(STAMP)
 
 ## demo: set up, then score every shipped scenario: maps and tables in out/demo, a memo in out/demo-memo
@@ -25,8 +25,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts benchmarks
-	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks notebooks
+	$(BIN)/ruff format --check src tests scripts benchmarks  # notebooks keep their compact cells
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,6 +37,11 @@ pytest: $(STAMP)
 ## data: rebuild the bundled data in src/safezones/data from ../shared/data
 data: $(STAMP)
 	$(BIN)/python scripts/build_data.py --source $(SHARED)
+
+## lab: set up, add JupyterLab, and open the notebooks in notebooks/
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet "jupyterlab>=4.2"
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) out build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

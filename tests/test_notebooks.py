@@ -1,0 +1,195 @@
+"""The notebooks in notebooks/: stripped in git, and run clean from top to bottom.
+
+Each notebook is executed in a real Jupyter kernel (nbclient) from its own
+folder, with one probe cell appended by the test that prints what the
+notebook computed as JSON; the tests check those numbers against
+independent answers (the command line, a hand-computed area, a recount of
+the source file, monotonicity).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+NAMES = ["01-quickstart", "02-aleppo-freeze", "03-sweeps-and-sensitivity", "04-your-own-data"]
+MARK = "SAFEZONES-PROBE "
+
+# What each notebook is asked after its last cell (names are the notebook's own variables).
+PROBES = {
+    "01-quickstart": """{str(d): r.totals.to_dict() for d, r in results.items()}""",
+    "02-aleppo-freeze": """{
+        "area_km2": float(freeze.area_km2.iloc[0]),
+        "history": {f"{y}|{z}": float(v) for (y, z), v in history["events"].items()},
+        "totals": result.totals.to_dict(),
+        "draws": int(result.provenance["draws"]),
+    }""",
+    "03-sweeps-and-sensitivity": """{
+        "grid": grid_results.to_json(orient="records"),
+        "sobol_rows": len(sobol_results),
+        "indices": indices.to_json(orient="records"),
+    }""",
+    "04-your-own-data": """{
+        "events": len(acled),
+        "deaths": float(acled["deaths_total"].sum()),
+        "residents": residents["residents_central"].to_dict(),
+        "totals": result.totals.to_dict(),
+    }""",
+}
+
+
+@cache
+def executed(name: str) -> tuple[nbformat.NotebookNode, dict]:
+    """The notebook run in a fresh kernel, and its probe's answer."""
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    probe = f"import json as _j\nprint({MARK!r} + _j.dumps({PROBES[name]}, default=float))"
+    nb.cells.append(nbformat.v4.new_code_cell(probe))
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    line = next(ln for ln in out.splitlines() if ln.startswith(MARK))
+    return nb, json.loads(line[len(MARK) :])
+
+
+def test_there_are_the_four_notebooks_and_they_are_stripped():
+    found = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    assert found == NAMES
+    for name in NAMES:
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, (
+                    f"{name}: outputs left in a cell; run python scripts/strip_notebooks.py"
+                )
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_clean(name):
+    nb, _ = executed(name)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"{name} cell {i}: {out.get('ename')}"
+            if out.output_type == "stream" and out.name == "stderr":
+                assert "Warning" not in out.text, f"{name} cell {i} warns: {out.text[:500]}"
+
+
+def _rich(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        o["data"]["text/html"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("data", {}).get("text/html", "").startswith('<div class="safezones"')
+    ]
+
+
+def test_quickstart_answers_match_the_command_line(tmp_path):
+    """The notebook's 10 and 30 km numbers equal `safezones run` on the same scenario."""
+    nb, got = executed("01-quickstart")
+    toml = tmp_path / "turkey.toml"
+    toml.write_text(
+        'id = "turkey"\ntitle = "Turkish border strip"\nsource = { citation = "analyst\'s test" }\n'
+        '[[zones]]\nid = "turkey"\nkind = "refuge"\nborder = "TUR"\ndepth_km = 10\n',
+        encoding="utf-8",
+    )
+    for depth in (10, 30):
+        out = tmp_path / f"d{depth}"
+        subprocess.run(
+            [sys.executable, "-m", "safezones.cli", "run", str(toml), "--draws", "200",
+             "--seed", "1", "--set", f"zones.turkey.depth_km={depth}", "--out", str(out)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        cli = json.loads((out / "summary.json").read_text(encoding="utf-8"))["metrics"]
+        nb_totals = got[str(depth)]  # {quantile: {metric: value}}
+        for metric, qs in cli.items():
+            for q, value in qs.items():
+                assert nb_totals[q][metric] == pytest.approx(value, rel=1e-12), (depth, metric, q)
+    assert got["30"]["p50"]["sheltered"] > got["10"]["p50"]["sheltered"]  # deeper shelters more
+    assert len(_rich(nb)) == 1  # results[30] shows its HTML summary
+
+
+def test_aleppo_notebook_area_history_and_uncertainty():
+    nb, got = executed("02-aleppo-freeze")
+    # a 15 km disc around Aleppo lies wholly in Syria: pi r^2, less the 32-segment polygon's chord loss
+    assert got["area_km2"] == pytest.approx(math.pi * 15**2, rel=2e-3)
+    hist = got["history"]
+    for year in range(2011, 2020):
+        assert hist[f"{year}|aleppo"] <= hist[f"{year}|within-50km"] + 1e-9  # the disc is inside
+    assert max(range(2011, 2020), key=lambda y: hist[f"{y}|aleppo"]) == 2014
+    t = pd.DataFrame(got["totals"])
+    assert got["draws"] == 1000
+    assert (t["p5"] <= t["p50"]).all() and (t["p50"] <= t["p95"]).all()
+    assert t.loc["sheltered", "p95"] <= t.loc["capacity", "p95"] * (1 + 1e-12)
+    assert t.loc["sheltered", "p5"] < t.loc["sheltered", "p95"]  # honest spread, not a point
+    assert len(_rich(nb)) == 2  # the zone set and the result
+
+
+def test_sweeps_notebook_grid_is_monotone_and_indices_are_shares():
+    _, got = executed("03-sweeps-and-sensitivity")
+    grid = pd.DataFrame(json.loads(got["grid"]))
+    assert len(grid) == 7 * 3 * 3
+    for _, g in grid.groupby(["shelter.usable_fraction", "demand.rates.2"]):
+        s = g.sort_values("zones.turkey.depth_km")["sheltered_p50"].to_numpy()
+        assert np.all(np.diff(s) >= -1e-6 * s[:-1])  # a deeper strip never shelters fewer
+    assert (grid["sheltered_p50"] <= grid["displaced_p50"] * (1 + 1e-12)).all()
+    assert got["sobol_rows"] == 128 * (3 + 2)
+    idx = pd.DataFrame(json.loads(got["indices"])).set_index("parameter")
+    assert (idx["ST"] >= -0.05).all() and idx["S1"].sum() <= 1.1
+    assert idx["ST"].idxmax() in {"shelter.usable_fraction", "zones.turkey.depth_km"}
+
+
+def test_own_data_notebook_recounts_the_files(shared_data):
+    _, got = executed("04-your-own-data")
+    # the ACLED-format file holds the UCDP events of 2014 with side A the government in the
+    # raster's extent: recount them from the raw UCDP file
+    raw = pd.read_csv(shared_data / "ucdp_ged_syria_events.csv")
+    import rasterio
+
+    with rasterio.open(shared_data / "worldpop_idleb_100m_2026.tif") as r:
+        x0, y0, x1, y1 = r.bounds
+    sel = raw[
+        (raw.year == 2014)
+        & (raw.side_a == "Government of Syria")
+        & raw.longitude.between(x0, x1)
+        & raw.latitude.between(y0, y1)
+    ]
+    assert got["events"] == len(sel)
+    deaths = sel[["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]].sum().sum()
+    assert got["deaths"] == pytest.approx(float(deaths))
+    # the 500 m raster keeps the 100 m raster's people in the zone (to 1 %)
+    import safezones as sz
+
+    zone = sz.safe_zone(NOTEBOOKS / "data" / "atmeh-camps.geojson")
+    fine = sz.population_in_zones(zone, shared_data / "worldpop_idleb_100m_2026.tif")
+    coarse = got["residents"]["WorldPop 2026, 500 m"]
+    assert coarse == pytest.approx(float(fine["residents_central"].iloc[0]), rel=0.01)
+    t = pd.DataFrame(got["totals"])
+    assert t.loc["sheltered", "p50"] <= min(t.loc["capacity", "p50"], t.loc["displaced", "p50"])
+
+
+def test_notebook_data_rebuilds_byte_identical(shared_data, tmp_path):
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_notebook_data.py"),
+         "--source", str(shared_data), "--out", str(tmp_path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for f in ("idleb_2014_ucdp_in_acled_format.csv", "worldpop_idleb_500m_2026.tif"):
+        assert (tmp_path / f).read_bytes() == (NOTEBOOKS / "data" / f).read_bytes(), f
