@@ -26,6 +26,7 @@ from ._errors import SafeZonesError
 from .crs import to_metric
 
 __all__ = [
+    "EXPLORE_MAX_EVENTS",
     "THUMBNAIL_WIDTH_IN",
     "Thumbnail",
     "explore",
@@ -403,8 +404,8 @@ def explore(
     safety-weighted sheltered (P50 with P5 to P95), its events and civilian
     deaths in the window, protection and safety. Clicking an event shows its
     id, year, deaths and source. More than ``max_events`` events keeps the
-    deadliest (the layer's name says how many of how many). A box in the corner
-    names the sources.
+    deadliest, :data:`EXPLORE_MAX_EVENTS` by default (the layer's name says
+    how many of how many). A box in the corner names the sources.
 
     Returns
     -------
@@ -453,8 +454,12 @@ def explore(
         shown = ev
         label = f"events {_window(result.provenance)} ({len(ev):,})"
         if len(ev) > max_events:
-            deaths = pd.to_numeric(ev.get("deaths_total"), errors="coerce")
-            order = np.argsort(-deaths.fillna(0).to_numpy(), kind="stable")[:max_events]
+            deaths = (
+                pd.to_numeric(ev["deaths_total"], errors="coerce").fillna(0).to_numpy()
+                if "deaths_total" in ev.columns
+                else np.zeros(len(ev))  # a user's points without deaths: the first ones
+            )
+            order = np.argsort(-deaths, kind="stable")[:max_events]
             shown = ev.iloc[np.sort(order)]
             label = f"events {_window(result.provenance)} ({max_events:,} deadliest of {len(ev):,})"
         cols = [c for c in ("event_id", "source", "year", "deaths_total", "deaths_civilians")

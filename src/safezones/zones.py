@@ -86,19 +86,19 @@ class ZoneSet(gpd.GeoDataFrame):
     (True, True)
     """
 
+    def _summarisable(self) -> bool:
+        """False once ``zone_id`` or ``area_km2`` is dropped: the summary has nothing to show."""
+        return "zone_id" in self.columns and "area_km2" in self.columns
+
     def __repr__(self) -> str:
         from ._display import zones_text
 
-        if "zone_id" not in self.columns or "area_km2" not in self.columns:
-            return super().__repr__()  # columns dropped: the summary has nothing to show
-        return zones_text(self)
+        return zones_text(self) if self._summarisable() else super().__repr__()
 
     def _repr_html_(self) -> str | None:
         from ._display import zones_html
 
-        if "zone_id" not in self.columns or "area_km2" not in self.columns:
-            return super()._repr_html_()
-        return zones_html(self)
+        return zones_html(self) if self._summarisable() else super()._repr_html_()
 
 
 @cache
