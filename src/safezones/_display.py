@@ -278,9 +278,9 @@ def zones_html(zones: gpd.GeoDataFrame) -> str:
 
 
 def _window(prov: Mapping[str, Any]) -> str:
-    w = prov.get("window") or {}
-    s, e = str(w.get("start", "")), str(w.get("end", ""))
-    return s if s == e else f"{s} to {e}"
+    from .plot import _window_label
+
+    return _window_label(prov["window"])
 
 
 def _result_headline(result: Any) -> str:
