@@ -312,7 +312,8 @@ def _per_zone_rows(result: Any) -> pd.DataFrame:
             "zone": pz["zone_id"].astype(str).to_numpy(),
             "kind": pz["kind"].astype(str).to_numpy(),
             "area": [_km2(float(a)) for a in pz["area_km2"]],
-            "residents P50": [_people(v) for v in pz["residents_p50"]],
+            "population P50": [_people(v) for v in pz["population_p50"]],
+            "residents protected P50": [_people(v) for v in pz["residents_protected_p50"]],
             "capacity P50": [_people(v) for v in pz["capacity_p50"]],
             "sheltered P50 (P5 to P95)": [
                 f"{_people(m)} ({_people(a)} to {_people(b)})"
@@ -345,8 +346,12 @@ def result_text(result: Any) -> str:
         "",
         "per zone:",
     ]
-    for r in _per_zone_rows(result).itertuples(index=False):
-        lines.append(f"  {r[0]} ({r[1]}, {r[2]}): sheltered {r[5]}, capacity {r[4]}")
+    for _, r in _per_zone_rows(result).iterrows():
+        lines.append(
+            f"  {r['zone']} ({r['kind']}, {r['area']}): sheltered "
+            f"{r['sheltered P50 (P5 to P95)']}, capacity {r['capacity P50']}; population "
+            f"{r['population P50']}, residents protected {r['residents protected P50']}"
+        )
     lines += ["", _citation(result), _sources_line(result)]
     return "\n".join(lines)
 
@@ -400,9 +405,11 @@ def explore(
 ) -> Any:
     """An interactive map of a result: zones with their numbers, and events.
 
-    Clicking a zone shows its area, residents, capacity, sheltered and
+    Clicking a zone shows its area, population (everyone living there),
+    residents protected (those not displaced), capacity, sheltered and
     safety-weighted sheltered (P50 with P5 to P95), its events and civilian
-    deaths in the window, protection and safety. Clicking an event shows its
+    deaths in the window (weighted: fractional where an event is known only
+    to a district or governorate), protection and safety. Clicking an event shows its
     id, year, deaths and source. More than ``max_events`` events keeps the
     deadliest, :data:`EXPLORE_MAX_EVENTS` by default (the layer's name says
     how many of how many). A box in the corner names the sources.
@@ -428,17 +435,21 @@ def explore(
         ]
 
     z["area"] = [_km2(float(pz.loc[i, "area_km2"])) for i in ids]
-    z["residents"] = band("residents")
+    z["population"] = band("population")
+    z["residents_protected"] = band("residents_protected")
     z["capacity"] = band("capacity")
     z["sheltered"] = band("sheltered")
     z["sheltered_safe"] = band("sheltered_safe")
-    z["events"] = [f"{int(pz.loc[i, 'events']):,}" for i in ids]
-    z["civilian_deaths"] = [f"{float(pz.loc[i, 'deaths_civilians']):,.0f}" for i in ids]
+    z["events_weighted"] = [f"{float(pz.loc[i, 'events_weighted']):,.1f}" for i in ids]
+    z["civilian_deaths_weighted"] = [
+        f"{float(pz.loc[i, 'deaths_civilians_weighted']):,.1f}" for i in ids
+    ]
     z["protection"] = [f"{float(pz.loc[i, 'protection']):.2f}" for i in ids]
     z["safety"] = [f"{float(pz.loc[i, 'safety']):.2f}" for i in ids]
     colours = [KIND_COLOURS.get(str(k), "#555555") for k in z["kind"]]
-    popup = ["zone_id", "kind", "name", "area", "residents", "capacity", "sheltered",
-             "sheltered_safe", "events", "civilian_deaths", "protection", "safety"]  # fmt: skip
+    popup = ["zone_id", "kind", "name", "area", "population", "residents_protected", "capacity",
+             "sheltered", "sheltered_safe", "events_weighted", "civilian_deaths_weighted",
+             "protection", "safety"]  # fmt: skip
     if m is None:
         m = folium.Map(tiles=tiles, control_scale=True)
     z.explore(

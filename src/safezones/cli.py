@@ -210,7 +210,7 @@ def run_cmd(
         _print_totals(result)
         _out.print(
             f"wrote {out}/ (summary.json, per_zone.csv, per_origin.csv, flows.csv, "
-            "zones.gpkg, map.png)"
+            "zones.gpkg, map.png; columns.csv says what each column is)"
         )
 
 
@@ -479,7 +479,7 @@ def _print_comparison(table: pd.DataFrame) -> None:
         title="People sheltered per scenario (millions)",
         caption="P50 (P5 to P95) over the Monte Carlo draws; see comparison.md for sources.",
     )
-    for col in ("scenario", "displaced", "sheltered", "P5-P95", "residents", "unmet"):
+    for col in ("scenario", "displaced", "sheltered", "P5-P95", "residents protected", "unmet"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for _, r in table.iterrows():
         t.add_row(

@@ -1014,8 +1014,8 @@ def compare_maps(
     results
         ScenarioResults (a sequence, or a mapping of label to result).
     metric
-        Per-zone metric to fill zones with: ``sheltered``, ``residents``,
-        ``capacity`` or ``sheltered_safe`` (its P50).
+        Per-zone metric to fill zones with: ``sheltered``,
+        ``residents_protected``, ``capacity`` or ``sheltered_safe`` (its P50).
     ncols
         Panels per row; by default 2, or 3 for more than four scenarios.
     events
@@ -1030,7 +1030,9 @@ def compare_maps(
     (matplotlib.figure.Figure, numpy array of Axes)
     """
     results = _as_results(results)
-    _check_choice("metric", metric, ("sheltered", "residents", "capacity", "sheltered_safe"))
+    _check_choice(
+        "metric", metric, ("sheltered", "residents_protected", "capacity", "sheltered_safe")
+    )
     if ncols is None:
         ncols = 2 if len(results) <= 4 else 3
     if ncols < 1:
@@ -1385,12 +1387,14 @@ def residents_map(
     near_km: float | None = None,
     width: float = A4_WIDTH_IN,
 ) -> tuple[Figure, Axes]:
-    """Population density in and near the zones (choropleth of the population grid).
+    """Population density in and near the zones (choropleth of the population layer).
 
     Cells within ``near_km`` (straight line) of a zone are coloured by people
-    per km² (central estimate, log classes); the rest of Syria is left pale.
-    Zones are outlined by kind and labelled with their residents (P50, P5 to
-    P95).
+    per km² (everyone living there before displacement, central estimate, log
+    classes); the rest of Syria is left pale. Zones are outlined by kind and
+    labelled with their population (everyone living in the zone, P50, P5 to
+    P95) and their residents protected (those of them not displaced, P50);
+    the subtitle gives both for all zones together (overlaps counted once).
 
     Parameters
     ----------
@@ -1427,8 +1431,9 @@ def residents_map(
     pz = result.per_zone.set_index("zone_id")
     labels = pd.Series(
         [
-            f"residents {_people(pz.loc[z, 'residents_p50'])} ({_people(pz.loc[z, 'residents_p5'])} "
-            f"to {_people(pz.loc[z, 'residents_p95'])})"
+            f"population {_people(pz.loc[z, 'population_p50'])} "
+            f"({_people(pz.loc[z, 'population_p5'])} to {_people(pz.loc[z, 'population_p95'])})"
+            f"\nresidents protected {_people(pz.loc[z, 'residents_protected_p50'])}"
             for z in result.zones["zone_id"]
         ],
         index=result.zones.index,
@@ -1443,11 +1448,15 @@ def residents_map(
         "population_grid" if bundled else f"population: {pop_source}",
     ]
     title = f"{result.scenario.title}: people living in and within {near:.0f} km of the zones"
-    res = np.asarray(result.detail.get("residents", np.zeros((1, 0))), dtype=float).sum(axis=1)
-    lo, mid, hi = np.percentile(res, [5, 50, 95]) if len(res) else (0.0, 0.0, 0.0)
+    pop_t = np.asarray(result.detail.get("population_total", np.zeros(0)), dtype=float)
+    lo, mid, hi = np.percentile(pop_t, [5, 50, 95]) if len(pop_t) else (0.0, 0.0, 0.0)
+    prot = result.totals.loc["residents_protected"]
+    basis = "pre-war population grid" if bundled else "population layer"
     sub = (
-        f"Residents of the zones (pre-war population): {_people(mid)} (P5 to P95: "
-        f"{_people(lo)} to {_people(hi)}); colours are the central estimate per cell."
+        f"Population of the zones (everyone living there, {basis}): {_people(mid)} "
+        f"(P5 to P95: {_people(lo)} to {_people(hi)}); residents protected (not displaced): "
+        f"{_people(prot['p50'])} ({_people(prot['p5'])} to {_people(prot['p95'])}). "
+        "Colours: people per km² before displacement, central estimate per cell."
     )
     text = " ".join([source_note(sources), DISCLAIMER, PROJECTION_NOTE])
     if ax is None:

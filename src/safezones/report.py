@@ -408,10 +408,12 @@ def _reading_note() -> str:
 
 def _method_note() -> str:
     return (
-        "Method: zones are built in an equal-area projection centred on Syria; residents come "
-        "from the population layer, displacement from strike intensity by district, shelter from "
-        "a capacity- and reach-limited allocation; see each scenario's summary.json and the "
-        "safezones documentation for every parameter."
+        "Method: zones are built in an equal-area projection centred on Syria; the population "
+        "of each zone (everyone living there) comes from the population layer, and its "
+        "residents protected are those of them not displaced; displacement comes from strike "
+        "intensity by district, shelter from a capacity- and reach-limited allocation; see "
+        "each scenario's summary.json and columns.csv, and the safezones documentation for "
+        "every parameter."
     )
 
 

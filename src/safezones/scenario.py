@@ -580,8 +580,12 @@ class ScenarioResult:
     zones
         The zones (EPSG:4326) with their builders' columns.
     per_zone
-        Per zone: area, protection, exposure, safety, events, and residents,
-        capacity, sheltered, sheltered_safe as ``_p5``/``_p50``/``_p95``.
+        Per zone: area, ``events_weighted`` and ``deaths_civilians_weighted``
+        of the window (fractional: events located only to a district or
+        governorate count with the share of it inside the zone), intensity,
+        exposure, protection, safety, and as ``_p5``/``_p50``/``_p95``:
+        ``population`` (everyone living in the zone), ``residents_protected``
+        (those of them not displaced), capacity, sheltered, sheltered_safe.
     per_origin
         Per origin unit (district or governorate): population, strike
         intensity, hazard class and rate, displaced, sheltered, unmet.
@@ -598,8 +602,10 @@ class ScenarioResult:
         The events of the window that the exposure was counted from.
     detail
         Per-draw arrays (read-only): ``displaced`` (draws, origins), ``flows``
-        (draws, origins, zones), ``capacity``, ``sheltered``, ``safety`` and
-        ``residents`` (draws, zones).
+        (draws, origins, zones), ``capacity``, ``sheltered``, ``safety``,
+        ``population`` and ``residents_protected`` (draws, zones), and
+        ``population_total`` (draws,): everyone living in any zone, overlaps
+        counted once.
     """
 
     scenario: Scenario
@@ -614,12 +620,18 @@ class ScenarioResult:
     detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` document: scenario, metrics, parameters, sources."""
+        """The ``summary.json`` document: scenario, metrics, population, parameters, sources.
+
+        ``population`` is everyone living in any zone before displacement
+        (P5/P50/P95, overlaps counted once); ``metrics.residents_protected``
+        is the part of them not displaced.
+        """
         metrics = {m: {q: float(self.totals.loc[m, q]) for q in _Q} for m in self.totals.index}
         return {
             "scenario": self.scenario.id,
             "title": self.scenario.title,
             "metrics": metrics,
+            "population": _population_total(self),
             "draws": self.provenance["draws"],
             "seed": self.provenance["seed"],
             "parameters": self.provenance["parameters"],
@@ -656,9 +668,14 @@ class ScenarioResult:
     def to_file(self, directory: str | Path, *, map_png: bool = True) -> Path:
         """Write summary.json, per_zone.csv, per_origin.csv, flows.csv, zones.gpkg, map.png.
 
+        People are written as whole numbers, weighted event counts with one
+        decimal; ``columns.csv`` says what every column of the tables and of
+        ``zones.gpkg`` is (unit, meaning).
+
         The folder is written whole or not at all: files go to a temporary
         folder beside it, which then replaces it.
         """
+        from ._columns import describe, for_file
         from ._io import atomic_dir
 
         out = Path(directory)
@@ -666,16 +683,24 @@ class ScenarioResult:
             (tmp / "summary.json").write_text(
                 json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
             )
-            self.per_zone.to_csv(tmp / "per_zone.csv", index=False, float_format="%.10g")
-            self.per_origin.to_csv(tmp / "per_origin.csv", index=False, float_format="%.10g")
-            self.flows.to_csv(tmp / "flows.csv", index=False, float_format="%.10g")
-            self.totals.to_csv(tmp / "totals.csv", index_label="metric", float_format="%.10g")
+            tables = {
+                "per_zone.csv": for_file(self.per_zone),
+                "per_origin.csv": for_file(self.per_origin),
+                "flows.csv": for_file(self.flows),
+                "totals.csv": for_file(self.totals, people=_Q).rename_axis("metric").reset_index(),
+            }
+            for fname, table in tables.items():
+                table.to_csv(tmp / fname, index=False, float_format="%.10g")
             gpkg = self.zones.merge(
-                self.per_zone.drop(columns=[c for c in self.zones.columns if c != "zone_id"],
-                                   errors="ignore"),
+                tables["per_zone.csv"].drop(
+                    columns=[c for c in self.zones.columns if c != "zone_id"], errors="ignore"),
                 on="zone_id",
             )  # fmt: skip
+            gpkg = for_file(gpkg, people=("capacity_given",))  # a number, not text
             gpkg.to_file(tmp / "zones.gpkg", layer="zones", driver="GPKG")
+            described = {f: list(t.columns) for f, t in tables.items()}
+            described["zones.gpkg"] = [c for c in gpkg.columns if c != "geometry"] + ["geom"]
+            describe(described).to_csv(tmp / "columns.csv", index=False)
             if map_png:
                 from .plot import result_map
 
@@ -1112,9 +1137,10 @@ def run(
             progress(n_draws, n_draws)
     flows = np.asarray(flows).reshape(n_draws, n_g, n_z)
 
-    # residents: people living in the zone who were not displaced
+    # population: everyone living in the zone; residents protected: those not displaced
     flat = prep.res_zg.reshape(n_z * n_g, 3)
     res_zg = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_g)
+    population_z = res_zg.sum(axis=2)
     residents_z = (res_zg * (1.0 - share_displaced[:, None, :])).sum(axis=2)
     res_u = band_values(prep.res_g[:, 0], prep.res_g[:, 1], prep.res_g[:, 2], t)
     residents_total = (res_u * (1.0 - share_displaced)).sum(axis=1)
@@ -1134,7 +1160,9 @@ def run(
     flows_o = np.zeros((n_draws, n_o, n_z))
     np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
     detail = {"displaced": displaced, "flows": flows_o, "capacity": cap,
-              "sheltered": arrivals, "safety": safe, "residents": residents_z}  # fmt: skip
+              "sheltered": arrivals, "safety": safe, "population": population_z,
+              "residents_protected": residents_z,
+              "population_total": res_u.sum(axis=1)}  # fmt: skip
     for arr in detail.values():
         arr.flags.writeable = False
     provenance = {
@@ -1154,7 +1182,7 @@ def run(
     return ScenarioResult(
         scenario=sc,
         zones=zones,
-        per_zone=_per_zone(prep, safe, residents_z, cap, arrivals),
+        per_zone=_per_zone(prep, safe, population_z, residents_z, cap, arrivals),
         per_origin=_per_origin(sc, prep, displaced, flows_o),
         flows=_flows(prep, flows_o, flows),
         totals=totals,
@@ -1180,9 +1208,18 @@ def _q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
     return {f"{prefix}_{q}": s[..., k] for k, q in enumerate(_Q)}
 
 
+def _population_total(result: ScenarioResult) -> dict[str, float]:
+    """P5/P50/P95 of everyone living in any zone (overlaps once), from the draws."""
+    draws = np.asarray(result.detail.get("population_total", np.zeros(0)), dtype=float)
+    if not len(draws):
+        return {}
+    return {q: float(v) for q, v in zip(_Q, summarise(draws), strict=True)}
+
+
 def _per_zone(
     prep: _Prepared,
     safe: np.ndarray,
+    population: np.ndarray,
     residents: np.ndarray,
     cap: np.ndarray,
     arrivals: np.ndarray,
@@ -1194,14 +1231,16 @@ def _per_zone(
         "kind": zones["kind"].to_numpy(),
         "name": zones["name"].to_numpy(),
         "area_km2": zones["area_km2"].to_numpy(dtype=float),
-        "events": zone_ev["events"].to_numpy(),
-        "deaths_civilians": zone_ev["deaths_civilians"].to_numpy(),
+        # fractional: events located to a district or governorate count with its share inside
+        "events_weighted": zone_ev["events"].to_numpy(),
+        "deaths_civilians_weighted": zone_ev["deaths_civilians"].to_numpy(),
         "events_per_1000km2_year": zone_ev["events_per_1000km2_year"].to_numpy(),
         "exposure": prep.exposure,
         "protection": protection,
         "safety": safety(prep.exposure, protection),
     })  # fmt: skip
-    for name, vals in (("residents", residents), ("capacity", cap), ("sheltered", arrivals),
+    for name, vals in (("population", population), ("residents_protected", residents),
+                       ("capacity", cap), ("sheltered", arrivals),
                        ("sheltered_safe", arrivals * safe)):  # fmt: skip
         out = out.assign(**_q_columns(name, vals))
     return out
@@ -1312,7 +1351,11 @@ def compare(
 
 
 def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
-    """One row per scenario: every metric's P5/P50/P95, the allocation, draws and source."""
+    """One row per scenario: every metric's P5/P50/P95, the allocation, draws and source.
+
+    ``population_p5``/``_p50``/``_p95`` (everyone living in any zone, before
+    displacement) follow the metrics.
+    """
     rows = []
     for r in results:
         row: dict[str, Any] = {
@@ -1326,6 +1369,8 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
         for m in r.totals.index:
             for q in _Q:
                 row[f"{m}_{q}"] = float(r.totals.loc[m, q])
+        for q, v in _population_total(r).items():
+            row[f"population_{q}"] = v
         row["draws"] = r.provenance["draws"]
         row["seed"] = r.provenance["seed"]
         row["citation"] = r.scenario.source.citation
@@ -1391,16 +1436,20 @@ def write_comparison(
 ) -> pd.DataFrame:
     """Write comparison.csv, comparison.md, comparison.png and one folder per scenario.
 
-    The whole folder is written atomically. Returns the comparison table.
+    People are written as whole numbers; ``columns.csv`` describes the columns
+    of comparison.csv (each scenario's folder has its own). The whole folder is written atomically. Returns the comparison table.
     """
     import matplotlib.pyplot as plt
 
+    from ._columns import describe, for_file
     from ._io import atomic_dir
     from .plot import comparison_chart
 
     table = comparison_table(results)
     with atomic_dir(directory) as tmp:
-        table.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
+        written = for_file(table)
+        written.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
+        describe({"comparison.csv": list(written.columns)}).to_csv(tmp / "columns.csv", index=False)
         (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
         fig, _ = comparison_chart(table)
         fig.savefig(tmp / "comparison.png", dpi=150)

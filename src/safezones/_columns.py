@@ -1,0 +1,222 @@
+"""What every column of the output files is: a data dictionary, and how the files round.
+
+:meth:`ScenarioResult.to_file` and :func:`write_comparison` write their tables
+through :func:`for_file`, which writes people as whole numbers (rounded to the
+nearest person) and weighted event counts with one decimal, and add
+``columns.csv``: one row per column of every file written (file, column,
+unit, meaning), from :func:`describe`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"zone_id": ["a"], "population_p50": [2166431.6], "events_weighted": [12.34]})
+>>> for_file(t).to_dict("records")
+[{'zone_id': 'a', 'population_p50': 2166432, 'events_weighted': 12.3}]
+>>> describe({"per_zone.csv": ["population_p50"]}).iloc[0].tolist()[:3]
+['per_zone.csv', 'population_p50', 'people']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PEOPLE", "WEIGHTED", "describe", "for_file"]
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+#: Stems of the columns that count people; ``_p5``/``_p50``/``_p95`` and
+#: ``_low``/``_central``/``_high`` follow them. Written as whole numbers.
+PEOPLE = (
+    "population",
+    "residents_protected",
+    "capacity",
+    "sheltered",
+    "sheltered_safe",
+    "displaced",
+    "unmet",
+    "people",
+)
+#: Counts spread over areas (events located only to a district or governorate
+#: count with the share of that unit inside the zone): written with one decimal.
+WEIGHTED = ("events_weighted", "deaths_civilians_weighted")
+
+_QUANTILES = {
+    "p5": "P5 (5th percentile) over the Monte Carlo draws",
+    "p50": "P50 (median) over the Monte Carlo draws",
+    "p95": "P95 (95th percentile) over the Monte Carlo draws",
+    "low": "low band of the population layer",
+    "central": "central estimate of the population layer",
+    "high": "high band of the population layer",
+}
+_SUFFIX = re.compile(r"^(?P<stem>.+)_(?P<q>p5|p50|p95|low|central|high)$")
+
+_SPREAD = (
+    "events located only to a district or governorate (UCDP where_prec 3-4, ACLED "
+    "geo_precision 3) count with the share of that unit's area inside the zone (or origin) "
+    '(events.imprecise = "spread", the default), so the count is fractional'
+)
+
+#: Unit and meaning of each column (or column stem), for every file.
+_COMMON: dict[str, tuple[str, str]] = {
+    "zone_id": ("", "zone id, as in the scenario"),
+    "kind": ("", "zone kind: refuge (border strip), freeze (around a place) or safe (a polygon)"),
+    "name": ("", "name"),
+    "area_km2": ("km²", "area of the zone in the equal-area PROJECT_CRS, clipped to Syria"),
+    "events_weighted": (
+        "events",
+        "strike events of the window inside the zone (the scenario's [events] source); " + _SPREAD,
+    ),
+    "deaths_civilians_weighted": (
+        "deaths",
+        "civilian deaths of those events, weighted as events_weighted, so fractional",
+    ),
+    "events_per_1000km2_year": (
+        "events per 1,000 km² per year",
+        "strike intensity: weighted events per 1,000 km² of the area per year of the window",
+    ),
+    "exposure": ("0 to 1", "strike exposure: intensity / shelter.exposure_reference, at most 1"),
+    "protection": ("0 to 1", "protection given the zone (its own or the default of its kind)"),
+    "safety": ("0 to 1", "safety of the zone: 1 - (1 - protection) x exposure"),
+    "population": (
+        "people",
+        "everyone living in the zone, before displacement: the population layer's cells "
+        "counted with the share of their area inside the zone (points when inside)",
+    ),
+    "residents_protected": (
+        "people",
+        "people living in the zone who were not displaced: population x (1 - share displaced "
+        "of their group); protected in place, never counted as sheltered",
+    ),
+    "capacity": ("people", "people the zone can host: usable land / site area per person"),
+    "sheltered": ("people", "displaced people the zone takes in, within reach and capacity"),
+    "sheltered_safe": ("people", "sheltered, weighted by the zone's safety"),
+    "displaced": ("people", "people displaced in the window"),
+    "unmet": ("people", "displaced people not sheltered"),
+    "people": ("people", "people moving from the origin to the zone"),
+    "pcode": ("", "OCHA P-code of the origin (district or governorate)"),
+    "hazard_class": ("", "hazard class of the origin (the class most of its people live in)"),
+    "rate": ("share", "displacement rate of the origin (mean over its people)"),
+    "origin_pcode": ("", "OCHA P-code of the origin"),
+    "origin_name": ("", "name of the origin"),
+    "distance_km": ("km", "mean road distance travelled, weighted by the people moving"),
+}
+_ZONE_BUILDERS: dict[str, tuple[str, str]] = {
+    "place": ("", "place the freeze zone is centred on"),
+    "lon": ("degrees", "longitude of the centre (EPSG:4326)"),
+    "lat": ("degrees", "latitude of the centre (EPSG:4326)"),
+    "radius_km": ("km", "radius of the freeze zone"),
+    "neighbour": ("", "ISO code of the neighbour whose border the strip follows"),
+    "depth_km": ("km", "depth of the refuge strip"),
+    "start": ("", "where the stretch of border starts (empty: the whole border)"),
+    "end": ("", "where the stretch of border ends"),
+    "stretch_km": ("km", "length of the stretch of border"),
+    "source": ("", "file or object the safe zone was drawn from"),
+    "repaired": ("", "True when an invalid polygon was repaired"),
+    "overlaps_with": ("", "ids of the zones this one overlaps, ';'-separated"),
+    "overlap_km2": ("km²", "area shared with other zones"),
+    "capacity_given": ("people", "capacity given in the scenario (empty: from the area)"),
+    "geom": ("", "zone polygon (EPSG:4326)"),
+}
+_FILES: dict[str, dict[str, tuple[str, str]]] = {
+    "per_origin.csv": {
+        "name": ("", "name of the origin (district or governorate)"),
+        "events_per_1000km2_year": (
+            "events per 1,000 km² per year",
+            "strike intensity of the origin over the window (weighted events; " + _SPREAD + ")",
+        ),
+        "population": ("people", "everyone living in the origin (population layer)"),
+        "sheltered": ("people", "displaced people of the origin sheltered in a zone"),
+    },
+    "totals.csv": {
+        "metric": (
+            "",
+            "the score (people): displaced, sheltered, residents_protected (everyone living in "
+            "any zone who was not displaced, overlaps counted once), unmet, capacity, "
+            "sheltered_safe",
+        ),
+        "p5": ("people", _QUANTILES["p5"]),
+        "p50": ("people", _QUANTILES["p50"]),
+        "p95": ("people", _QUANTILES["p95"]),
+    },
+    "comparison.csv": {
+        "scenario": ("", "scenario id"),
+        "title": ("", "scenario title"),
+        "zones": ("zones", "number of zones"),
+        "area_km2": ("km²", "total area of the zones (overlaps counted twice)"),
+        "allocation": ("", "allocation rule: optimal or gravity"),
+        "window": ("", "window of the strike events"),
+        "population": (
+            "people",
+            "everyone living in any of the scenario's zones, before displacement (overlaps once)",
+        ),
+        "residents_protected": (
+            "people",
+            "people living in any zone who were not displaced (overlaps counted once)",
+        ),
+        "draws": ("draws", "Monte Carlo draws"),
+        "seed": ("", "random seed"),
+        "citation": ("", "source of the scenario"),
+    },
+}
+
+
+def _entry(file: str, column: str) -> tuple[str, str]:
+    own = _FILES.get(file, {})
+    if column in own:
+        return own[column]
+    if column in _COMMON:
+        return _COMMON[column]
+    m = _SUFFIX.match(column)
+    if m is not None:
+        stem, q = m["stem"], m["q"]
+        unit, meaning = own.get(stem) or _COMMON.get(stem) or ("", stem.replace("_", " "))
+        return unit, f"{meaning}; {_QUANTILES[q]}"
+    if file.endswith(".gpkg"):
+        return _ZONE_BUILDERS.get(column, ("", "attribute of the zone from its builder"))
+    return "", column.replace("_", " ")
+
+
+def describe(files: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """The data dictionary of some output files: ``file``, ``column``, ``unit``, ``meaning``.
+
+    Parameters
+    ----------
+    files
+        File name to its columns, in order.
+    """
+    rows = [(f, c, *_entry(f, c)) for f, cols in files.items() for c in cols]
+    return pd.DataFrame(rows, columns=["file", "column", "unit", "meaning"])
+
+
+def _stem(column: str) -> str:
+    m = _SUFFIX.match(column)
+    return m["stem"] if m is not None else column
+
+
+def for_file(df: _Frame, *, people: Sequence[str] = ()) -> _Frame:
+    """A copy of ``df`` as the output files hold it: people whole, weighted counts to 0.1.
+
+    People columns (stems :data:`PEOPLE` with a quantile or band suffix, and
+    ``people``, the columns named) are rounded to the nearest person and
+    written as integers; :data:`WEIGHTED` counts keep one decimal.
+    """
+    out = df.copy()
+    for col in out.columns:
+        name = str(col)
+        if name in people or (_stem(name) in PEOPLE and _stem(name) != name):
+            vals = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float)
+            rounded = np.rint(vals)
+            if np.isfinite(rounded).all():
+                out[col] = rounded.astype(np.int64)
+            else:
+                out[col] = pd.array(
+                    [int(v) if np.isfinite(v) else None for v in rounded], dtype="Int64"
+                )
+        elif name in WEIGHTED:
+            out[col] = np.round(pd.to_numeric(out[col], errors="coerce").to_numpy(float), 1)
+    return out
