@@ -153,7 +153,7 @@ def test_explore_has_zones_with_numbers_and_the_deadliest_events():
     assert props["sheltered"] == (
         f"{_people(pz.sheltered_p50)} ({_people(pz.sheltered_p5)} to {_people(pz.sheltered_p95)})"
     )
-    assert props["events"] == f"{int(pz.events):,}" and props["zone_id"] == "turkey"
+    assert props["events_weighted"] == f"{pz.events_weighted:,.1f}" and props["zone_id"] == "turkey"
     feats = events_layer.data["features"]
     assert len(feats) == 25
     deaths = sorted((f["properties"]["deaths_total"] for f in feats), reverse=True)

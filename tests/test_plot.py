@@ -237,7 +237,7 @@ def test_residents_map_colours_exactly_the_cells_within_reach(results):
     want = int(cells.intersects(near.buffer(-1)).sum())  # a hair inside: no edge-touching cells
     drawn = max(len(c.get_paths()) for c in ax.collections)
     assert abs(drawn - want) <= 0.02 * want
-    res = np.percentile(np.asarray(r.detail["residents"]).sum(axis=1), 50)
+    res = np.percentile(np.asarray(r.detail["population_total"]), 50)
     assert plot._people(res) in _texts(fig)
     with pytest.raises(sz.SafeZonesError, match="near_km must be"):
         plot.residents_map(r, near_km=-1)

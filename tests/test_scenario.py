@@ -168,7 +168,7 @@ def test_without_displacement_residents_are_the_overlay_population():
     r = run(scenario(zones, demand={"rates": [0, 0, 0], "scale_to_national_total": False}),
             draws=1)  # fmt: skip
     pop = sz.population_in_zones(r.zones, data.population_grid())
-    got = r.per_zone.set_index("zone_id")["residents_p50"]
+    got = r.per_zone.set_index("zone_id")["residents_protected_p50"]
     assert got.to_numpy() == pytest.approx(pop.residents_central.to_numpy(), rel=1e-9)
     assert r.totals.loc["displaced", "p50"] == 0 and r.totals.loc["sheltered", "p50"] == 0
 
@@ -237,8 +237,8 @@ def test_result_is_frozen_and_its_arrays_read_only(border_result):
 def test_to_file_writes_every_output(border_result, tmp_path):
     out = border_result.to_file(tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == [
-        "flows.csv", "map.png", "per_origin.csv", "per_zone.csv", "summary.json", "totals.csv",
-        "zones.gpkg",
+        "columns.csv", "flows.csv", "map.png", "per_origin.csv", "per_zone.csv", "summary.json",
+        "totals.csv", "zones.gpkg",
     ]  # fmt: skip
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "border-refuge-zones"
@@ -293,7 +293,7 @@ def test_a_worldpop_raster_as_population(shared_data, tmp_path):
     r = run(sc, draws=1)
     exact = sz.population_in_zones(r.zones, raster).residents_central.iloc[0]
     # ~1 km blocks counted whole by their centre against exact partial cells: close, not equal
-    got = r.per_zone.residents_p50.iloc[0]
+    got = r.per_zone.population_p50.iloc[0]
     assert got == pytest.approx(exact, rel=0.03)
     assert r.provenance["sources"][-2] == {"layer": "population", "source": str(raster)}
 
@@ -308,7 +308,7 @@ def test_an_admin_table_as_population(tmp_path):
                                            population="#population+total",
                                            relative_band=(0.9, 1.1))  # fmt: skip
     expected = sz.population_in_zones(r.zones, gov).residents_central.iloc[0]
-    assert r.per_zone.residents_p50.iloc[0] == pytest.approx(expected, rel=1e-9)
+    assert r.per_zone.population_p50.iloc[0] == pytest.approx(expected, rel=1e-9)
 
 
 def test_an_acled_file_as_events(tmp_path):

@@ -1456,7 +1456,7 @@ def residents_map(
         f"Population of the zones (everyone living there, {basis}): {_people(mid)} "
         f"(P5 to P95: {_people(lo)} to {_people(hi)}); residents protected (not displaced): "
         f"{_people(prot['p50'])} ({_people(prot['p5'])} to {_people(prot['p95'])}). "
-        "Colours: people per km² before displacement, central estimate per cell."
+        "Colours: people per km² before displacement (central estimate)."
     )
     text = " ".join([source_note(sources), DISCLAIMER, PROJECTION_NOTE])
     if ax is None:
