@@ -322,3 +322,16 @@ def test_compare_maps_fill_by_residents_protected(aleppo):
     assert "people residents protected per zone (P50)" in _texts(fig)
     with pytest.raises(sz.SafeZonesError, match="residents_protected"):
         plot.compare_maps([r], metric="residents")
+
+
+def test_memo_score_table_reads_population_before_residents_protected(aleppo):
+    from safezones.report import score_table
+
+    r, _ = aleppo
+    t = score_table(r).set_index("metric")
+    names = list(t.index)
+    assert names.index("population") == names.index("residents_protected") - 1
+    pop = np.percentile(np.asarray(r.detail["population_total"]), [5, 50, 95])
+    assert t.loc["population", ["P5", "P50", "P95"]].tolist() == [plot._people(v) for v in pop]
+    assert "before displacement" in t.loc["population", "meaning"]
+    assert "not displaced" in t.loc["residents_protected", "meaning"]

@@ -32,6 +32,7 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -55,6 +56,7 @@ __all__ = ["METRIC_NOTES", "key_parameters", "memo_html", "memo_pdf", "score_tab
 METRIC_NOTES = {
     "displaced": "people displaced in the window (hazard-based, scaled to the national total)",
     "sheltered": "displaced people the zones take in, within reach and capacity",
+    "population": "everyone living in the zones, before displacement (overlaps counted once)",
     "residents_protected": "people living in the zones who were not displaced",
     "unmet": "displaced people not sheltered",
     "capacity": "people the zones can host (usable land / site area per person)",
@@ -93,6 +95,9 @@ def _results(results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult]) -
 def score_table(result: ScenarioResult) -> pd.DataFrame:
     """The score as a memo shows it: one row per metric, P5/P50/P95 in people, and its meaning.
 
+    Before ``residents_protected`` comes ``population``, everyone living in
+    the zones (from the result's draws), so that the two are read together.
+
     Examples
     --------
     >>> from types import SimpleNamespace
@@ -101,7 +106,12 @@ def score_table(result: ScenarioResult) -> pd.DataFrame:
     ['sheltered', '1.00 M', '1.50 M', '2.00 M']
     """
     rows = []
+    pop = np.asarray(getattr(result, "detail", {}).get("population_total", []), dtype=float)
     for m in result.totals.index:
+        if m == "residents_protected" and len(pop):
+            lo, mid, hi = np.percentile(pop, [5, 50, 95])
+            rows.append({"metric": "population", "P5": _people(lo), "P50": _people(mid),
+                         "P95": _people(hi), "meaning": METRIC_NOTES["population"]})  # fmt: skip
         r = result.totals.loc[m]
         rows.append(
             {

@@ -1437,7 +1437,8 @@ def write_comparison(
     """Write comparison.csv, comparison.md, comparison.png and one folder per scenario.
 
     People are written as whole numbers; ``columns.csv`` describes the columns
-    of comparison.csv (each scenario's folder has its own). The whole folder is written atomically. Returns the comparison table.
+    of comparison.csv (each scenario's folder has its own). The whole folder
+    is written atomically. Returns the comparison table.
     """
     import matplotlib.pyplot as plt
 
