@@ -228,14 +228,22 @@ def test_tiles_are_an_option_and_the_borders_are_added_once():
     tiled = r.explore(events=False, tiles="OpenStreetMap")
     (tile,) = [c for c in tiled._children.values() if isinstance(c, folium.TileLayer)]
     assert "openstreetmap" in tile.tiles
-    # over tiles the countries are lines only: their fill would hide the tiles
-    fills = [
-        g.style_function(None)
-        for group in tiled._children.values()
-        if isinstance(group, folium.FeatureGroup)
-        for g in group._children.values()
-    ]
-    assert fills and all(s.get("fillOpacity", 0) == 0 or s.get("fill") is False for s in fills)
+
+    # over tiles the countries are lines only (their fill would hide the tiles); without
+    # tiles the neighbours and Syria are filled, the governorates and the border lines
+    def fills(m: folium.Map) -> list[float]:
+        (group,) = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+        styles = [g.style_function(None) for g in group._children.values()]
+        return [0.0 if st.get("fill") is False else st["fillOpacity"] for st in styles]
+
+    assert fills(tiled) == [0, 0, 0, 0]
+    assert fills(plain) == [1, 1, 0, 0]
+    with pytest.raises(
+        sz.SafeZonesError,
+        match=r"^tiles='nonsense' is not a tile name folium knows: give one such as "
+        r"'OpenStreetMap', or None \(the default\) for no tiles$",
+    ):
+        r.explore(tiles="nonsense")
     # a second result on the same map: one set of borders
     again = r.explore(events=False, m=plain)
     assert again is plain

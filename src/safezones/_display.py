@@ -411,8 +411,8 @@ def explore(
     The page works offline: it carries Leaflet inline and links nothing
     (:func:`safezones._webmap.offline_map`), and Syria, its neighbours and the
     governorates are drawn from the bundled data (layer "borders"). ``tiles``
-    (a folium tile name such as ``"OpenStreetMap"``, or a URL template) adds a
-    background fetched from the internet; None (default) draws none. Every
+    (a folium tile name such as ``"OpenStreetMap"``) adds a background fetched
+    from the internet; None (default) draws none. Every
     text (names, titles, event ids, sources) is shown as text, escaped. A map
     given as ``m`` keeps its own tiles and resources; the borders are added
     to it once.

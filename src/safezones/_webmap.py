@@ -98,16 +98,23 @@ def offline_map(*, tiles: str | None = None, **kwargs: Any) -> Any:
     Parameters
     ----------
     tiles
-        A folium tile layer name or URL template (fetched from the internet),
-        or None (default) for none: the sea colour of the static maps as the
-        background, for :func:`add_basemap` to draw on.
+        A folium tile name such as ``"OpenStreetMap"`` (fetched from the
+        internet), or None (default) for none: the sea colour of the static
+        maps as the background, for :func:`add_basemap` to draw on.
     **kwargs
         Passed to :class:`folium.Map`.
     """
+    from ._errors import SafeZonesError
     from .plot import _SEA
 
     folium = _folium()
-    m = folium.Map(tiles=tiles, **kwargs)
+    try:
+        m = folium.Map(tiles=tiles, **kwargs)
+    except ValueError:  # folium: "Custom tiles must have an attribution."
+        raise SafeZonesError(
+            f"tiles={tiles!r} is not a tile name folium knows: give one such as "
+            "'OpenStreetMap', or None (the default) for no tiles"
+        ) from None
     # instance attributes: folium's class lists (the CDN links) stay as they are for others
     m.default_js = []
     m.default_css = []
