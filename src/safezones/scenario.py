@@ -642,7 +642,8 @@ class ScenarioResult:
         Needs the ``notebook`` extra (folium). Keywords go to
         :func:`safezones._display.explore`: ``events=False`` leaves the events
         out, ``max_events`` caps them (the deadliest are kept, 2,000 by
-        default), ``tiles`` picks the background, ``m`` adds to a map.
+        default), ``tiles`` adds a background from the internet (none by
+        default: the page works offline), ``m`` adds to a map.
 
         Examples
         --------
