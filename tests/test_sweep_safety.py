@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import safezones
 from safezones import sweep as sweep_mod
 from safezones._errors import SafeZonesError
 from safezones.scenario import Scenario, run
@@ -32,7 +33,8 @@ from safezones.sweep import Sweep, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-ENV = {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(ROOT / "src")}
+#: Subprocesses import the safezones these tests import (the worktree's, or an installed one).
+ENV = {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
 CLI = [sys.executable, "-m", "safezones.cli"]
 
 
@@ -238,9 +240,9 @@ def test_workers_exit_when_the_sweep_is_killed(tmp_path):
         workers: set[int] = set()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            workers = _children(proc.pid)
-            if len(workers) >= 2 and len(list(out.glob("parts/part-*.parquet"))) >= 1:
-                break  # scoring, both workers busy
+            if len(_children(proc.pid)) >= 2:
+                time.sleep(1.0)  # both workers at work (building geometry)
+                break
             time.sleep(0.05)
         assert proc.poll() is None, "the sweep ended before it could be killed"
         workers = _children(proc.pid)
@@ -267,7 +269,7 @@ def test_a_worker_exits_when_its_parent_is_already_gone():
         "print('still running')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
-    assert done.returncode == 1 and "still running" not in done.stdout
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "")
 
 
 # ---------------------------------------------------------------- geometry checkpoint
@@ -282,7 +284,7 @@ def _geometry_files(out: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
-    radii = list(range(4, 40, 2))  # 18 distinct zone geometries
+    radii = list(range(4, 40, 4))  # 9 distinct zone geometries
     spec = tmp_path / "spec.toml"
     spec.write_text(
         f'base = "{(ROOT / "scenarios" / "aleppo-freeze.toml").as_posix()}"\n'
@@ -299,7 +301,8 @@ def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
             time.sleep(0.02)
         assert proc.poll() is None, "the sweep ended before it could be killed"
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers
         proc.wait()
     assert not (out / "results.parquet").exists()
     assert not list(out.glob("parts/part-*.parquet")), "killed while building geometry"
