@@ -756,7 +756,10 @@ def run_sweep(
         A :class:`Sweep` or the path of a sweep spec (TOML).
     out
         The sweep's folder. Parts already written there by the same spec are
-        kept (resume); a different spec is refused.
+        kept (resume); a different spec, or a changed input file (the spec,
+        the base scenario, a data file: ``sweep.json`` keeps their SHA-256),
+        is refused. Built zone geometry is kept in ``out/geometry`` and read
+        back on a resume (with Dask, only on a local cluster).
     executor
         ``"local"``: worker processes on this machine (``workers`` of them;
         1 runs in this process). ``"dask"``: a ``distributed.LocalCluster``
