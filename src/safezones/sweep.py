@@ -519,7 +519,8 @@ def _die_with_parent(parent: int) -> None:
     :data:`WATCH_PARENT_S` seconds that the parent is still the same process
     (an orphan is adopted by another), and exits if not. Without this, a
     ``kill -9`` of the sweep left its workers running at full CPU, then
-    asleep holding their memory.
+    asleep holding their memory. (Linux sends the signal when the thread that
+    started the worker ends: :func:`run_sweep`'s thread outlives its pools.)
     """
     if sys.platform == "linux":
         try:
