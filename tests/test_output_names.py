@@ -302,8 +302,13 @@ def test_explore_popups_carry_population_and_residents_protected(aleppo):
 
     r, _ = aleppo
     m = r.explore(events=False)
-    layer = next(c for c in m._children.values() if isinstance(c, folium.GeoJson))
-    props = layer.data["features"][0]["properties"]
+    layers = [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+    props = next(
+        f["properties"]
+        for layer in layers
+        for f in layer.data["features"]
+        if f["properties"].get("zone_id") == "aleppo"
+    )
     pz = r.per_zone.iloc[0]
     people = plot._people
     assert props["population"] == (

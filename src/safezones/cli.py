@@ -498,6 +498,9 @@ def main(argv: list[str] | None = None) -> None:
 
     Click's own usage errors (unknown command or option) also exit 2.
     """
+    from ._inputs import set_command
+
+    set_command(sys.argv[1:] if argv is None else argv)  # recorded in summary.json
     try:
         app(args=argv, prog_name="safezones")
     except SafeZonesError as err:
