@@ -107,8 +107,8 @@ METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in _Q)
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
 
 class ParameterSpec(_Spec):
     """One varied parameter: ``low``/``high`` (and ``step``), or grid ``values``."""
