@@ -243,7 +243,8 @@ def _window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
     from .sources import _as_bound
 
     try:
-        ts = _as_bound(_window(value), end=end, what="events.end" if end else "events.start")
+        bound = value if isinstance(value, int) else str(value)
+        ts = _as_bound(bound, end=end, what="events.end" if end else "events.start")
     except SafeZonesError:
         text = str(value).strip()
         if isinstance(value, int) or (text.isdigit() and len(text) == 4):
@@ -421,7 +422,10 @@ class Scenario(_Spec):
         try:
             sc = cls.model_validate(raw)
         except ValidationError as err:
-            problems = non_finite + [p for p in _explain(err, raw) if _NOT_FINITE not in p]
+            keys = tuple(p.split(":")[0] for p in non_finite)  # and their union siblings
+            problems = non_finite + [
+                p for p in _explain(err, raw) if not (keys and p.split(":")[0].startswith(keys))
+            ]
             raise SafeZonesError(problems or _explain(err, raw), source=source) from None
         if non_finite:  # e.g. in a free-form field
             raise SafeZonesError(non_finite, source=source)
@@ -1042,13 +1046,19 @@ def _gathered(sc: Scenario, *steps: Callable[[], Any]) -> list[Any]:
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        problems = [
-            f"{err.source}: {p}" if err.source and err.source != where else p
-            for err in errors
-            for p in err.problems
-        ]
+        problems = [_in_file(p, err.source, where) for err in errors for p in err.problems]
         raise SafeZonesError(problems, source=where)
     return out
+
+
+def _in_file(problem: str, source: str | None, where: str | None) -> str:
+    """``population.source: FILE: problem``: the problem with the file it is in."""
+    if not source or source == where:
+        return problem
+    key, sep, rest = problem.partition(": ")
+    if sep and key.endswith(".source"):
+        return f"{key}: {source}: {rest}"
+    return f"{source}: {problem}"
 
 
 def _fmt_count(v: float) -> str:
@@ -1089,7 +1099,8 @@ def _check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> Non
     lo = _window_bound(sc.events.start, end=False)
     hi = _window_bound(sc.events.end, end=True)
     window = f"events.start/events.end: the window {lo.date()} to {hi.date()}"
-    held = f"the events ({ev_source}) run from {first.date()} to {last.date()}"
+    label = "bundled UCDP GED" if sc.events.source == "bundled" else ev_source
+    held = f"the events ({label}) run from {first.date()} to {last.date()}"
     if hi < first or lo > last:
         raise SafeZonesError(
             f"{window} holds no events: {held}; choose events.start and events.end within them",
