@@ -20,6 +20,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from rasterio.transform import from_origin
@@ -474,7 +475,7 @@ def test_a_window_partly_outside_the_events_warns(tmp_path):
     assert code == 2
     assert flat(err).startswith(
         "warning: events.start/events.end: the window 2010-01-01 to 2014-12-31 reaches beyond "
-        "the events' dates: the events (bundled UCDP GED) run from 2011-01-01 to 2019-12-31, "
+        "the events' years: the events (bundled UCDP GED) run from 2011-01-01 to 2019-12-31, "
         "and strikes are counted per year of the window, so the years without data count as "
         "years without strikes; narrow the window to the events' dates error: "
     )
@@ -548,3 +549,21 @@ def test_data_check_says_when_a_raster_has_no_nodata(tmp_path):
     assert code == 0
     assert "total 10 people" in flat(out)
     assert "the raster sets no nodata value, so every cell counts as people" in flat(err)
+
+
+@pytest.mark.parametrize(("start", "end", "warns"), [(2014, 2014, False), (2014, 2015, True),
+                                                     (2013, 2014, True)])  # fmt: skip
+def test_the_window_warning_counts_whole_years_of_daily_events(start, end, warns):
+    """Daily events from 3 January to 28 December 2014 cover the year 2014, not 2015."""
+    sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+                             "events": {"start": start, "end": end},
+                             "zones": [{"id": "a", "kind": "freeze", "place": "Idlib",
+                                        "radius_km": 5}]})  # fmt: skip
+    events = gpd.GeoDataFrame({"date_start": pd.to_datetime(["2014-01-03", "2014-12-28"]),
+                               "date_end": pd.to_datetime(["2014-01-03", "2014-12-28"])})  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _check_window(sc, events, "ev.csv")
+    assert len(caught) == int(warns)
+    if warns:
+        assert "the events (ev.csv) run from 2014-01-03 to 2014-12-28" in str(caught[0].message)

@@ -1091,7 +1091,7 @@ def _check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: s
 
 
 def _check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> None:
-    """Refuse a window with no overlap with the events' dates; warn at a partial one."""
+    """Refuse a window with no overlap with the events' dates; warn when it has years without."""
     if "date_start" not in events.columns or not len(events):
         return
     first, last = events["date_start"].min(), events["date_end"].max()
@@ -1107,9 +1107,9 @@ def _check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> Non
             f"{window} holds no events: {held}; choose events.start and events.end within them",
             source=str(sc.path) if sc.path else None,
         )
-    if lo < first or hi > last:
+    if lo.year < first.year or hi.year > last.year:  # a whole year of the window is empty
         warnings.warn(
-            f"{window} reaches beyond the events' dates: {held}, and strikes are counted per "
+            f"{window} reaches beyond the events' years: {held}, and strikes are counted per "
             "year of the window, so the years without data count as years without strikes; "
             "narrow the window to the events' dates",
             SafeZonesWarning,
