@@ -477,7 +477,7 @@ def test_a_window_partly_outside_the_events_warns(tmp_path):
         "warning: events.start/events.end: the window 2010-01-01 to 2014-12-31 reaches beyond "
         "the events' years: the events (bundled UCDP GED) run from 2011-01-01 to 2019-12-31, "
         "and strikes are counted per year of the window, so the years without data count as "
-        "years without strikes; narrow the window to the events' dates error: "
+        "years without strikes; narrow the window to the events' years error: "
     )
     assert "zones.nowhere: place: no place 'Atlantis'" in flat(err)
 
@@ -566,4 +566,6 @@ def test_the_window_warning_counts_whole_years_of_daily_events(start, end, warns
         _check_window(sc, events, "ev.csv")
     assert len(caught) == int(warns)
     if warns:
-        assert "the events (ev.csv) run from 2014-01-03 to 2014-12-28" in str(caught[0].message)
+        assert "the events (bundled UCDP GED) run from 2014-01-03 to 2014-12-28" in str(
+            caught[0].message
+        )

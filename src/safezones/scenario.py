@@ -1111,7 +1111,7 @@ def _check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> Non
         warnings.warn(
             f"{window} reaches beyond the events' years: {held}, and strikes are counted per "
             "year of the window, so the years without data count as years without strikes; "
-            "narrow the window to the events' dates",
+            "narrow the window to the events' years",
             SafeZonesWarning,
             stacklevel=2,
         )
