@@ -19,7 +19,7 @@ Score a scenario file (see :mod:`safezones.scenario`) with
 """
 
 from . import data, demand, shelter, sources, uncertainty
-from ._errors import DataError, GeometryError, SafeZonesError, UnknownNameError
+from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning, UnknownNameError
 from .crs import LONLAT_CRS, PROJECT_CRS
 from .overlay import events_in_zones, population_in_zones, strike_intensity
 from .scenario import Scenario, ScenarioResult, compare, run
@@ -33,6 +33,7 @@ __all__ = [
     "DataError",
     "GeometryError",
     "SafeZonesError",
+    "SafeZonesWarning",
     "Scenario",
     "ScenarioResult",
     "UnknownNameError",

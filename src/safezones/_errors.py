@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["DataError", "GeometryError", "SafeZonesError", "UnknownNameError"]
+__all__ = [
+    "DataError",
+    "GeometryError",
+    "SafeZonesError",
+    "SafeZonesWarning",
+    "UnknownNameError",
+]
 
 
 class SafeZonesError(ValueError):
@@ -69,3 +75,14 @@ class GeometryError(SafeZonesError):
 
 class DataError(SafeZonesError):
     """A data file or table that is missing columns or holds bad values."""
+
+
+class SafeZonesWarning(UserWarning):
+    """Input that runs, but probably not as the user meant.
+
+    For example a window reaching beyond the events' dates, a population layer
+    holding fewer people than the national displaced total, or repeated rows
+    dropped from an events file.
+
+    The command line prints each as one ``warning:`` line on stderr.
+    """

@@ -36,7 +36,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import data
-from ._errors import SafeZonesError
+from ._errors import SafeZonesError, SafeZonesWarning
 
 __all__ = ["app", "main"]
 
@@ -108,12 +108,21 @@ def data_check(
         warnings.simplefilter("always")
         if fmt is FileFormat.raster:
             r = sources.read_population_raster(path)
+            problems = r.value_problems()
+            if problems:
+                raise SafeZonesError(problems, source=str(path))
+            if r.nodata is None:
+                warnings.warn(
+                    f"{path}: the raster sets no nodata value, so every cell counts as people; "
+                    "if a value marks missing cells, set it (gdal_edit.py -a_nodata VALUE FILE)",
+                    SafeZonesWarning,
+                    stacklevel=1,
+                )
             _out.print(
                 f"{path}: raster {r.shape[1]} x {r.shape[0]} cells of {r.res[0]:g} x "
                 f"{r.res[1]:g} ({r.crs.name}), nodata {r.nodata}, total {r.total():,.0f} people"
             )
-            return
-        if fmt is FileFormat.admin:
+        elif fmt is FileFormat.admin:
             pop = sources.read_admin_population(path, pcode=pcode, population=population)
             _out.print(
                 f"{path}: {pop.attrs['rows_read']} rows, {len(pop)} units joined by P-code, "
@@ -165,8 +174,8 @@ _SET_HELP = (
 
 
 _OutOpt = Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")]
-_DrawsOpt = Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")]
-_SeedOpt = Annotated[int | None, typer.Option(help="Random seed.")]
+_DrawsOpt = Annotated[int | None, typer.Option(min=1, help="Monte Carlo draws (1: central case).")]
+_SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (0 or more).")]
 _SetOpt = Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)]
 _QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
@@ -390,9 +399,9 @@ def sweep_cmd(
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
     ] = None,
     design: Annotated[DesignOpt | None, typer.Option(help="Override the spec's design.")] = None,
-    size: Annotated[int | None, typer.Option(help="Override the spec's size.")] = None,
+    size: Annotated[int | None, typer.Option(min=1, help="Override the spec's size.")] = None,
     draws: Annotated[
-        int | None, typer.Option(help="Override the spec's draws per scenario.")
+        int | None, typer.Option(min=1, help="Override the spec's draws per scenario.")
     ] = None,
     quiet: _QuietOpt = False,
 ) -> None:
@@ -402,7 +411,9 @@ def sweep_cmd(
     from .sweep import Sweep, read_results, run_sweep, sensitivity
 
     sw = Sweep.from_toml(spec)
-    changes = {k: v for k, v in (("design", design), ("size", size), ("draws", draws)) if v}
+    changes = {
+        k: v for k, v in (("design", design), ("size", size), ("draws", draws)) if v is not None
+    }
     if changes:
         doc = sw.spec.model_dump(mode="json") | {k: str(v) if k == "design" else v
                                                   for k, v in changes.items()}  # fmt: skip
@@ -501,11 +512,32 @@ def main(argv: list[str] | None = None) -> None:
     from ._inputs import set_command
 
     set_command(sys.argv[1:] if argv is None else argv)  # recorded in summary.json
-    try:
-        app(args=argv, prog_name="safezones")
-    except SafeZonesError as err:
-        _err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
-        sys.exit(2)
+    with warnings.catch_warnings():  # restores showwarning and the filters when done
+        warnings.simplefilter("always", SafeZonesWarning)
+        warnings.showwarning = _show_warning
+        try:
+            app(args=argv, prog_name="safezones")
+        except SafeZonesError as err:
+            _err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
+            sys.exit(2)
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Print a SafeZonesWarning as one ``warning:`` line on stderr; others as Python does."""
+    if issubclass(category, SafeZonesWarning):
+        _err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 if __name__ == "__main__":  # python -m safezones.cli

@@ -29,6 +29,7 @@ import datetime as dt
 import difflib
 import json
 import tomllib
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,12 +47,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from . import data
-from ._errors import DataError, SafeZonesError, UnknownNameError
+from ._errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
 from .crs import to_metric
 from .demand import (
     DEFAULT_KERNEL_KM,
@@ -119,7 +121,10 @@ _Q = ("p5", "p50", "p95")
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan=False: no number of a scenario may be inf or nan (see _non_finite)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 Point = str | tuple[float, float]
@@ -186,6 +191,16 @@ class PopulationSpec(_Spec):
     column: str = "#population+total"
     relative_band: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = None
 
+    @field_validator("relative_band")
+    @classmethod
+    def _band_around_one(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not v[0] <= 1 <= v[1]:
+            raise ValueError(
+                f"[{v[0]:g}, {v[1]:g}] is not [low, high] with low <= 1 <= high "
+                "(factors on the raster's people); give e.g. [0.8, 1.2]"
+            )
+        return v
+
 
 class EventsSpec(_Spec):
     """Strike events: bundled UCDP GED or a user file, and the window.
@@ -203,13 +218,44 @@ class EventsSpec(_Spec):
     max_precision: Annotated[int, Field(ge=1, le=4)] | None = None
     sub_event_types: tuple[str, ...] | Literal["all"] | None = None
 
+    @field_validator("start", "end")
+    @classmethod
+    def _a_date(cls, v: int | dt.date | str, info: ValidationInfo) -> int | dt.date | str:
+        _window_bound(v, end=info.field_name == "end")
+        return v
+
     @model_validator(mode="after")
     def _acled_only(self) -> EventsSpec:
         if self.sub_event_types is not None and self.format != "acled":
             raise ValueError(
                 f"sub_event_types applies to ACLED files (format = 'acled'), not {self.format!r}"
             )
+        lo, hi = _window_bound(self.start, end=False), _window_bound(self.end, end=True)
+        if lo > hi:
+            raise ValueError(
+                f"start ({lo.date()}) is after end ({hi.date()}); swap events.start and events.end"
+            )
         return self
+
+
+def _window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
+    """A window bound as :func:`safezones.sources.window_bounds` reads it; ValueError if bad."""
+    from .sources import _as_bound
+
+    try:
+        bound = value if isinstance(value, int) else str(value)
+        ts = _as_bound(bound, end=end, what="events.end" if end else "events.start")
+    except SafeZonesError:
+        text = str(value).strip()
+        if isinstance(value, int) or (text.isdigit() and len(text) == 4):
+            raise ValueError(
+                f"{text} is not a plausible year; give a year from 1900 to 2100"
+            ) from None
+        raise ValueError(
+            f"{text!r} is not a date; give a year (2014) or an ISO date (2014-11-25)"
+        ) from None
+    assert ts is not None
+    return ts
 
 
 class DemandSpec(_Spec):
@@ -266,13 +312,23 @@ class UncertaintySection(_Spec):
     """Monte Carlo settings (see :mod:`safezones.uncertainty`)."""
 
     draws: Annotated[int, Field(ge=1, le=1_000_000)] = DEFAULT_DRAWS
-    seed: int = DEFAULT_SEED
+    seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED  # numpy takes non-negative seeds
     rate_spread: Annotated[float, Field(ge=0, lt=1)] = 0.3
     national_total_spread: Annotated[float, Field(ge=0, lt=1)] = 0.1
     site_area_low_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_MIN_M2
     site_area_high_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_M2
     protection_spread: Fraction = 0.2
     population_bands: bool = True
+
+    @model_validator(mode="after")
+    def _site_areas_in_order(self) -> UncertaintySection:
+        if self.site_area_low_m2 > self.site_area_high_m2:
+            raise ValueError(
+                f"site_area_low_m2 ({self.site_area_low_m2:g}) is above site_area_high_m2 "
+                f"({self.site_area_high_m2:g}); swap uncertainty.site_area_low_m2 and "
+                "uncertainty.site_area_high_m2"
+            )
+        return self
 
 
 _SECTIONS: dict[str, type[_Spec]] = {
@@ -336,16 +392,7 @@ class Scenario(_Spec):
         ('aleppo-10', 12.0, 100.0)
         """
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as err:
-            raise DataError(
-                f"cannot read the scenario file: {err.strerror}", source=str(p)
-            ) from None
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise DataError(f"not valid TOML: {err}", source=str(p)) from None
+        doc = read_toml(p, what="scenario file")
         doc.setdefault("id", p.stem)
         return cls.from_dict(doc, source=str(p), base_dir=p.parent, overrides=overrides)
 
@@ -371,10 +418,17 @@ class Scenario(_Spec):
         """
         raw = json.loads(json.dumps(doc, default=str))  # a deep copy of plain values
         raw = apply_overrides(raw, overrides, source=source)
+        non_finite = _non_finite(raw)
         try:
             sc = cls.model_validate(raw)
         except ValidationError as err:
-            raise SafeZonesError(_explain(err, raw), source=source) from None
+            keys = tuple(p.split(":")[0] for p in non_finite)  # and their union siblings
+            problems = non_finite + [
+                p for p in _explain(err, raw) if not (keys and p.split(":")[0].startswith(keys))
+            ]
+            raise SafeZonesError(problems or _explain(err, raw), source=source) from None
+        if non_finite:  # e.g. in a free-form field
+            raise SafeZonesError(non_finite, source=source)
         sc._path = Path(source) if source else None
         sc._doc = raw
         if base_dir is not None:
@@ -432,6 +486,89 @@ class Scenario(_Spec):
 
 
 # ---------------------------------------------------------------- overrides, errors
+
+
+def read_toml(path: Path, *, what: str) -> dict[str, Any]:
+    r"""A TOML file as a dict: UTF-8, with or without a byte-order mark.
+
+    Unreadable files, other encodings and invalid TOML are a :class:`DataError`
+    naming the file; the message never shows the file's contents.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = f.write_bytes("\ufeffid = 'x'\n".encode())
+    >>> read_toml(f, what="scenario file")
+    {'id': 'x'}
+    >>> _ = f.write_bytes("id = 'x'\ntitle = 'Alep caf\xe9'\n".encode("latin-1"))
+    >>> try:
+    ...     read_toml(f, what="scenario file")
+    ... except DataError as err:
+    ...     print(err.problems[0])
+    the scenario file is not UTF-8 text (line 2 has byte 0xe9); save it as UTF-8
+    """
+    try:
+        data_ = path.read_bytes()
+    except OSError as err:
+        raise DataError(f"cannot read the {what}: {err.strerror}", source=str(path)) from None
+    try:
+        text = data_.decode("utf-8").removeprefix("\ufeff")  # a BOM, as Notepad writes
+    except UnicodeDecodeError as err:
+        line = data_.count(b"\n", 0, err.start) + 1
+        raise DataError(
+            f"the {what} is not UTF-8 text (line {line} has byte 0x{data_[err.start]:02x}); "
+            "save it as UTF-8",
+            source=str(path),
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise DataError(f"not valid TOML: {err}", source=str(path)) from None
+
+
+_NOT_FINITE = "is not a finite number"
+
+
+def _non_finite(doc: Mapping[str, Any]) -> list[str]:
+    """One problem per inf or nan anywhere in a scenario document, by key path.
+
+    Zones are addressed by id, as in ``--set``.
+
+    Examples
+    --------
+    >>> _non_finite({"demand": {"national_total": float("inf"),
+    ...                         "thresholds": [float("nan"), 100]},
+    ...              "zones": [{"id": "a", "capacity": float("-inf")}]})  # doctest: +NORMALIZE_WHITESPACE
+    ['demand.national_total: inf is not a finite number; give a finite number',
+     'demand.thresholds: value 1 of 2 (nan) is not a finite number; give finite numbers',
+     'zones.a.capacity: -inf is not a finite number; give a finite number']
+    """
+    problems: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(value, list | tuple):
+            if path == "zones":
+                for i, z in enumerate(value):
+                    zid = z.get("id", i) if isinstance(z, Mapping) else i
+                    walk(z, f"zones.{zid}")
+                return
+            for i, v in enumerate(value):
+                if isinstance(v, float) and not np.isfinite(v):
+                    problems.append(
+                        f"{path}: value {i + 1} of {len(value)} ({v}) {_NOT_FINITE}; "
+                        "give finite numbers"
+                    )
+                else:
+                    walk(v, f"{path}.{i + 1}")
+        elif isinstance(value, float) and not np.isfinite(value):
+            problems.append(f"{path}: {value} {_NOT_FINITE}; give a finite number")
+
+    walk(doc, "")
+    return problems
 
 
 def _parse_value(text: str) -> Any:
@@ -556,6 +693,8 @@ def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
         scalar = isinstance(value, str | int | float | bool) and e["type"] != "missing"
         shown = f" (got {value!r})" if scalar else ""
         msg = e["msg"].removeprefix("Value error, ").rstrip(".")
+        if e["type"] == "finite_number":
+            msg, shown = f"{value} {_NOT_FINITE}; give a finite number", ""
         if e["type"] == "value_error":
             shown = ""  # the message says what was given
         problems.append(f"{path or 'scenario'}: {msg}{shown}")
@@ -806,12 +945,16 @@ def _raster_cells(raster: Any, band: tuple[float, float] | None) -> gpd.GeoDataF
     """A population raster summed into blocks of about 1 km, as points."""
     import rasterio
 
+    from .sources import raster_value_problems
+
     with rasterio.open(raster.path) as ds:
-        arr = ds.read(raster.band, masked=True).astype(float).filled(0.0)
+        masked = ds.read(raster.band, masked=True)
         transform = ds.transform
+    problems = raster_value_problems(masked, nodata=raster.nodata)
+    if problems:
+        raise DataError(problems, source=str(raster.path))
+    arr = masked.astype(float).filled(0.0)
     arr[~np.isfinite(arr)] = 0.0
-    if (arr < 0).any():
-        raise DataError("the raster holds negative people", source=str(raster.path))
     res = abs(transform.a) * (111_000 if raster.crs.is_geographic else 1)
     k = max(1, round(1000 / res))
     h, w = (arr.shape[0] + k - 1) // k * k, (arr.shape[1] + k - 1) // k * k
@@ -925,15 +1068,106 @@ class _Base:
     ev_kw: dict[str, Any]  # the events window and filters, as overlay functions take them
 
 
+def _gathered(sc: Scenario, *steps: Callable[[], Any]) -> list[Any]:
+    """Run every step, and raise the problems of all that failed at once.
+
+    One failing step raises its own error unchanged; several raise one
+    :class:`SafeZonesError` listing each problem under the file it is in.
+    """
+    where = str(sc.path) if sc.path else None
+    out: list[Any] = []
+    errors: list[SafeZonesError] = []
+    for step in steps:
+        try:
+            out.append(step())
+        except SafeZonesError as err:
+            errors.append(err)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        problems = [_in_file(p, err.source, where) for err in errors for p in err.problems]
+        raise SafeZonesError(problems, source=where)
+    return out
+
+
+def _in_file(problem: str, source: str | None, where: str | None) -> str:
+    """``population.source: FILE: problem``: the problem with the file it is in."""
+    if not source or source == where:
+        return problem
+    key, sep, rest = problem.partition(": ")
+    if sep and key.endswith(".source"):
+        return f"{key}: {source}: {rest}"
+    return f"{source}: {problem}"
+
+
+def _fmt_count(v: float) -> str:
+    return f"{v / 1e6:.3g} M" if abs(v) >= 1e5 else f"{v:,.0f}"
+
+
+def _check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: str) -> None:
+    """Warn when the national displaced total exceeds the people of a user layer."""
+    dem = sc.demand
+    if (
+        dem.mode != "hazard"
+        or not dem.scale_to_national_total
+        or dem.national_total is None
+        or sc.population.source == "bundled"
+    ):
+        return
+    people = float(cells["pop_central"].sum())
+    if dem.national_total <= people:
+        return
+    ratio = f"{dem.national_total / people:,.1f}x" if people > 0 else "no people in the layer"
+    warnings.warn(
+        f"population.source {pop_source} holds {_fmt_count(people)} people but "
+        f"demand.national_total is {_fmt_count(dem.national_total)} ({ratio}), so everyone "
+        "in it is counted as displaced: set demand.national_total to the displaced of the "
+        "layer's area, or scale_to_national_total = false",
+        SafeZonesWarning,
+        stacklevel=2,
+    )
+
+
+def _check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> None:
+    """Refuse a window with no overlap with the events' dates; warn when it has years without."""
+    if "date_start" not in events.columns or not len(events):
+        return
+    first, last = events["date_start"].min(), events["date_end"].max()
+    if pd.isna(first) or pd.isna(last):
+        return
+    lo = _window_bound(sc.events.start, end=False)
+    hi = _window_bound(sc.events.end, end=True)
+    window = f"events.start/events.end: the window {lo.date()} to {hi.date()}"
+    label = "bundled UCDP GED" if sc.events.source == "bundled" else ev_source
+    held = f"the events ({label}) run from {first.date()} to {last.date()}"
+    if hi < first or lo > last:
+        raise SafeZonesError(
+            f"{window} holds no events: {held}; choose events.start and events.end within them",
+            source=str(sc.path) if sc.path else None,
+        )
+    if lo.year < first.year or hi.year > last.year:  # a whole year of the window is empty
+        warnings.warn(
+            f"{window} reaches beyond the events' years: {held}, and strikes are counted per "
+            "year of the window, so the years without data count as years without strikes; "
+            "narrow the window to the events' years",
+            SafeZonesWarning,
+            stacklevel=2,
+        )
+
+
 def _base(sc: Scenario) -> _Base:
     """Cells, origins and hazard classes of a scenario: no zone geometry involved."""
     bundled_pop = sc.population.source == "bundled"
-    if bundled_pop:
-        cells, pop_source = _bundled_cells(), "population_grid (bundled)"
-    else:
-        cells, pop_source = _population(sc)
-        cells = to_metric(cells, what="population")
-    events, ev_source = _events(sc)
+
+    def population() -> tuple[gpd.GeoDataFrame, str]:
+        if bundled_pop:
+            return _bundled_cells(), "population_grid (bundled)"
+        layer, where = _population(sc)
+        return to_metric(layer, what="population"), where
+
+    (cells, pop_source), (events, ev_source) = _gathered(sc, population, lambda: _events(sc))
+    _check_window(sc, events, ev_source)
+    _check_population_total(sc, cells, pop_source)
     dem = sc.demand
     level = "districts" if dem.origin == "cells" else dem.origin  # cells report by district
     units = origin_units(level)
@@ -984,8 +1218,7 @@ def _groups(base: _Base, dist: np.ndarray, shelter: ShelterSpec) -> tuple[Groups
 
 def _prepare(sc: Scenario) -> _Prepared:
     """The geometry of a scenario, done once for all its draws."""
-    base = _base(sc)
-    zones = _build_zones(sc)
+    base, zones = _gathered(sc, lambda: _base(sc), lambda: _build_zones(sc))
     cells, bands = base.cells, base.bands
     n_z = len(zones)
     zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
@@ -1101,6 +1334,8 @@ def run(
     rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
     if n_draws < 1:
         raise SafeZonesError(f"draws must be >= 1, got {n_draws}")
+    if rng_seed < 0:
+        raise SafeZonesError(f"seed must be >= 0 (a numpy seed), got {rng_seed}")
     prep = _prepare(sc)
     zones, groups = prep.zones, prep.groups
     n_z, n_o, n_g = len(zones), len(prep.units), len(groups.origin)

@@ -44,6 +44,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import difflib
 import os
@@ -59,7 +60,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ._errors import DataError, GeometryError, SafeZonesError
+from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning
 from .crs import LONLAT_CRS
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "UCDP_GED_COLUMNS",
     "PopulationRaster",
     "location_precision",
+    "raster_value_problems",
     "read_acled",
     "read_admin_population",
     "read_points",
@@ -208,6 +210,86 @@ def _listing(items: Sequence[Any], *, limit: int = _MAX_LISTED) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    """``1 value``, ``2 values``."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _ragged_rows(p: Path) -> list[str]:
+    """One problem if some rows of a CSV have another number of fields than its header.
+
+    Line numbers are the file's (a quoted value may span lines); blank lines
+    are skipped, as pandas does.
+    """
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                return []
+            n, bad = len(header), []
+            start = reader.line_num + 1
+            for row in reader:
+                if row and len(row) != n:
+                    bad.append(f"line {start} has {_plural(len(row), 'field')}")
+                start = reader.line_num + 1
+    except csv.Error:  # e.g. a NUL byte: left to the CSV reader's own message
+        return []
+    if not bad:
+        return []
+    head = f"the header {n}" if len(bad) == 1 else f"the header has {n}"
+    listed = _listing(bad) if len(bad) > 1 else bad[0]
+    lead = "" if len(bad) == 1 else f"{len(bad):,} lines have another number of fields: "
+    return [
+        f'{lead}{listed}, {head}; quote values that hold a comma ("...") and give every '
+        "row the header's fields"
+    ]
+
+
+def _repeated_ids(
+    df: pd.DataFrame, column: str, lines: np.ndarray, *, source: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop rows that repeat an earlier row exactly (with a warning); refuse other id repeats.
+
+    A file with the same event twice would count its strikes and deaths twice.
+    """
+    exact = df.duplicated(keep="first").to_numpy()
+    if exact.any():
+        first_line: dict[Any, int] = {}
+        for key, ln in zip(map(tuple, df.itertuples(index=False)), lines, strict=True):
+            first_line.setdefault(key, int(ln))
+        rows = [
+            f"line {ln} repeats line {first_line[key]}"
+            for key, ln, dup in zip(
+                map(tuple, df.itertuples(index=False)), lines, exact, strict=True
+            )
+            if dup
+        ]
+        n = int(exact.sum())
+        warnings.warn(
+            f"{source}: {_plural(n, 'row')} {'repeats' if n == 1 else 'repeat'} an earlier row "
+            f"exactly ({_listing(rows, limit=5)}): dropped, so each event counts once",
+            SafeZonesWarning,
+            stacklevel=3,
+        )
+        df, lines = df[~exact].reset_index(drop=True), lines[~exact]
+    ids = df[column].astype("string").str.strip()
+    rep = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    if rep.any():
+        by_id: dict[str, list[int]] = {}
+        for i, ln in zip(ids[rep], lines[rep], strict=True):
+            by_id.setdefault(str(i), []).append(int(ln))
+        shown = [f"{i} (lines {', '.join(map(str, lns))})" for i, lns in by_id.items()]
+        n = len(by_id)
+        raise DataError(
+            f"{_plural(n, 'event id')} {'is' if n == 1 else 'are'} on several rows with "
+            f"different values: {_listing(shown, limit=5)}; each {column} must be one event: "
+            "remove the repeated rows or give them their own ids",
+            source=source,
+        )
+    return df, lines
+
+
 def _check_file(path: PathLike) -> Path:
     p = Path(path)
     if not p.exists():
@@ -235,6 +317,9 @@ def _read_table(path: PathLike) -> tuple[pd.DataFrame, int]:
         df = pd.read_parquet(p)
         return df.astype({c: "string" for c in df.columns if df[c].dtype == object}), 1
     try:
+        ragged = _ragged_rows(p)
+        if ragged:
+            raise DataError(ragged, source=str(p))
         df = pd.read_csv(
             p,
             dtype=str,
@@ -668,6 +753,8 @@ def read_ucdp_ged(
     )
     _check_not_empty(df, source=source)
     lines = np.arange(len(df)) + first_line
+    if path is not None:
+        df, lines = _repeated_ids(df, "id", lines, source=source)
     int_cols = ["year", "where_prec", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]
     if full:
         int_cols += ["type_of_violence", "best"]
@@ -821,6 +908,7 @@ def read_acled(
     _require_columns(df.columns, _ACLED_NEEDED, source=source, kind="ACLED export")
     _check_not_empty(df, source=source)
     lines = np.arange(len(df)) + first_line
+    df, lines = _repeated_ids(df, "event_id_cnty", lines, source=source)
     nums, problems = _numbers(df, ["fatalities", "geo_precision"], lines, integer=True)
     coords, p2 = _numbers(
         df, ["longitude", "latitude"], lines, non_negative=False, allow_missing=True
@@ -1386,6 +1474,37 @@ class PopulationRaster:
             arr = ds.read(self.band, window=win, masked=True)
             return arr, ds.window_transform(win)
 
+    def value_problems(self) -> list[str]:
+        """What makes the cells unusable as people (see :func:`raster_value_problems`).
+
+        Reads the raster block by block.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import numpy as np, rasterio
+        >>> from rasterio.transform import from_origin
+        >>> tif = pathlib.Path(tempfile.mkdtemp()) / "pop.tif"
+        >>> with rasterio.open(tif, "w", driver="GTiff", width=2, height=1, count=1,
+        ...                    dtype="float32", crs="EPSG:4326",
+        ...                    transform=from_origin(36.6, 35.95, 0.01, 0.01)) as ds:
+        ...     ds.write(np.array([[5, -99999]], dtype="float32"), 1)
+        >>> read_population_raster(tif).value_problems()  # doctest: +NORMALIZE_WHITESPACE
+        ['1 cell holds a negative value (the lowest -99999): people cannot be negative;
+          the raster sets no nodata value: if that value marks missing cells, set it
+          (gdal_edit.py -a_nodata -99999 FILE)']
+        """
+        import rasterio
+
+        cells = valid = negative = 0
+        lowest = np.inf
+        with rasterio.open(self.path) as ds:
+            for _, win in ds.block_windows(self.band):
+                block = ds.read(self.band, window=win, masked=True)
+                c, v, n, lo = _value_counts(block)
+                cells, valid, negative, lowest = cells + c, valid + v, negative + n, min(lowest, lo)
+        return _value_problems(cells, valid, negative, lowest, self.nodata)
+
     def total(self) -> float:
         """Sum of all cells (nodata excluded), reading block by block.
 
@@ -1399,6 +1518,56 @@ class PopulationRaster:
                 block = ds.read(self.band, window=win, masked=True)
                 total += float(block.sum(dtype="float64") or 0.0)
         return total
+
+
+def _value_counts(values: np.ma.MaskedArray) -> tuple[int, int, int, float]:
+    """Cells, cells with a number (not nodata, not NaN), negative cells, lowest value."""
+    data = np.ma.getdata(values).astype("float64", copy=False)
+    ok = ~np.ma.getmaskarray(values) & np.isfinite(data)
+    neg = ok & (data < 0)
+    lowest = float(data[neg].min()) if neg.any() else np.inf
+    return int(data.size), int(ok.sum()), int(neg.sum()), lowest
+
+
+def _value_problems(
+    cells: int, valid: int, negative: int, lowest: float, nodata: float | None
+) -> list[str]:
+    problems = []
+    if cells and not valid:
+        what = f"nodata ({nodata:g})" if nodata is not None else "NaN"
+        problems.append(
+            f"all {_plural(cells, 'cell')} are {what}: the raster holds no people; check the "
+            "band and the nodata value"
+        )
+    if negative:
+        verb = "holds a negative value" if negative == 1 else "hold negative values"
+        fix = (
+            f"the raster sets no nodata value: if that value marks missing cells, set it "
+            f"(gdal_edit.py -a_nodata {lowest:g} FILE)"
+            if nodata is None
+            else f"set the nodata value to the one that marks missing cells (now {nodata:g})"
+        )
+        problems.append(
+            f"{_plural(negative, 'cell')} {verb} (the lowest {lowest:g}): people cannot be "
+            f"negative; {fix}"
+        )
+    return problems
+
+
+def raster_value_problems(values: np.ma.MaskedArray, *, nodata: float | None) -> list[str]:
+    """Why a population raster's cells (a masked array, nodata masked) cannot be people.
+
+    Every cell nodata or NaN, or negative cells (often an unset nodata value
+    such as WorldPop's -99999); an empty list when the cells are usable.
+
+    Examples
+    --------
+    >>> raster_value_problems(np.ma.masked_equal([[-1.0, -1.0]], -1.0), nodata=-1.0)
+    ['all 2 cells are nodata (-1): the raster holds no people; check the band and the nodata value']
+    >>> raster_value_problems(np.ma.masked_array([[3.0, 4.0]]), nodata=None)
+    []
+    """
+    return _value_problems(*_value_counts(values), nodata)
 
 
 def read_population_raster(path: PathLike, *, band: int = 1) -> PopulationRaster:

@@ -66,7 +66,6 @@ import signal
 import sys
 import threading
 import time
-import tomllib
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -121,7 +120,7 @@ METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in _Q)
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ParameterSpec(_Spec):
@@ -141,7 +140,7 @@ class SweepSpec(_Spec):
     title: str = ""
     design: Design = "lhs"
     size: Annotated[int, Field(ge=1)] | None = None
-    seed: int = DEFAULT_SEED
+    seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED  # numpy takes non-negative seeds
     draws: Annotated[int, Field(ge=1, le=100_000)] = 1
     chunk: Annotated[int, Field(ge=1)] | None = None
     parameters: dict[str, ParameterSpec]
@@ -240,13 +239,10 @@ class Sweep:
     @classmethod
     def from_toml(cls, path: str | Path) -> Sweep:
         """Read and validate a sweep spec; relative paths are read from its folder."""
+        from .scenario import read_toml
+
         p = Path(path)
-        try:
-            doc = tomllib.loads(p.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise DataError(f"cannot read the sweep spec: {err.strerror}", source=str(p)) from None
-        except tomllib.TOMLDecodeError as err:
-            raise DataError(f"not valid TOML: {err}", source=str(p)) from None
+        doc = read_toml(p, what="sweep spec")
         return cls.from_dict(doc, base_dir=p.parent, source=str(p))
 
     @classmethod
