@@ -1,0 +1,228 @@
+"""Neutralise user text where it lands: CSV, Markdown, HTML links, matplotlib, messages.
+
+Text in a scenario (titles, zone names, citations, notes, URLs) and in a
+user's files is data, never markup or code. Each function here makes one
+kind of output treat it so:
+
+- :func:`csv_safe` and :func:`csv_frame`: no spreadsheet formula from a CSV
+  cell (OWASP, "CSV Injection");
+- :func:`markdown_cell`: one table cell, whatever ``|``, newlines or HTML the
+  text holds;
+- :func:`safe_url`: a link only to ``http`` or ``https``;
+- :func:`mpl_literal` and :func:`literal_text`: matplotlib draws ``$`` as a
+  dollar sign, never as mathtext;
+- :func:`column_listing`: a file's column names go into a message only when
+  they look like a header, so an error never prints a line of a file that
+  is not the expected table (a key, a password file).
+
+Examples
+--------
+>>> csv_safe("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> csv_safe(-5.0)
+-5.0
+>>> markdown_cell("a | b\\n<script>")
+'a \\\\| b &lt;script&gt;'
+>>> safe_url("javascript:alert(1)") is None, safe_url("https://example.org/a")
+(True, 'https://example.org/a')
+>>> mpl_literal("$5 or $6")
+'\\\\$5 or \\\\$6'
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CSV_TRIGGERS",
+    "MAX_LISTED_COLUMNS",
+    "MAX_SHOWN_VALUE",
+    "column_listing",
+    "csv_frame",
+    "csv_safe",
+    "literal_text",
+    "markdown_cell",
+    "markdown_text",
+    "mpl_literal",
+    "safe_url",
+    "shown_value",
+]
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP,
+#: "CSV Injection": equals, plus, minus, at, tab, carriage return).
+CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text: a quote before a formula's first character.
+
+    Only strings change, and only those starting with one of
+    :data:`CSV_TRIGGERS` (OWASP's remedy: prefix a single quote). Numbers,
+    including negative ones, are returned as they are, so they stay numbers.
+
+    Examples
+    --------
+    >>> [csv_safe(v) for v in ("@SUM(A1)", "-2+3", "Aleppo", -2, None)]
+    ["'@SUM(A1)", "'-2+3", 'Aleppo', -2, None]
+    """
+    if isinstance(value, str) and value.startswith(CSV_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` to write as CSV: :func:`csv_safe` on every text cell and column name.
+
+    Numeric columns are not touched; the frame given is not changed, so the
+    tables in memory keep the user's text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_frame(pd.DataFrame({"name": ["=1+1", "ok"], "n": [-1.5, 2.0]})).to_dict("list")
+    {'name': ["'=1+1", 'ok'], 'n': [-1.5, 2.0]}
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in {"string", "str"}:
+            out[col] = out[col].map(csv_safe)
+    out.columns = [csv_safe(c) for c in out.columns]
+    if out.index.dtype == object:
+        out.index = out.index.map(csv_safe)
+    return out
+
+
+def markdown_cell(text: Any) -> str:
+    """``text`` as one Markdown table cell: ``|`` escaped, line breaks as spaces, HTML escaped.
+
+    Examples
+    --------
+    >>> markdown_cell("Zone A | B\\r\\nnorth & <b>south</b>")
+    'Zone A \\\\| B north &amp; &lt;b&gt;south&lt;/b&gt;'
+    """
+    one_line = " ".join(str(text).split())
+    return html.escape(one_line, quote=False).replace("|", "\\|")
+
+
+def markdown_text(text: Any) -> str:
+    """``text`` as inline Markdown outside a table: one line, HTML escaped.
+
+    Examples
+    --------
+    >>> markdown_text("<script>alert(1)</script>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    """
+    return html.escape(" ".join(str(text).split()), quote=False)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an ``http`` or ``https`` address with a host, else ``None``.
+
+    ``javascript:``, ``data:``, ``file:`` and relative addresses are never
+    made links; show them as escaped text instead.
+
+    Examples
+    --------
+    >>> [safe_url(u) for u in ("HTTPS://a.org", " javascript:alert(1)", "//evil.org", None)]
+    ['HTTPS://a.org', None, None, None]
+    """
+    if not url:
+        return None
+    text = url.strip()
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in text):
+        return None  # browsers drop tabs and newlines inside a scheme: "java\tscript:"
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return text
+
+
+def mpl_literal(text: str) -> str:
+    """``text`` with every ``$`` escaped, so matplotlib draws it literally, not as mathtext.
+
+    Use it for text drawn with mathtext on (matplotlib's default);
+    :mod:`safezones.plot` draws with mathtext off instead (:func:`literal_text`).
+
+    Examples
+    --------
+    >>> mpl_literal("$\\\\frac{1}{$")
+    '\\\\$\\\\frac{1}{\\\\$'
+    """
+    return str(text).replace("$", r"\$")
+
+
+def literal_text(func: _F) -> _F:
+    """Decorate a plotting function so every text it creates is drawn literally (no mathtext).
+
+    The figure's texts are created with matplotlib's ``text.parse_math``
+    off, so a ``$`` in a title, a zone name or a file name is a dollar
+    sign, and ``$\\frac{1}{$`` draws as typed instead of raising.
+    """
+    import matplotlib as mpl
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+#: What a column name in a header looks like: letters (any script), digits,
+#: spaces and the punctuation of HXL tags and units, at most 40 characters.
+_COLUMN_NAME = re.compile(r"[\w #+\-./()%²]{1,40}")
+#: At most this many columns are listed in a message.
+MAX_LISTED_COLUMNS = 60
+
+
+def column_listing(columns: Iterable[Any]) -> str | None:
+    """The columns of a file as a message may show them, or ``None`` if they are no header.
+
+    A header is listed only when it has 2 to :data:`MAX_LISTED_COLUMNS`
+    columns, each a short name of letters, digits, spaces and ``#+-./()%``.
+    Anything else (one "column" holding a whole line of a key or password
+    file, binary garbage) is not echoed: the message says the file has no
+    header with the expected columns.
+
+    Examples
+    --------
+    >>> column_listing(["pcode", "displaced"])
+    "['pcode', 'displaced']"
+    >>> column_listing(["root:$6$abc:19000:0:99999:7:::"]) is None
+    True
+    """
+    names = [str(c) for c in columns]
+    if not 2 <= len(names) <= MAX_LISTED_COLUMNS:
+        return None
+    if not all(_COLUMN_NAME.fullmatch(n) and n.isprintable() for n in names):
+        return None
+    return repr(names)
+
+
+#: How many characters of one cell a message shows.
+MAX_SHOWN_VALUE = 30
+
+
+def shown_value(value: Any) -> str:
+    """One cell of a file as a message shows it: ``repr``, cut to :data:`MAX_SHOWN_VALUE`.
+
+    Examples
+    --------
+    >>> shown_value("12,5"), shown_value("x" * 100)[-5:]
+    ("'12,5'", 'xx...')
+    """
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN_VALUE else text[: MAX_SHOWN_VALUE - 3] + "..."
