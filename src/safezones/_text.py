@@ -21,8 +21,8 @@ Examples
 '\\'=HYPERLINK("http://x")'
 >>> csv_safe(-5.0)
 -5.0
->>> markdown_cell("a | b\\n<script>")
-'a \\\\| b &lt;script&gt;'
+>>> print(markdown_cell("a | b\\n<script>"))
+a \\| b &lt;script&gt;
 >>> safe_url("javascript:alert(1)") is None, safe_url("https://example.org/a")
 (True, 'https://example.org/a')
 >>> mpl_literal("$5 or $6")
@@ -44,13 +44,15 @@ if TYPE_CHECKING:
 __all__ = [
     "CSV_TRIGGERS",
     "MAX_LISTED_COLUMNS",
+    "MAX_NAME_CHARS",
+    "MAX_NOTE_CHARS",
     "MAX_SHOWN_VALUE",
+    "MAX_TITLE_CHARS",
     "column_listing",
     "csv_frame",
     "csv_safe",
     "literal_text",
     "markdown_cell",
-    "markdown_text",
     "mpl_literal",
     "safe_url",
     "shown_value",
@@ -59,6 +61,14 @@ __all__ = [
 #: First characters that make a spreadsheet read a cell as a formula (OWASP,
 #: "CSV Injection": equals, plus, minus, at, tab, carriage return).
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Longest scenario title (characters). Assumption: two lines of a map heading.
+MAX_TITLE_CHARS = 200
+#: Longest zone name (characters). Assumption: one map label.
+MAX_NAME_CHARS = 100
+#: Longest description, citation, URL, note or stated assumption (characters).
+#: Assumption: a paragraph of a memo.
+MAX_NOTE_CHARS = 2_000
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -103,26 +113,23 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def markdown_cell(text: Any) -> str:
-    """``text`` as one Markdown table cell: ``|`` escaped, line breaks as spaces, HTML escaped.
+    r"""``text`` as plain text in Markdown: one table cell or list item, never markup.
+
+    Line breaks become spaces; ``&``, ``<`` and ``>`` are HTML-escaped (no
+    ``<script>``); backslash, ``|``, ``[`` and ``]`` are backslash-escaped,
+    so a ``|`` cannot split a table row and ``[x](javascript:...)`` is no
+    link. A Markdown viewer shows the text as given.
 
     Examples
     --------
-    >>> markdown_cell("Zone A | B\\r\\nnorth & <b>south</b>")
-    'Zone A \\\\| B north &amp; &lt;b&gt;south&lt;/b&gt;'
+    >>> print(markdown_cell("Zone A | B\r\nnorth & <b>south</b> [x](javascript:1)"))
+    Zone A \| B north &amp; &lt;b&gt;south&lt;/b&gt; \[x\](javascript:1)
     """
     one_line = " ".join(str(text).split())
-    return html.escape(one_line, quote=False).replace("|", "\\|")
-
-
-def markdown_text(text: Any) -> str:
-    """``text`` as inline Markdown outside a table: one line, HTML escaped.
-
-    Examples
-    --------
-    >>> markdown_text("<script>alert(1)</script>")
-    '&lt;script&gt;alert(1)&lt;/script&gt;'
-    """
-    return html.escape(" ".join(str(text).split()), quote=False)
+    out = html.escape(one_line, quote=False).replace("\\", "\\\\")
+    for ch in "|[]":
+        out = out.replace(ch, "\\" + ch)
+    return out
 
 
 def safe_url(url: str | None) -> str | None:

@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, data
 from ._errors import SafeZonesError
+from ._text import MAX_TITLE_CHARS, safe_url
 from .demand import OCHA_IDPS_MID_2014
 from .plot import (
     DISCLAIMER,
@@ -327,7 +328,7 @@ def memo_html(
     """
     items = _results(results)
     figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
-    title = title or _default_title(items)
+    title = _memo_title(title, items)
     rows = _comparison_rows(items)
     parts = [
         "<!DOCTYPE html>",
@@ -358,8 +359,9 @@ def memo_html(
     for r in items:
         sc = r.scenario
         src = html.escape(sc.source.citation)
-        if sc.source.url:
-            src += f' (<a href="{html.escape(sc.source.url)}">{html.escape(sc.source.url)}</a>)'
+        if sc.source.url:  # a link only to http(s); any other address is shown as text
+            link, shown = safe_url(sc.source.url), html.escape(sc.source.url)
+            src += f' (<a href="{html.escape(link)}">{shown}</a>)' if link else f" ({shown})"
         parts += [
             f'<h2 id="{sc.id}">{html.escape(sc.title)}</h2>',
             f"<p>{html.escape(' '.join(sc.description.split()))}</p>" if sc.description else "",
@@ -378,6 +380,15 @@ def memo_html(
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _memo_title(title: str | None, items: Sequence[ScenarioResult]) -> str:
+    """The memo's heading: ``title`` (at most :data:`MAX_TITLE_CHARS`) or the default one."""
+    if title and len(title) > MAX_TITLE_CHARS:
+        raise SafeZonesError(
+            f"title: at most {MAX_TITLE_CHARS:,} characters (got {len(title):,}); give a shorter one"
+        )
+    return title or _default_title(items)
 
 
 def _default_title(items: Sequence[ScenarioResult]) -> str:
@@ -474,7 +485,7 @@ def memo_pdf(
 
     items = _results(results)
     figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
-    title = title or _default_title(items)
+    title = _memo_title(title, items)
     regular, bold = _fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12, alignment=TA_LEFT)
     small = ParagraphStyle(

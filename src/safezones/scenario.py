@@ -52,6 +52,7 @@ from pydantic import (
 
 from . import data
 from ._errors import DataError, SafeZonesError, UnknownNameError
+from ._text import MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, csv_frame, markdown_cell
 from .crs import to_metric
 from .demand import (
     DEFAULT_KERNEL_KM,
@@ -125,11 +126,16 @@ class _Spec(BaseModel):
 Point = str | tuple[float, float]
 ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+# Text lengths (assumption: a title fits two lines of a map, a name one label, a
+# note a paragraph); longer text is refused, as laying out 60,000 characters takes minutes.
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS)]
 
 
 class _ZoneBase(_Spec):
     id: ZoneId
-    name: str | None = None
+    name: Name | None = None
     protection: Fraction | None = None
     capacity: Annotated[float, Field(ge=0)] | None = None
 
@@ -171,10 +177,10 @@ ZoneSpec = Annotated[RefugeZoneSpec | FreezeZoneSpec | SafeZoneSpec, Field(discr
 class SourceSpec(_Spec):
     """Where the scenario comes from."""
 
-    citation: str
-    url: str | None = None
+    citation: Note
+    url: Note | None = None
     date: dt.date | str | None = None
-    notes: str | None = None
+    notes: Note | None = None
 
 
 class PopulationSpec(_Spec):
@@ -298,10 +304,10 @@ class Scenario(_Spec):
     """
 
     id: ZoneId
-    title: str
-    description: str = ""
+    title: Title
+    description: Note = ""
     source: SourceSpec
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Note, ...] = ()
     zones: Annotated[list[ZoneSpec], Field(min_length=1)]
     population: PopulationSpec = PopulationSpec()
     events: EventsSpec = EventsSpec()
@@ -553,6 +559,10 @@ def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
             continue
         _, path = _model_at(loc, raw)
         value = e.get("input")
+        if e["type"] == "string_too_long" and isinstance(value, str):  # never echo the text
+            limit = e.get("ctx", {}).get("max_length", 0)
+            problems.append(f"{path}: at most {limit:,} characters (got {len(value):,})")
+            continue
         scalar = isinstance(value, str | int | float | bool) and e["type"] != "missing"
         shown = f" (got {value!r})" if scalar else ""
         msg = e["msg"].removeprefix("Value error, ").rstrip(".")
@@ -666,9 +676,12 @@ class ScenarioResult:
             (tmp / "summary.json").write_text(
                 json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
             )
-            self.per_zone.to_csv(tmp / "per_zone.csv", index=False, float_format="%.10g")
-            self.per_origin.to_csv(tmp / "per_origin.csv", index=False, float_format="%.10g")
-            self.flows.to_csv(tmp / "flows.csv", index=False, float_format="%.10g")
+            # text cells that a spreadsheet would run as formulas get a leading quote
+            csv_frame(self.per_zone).to_csv(tmp / "per_zone.csv", index=False, float_format="%.10g")
+            csv_frame(self.per_origin).to_csv(
+                tmp / "per_origin.csv", index=False, float_format="%.10g"
+            )
+            csv_frame(self.flows).to_csv(tmp / "flows.csv", index=False, float_format="%.10g")
             self.totals.to_csv(tmp / "totals.csv", index_label="metric", float_format="%.10g")
             gpkg = self.zones.merge(
                 self.per_zone.drop(columns=[c for c in self.zones.columns if c != "zone_id"],
@@ -1355,7 +1368,8 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     lines = [head, "|" + "---|" * 9]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r['scenario']} | {r['title']} | {r['area_km2']:,.0f} | "
+            f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
+            f"{r['area_km2']:,.0f} | "
             f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
             f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
             f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
@@ -1374,8 +1388,9 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     ]
     for _, r in table.iterrows():
         notes.append(
-            f"- **{r['scenario']}**: {r['allocation']} allocation, events {r['window']}, "
-            f"{int(r['draws'])} draws, seed {int(r['seed'])}. Source: {r['citation']}."
+            f"- **{markdown_cell(r['scenario'])}**: {r['allocation']} allocation, events "
+            f"{markdown_cell(r['window'])}, {int(r['draws'])} draws, seed {int(r['seed'])}. "
+            f"Source: {markdown_cell(r['citation'])}."
         )
     notes += [
         "",
@@ -1400,7 +1415,7 @@ def write_comparison(
 
     table = comparison_table(results)
     with atomic_dir(directory) as tmp:
-        table.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
+        csv_frame(table).to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
         fig, _ = comparison_chart(table)
         fig.savefig(tmp / "comparison.png", dpi=150)
