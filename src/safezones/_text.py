@@ -48,6 +48,7 @@ __all__ = [
     "MAX_NOTE_CHARS",
     "MAX_SHOWN_VALUE",
     "MAX_TITLE_CHARS",
+    "NO_HEADER",
     "column_listing",
     "csv_frame",
     "csv_safe",
@@ -195,11 +196,12 @@ _COLUMN_NAME = re.compile(r"[\w #+\-./()%²]{1,40}")
 MAX_LISTED_COLUMNS = 60
 
 
-def column_listing(columns: Iterable[Any]) -> str | None:
+def column_listing(columns: Iterable[Any], *, minimum: int = 2) -> str | None:
     """The columns of a file as a message may show them, or ``None`` if they are no header.
 
-    A header is listed only when it has 2 to :data:`MAX_LISTED_COLUMNS`
-    columns, each a short name of letters, digits, spaces and ``#+-./()%``.
+    A header is listed only when it has ``minimum`` (every table safezones
+    reads has at least two columns) to :data:`MAX_LISTED_COLUMNS` columns,
+    each a short name of letters, digits, spaces and ``#+-./()%``.
     Anything else (one "column" holding a whole line of a key or password
     file, binary garbage) is not echoed: the message says the file has no
     header with the expected columns.
@@ -212,12 +214,15 @@ def column_listing(columns: Iterable[Any]) -> str | None:
     True
     """
     names = [str(c) for c in columns]
-    if not 2 <= len(names) <= MAX_LISTED_COLUMNS:
+    if not minimum <= len(names) <= MAX_LISTED_COLUMNS:
         return None
     if not all(_COLUMN_NAME.fullmatch(n) and n.isprintable() for n in names):
         return None
     return repr(names)
 
+
+#: What a message says instead of listing columns that are no header.
+NO_HEADER = "the file has no header with the expected columns"
 
 #: How many characters of one cell a message shows.
 MAX_SHOWN_VALUE = 30
