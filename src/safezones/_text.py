@@ -49,6 +49,7 @@ __all__ = [
     "MAX_SHOWN_VALUE",
     "MAX_TITLE_CHARS",
     "NO_HEADER",
+    "check_length",
     "column_listing",
     "csv_frame",
     "csv_safe",
@@ -72,6 +73,27 @@ MAX_NAME_CHARS = 100
 MAX_NOTE_CHARS = 2_000
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def check_length(text: str, *, key: str, limit: int) -> str:
+    """``text`` if it has at most ``limit`` characters; else a SafeZonesError naming ``key``.
+
+    The message gives the limit and the length, never the text.
+
+    Examples
+    --------
+    >>> check_length("x" * 201, key="title", limit=200)
+    Traceback (most recent call last):
+    ...
+    safezones._errors.SafeZonesError: title: at most 200 characters (got 201); give a shorter one
+    """
+    if len(text) > limit:
+        from ._errors import SafeZonesError
+
+        raise SafeZonesError(
+            f"{key}: at most {limit:,} characters (got {len(text):,}); give a shorter one"
+        )
+    return text
 
 
 def csv_safe(value: Any) -> Any:

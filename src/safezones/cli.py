@@ -332,10 +332,13 @@ def memo_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Write a memo: memo.html (self-contained), memo.pdf and figures/ (PNG and PDF)."""
+    from ._text import MAX_TITLE_CHARS, check_length
     from .report import write_memo
     from .scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
+    if title:
+        check_length(title, key="--title", limit=MAX_TITLE_CHARS)
     with _progress(quiet) as bar:
         results = _run_with_bar(bar, parsed, draws, seed)
         task = bar.add_task("memo", total=None)

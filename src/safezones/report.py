@@ -37,7 +37,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, data
 from ._errors import SafeZonesError
-from ._text import MAX_TITLE_CHARS, safe_url
+from ._text import MAX_TITLE_CHARS, check_length, safe_url
 from .demand import OCHA_IDPS_MID_2014
 from .plot import (
     DISCLAIMER,
@@ -327,8 +327,8 @@ def memo_html(
         Resolution of the embedded images.
     """
     items = _results(results)
-    figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
     title = _memo_title(title, items)
+    figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
     rows = _comparison_rows(items)
     parts = [
         "<!DOCTYPE html>",
@@ -384,10 +384,8 @@ def memo_html(
 
 def _memo_title(title: str | None, items: Sequence[ScenarioResult]) -> str:
     """The memo's heading: ``title`` (at most :data:`MAX_TITLE_CHARS`) or the default one."""
-    if title and len(title) > MAX_TITLE_CHARS:
-        raise SafeZonesError(
-            f"title: at most {MAX_TITLE_CHARS:,} characters (got {len(title):,}); give a shorter one"
-        )
+    if title:
+        check_length(title, key="title", limit=MAX_TITLE_CHARS)
     return title or _default_title(items)
 
 
@@ -484,8 +482,8 @@ def memo_pdf(
     from ._io import atomic_path
 
     items = _results(results)
-    figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
     title = _memo_title(title, items)
+    figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
     regular, bold = _fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12, alignment=TA_LEFT)
     small = ParagraphStyle(
@@ -643,6 +641,7 @@ def write_memo(
     tick = progress or (lambda _: None)
     from ._io import atomic_dir
 
+    _memo_title(title, items)  # refuse a bad title before drawing
     figs = _figures(items, events_style, tick)
     out = Path(directory)
     try:
