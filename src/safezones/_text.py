@@ -125,12 +125,21 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     >>> csv_frame(pd.DataFrame({"name": ["=1+1", "ok"], "n": [-1.5, 2.0]})).to_dict("list")
     {'name': ["'=1+1", 'ok'], 'n': [-1.5, 2.0]}
     """
+    from pandas.api import types
+
+    def is_text(values: Any) -> bool:
+        return not (
+            types.is_numeric_dtype(values)
+            or types.is_bool_dtype(values)
+            or types.is_datetime64_any_dtype(values)
+        )
+
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in {"string", "str"}:
+        if is_text(out[col]):
             out[col] = out[col].map(csv_safe)
     out.columns = [csv_safe(c) for c in out.columns]
-    if out.index.dtype == object:
+    if is_text(out.index):
         out.index = out.index.map(csv_safe)
     return out
 
