@@ -260,12 +260,14 @@ MAX_SHOWN_VALUE = 30
 
 
 def shown_value(value: Any) -> str:
-    """One cell of a file as a message shows it: ``repr``, cut to :data:`MAX_SHOWN_VALUE`.
+    """One cell of a file as a message shows it: its ``repr``, the first 24 characters if long.
 
     Examples
     --------
-    >>> shown_value("12,5"), shown_value("x" * 100)[-5:]
-    ("'12,5'", 'xx...')
+    >>> shown_value("12,5"), shown_value("x" * 100)
+    ("'12,5'", "'xxxxxxxxxxxxxxxxxxxxxxxx'...")
     """
     text = repr(value)
-    return text if len(text) <= MAX_SHOWN_VALUE else text[: MAX_SHOWN_VALUE - 3] + "..."
+    if len(text) <= MAX_SHOWN_VALUE:
+        return text
+    return repr(str(value)[: MAX_SHOWN_VALUE - 6]) + "..."
