@@ -546,3 +546,43 @@ def test_cli_memo_title_over_the_limit_exits_2_before_running(tmp_path):
 def test_shipped_scenarios_fit_the_limits():
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         Scenario.from_toml(path)
+
+
+# ---------------------------------------------------------------- the terminal
+
+
+def _scenario(tmp_path, title, citation):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'title = "{title}"\n[source]\ncitation = "{citation}"\n'
+        '[[zones]]\nid = "a"\nkind = "freeze"\nplace = "Aleppo"\nradius_km = 15\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_cli_prints_rich_markup_in_titles_as_typed(tmp_path):
+    path = _scenario(tmp_path, "[/] evil [link=javascript:alert(1)]x[/link]", "[/bold] red")
+    proc = _cli("run", str(path), "--out", str(tmp_path / "out"), "--draws", "5", timeout=300)
+    assert proc.returncode == 0, proc.stderr  # today: a MarkupError traceback after the run
+    assert "[/] evil [link=javascript:alert(1)]x[/link]" in proc.stdout
+    assert "Source: [/bold] red" in proc.stdout
+    assert "\x1b]8;" not in proc.stdout  # no terminal hyperlink
+
+
+def test_control_characters_in_scenario_text_are_refused(tmp_path):
+    path = _scenario(tmp_path, "evil \\u001b]0;pwned\\u0007", "\\u001b[31mred")
+    proc = _cli("run", str(path), "--out", str(tmp_path / "out"), "--draws", "5")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "\x1b" not in proc.stdout + proc.stderr and "\x07" not in proc.stdout + proc.stderr
+    msg = " ".join(proc.stderr.split())
+    assert "title: holds the control character U+001B at position 6; remove it" in msg
+    assert "source.citation: holds the control character U+001B at position 1" in msg
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text", ["two\nlines", "windows\r\nline", "tab\there", "ümlaut ناحية"])
+def test_line_breaks_tabs_and_any_script_are_text(text):
+    sc = Scenario.from_dict(_with(title=text, description=text))
+    assert sc.title == text

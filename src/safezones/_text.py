@@ -11,6 +11,7 @@ kind of output treat it so:
 - :func:`safe_url`: a link only to ``http`` or ``https``;
 - :func:`mpl_literal` and :func:`literal_text`: matplotlib draws ``$`` as a
   dollar sign, never as mathtext;
+- :func:`terminal_text`: no rich markup or terminal escape from a title;
 - :func:`column_listing`: a file's column names go into a message only when
   they look like a header, so an error never prints a line of a file that
   is not the expected table (a key, a password file).
@@ -56,8 +57,10 @@ __all__ = [
     "literal_text",
     "markdown_cell",
     "mpl_literal",
+    "no_control",
     "safe_url",
     "shown_value",
+    "terminal_text",
 ]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP,
@@ -218,6 +221,55 @@ def literal_text(func: _F) -> _F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Control characters a terminal would act on (ESC, BEL, C1...); tab and newline stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The same but carriage return, which Windows line breaks hold.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def no_control(text: str) -> str:
+    r"""``text`` if it holds no control character but tab and line breaks; else ValueError.
+
+    For pydantic fields of user text (an ``AfterValidator``): an ESC or BEL
+    in a title is never meant, and would act on a terminal or draw as a box.
+
+    Examples
+    --------
+    >>> no_control("two\nlines")
+    'two\nlines'
+    >>> no_control("a\x1b[31m")
+    Traceback (most recent call last):
+    ...
+    ValueError: holds the control character U+001B at position 2; remove it
+    """
+    found = _NOT_TEXT.search(text)
+    if found:
+        raise ValueError(
+            f"holds the control character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}; remove it"
+        )
+    return text
+
+
+def terminal_text(text: Any) -> str:
+    r"""``text`` to print with rich: markup escaped, control characters shown as ``\xNN``.
+
+    A title like ``[/]`` or ``[link=javascript:...]`` is shown as typed
+    instead of raising or making a terminal link, and an ANSI escape
+    sequence cannot recolour or retitle the user's terminal.
+
+    Examples
+    --------
+    >>> from rich.console import Console
+    >>> Console().print(terminal_text("[/] [link=x]a[/link] \x1b[31mred"))
+    [/] [link=x]a[/link] \x1b[31mred
+    """
+    from rich.markup import escape
+
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return escape(shown)
 
 
 #: What a column name in a header looks like: letters (any script), digits,

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -37,6 +36,7 @@ from rich.text import Text
 
 from . import data
 from ._errors import SafeZonesError
+from ._text import terminal_text
 
 __all__ = ["app", "main"]
 
@@ -128,7 +128,7 @@ def data_check(
                 ev = sources.read_points(path)
             _print_events(path, ev)
     for w in caught:
-        _err.print(f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False)
+        _err.print(f"[yellow]warning:[/] {terminal_text(w.message)}", highlight=False)
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
@@ -462,7 +462,7 @@ def _people(v: float) -> str:
 
 
 def _print_totals(result: Any) -> None:
-    t = Table(title=f"{result.scenario.title} (millions of people)")
+    t = Table(title=terminal_text(f"{result.scenario.title} (millions of people)"))
     t.add_column("metric")
     for q in ("P5", "P50", "P95"):
         t.add_column(q, justify="right")
@@ -472,7 +472,7 @@ def _print_totals(result: Any) -> None:
     prov = result.provenance
     _out.print(
         f"{prov['draws']} draws, seed {prov['seed']}, {prov['allocation']} allocation. "
-        f"Source: {result.scenario.source.citation}",
+        f"Source: {terminal_text(result.scenario.source.citation)}",
         highlight=False,
     )
 
@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="safezones")
     except SafeZonesError as err:
-        _err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
+        _err.print(f"[bold red]error:[/] {terminal_text(err)}", highlight=False)
         sys.exit(2)
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -52,7 +53,14 @@ from pydantic import (
 
 from . import data
 from ._errors import DataError, SafeZonesError, UnknownNameError
-from ._text import MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, csv_frame, markdown_cell
+from ._text import (
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_TITLE_CHARS,
+    csv_frame,
+    markdown_cell,
+    no_control,
+)
 from .crs import to_metric
 from .demand import (
     DEFAULT_KERNEL_KM,
@@ -128,9 +136,10 @@ ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length
 Fraction = Annotated[float, Field(ge=0, le=1)]
 # Text lengths (assumption: a title fits two lines of a map, a name one label, a
 # note a paragraph); longer text is refused, as laying out 60,000 characters takes minutes.
-Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS)]
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
-Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS)]
+# and no control characters (ESC, BEL...) that a terminal or a figure would act on.
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(no_control)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(no_control)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(no_control)]
 
 
 class _ZoneBase(_Spec):
