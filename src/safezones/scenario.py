@@ -134,9 +134,9 @@ class _Spec(BaseModel):
 Point = str | tuple[float, float]
 ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
-# Text lengths (assumption: a title fits two lines of a map, a name one label, a
-# note a paragraph); longer text is refused, as laying out 60,000 characters takes minutes.
-# and no control characters (ESC, BEL...) that a terminal or a figure would act on.
+# User text has a length limit (assumption: a title fits two lines of a map, a name one
+# label, a note a paragraph; laying out 60,000 characters takes minutes) and no control
+# characters (ESC, BEL...), which a terminal would act on and a figure draws as boxes.
 Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(no_control)]
 Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(no_control)]
 Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(no_control)]
