@@ -119,7 +119,9 @@ class Thumbnail:
             self.ax.scatter(x, y, s=2.0, color="#b2182b", alpha=0.4, linewidths=0, zorder=3)
         for spine in self.ax.spines.values():
             spine.set_linewidth(0.5)
-        self._title = self.fig.text(0.02, 1 - 0.04 / height, "", fontsize=8, va="top")
+        self._title = self.fig.text(
+            0.02, 1 - 0.04 / height, "", fontsize=8, va="top", parse_math=False
+        )  # the title is user text: a "$" is no mathtext
         self._base = (len(self.ax.collections), len(self.ax.patches), len(self.ax.lines))
 
     def png(self, zones: gpd.GeoDataFrame, *, title: str = "", dpi: int = 96) -> bytes:

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -37,6 +36,7 @@ from rich.text import Text
 
 from . import data
 from ._errors import SafeZonesError, SafeZonesWarning
+from ._text import terminal_text
 
 __all__ = ["app", "main"]
 
@@ -137,7 +137,7 @@ def data_check(
                 ev = sources.read_points(path)
             _print_events(path, ev)
     for w in caught:
-        _err.print(f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False)
+        _err.print(f"[yellow]warning:[/] {terminal_text(w.message)}", highlight=False)
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
@@ -341,10 +341,13 @@ def memo_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Write a memo: memo.html (self-contained), memo.pdf and figures/ (PNG and PDF)."""
+    from ._text import MAX_TITLE_CHARS, check_length
     from .report import write_memo
     from .scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
+    if title:
+        check_length(title, key="--title", limit=MAX_TITLE_CHARS)
     with _progress(quiet) as bar:
         results = _run_with_bar(bar, parsed, draws, seed)
         task = bar.add_task("memo", total=None)
@@ -470,7 +473,7 @@ def _people(v: float) -> str:
 
 
 def _print_totals(result: Any) -> None:
-    t = Table(title=f"{result.scenario.title} (millions of people)")
+    t = Table(title=terminal_text(f"{result.scenario.title} (millions of people)"))
     t.add_column("metric")
     for q in ("P5", "P50", "P95"):
         t.add_column(q, justify="right")
@@ -480,7 +483,7 @@ def _print_totals(result: Any) -> None:
     prov = result.provenance
     _out.print(
         f"{prov['draws']} draws, seed {prov['seed']}, {prov['allocation']} allocation. "
-        f"Source: {result.scenario.source.citation}",
+        f"Source: {terminal_text(result.scenario.source.citation)}",
         highlight=False,
     )
 
@@ -518,7 +521,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             app(args=argv, prog_name="safezones")
         except SafeZonesError as err:
-            _err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
+            _err.print(f"[bold red]error:[/] {terminal_text(err)}", highlight=False)
             sys.exit(2)
 
 
@@ -535,7 +538,7 @@ def _show_warning(
 ) -> None:
     """Print a SafeZonesWarning as one ``warning:`` line on stderr; others as Python does."""
     if issubclass(category, SafeZonesWarning):
-        _err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+        _err.print(f"[yellow]warning:[/] {terminal_text(message)}", highlight=False)
     else:
         _python_showwarning(message, category, filename, lineno, file, line)
 

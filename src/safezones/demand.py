@@ -42,6 +42,7 @@ import shapely
 
 from . import data
 from ._errors import DataError, SafeZonesError
+from ._text import NO_HEADER, column_listing
 from .crs import to_metric
 
 __all__ = [
@@ -245,9 +246,10 @@ def read_displaced_table(
         raise DataError(f"cannot read the displaced table: {err}", source=str(path)) from None
     missing = [c for c in (pcode, column) if c not in table.columns]
     if missing:
+        listed = column_listing(table.columns)  # never echo a line of a file that is no table
         raise DataError(
-            f"missing the columns {missing}; it has {list(table.columns)}; name the P-code and "
-            "value columns with pcode= and column=",
+            f"missing the columns {missing}; {f'it has {listed}' if listed else NO_HEADER}; "
+            "name the P-code and value columns with pcode= and column=",
             source=str(path),
         )
     values = pd.to_numeric(table[column], errors="coerce")

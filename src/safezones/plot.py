@@ -10,6 +10,9 @@ A new figure is A4 wide (8.27 in) with fixed margins, so that labels can be
 placed without overlaps before it is saved; :func:`save_figure` writes 300 dpi
 PNG, or PDF and SVG with the fonts embedded.
 
+Text is drawn literally (mathtext off): a ``$`` in a title, a zone name or a
+file name is a dollar sign.
+
 Colours are safe for the common forms of colour blindness: zones use the
 Okabe-Ito palette, binned events the ``magma`` ramp (ordered by lightness) and
 populations ColorBrewer's ``YlGnBu``.
@@ -44,6 +47,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from . import data
 from ._errors import SafeZonesError
+from ._text import literal_text
 from .crs import to_metric
 from .sources import window_bounds
 
@@ -758,6 +762,7 @@ def _check_layers(layers: Sequence[str], events_style: str) -> tuple[str, ...]:
     return tuple(layers)
 
 
+@literal_text
 def zones_map(
     zones: gpd.GeoDataFrame,
     *,
@@ -911,6 +916,7 @@ def _headline(result: Any) -> tuple[str, str]:
     return title, subtitle
 
 
+@literal_text
 def scenario_map(
     result: Any,
     *,
@@ -981,6 +987,7 @@ def scenario_map(
     )
 
 
+@literal_text
 def result_map(result: Any, *, ax: Axes | None = None, **kwargs: Any) -> tuple[Figure, Axes]:
     """The map written by ``ScenarioResult.to_file``: :func:`scenario_map` with points."""
     return scenario_map(result, ax=ax, **kwargs)
@@ -995,6 +1002,7 @@ def _as_results(results: Any) -> list[Any]:
     return results
 
 
+@literal_text
 def compare_maps(
     results: Sequence[Any] | Mapping[str, Any],
     *,
@@ -1132,6 +1140,7 @@ def compare_maps(
     return fig, axes
 
 
+@literal_text
 def sheltered_chart(
     results: Sequence[Any] | Mapping[str, Any] | pd.DataFrame,
     *,
@@ -1230,6 +1239,7 @@ def sheltered_chart(
     return fig, ax
 
 
+@literal_text
 def comparison_chart(table: pd.DataFrame, **kwargs: Any) -> tuple[Figure, Axes]:
     """:func:`sheltered_chart` of a comparison table (the name used before issue 6)."""
     return sheltered_chart(table, **kwargs)
@@ -1259,6 +1269,7 @@ def _tidy(ax: Axes, grid_axis: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+@literal_text
 def sensitivity_chart(
     indices: pd.DataFrame,
     *,
@@ -1309,6 +1320,7 @@ def sensitivity_chart(
     return fig, ax
 
 
+@literal_text
 def response_chart(
     results: pd.DataFrame,
     x: str,
@@ -1380,6 +1392,7 @@ def _reach_km(result: Any) -> float:
     return float(sh.max_travel_km / sh.detour_factor)
 
 
+@literal_text
 def residents_map(
     result: Any,
     *,

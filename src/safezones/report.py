@@ -38,6 +38,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, data
 from ._errors import SafeZonesError
+from ._text import MAX_TITLE_CHARS, check_length, safe_url
 from .demand import OCHA_IDPS_MID_2014
 from .plot import (
     DISCLAIMER,
@@ -336,8 +337,8 @@ def memo_html(
         Resolution of the embedded images.
     """
     items = _results(results)
+    title = _memo_title(title, items)
     figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
-    title = title or _default_title(items)
     rows = _comparison_rows(items)
     parts = [
         "<!DOCTYPE html>",
@@ -368,8 +369,9 @@ def memo_html(
     for r in items:
         sc = r.scenario
         src = html.escape(sc.source.citation)
-        if sc.source.url:
-            src += f' (<a href="{html.escape(sc.source.url)}">{html.escape(sc.source.url)}</a>)'
+        if sc.source.url:  # a link only to http(s); any other address is shown as text
+            link, shown = safe_url(sc.source.url), html.escape(sc.source.url)
+            src += f' (<a href="{html.escape(link)}">{shown}</a>)' if link else f" ({shown})"
         parts += [
             f'<h2 id="{sc.id}">{html.escape(sc.title)}</h2>',
             f"<p>{html.escape(' '.join(sc.description.split()))}</p>" if sc.description else "",
@@ -388,6 +390,13 @@ def memo_html(
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _memo_title(title: str | None, items: Sequence[ScenarioResult]) -> str:
+    """The memo's heading: ``title`` (at most :data:`MAX_TITLE_CHARS`) or the default one."""
+    if title:
+        check_length(title, key="title", limit=MAX_TITLE_CHARS)
+    return title or _default_title(items)
 
 
 def _default_title(items: Sequence[ScenarioResult]) -> str:
@@ -485,8 +494,8 @@ def memo_pdf(
     from ._io import atomic_path
 
     items = _results(results)
+    title = _memo_title(title, items)
     figs = dict(figures) if figures is not None else _figures(items, events_style, lambda _: None)
-    title = title or _default_title(items)
     regular, bold = _fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12, alignment=TA_LEFT)
     small = ParagraphStyle(
@@ -644,6 +653,7 @@ def write_memo(
     tick = progress or (lambda _: None)
     from ._io import atomic_dir
 
+    _memo_title(title, items)  # refuse a bad title before drawing
     figs = _figures(items, events_style, tick)
     out = Path(directory)
     try:

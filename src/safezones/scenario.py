@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -54,6 +55,14 @@ from pydantic import (
 
 from . import data
 from ._errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
+from ._text import (
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_TITLE_CHARS,
+    csv_frame,
+    markdown_cell,
+    no_control,
+)
 from .crs import to_metric
 from .demand import (
     DEFAULT_KERNEL_KM,
@@ -130,11 +139,17 @@ class _Spec(BaseModel):
 Point = str | tuple[float, float]
 ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+# User text has a length limit (assumption: a title fits two lines of a map, a name one
+# label, a note a paragraph; laying out 60,000 characters takes minutes) and no control
+# characters (ESC, BEL...), which a terminal would act on and a figure draws as boxes.
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(no_control)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(no_control)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(no_control)]
 
 
 class _ZoneBase(_Spec):
     id: ZoneId
-    name: str | None = None
+    name: Name | None = None
     protection: Fraction | None = None
     capacity: Annotated[float, Field(ge=0)] | None = None
 
@@ -176,10 +191,10 @@ ZoneSpec = Annotated[RefugeZoneSpec | FreezeZoneSpec | SafeZoneSpec, Field(discr
 class SourceSpec(_Spec):
     """Where the scenario comes from."""
 
-    citation: str
-    url: str | None = None
+    citation: Note
+    url: Note | None = None
     date: dt.date | str | None = None
-    notes: str | None = None
+    notes: Note | None = None
 
 
 class PopulationSpec(_Spec):
@@ -354,10 +369,10 @@ class Scenario(_Spec):
     """
 
     id: ZoneId
-    title: str
-    description: str = ""
+    title: Title
+    description: Note = ""
     source: SourceSpec
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Note, ...] = ()
     zones: Annotated[list[ZoneSpec], Field(min_length=1)]
     population: PopulationSpec = PopulationSpec()
     events: EventsSpec = EventsSpec()
@@ -690,6 +705,10 @@ def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
             continue
         _, path = _model_at(loc, raw)
         value = e.get("input")
+        if e["type"] == "string_too_long" and isinstance(value, str):  # never echo the text
+            limit = e.get("ctx", {}).get("max_length", 0)
+            problems.append(f"{path}: at most {limit:,} characters (got {len(value):,})")
+            continue
         scalar = isinstance(value, str | int | float | bool) and e["type"] != "missing"
         shown = f" (got {value!r})" if scalar else ""
         msg = e["msg"].removeprefix("Value error, ").rstrip(".")
@@ -841,8 +860,8 @@ class ScenarioResult:
                 "flows.csv": for_file(self.flows),
                 "totals.csv": for_file(self.totals, people=_Q).rename_axis("metric").reset_index(),
             }
-            for fname, table in tables.items():
-                table.to_csv(tmp / fname, index=False, float_format="%.10g")
+            for fname, table in tables.items():  # formula-like text gets a leading quote
+                csv_frame(table).to_csv(tmp / fname, index=False, float_format="%.10g")
             gpkg = self.zones.merge(
                 tables["per_zone.csv"].drop(
                     columns=[c for c in self.zones.columns if c != "zone_id"], errors="ignore"),
@@ -1648,7 +1667,8 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     lines = [head, "|" + "---|" * 9]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r['scenario']} | {r['title']} | {r['area_km2']:,.0f} | "
+            f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
+            f"{r['area_km2']:,.0f} | "
             f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
             f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
             f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
@@ -1667,8 +1687,9 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     ]
     for _, r in table.iterrows():
         notes.append(
-            f"- **{r['scenario']}**: {r['allocation']} allocation, events {r['window']}, "
-            f"{int(r['draws'])} draws, seed {int(r['seed'])}. Source: {r['citation']}."
+            f"- **{markdown_cell(r['scenario'])}**: {r['allocation']} allocation, events "
+            f"{markdown_cell(r['window'])}, {int(r['draws'])} draws, seed {int(r['seed'])}. "
+            f"Source: {markdown_cell(r['citation'])}."
         )
     notes += [
         "",
@@ -1697,7 +1718,7 @@ def write_comparison(
     table = comparison_table(results)
     with atomic_dir(directory) as tmp:
         written = for_file(table)
-        written.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
+        csv_frame(written).to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         describe({"comparison.csv": list(written.columns)}).to_csv(tmp / "columns.csv", index=False)
         (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
         fig, _ = comparison_chart(table)

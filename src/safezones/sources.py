@@ -61,6 +61,7 @@ import shapely
 from pyproj import CRS
 
 from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning
+from ._text import NO_HEADER, column_listing, shown_value
 from .crs import LONLAT_CRS
 
 __all__ = [
@@ -348,10 +349,13 @@ def _require_columns(
     if not missing:
         return
     problems = []
-    for c in missing:
-        close = difflib.get_close_matches(c, have, n=1, cutoff=0.75)
-        hint = f" (found {close[0]!r}: misspelt?)" if close else ""
-        problems.append(f"missing column {c!r}{hint}")
+    if column_listing(have) is None:  # not a header: never echo the file's first line
+        problems.append(NO_HEADER)
+    else:
+        for c in missing:
+            close = difflib.get_close_matches(c, have, n=1, cutoff=0.75)
+            hint = f" (found {close[0]!r}: misspelt?)" if close else ""
+            problems.append(f"missing column {c!r}{hint}")
     problems.append(f"a {kind} file needs the columns {list(needed)}")
     raise DataError(problems, source=source)
 
@@ -380,7 +384,7 @@ def _numbers(
         bad = vals.isna() & (raw.notna() if allow_missing else True)
         if bad.any():
             rows = [
-                f"line {ln} ({raw.iloc[i]!r})"
+                f"line {ln} ({shown_value(raw.iloc[i])})"
                 for i, ln in zip(np.flatnonzero(bad), lines[bad], strict=True)
             ]
             problems.append(f"{int(bad.sum())} values of {col!r} are not numbers: {_listing(rows)}")
@@ -424,7 +428,7 @@ def _dates(
     problems = []
     if bad.any():
         rows = [
-            f"line {ln} ({raw.iloc[i]!r})"
+            f"line {ln} ({shown_value(raw.iloc[i])})"
             for i, ln in zip(np.flatnonzero(bad), lines[bad], strict=True)
         ]
         accepted = (
@@ -1003,8 +1007,11 @@ def _guess(columns: Sequence[str], names: Sequence[str], what: str, source: str)
     if len(found) == 1:
         return found[0]
     if not found:
+        listed = column_listing(columns)
+        among = f"among {listed}" if listed else f"({NO_HEADER})"
         raise DataError(
-            f"no {what} column found among {list(columns)}; name it with {what}=",
+            f"no {what} column found {among}; name it with {what}= or call it "
+            + " or ".join(repr(n) for n in names[:2]),
             source=source,
         )
     raise DataError(
@@ -1199,11 +1206,18 @@ def _resolve_column(
     by_tag = [c for c, t in tags.items() if t.casefold() == name.casefold()]
     if by_tag:
         return by_tag[0]
+    listed = column_listing(columns)
+    if listed is None:  # not a header: never echo the file's first line
+        raise DataError(
+            f"{what} column {name!r} not found: {NO_HEADER}",
+            source=source,
+        )
+    tag_list = column_listing(sorted(tags.values()), minimum=1) if tags else None
     close = difflib.get_close_matches(name, list(columns) + list(tags.values()), n=2, cutoff=0.6)
     hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
     raise DataError(
-        f"{what} column {name!r} not found{hint}; the columns are {list(columns)}"
-        + (f" with HXL tags {sorted(tags.values())}" if tags else ""),
+        f"{what} column {name!r} not found{hint}; the columns are {listed}"
+        + (f" with HXL tags {tag_list}" if tag_list else ""),
         source=source,
     )
 
@@ -1393,7 +1407,7 @@ def _boundaries(
         if n <= 6:
             return data.districts(), "adm2_pcode"
         raise DataError(
-            f"P-codes like {codes.iloc[0]!r} are finer than the bundled districts; "
+            f"P-codes like {shown_value(codes.iloc[0])} are finer than the bundled districts; "
             "pass boundaries= with polygons for them",
             source=source,
         )
@@ -1406,7 +1420,11 @@ def _boundaries(
         raise GeometryError("boundaries have no CRS; set one with .set_crs(...)")
     if column is not None:
         if column not in units.columns:
-            raise DataError(f"boundaries have no column {column!r}; columns: {list(units.columns)}")
+            listed = column_listing(units.columns)
+            raise DataError(
+                f"boundaries have no column {column!r}"
+                + (f"; columns: {listed}" if listed else "; they have no usable attribute names")
+            )
         return units, column
     wanted = set(codes)
     best, best_n = None, 0
