@@ -102,7 +102,7 @@ GEOMETRY_STEP_KM = 1.0
 #: resume, with 50 to 2,000 scenarios each.
 DEFAULT_PARTS = 40
 _GEOMETRY_KEYS = ("depth_km", "radius_km")
-_SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path")
+_SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path", "layer", "split")
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
 METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in _Q)
 
