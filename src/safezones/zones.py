@@ -624,7 +624,7 @@ def _split_zones(
     """One zone per feature, named by its value, with unique ids (see :func:`safe_zone`)."""
     prefix = zone_id or "safe"
     seen: dict[str, int] = {}
-    rows: list[ZoneSet] = []
+    rows: list[pd.DataFrame] = []
     problems: list[str] = []
     for i, (geom, value) in enumerate(zip(parts, values, strict=True)):
         zid = f"{prefix}-{_slug(value)[:_MAX_SLUG].strip('-') or i + 1}"
@@ -644,7 +644,7 @@ def _split_zones(
             problems.extend(err.problems)
     if problems:
         raise GeometryError(problems, source=label)
-    out = pd.concat(rows, ignore_index=True)
+    out = pd.concat(list(rows), ignore_index=True)
     return ZoneSet(gpd.GeoDataFrame(out, geometry="geometry", crs=LONLAT_CRS))
 
 
@@ -655,12 +655,8 @@ def _check_degrees(geoms: np.ndarray, crs: object, source: str, label: str) -> N
     bounds = shapely.bounds(geoms)
     if np.isnan(bounds).all():
         return
-    x0, y0, x1, y1 = (
-        np.nanmin(bounds[:, 0]),
-        np.nanmin(bounds[:, 1]),
-        *np.nanmax(bounds[:, 2:], axis=0),
-    )
-    if max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90:
+    reach = np.nanmax(np.abs(bounds), axis=0)  # largest |x| and |y| at both corners
+    if max(reach[0], reach[2]) <= 180 and max(reach[1], reach[3]) <= 90:
         return
     if source in ("geometry", "WKT"):
         hint = 'pass crs=, e.g. crs="EPSG:32637" for UTM zone 37N'
