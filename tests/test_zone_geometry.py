@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -439,3 +440,21 @@ def test_self_crossings_are_counted_as_pairs_of_segments_that_meet():
     )  # the hole pokes out through the shell's right side: two crossings
     assert _self_crossings(with_hole, 100) == 2
     assert _self_crossings(shapely.box(0, 0, 1, 1), 100) == 0
+
+
+def test_the_cli_names_the_zone_and_the_layers(two_layers, tmp_path):
+    toml = tmp_path / "drawn.toml"
+    toml.write_text(
+        'title = "Drawn in QGIS"\nsource = { citation = "test" }\n'
+        f'[[zones]]\nid = "north"\nkind = "safe"\npath = "{two_layers.name}"\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", "from safezones.cli import main; main()", "run", str(toml),
+         "--out", str(tmp_path / "out"), "--draws", "2"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "200"},
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    err = " ".join(proc.stderr.split())
+    assert "zones.north: the file has 2 layers: 'roads' (LineString), 'zones' (Polygon)" in err
+    assert not (tmp_path / "out").exists()
