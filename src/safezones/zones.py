@@ -389,10 +389,11 @@ def refuge_strip(
     whose nearest border point is on the stretch, exactly where the border is
     straight and at its bends (vertices are sampled; the rest of the border
     starts 1 m past each end, so the wedge of points nearest to an end vertex
-    belongs to the stretch). Where two distant parts of the border are about
-    equally near (a concave border), a point's distance to the sampled border
-    exceeds its distance to the line by at most ``(s/2)**2 / (2 r)`` for
-    spacing ``s`` at distance ``r``, which bounds how far the split moves. The
+    belongs to the stretch, and two strips meeting at a bend share it). Where
+    two distant parts of the border are about equally near (a concave
+    border), a point's distance to the sampled border exceeds its distance to
+    the line by at most ``(s/2)**2 / (2 r)`` for spacing ``s`` at distance
+    ``r``, which bounds how far the split moves. The
     diagram is cached per stretch, so strips of many depths cost one buffer
     and two intersections each.
     """
