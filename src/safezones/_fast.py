@@ -75,6 +75,8 @@ def fast_supported(sc: Scenario) -> str | None:
         return "demand mode 'given' (displaced read from a table)"
     if len(sc.zones) > MAX_FAST_ZONES:
         return f"more than {MAX_FAST_ZONES} zones"
+    if any(getattr(z, "split", None) is not None for z in sc.zones):
+        return "a safe zone split into one zone per feature"
     return None
 
 
@@ -257,6 +259,8 @@ class Engine:
             except SafeZonesError as err:
                 raise type(err)([f"zones.{z.id}: {p}" for p in err.problems]) from None
             zm = to_metric(zones, what="zones").geometry.to_numpy()
+            if len(zm) > 1:  # a split safe zone (scored by the reference): its footprint
+                zm = np.array([shapely.union_all(zm)], dtype=object)
             cgeom = base.cells.geometry.to_numpy()
             zi, ci = self._tree(base).query(zm, predicate="intersects")
             ev = events_in_zones(zones, base.events, **base.ev_kw)

@@ -178,11 +178,30 @@ class FreezeZoneSpec(_ZoneBase):
 
 
 class SafeZoneSpec(_ZoneBase):
-    """``kind = "safe"``: a polygon given as WKT (lon/lat) or a file, clipped to Syria."""
+    """``kind = "safe"``: a polygon given as WKT (lon/lat) or a file, clipped to Syria.
+
+    A file with several layers (a GeoPackage) needs ``layer``; ``split``
+    names an attribute to make one zone per feature, with the ids
+    ``<id>-<slug of the value>`` (see :func:`safezones.zones.safe_zone`).
+    """
 
     kind: Literal["safe"]
     wkt: str | None = None
     path: str | None = None
+    layer: Annotated[str, Field(min_length=1)] | None = None
+    split: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _file_keys(self) -> SafeZoneSpec:
+        keys = [k for k in ("layer", "split") if getattr(self, k) is not None]
+        if keys and self.path is None:
+            raise ValueError(f"{' and '.join(keys)} apply to a file: give path, not wkt")
+        if self.split is not None and self.capacity is not None:
+            raise ValueError(
+                "capacity is one zone's, but split makes one zone per feature; remove "
+                "capacity, or give each feature its own zone"
+            )
+        return self
 
 
 ZoneSpec = Annotated[RefugeZoneSpec | FreezeZoneSpec | SafeZoneSpec, Field(discriminator="kind")]
@@ -898,8 +917,12 @@ def _zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:
         return freeze_zone(z.place, radius_km=z.radius_km, zone_id=z.id, name=z.name)
     if (z.wkt is None) == (z.path is None):
         raise SafeZonesError("give the safe zone either wkt or path")
-    geom_src: Any = z.wkt if z.wkt is not None else sc.resolve(str(z.path))
-    return safe_zone(geom_src, zone_id=z.id, name=z.name or z.id)
+    if z.path is not None:
+        path = sc.resolve(str(z.path))
+        if z.split is not None:
+            return safe_zone(path, zone_id=z.id, name=z.name, layer=z.layer, split=z.split)
+        return safe_zone(path, zone_id=z.id, name=z.name or z.id, layer=z.layer)
+    return safe_zone(z.wkt, zone_id=z.id, name=z.name or z.id)
 
 
 def _build_zones(sc: Scenario) -> gpd.GeoDataFrame:
@@ -915,8 +938,10 @@ def _build_zones(sc: Scenario) -> gpd.GeoDataFrame:
     if problems:
         raise SafeZonesError(problems, source=str(sc.path) if sc.path else None)
     zones = zone_set(layers)
-    zones["protection"] = _protection(sc)
-    zones["capacity_given"] = [z.capacity for z in sc.zones]
+    per_spec = [len(layer) for layer in layers]  # a split safe zone gives several
+    zones["protection"] = np.repeat(_protection(sc), per_spec)
+    zones["capacity_given"] = [z.capacity for z, n in zip(sc.zones, per_spec, strict=True)
+                               for _ in range(n)]  # fmt: skip
     return zones
 
 

@@ -114,7 +114,7 @@ DEFAULT_PARTS = 40
 #: sweep's workers go within a second, and the check costs nothing).
 WATCH_PARENT_S = 0.5
 _GEOMETRY_KEYS = ("depth_km", "radius_km")
-_SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path")
+_SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path", "layer", "split")
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
 METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in _Q)
 

@@ -8,7 +8,9 @@ and flags overlaps; :func:`union` gives their footprint without double counting.
 
 Definitions (see DESIGN.md):
 
-- refuge strip: ``syria ∩ buffer(border_stretch, depth)``;
+- refuge strip: ``syria ∩ buffer(border, depth)``; along a stretch of the border,
+  the points of that strip whose nearest point on the whole border lies on
+  the stretch (flat ends; see :func:`refuge_strip`);
 - freeze zone: ``syria ∩ buffer(centre, radius)``;
 - safe zone: any polygon, repaired if invalid, clipped to Syria.
 
@@ -26,7 +28,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from numbers import Real
 from os import PathLike
 from pathlib import Path
@@ -35,18 +37,23 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
+import pyproj
 import shapely
 from shapely import ops
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from . import data
-from ._errors import GeometryError, SafeZonesError
+from ._errors import GeometryError, SafeZonesError, UnknownNameError
 from .crs import LONLAT_CRS, PROJECT_CRS, lonlat_to_metric, metric_to_lonlat, require_crs
 
 __all__ = [
     "BUFFER_QUAD_SEGS",
+    "MAX_REPAIR_CROSSINGS",
     "MAX_STRETCH_SNAP_KM",
+    "MAX_ZONE_VERTICES",
+    "STRETCH_SAMPLE_M",
     "ZONE_COLUMNS",
     "ZoneKind",
     "ZoneSet",
@@ -67,6 +74,18 @@ BUFFER_QUAD_SEGS = 32
 #: A stretch end given as a point more than this far from the border is refused:
 #: it was probably meant for another border (assumption).
 MAX_STRETCH_SNAP_KM = 100.0
+#: Spacing (m) of the points that sample a border to split the plane by nearest
+#: border point (the flat ends of a stretch strip). The split is exact where the
+#: border is straight; where two parts of the border are about equally near it
+#: moves by at most ``(spacing/2)**2 / (2 * distance)`` (under 8 m at 1 km from
+#: the border), far below the population grid's 2 km (derivation, see
+#: :func:`refuge_strip`). 250 m changes the shipped stretch strips by under
+#: 0.001 km2 against 100 m, at a third of the cost (measured).
+STRETCH_SAMPLE_M = 250.0
+#: The rest of the border is sampled from this far (m) beyond each stretch end,
+#: so that the points whose nearest border point is the end itself (at a bend)
+#: fall in the stretch, as the definition says.
+_END_GAP_M = 1.0
 
 PointLike = str | tuple[float, float]
 
@@ -213,18 +232,37 @@ def _border_stretch(
 
     Returns the neighbour's code, the line and the labels of the two ends.
     """
-    line_gdf = data.border(neighbour)
-    code = str(line_gdf["neighbour"].iloc[0])
-    line = line_gdf.to_crs(PROJECT_CRS).geometry.iloc[0]
+    code, line, lo, hi, start_label, end_label = _border_span(neighbour, start, end)
+    stretch = line if (lo, hi) == (0.0, line.length) else ops.substring(line, lo, hi)
+    return code, stretch, start_label, end_label
+
+
+def _border_line(code: str) -> shapely.LineString:
+    """The whole border line with a neighbour (a valid code), in PROJECT_CRS."""
+    line = data.border(code).to_crs(PROJECT_CRS).geometry.iloc[0]
     if isinstance(line, shapely.MultiLineString):  # bundled borders are single lines
         line = ops.linemerge(line)
+    return line
+
+
+def _border_span(
+    neighbour: str, start: PointLike | None, end: PointLike | None
+) -> tuple[str, shapely.LineString, float, float, str | None, str | None]:
+    """The whole border line (PROJECT_CRS) and where the stretch runs along it.
+
+    Returns the neighbour's code, the whole line, the stretch's first and last
+    distance along it in metres (0 and the length without ``start`` and
+    ``end``) and the labels of the two ends.
+    """
+    code = str(data.border(neighbour)["neighbour"].iloc[0])
+    line = _border_line(code)
     if (start is None) != (end is None):
         raise SafeZonesError(
             "refuge_strip needs both start and end to limit the border stretch, or neither "
             "for the whole border"
         )
     start_label = end_label = None
-    stretch = line
+    lo, hi = 0.0, float(line.length)
     if start is not None and end is not None:
         ends = []
         for what, p in (("start", start), ("end", end)):
@@ -244,8 +282,54 @@ def _border_stretch(
                 f"start {start!r} and end {end!r} fall on the same point of the {code} border;"
                 " choose two points farther apart along it"
             )
-        stretch = ops.substring(line, lo, hi)
-    return code, stretch, start_label, end_label
+    return code, line, float(lo), float(hi), start_label, end_label
+
+
+def _along(a: float, b: float, spacing: float) -> np.ndarray:
+    """Distances from ``a`` to ``b`` (both included) at most ``spacing`` apart."""
+    if b <= a:
+        return np.array([a])
+    return np.linspace(a, b, max(1, math.ceil((b - a) / spacing)) + 1)
+
+
+@lru_cache(maxsize=64)
+def _nearest_on_stretch(code: str, lo: float, hi: float) -> BaseGeometry:
+    """The points of Syria's neighbourhood whose nearest point on the border lies in [lo, hi].
+
+    The Voronoi diagram of points sampling the whole border line (every
+    :data:`STRETCH_SAMPLE_M` and at each vertex; the rest of the border from
+    :data:`_END_GAP_M` beyond the stretch's ends): the union of the cells of
+    the stretch's points, within Syria's bounding box. Cached per stretch, so
+    strips of many depths along one stretch split the plane once.
+    """
+    line = _border_line(code)
+    length = float(line.length)
+    coords = shapely.get_coordinates(line)
+    vertex_at = np.r_[0.0, np.cumsum(np.hypot(*np.diff(coords, axis=0).T))]
+    on = np.r_[_along(lo, hi, STRETCH_SAMPLE_M), vertex_at[(vertex_at > lo) & (vertex_at < hi)]]
+    rest = [vertex_at[(vertex_at < lo - _END_GAP_M) | (vertex_at > hi + _END_GAP_M)]]
+    if lo > _END_GAP_M:
+        rest.append(_along(0.0, lo - _END_GAP_M, STRETCH_SAMPLE_M))
+    if hi < length - _END_GAP_M:
+        rest.append(_along(hi + _END_GAP_M, length, STRETCH_SAMPLE_M))
+    box = shapely.box(*data.syria(crs="metric").bounds).buffer(1_000.0, join_style="mitre")
+    off = np.concatenate(rest)
+    if len(off) == 0:
+        return box
+
+    def unique(d: np.ndarray) -> np.ndarray:  # a vertex that is also a sample: once
+        d = np.sort(d)
+        return d[np.r_[True, np.diff(d) > 1e-3]]
+
+    on, off = unique(on), unique(off)
+    points = shapely.line_interpolate_point(line, np.r_[on, off])
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=box, ordered=True)
+    )
+    region = shapely.coverage_union_all(cells[: len(on)])
+    if not region.is_valid:  # a coverage union relies on exactly shared edges
+        region = shapely.union_all(cells[: len(on)])
+    return shapely.intersection(region, box)
 
 
 def refuge_strip(
@@ -259,6 +343,12 @@ def refuge_strip(
 ) -> ZoneSet:
     """The part of Syria within ``depth_km`` of its border with ``neighbour``.
 
+    Along a stretch of the border (``start`` and ``end``) the strip holds the
+    points of Syria within ``depth_km`` of the stretch whose nearest point on
+    the whole border with ``neighbour`` lies on the stretch: its ends are flat
+    (the border's normals at the stretch's ends, where the border is straight),
+    and it never reaches past the ends round the corner.
+
     Parameters
     ----------
     neighbour
@@ -269,7 +359,7 @@ def refuge_strip(
         Optional ends of the border stretch: place names (GeoNames, e.g.
         "Afrin") or (lon, lat) pairs. Each is projected onto the border (the
         nearest point of the line); the strip then follows only the border
-        between the two, with rounded ends. Give both or neither.
+        between the two, with flat ends. Give both or neither.
     zone_id, name
         Identifier and label; defaults such as ``"tur-30km"`` and
         ``"Turkey border strip, 30 km"``.
@@ -288,10 +378,32 @@ def refuge_strip(
     >>> part = refuge_strip("TUR", depth_km=30, start="Afrin", end="Kobani")
     >>> round(float(part.stretch_km.iloc[0]), -1)
     130.0
+
+    Notes
+    -----
+    Construction: ``syria ∩ buffer(stretch, depth) ∩ V``, where ``V`` is the
+    union of the Voronoi cells of the stretch's points in the Voronoi diagram
+    of points sampling the whole border line (every :data:`STRETCH_SAMPLE_M`
+    metres and at every vertex). The cells of consecutive points on a straight
+    piece of border are bounded by its normals, so ``V`` is the set of points
+    whose nearest border point is on the stretch, exactly where the border is
+    straight and at its bends (vertices are sampled; the rest of the border
+    starts 1 m past each end, so the wedge of points nearest to an end vertex
+    belongs to the stretch, and two strips meeting at a bend share it). Where
+    two distant parts of the border are about equally near (a concave
+    border), a point's distance to the sampled border exceeds its distance to
+    the line by at most ``(s/2)**2 / (2 r)`` for spacing ``s`` at distance
+    ``r``, which bounds how far the split moves. The
+    diagram is cached per stretch, so strips of many depths cost one buffer
+    and two intersections each.
     """
     depth = _check_distance(depth_km, "depth_km")
-    code, stretch, start_label, end_label = _border_stretch(neighbour, start, end)
+    code, line, lo, hi, start_label, end_label = _border_span(neighbour, start, end)
+    whole = (lo, hi) == (0.0, float(line.length))
+    stretch = line if whole else ops.substring(line, lo, hi)
     geom = stretch.buffer(depth * 1000.0, quad_segs=BUFFER_QUAD_SEGS)
+    if not whole:
+        geom = shapely.intersection(geom, _nearest_on_stretch(code, lo, hi))
     country = data.NEIGHBOURS[code]
     default_id = f"{code.lower()}-{depth:g}km"
     default_name = f"{country} border strip, {depth:g} km"
@@ -361,6 +473,18 @@ def freeze_zone(
 
 _WKT_START = re.compile(r"^\s*(MULTI)?(POLYGON|POINT|LINESTRING|GEOMETRYCOLLECTION)\b", re.I)
 
+#: Most vertices one feature of a safe zone may have. A zone needs far fewer
+#: (the population grid is 2 km; a 100 m outline of all Syria has ~30,000),
+#: and every vertex costs in clipping, repair and distances (assumption).
+MAX_ZONE_VERTICES = 100_000
+#: Most times an invalid feature's outline may cross itself to be repaired.
+#: GEOS's repair grows much faster than the crossings (measured: 77 crossings
+#: 0.08 s, 1,200 crossings 3 s, 4,600 crossings 37 s; a 20,000-vertex scribble
+#: takes tens of GB); a drawing slip crosses a few times (assumption).
+MAX_REPAIR_CROSSINGS = 100
+#: Longest zone id part taken from a feature's name with ``split``.
+_MAX_SLUG = 40
+
 
 def safe_zone(
     geometry_or_path: BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries | str | PathLike[str],
@@ -368,6 +492,8 @@ def safe_zone(
     zone_id: str | None = None,
     name: str | None = None,
     crs: str | None = "EPSG:4326",
+    layer: str | None = None,
+    split: str | None = None,
 ) -> ZoneSet:
     """A custom zone from a polygon, WKT, a layer or a file, clipped to Syria.
 
@@ -376,21 +502,34 @@ def safe_zone(
     geometry_or_path
         A shapely polygon, a WKT string, a GeoDataFrame/GeoSeries (with a CRS),
         or the path of a vector file (GeoJSON, GeoPackage, Shapefile, ...).
-        Several features are merged into one zone. Invalid polygons are
-        repaired (``repaired`` is then True); what cannot be repaired into a
-        polygon is refused with the reason.
+        Several features are merged into one zone unless ``split`` is given.
+        Invalid polygons are repaired (``repaired`` is then True); what cannot
+        be repaired into a polygon is refused with the reason, and so is a
+        feature with more than :data:`MAX_ZONE_VERTICES` vertices or an invalid
+        one whose outline crosses itself more than :data:`MAX_REPAIR_CROSSINGS`
+        times (its repair would take too long and too much memory).
     zone_id, name
         Identifier and label; the default id is ``"safe-"`` plus a short hash
         of the geometry, so the same polygon always gets the same id.
     crs
         CRS of a bare shapely geometry or WKT (longitude/latitude by default).
-        Layers and files carry their own CRS; one without is refused.
+        Layers and files carry their own CRS; one without is refused, and so
+        are coordinates beyond ±180/±90 in a longitude/latitude CRS (metres
+        saved without their CRS, e.g. a GeoJSON).
+    layer
+        The layer of a file that holds several (a GeoPackage); such a file
+        without ``layer`` is refused with the list of its layers.
+    split
+        An attribute of the features (e.g. ``"name"``): one zone per feature
+        instead of one zone of all, each named by its value and with the id
+        ``<zone_id or "safe">-<slug of the value>`` (made unique by ``-2``,
+        ``-3``, ...).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row in EPSG:4326: ``zone_id, kind="safe", name, area_km2, source,
-        repaired, geometry``.
+        One row (one per feature with ``split``) in EPSG:4326: ``zone_id,
+        kind="safe", name, area_km2, source, repaired, geometry``.
 
     Examples
     --------
@@ -398,19 +537,44 @@ def safe_zone(
     ...               name="North of Aleppo")
     >>> z.kind.iloc[0], bool(1_450 < z.area_km2.iloc[0] < 1_550)
     ('safe', True)
+    >>> two = gpd.GeoDataFrame({"name": ["Azaz", "Al Bab"]}, crs=4326, geometry=[
+    ...     shapely.box(37.0, 36.5, 37.1, 36.6), shapely.box(37.4, 36.3, 37.5, 36.4)])
+    >>> safe_zone(two, zone_id="north", split="name").zone_id.tolist()
+    ['north-azaz', 'north-al-bab']
     """
-    geoms, source, layer_crs = _read_zone_geometry(geometry_or_path, crs)
+    geoms, source, layer_crs, values = _read_zone_geometry(
+        geometry_or_path, crs, layer=layer, split=split
+    )
     label = source if len(source) < 80 else source[:77] + "..."
-    series = gpd.GeoSeries(geoms, crs=layer_crs).to_crs(PROJECT_CRS)
     problems = []
-    repaired = False
-    fixed = []
+    arr = np.array(geoms, dtype=object)
+    for i, n in enumerate(shapely.get_num_coordinates(arr)):
+        if n > MAX_ZONE_VERTICES:
+            problems.append(
+                f"feature {i}: {n:,} vertices, more than {MAX_ZONE_VERTICES:,}; simplify it "
+                "(e.g. QGIS: Vector > Geometry Tools > Simplify, tolerance 100 m)"
+            )
+    if problems:
+        raise GeometryError(problems, source=label)
+    _check_degrees(arr, layer_crs, source, label)
+    series = gpd.GeoSeries(geoms, crs=layer_crs).to_crs(PROJECT_CRS)
+    repaired = [False] * len(series)
+    fixed: list[BaseGeometry | None] = []
     for i, g in enumerate(series):
+        fixed.append(None)
         if g is None or g.is_empty:
             problems.append(f"feature {i}: empty geometry")
             continue
         if not g.is_valid:
             reason = explain_validity(g)
+            if _self_crossings(g, MAX_REPAIR_CROSSINGS) > MAX_REPAIR_CROSSINGS:
+                problems.append(
+                    f"feature {i}: invalid ({reason.split('[')[0]}), and its outline crosses "
+                    f"itself more than {MAX_REPAIR_CROSSINGS} times: repairing it would take "
+                    "too long and too much memory; redraw it as a polygon whose outline "
+                    "does not cross itself"
+                )
+                continue
             g = _polygonal(shapely.make_valid(g))
             if g.is_empty:
                 problems.append(
@@ -418,7 +582,7 @@ def safe_zone(
                     "a polygon; redraw it"
                 )
                 continue
-            repaired = True
+            repaired[i] = True
         poly = _polygonal(g)
         if poly.is_empty:
             problems.append(
@@ -426,34 +590,180 @@ def safe_zone(
                 "use freeze_zone for a circle around a point"
             )
             continue
-        fixed.append(poly)
+        fixed[i] = poly
+    if values is not None:
+        problems.extend(
+            f"feature {i}: no value in {split!r}; give every feature a name there"
+            for i, v in enumerate(values)
+            if v is None or (isinstance(v, float) and math.isnan(v)) or not str(v).strip()
+        )
     if problems:
         raise GeometryError(problems, source=label)
-    geom = shapely.union_all(fixed)
-    digest = hashlib.sha1(shapely.to_wkb(geom, output_dimension=2)).hexdigest()[:8]
-    attrs: dict[str, object] = {
-        "zone_id": zone_id or f"safe-{digest}",
-        "kind": "safe",
-        "name": name or f"Safe zone {digest}",
-        "source": label,
-        "repaired": repaired,
-    }
-    return _finish(geom, attrs, f"safe zone {attrs['zone_id']!r} from {label}")
+    parts = [g for g in fixed if g is not None]
+    if values is None:
+        geom = shapely.union_all(parts)
+        digest = hashlib.sha1(shapely.to_wkb(geom, output_dimension=2)).hexdigest()[:8]
+        attrs: dict[str, object] = {
+            "zone_id": zone_id or f"safe-{digest}",
+            "kind": "safe",
+            "name": name or f"Safe zone {digest}",
+            "source": label,
+            "repaired": any(repaired),
+        }
+        return _finish(geom, attrs, f"safe zone {attrs['zone_id']!r} from {label}")
+    return _split_zones(parts, [str(v).strip() for v in values], repaired, zone_id, name, label)
 
 
-def _read_zone_geometry(obj: object, crs: str | None) -> tuple[list[BaseGeometry], str, object]:
+def _split_zones(
+    parts: list[BaseGeometry],
+    values: list[str],
+    repaired: list[bool],
+    zone_id: str | None,
+    name: str | None,
+    label: str,
+) -> ZoneSet:
+    """One zone per feature, named by its value, with unique ids (see :func:`safe_zone`)."""
+    prefix = zone_id or "safe"
+    seen: dict[str, int] = {}
+    rows: list[pd.DataFrame] = []
+    problems: list[str] = []
+    for i, (geom, value) in enumerate(zip(parts, values, strict=True)):
+        zid = f"{prefix}-{_slug(value)[:_MAX_SLUG].strip('-') or i + 1}"
+        seen[zid] = seen.get(zid, 0) + 1
+        if seen[zid] > 1:
+            zid = f"{zid}-{seen[zid]}"
+        attrs: dict[str, object] = {
+            "zone_id": zid,
+            "kind": "safe",
+            "name": f"{name}, {value}" if name else value,
+            "source": label,
+            "repaired": repaired[i],
+        }
+        try:
+            rows.append(_finish(geom, attrs, f"feature {i}"))
+        except GeometryError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise GeometryError(problems, source=label)
+    out = pd.concat(list(rows), ignore_index=True)
+    return ZoneSet(gpd.GeoDataFrame(out, geometry="geometry", crs=LONLAT_CRS))
+
+
+def _check_degrees(geoms: np.ndarray, crs: object, source: str, label: str) -> None:
+    """Refuse coordinates beyond ±180/±90 in a longitude/latitude CRS (metres without a CRS)."""
+    if not pyproj.CRS.from_user_input(crs).is_geographic:
+        return
+    bounds = shapely.bounds(geoms)
+    if np.isnan(bounds).all():
+        return
+    reach = np.nanmax(np.abs(bounds), axis=0)  # largest |x| and |y| at both corners
+    if max(reach[0], reach[2]) <= 180 and max(reach[1], reach[3]) <= 90:
+        return
+    if source in ("geometry", "WKT"):
+        hint = 'pass crs=, e.g. crs="EPSG:32637" for UTM zone 37N'
+    elif source == "layer":
+        hint = 'set the layer\'s CRS, e.g. .set_crs("EPSG:32637", allow_override=True)'
+    else:
+        hint = (
+            "save the file with the CRS it was drawn in (e.g. EPSG:32637, UTM zone 37N), "
+            "or in EPSG:4326"
+        )
+    raise GeometryError(
+        "these coordinates are not degrees: give the CRS; they reach beyond ±180 "
+        f"longitude or ±90 latitude, which {pyproj.CRS.from_user_input(crs).name} "
+        f"cannot hold; {hint}",
+        source=label,
+    )
+
+
+def _self_crossings(geom: BaseGeometry, limit: int) -> int:
+    """How often the rings of ``geom``'s polygons cross or touch, counted until past ``limit``.
+
+    Pairs of ring segments that meet, other than neighbours along a ring:
+    candidates from an STR tree of the segments' boxes, a few hundred segments
+    at a time, then the exact orientation test in numpy (two segments meet when
+    each one's ends are not strictly on one side of the other; collinear ones
+    meet exactly when their boxes do). A scribble with millions of crossings
+    stops after the first batch.
+    """
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    rings = [r for p in polys for r in shapely.get_rings(p)]
+    starts, ends, ring_id, pos, size = [], [], [], [], []
+    for r, ring in enumerate(rings):
+        xy = shapely.get_coordinates(ring)
+        xy = xy[np.r_[True, np.any(np.diff(xy, axis=0) != 0, axis=1)]]  # repeated points
+        n = len(xy) - 1
+        if n < 1:
+            continue
+        starts.append(xy[:-1])
+        ends.append(xy[1:])
+        ring_id.append(np.full(n, r))
+        pos.append(np.arange(n))
+        size.append(np.full(n, n))
+    if not starts:
+        return 0
+    p0, p1 = np.concatenate(starts), np.concatenate(ends)
+    rid, at, ring_n = np.concatenate(ring_id), np.concatenate(pos), np.concatenate(size)
+    tree = shapely.STRtree(shapely.box(*np.minimum(p0, p1).T, *np.maximum(p0, p1).T))
+
+    def side(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Sign of the turn a -> b -> c (cross product)."""
+        return np.sign(
+            (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+        )
+
+    count, start, batch = 0, 0, 16
+    while start < len(p0):
+        stop = min(start + batch, len(p0))
+        i, j = tree.query(tree.geometries[start:stop])
+        i = i + start
+        gap = np.abs(at[i] - at[j])
+        neighbours = (rid[i] == rid[j]) & ((gap == 1) | (gap == ring_n[i] - 1))
+        keep = (i < j) & ~neighbours
+        i, j = i[keep], j[keep]
+        meet = (side(p0[i], p1[i], p0[j]) * side(p0[i], p1[i], p1[j]) <= 0) & (
+            side(p0[j], p1[j], p0[i]) * side(p0[j], p1[j], p1[i]) <= 0
+        )
+        count += int(np.count_nonzero(meet))
+        if count > limit:
+            break
+        start = stop
+        batch = min(batch * 2, 512)
+    return count
+
+
+def _read_zone_geometry(
+    obj: object, crs: str | None, *, layer: str | None = None, split: str | None = None
+) -> tuple[list[BaseGeometry], str, object, list[object] | None]:
+    """The features' geometries, a label of the source, their CRS and the ``split`` values."""
+    if layer is not None and not isinstance(obj, str | PathLike):
+        raise SafeZonesError("layer= names a layer of a file; give the file's path")
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
         require_crs(obj, what="the zone layer")
-        return list(obj.geometry), "layer", obj.crs
+        values = None
+        if split is not None:
+            if not isinstance(obj, gpd.GeoDataFrame):
+                raise SafeZonesError(
+                    f"split={split!r} needs a layer with attributes, not a GeoSeries"
+                )
+            values = _split_values(obj, split, "the layer")
+        return list(obj.geometry), "layer", obj.crs, values
+    if split is not None and (isinstance(obj, BaseGeometry) or (
+        isinstance(obj, str) and _WKT_START.match(obj)
+    )):  # fmt: skip
+        raise SafeZonesError(
+            f"split={split!r} needs a file or layer whose features have attributes, "
+            "not a single geometry"
+        )
     if isinstance(obj, BaseGeometry):
         if crs is None:
             raise GeometryError('a bare geometry needs crs=, e.g. crs="EPSG:4326"')
-        return [obj], "geometry", crs
+        return [obj], "geometry", crs, None
     if isinstance(obj, str) and _WKT_START.match(obj):
         if crs is None:
             raise GeometryError('a WKT string needs crs=, e.g. crs="EPSG:4326"')
         try:
-            return [shapely.from_wkt(obj)], "WKT", crs
+            return [shapely.from_wkt(obj)], "WKT", crs, None
         except shapely.errors.GEOSException as err:
             raise GeometryError(f"cannot parse the WKT: {err}") from None
     if isinstance(obj, str | PathLike):
@@ -461,7 +771,10 @@ def _read_zone_geometry(obj: object, crs: str | None) -> tuple[list[BaseGeometry
         if not path.exists():
             raise SafeZonesError(f"no such file: {path}; give an existing vector file or WKT")
         try:
-            gdf = gpd.read_file(path)
+            chosen = _choose_layer(pyogrio.list_layers(path), layer, str(path))
+            gdf = gpd.read_file(path, layer=chosen)
+        except SafeZonesError:
+            raise
         except Exception as err:  # pyogrio raises several types for unreadable files
             raise SafeZonesError(
                 f"cannot read it as a vector layer: {err}", source=str(path)
@@ -472,11 +785,50 @@ def _read_zone_geometry(obj: object, crs: str | None) -> tuple[list[BaseGeometry
             )
         if len(gdf) == 0:
             raise GeometryError("the layer has no features", source=str(path))
-        return list(gdf.geometry), str(path), gdf.crs
+        values = _split_values(gdf, split, str(path)) if split is not None else None
+        return list(gdf.geometry), str(path), gdf.crs, values
     raise SafeZonesError(
         f"safe_zone takes a shapely polygon, WKT, a GeoDataFrame or a file path, "
         f"not {type(obj).__name__}"
     )
+
+
+def _quoted(names: list[str], most: int = 20) -> str:
+    shown = ", ".join(repr(n[:60]) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _choose_layer(layers: np.ndarray, layer: str | None, source: str) -> str | None:
+    """The layer to read: ``layer``, or the only one; refuse a choice left open.
+
+    ``layers`` is :func:`pyogrio.list_layers`' table (name, geometry type).
+    """
+    names = [str(n) for n in layers[:, 0]]
+    listed = ", ".join(f"{n[:60]!r} ({t})" for n, t in zip(names[:20], layers[:20, 1], strict=True))
+    listed += f" and {len(names) - 20} more" if len(names) > 20 else ""
+    if layer is None:
+        if len(names) > 1:
+            polygonal = [str(n) for n, t in layers if "Polygon" in str(t)]
+            example = (polygonal or names)[0][:60]
+            raise SafeZonesError(
+                f"the file has {len(names)} layers: {listed}; say which holds the zone, "
+                f'e.g. layer = "{example}" (safe_zone(..., layer="{example}"))',
+                source=source,
+            )
+        return None
+    if layer not in names:
+        raise UnknownNameError(
+            f"no layer {layer!r} in the file; its layers are {listed}", source=source
+        )
+    return layer
+
+
+def _split_values(gdf: gpd.GeoDataFrame, split: str, source: str) -> list[object]:
+    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    if split not in fields:
+        have = f"its attributes are {_quoted(fields)}" if fields else "it has no attributes"
+        raise UnknownNameError(f"split={split!r}: no such attribute; {have}", source=source)
+    return list(gdf[split])
 
 
 def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> ZoneSet:
