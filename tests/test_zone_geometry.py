@@ -458,3 +458,22 @@ def test_the_cli_names_the_zone_and_the_layers(two_layers, tmp_path):
     err = " ".join(proc.stderr.split())
     assert "zones.north: the file has 2 layers: 'roads' (LineString), 'zones' (Polygon)" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_split_names_obey_the_scenario_limits_for_names(tmp_path):
+    """A name taken from a feature is a zone name: at most 100 characters, no control codes."""
+    import geopandas as gpd
+    import shapely
+
+    import safezones as sz
+    from safezones import GeometryError
+
+    boxes = [shapely.box(37.0, 36.5, 37.1, 36.6), shapely.box(37.2, 36.5, 37.3, 36.6)]
+    path = tmp_path / "two.geojson"
+    gpd.GeoDataFrame({"name": ["x" * 101, "bell\x07"]}, geometry=boxes, crs=4326).to_file(path)
+    with pytest.raises(GeometryError) as err:
+        sz.safe_zone(path, zone_id="north", split="name")
+    msg = str(err.value)
+    assert "feature 0: 'name' has 101 characters, at most 100 for a zone name" in msg
+    assert "feature 1: 'name' holds the control character U+0007 at position 5" in msg
+    assert "x" * 101 not in msg

@@ -46,6 +46,7 @@ from shapely.validation import explain_validity
 
 from . import data
 from ._errors import GeometryError, SafeZonesError, UnknownNameError
+from ._text import MAX_NAME_CHARS, no_control
 from .crs import LONLAT_CRS, PROJECT_CRS, lonlat_to_metric, metric_to_lonlat, require_crs
 
 __all__ = [
@@ -597,6 +598,7 @@ def safe_zone(
             for i, v in enumerate(values)
             if v is None or (isinstance(v, float) and math.isnan(v)) or not str(v).strip()
         )
+        problems.extend(_name_problems(values, split))
     if problems:
         raise GeometryError(problems, source=label)
     parts = [g for g in fixed if g is not None]
@@ -612,6 +614,24 @@ def safe_zone(
         }
         return _finish(geom, attrs, f"safe zone {attrs['zone_id']!r} from {label}")
     return _split_zones(parts, [str(v).strip() for v in values], repaired, zone_id, name, label)
+
+
+def _name_problems(values: list[object], split: str | None) -> list[str]:
+    """Names from a file's features obey the limits of names in a scenario (length, control)."""
+    problems = []
+    for i, v in enumerate(values):
+        text = str(v)
+        if len(text) > MAX_NAME_CHARS:
+            problems.append(
+                f"feature {i}: {split!r} has {len(text):,} characters, at most "
+                f"{MAX_NAME_CHARS} for a zone name; give a shorter one"
+            )
+        else:
+            try:
+                no_control(text)
+            except ValueError as err:
+                problems.append(f"feature {i}: {split!r} {err}")
+    return problems
 
 
 def _split_zones(
