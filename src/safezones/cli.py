@@ -34,23 +34,84 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from . import data
 from ._errors import SafeZonesError
+from ._progress import LogProgress, progress_bar
 
 __all__ = ["app", "main"]
 
+
+class _ValueNames:
+    """Help that names values (``SCENARIO.toml``, ``DIR``), not Python types (``<list[Path]>``).
+
+    Options name their values with ``metavar``; an argument with a ``metavar``
+    shows it alone, and flags (``--help`` too) show no value at all.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for p in params:
+            if p.param_type_name == "argument" and p.metavar is not None:
+                p.display_type_rich = lambda ctx: None  # the metavar says it
+        return params
+
+    def get_help_option(self, ctx: Any) -> Any:
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.metavar = ""  # a flag takes no value
+        return opt
+
+
+class _Command(_ValueNames, TyperCommand):
+    """A command whose help names values."""
+
+
+class _Group(_ValueNames, TyperGroup):
+    """A group whose help names values."""
+
+
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Plan humanitarian safe zones in Syria."
+    cls=_Group,
+    add_completion=False,
+    no_args_is_help=True,
+    help="Plan humanitarian safe zones in Syria.",
 )
-data_app = typer.Typer(no_args_is_help=True, help="Inspect the bundled data and check your files.")
+data_app = typer.Typer(
+    cls=_Group, no_args_is_help=True, help="Inspect the bundled data and check your files."
+)
 app.add_typer(data_app, name="data")
 
 _out = Console()
 _err = Console(stderr=True)
 
 
-@data_app.command("list")
+def _show_version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        _out.print(f"safezones {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            metavar="",
+            help="Print the version of safezones and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Plan humanitarian safe zones in Syria."""
+
+
+@data_app.command("list", cls=_Command)
 def data_list() -> None:
     """List the bundled layers with source, licence and row counts."""
     prov = data.provenance()
@@ -68,10 +129,12 @@ def data_list() -> None:
     _out.print(table)
 
 
-@data_app.command("place")
+@data_app.command("place", cls=_Command)
 def data_place(
-    name: Annotated[str, typer.Argument(help="Place name, e.g. Aleppo or Raqqa.")],
-    country: Annotated[str, typer.Option(help="ISO alpha-2 country code, or 'any'.")] = "SY",
+    name: Annotated[str, typer.Argument(metavar="PLACE", help="Place name, e.g. Aleppo or Raqqa.")],
+    country: Annotated[
+        str, typer.Option(metavar="CODE", help="ISO alpha-2 country code, or 'any'.")
+    ] = "SY",
 ) -> None:
     """Look up a GeoNames place as zone builders resolve it (lon, lat, population)."""
     place = data.find_place(name, country=None if country.lower() == "any" else country)
@@ -92,13 +155,15 @@ class FileFormat(StrEnum):
     raster = "raster"
 
 
-@data_app.command("check")
+@data_app.command("check", cls=_Command)
 def data_check(
-    path: Annotated[Path, typer.Argument(help="The file to check.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file to check.")],
     fmt: Annotated[FileFormat, typer.Option("--format", "-f", help="What the file is.")],
-    pcode: Annotated[str, typer.Option(help="admin: P-code column or HXL tag.")] = "#adm1+code",
+    pcode: Annotated[
+        str, typer.Option(metavar="COLUMN", help="admin: P-code column or HXL tag.")
+    ] = "#adm1+code",
     population: Annotated[
-        str, typer.Option(help="admin: population column or HXL tag.")
+        str, typer.Option(metavar="COLUMN", help="admin: population column or HXL tag.")
     ] = "#population+total",
 ) -> None:
     """Read a file as safezones will, and report what it holds, dropped or flagged."""
@@ -164,28 +229,34 @@ _SET_HELP = (
 )
 
 
-_OutOpt = Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")]
-_DrawsOpt = Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")]
-_SeedOpt = Annotated[int | None, typer.Option(help="Random seed.")]
-_SetOpt = Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)]
-_QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+_OutOpt = Annotated[
+    Path, typer.Option(metavar="DIR", help="Output folder (replaced when the run succeeds).")
+]
+_DrawsOpt = Annotated[
+    int | None, typer.Option(metavar="N", help="Monte Carlo draws (1: central case).")
+]
+_SeedOpt = Annotated[int | None, typer.Option(metavar="SEED", help="Random seed.")]
+_SetOpt = Annotated[list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help=_SET_HELP)]
+_QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", metavar="", help="Print nothing but errors.")
+]
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(
+def _progress(quiet: bool) -> Progress | LogProgress:
+    """A live bar on a terminal; plain timestamped lines when stderr is a pipe or a log."""
+    return progress_bar(
+        _err,
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=_err,
-        disable=quiet,
-        transient=True,
+        quiet=quiet,
     )
 
 
-@app.command("run")
+@app.command("run", cls=_Command)
 def run_cmd(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML file.")],
     out: _OutOpt,
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
@@ -197,12 +268,14 @@ def run_cmd(
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with _progress(quiet) as bar:
-        task = bar.add_task(f"{sc.id}: draws", total=None)
+        task = bar.add_task(f"{sc.id}: zones and population", total=None)
         result = run(
             sc,
             draws=draws,
             seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=lambda done, total: bar.update(
+                task, description=f"{sc.id}: draws", completed=done, total=total
+            ),
         )
         bar.update(task, description=f"{sc.id}: writing")
         result.to_file(out)
@@ -214,9 +287,11 @@ def run_cmd(
         )
 
 
-@app.command("compare")
+@app.command("compare", cls=_Command)
 def compare_cmd(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    scenarios: Annotated[
+        list[Path], typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML files.")
+    ],
     out: _OutOpt,
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
@@ -261,24 +336,33 @@ _StyleOpt = Annotated[
 
 
 def _run_with_bar(
-    bar: Progress, scenarios: list[Any], draws: int | None, seed: int | None
+    bar: Progress | LogProgress, scenarios: list[Any], draws: int | None, seed: int | None
 ) -> list[Any]:
+    """Run the scenarios one by one, a task each: building zones and population, then draws."""
     from .scenario import compare
 
-    tasks: dict[str, TaskID] = {}
+    ids = [sc.id for sc in scenarios]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
+    results = []
+    for sc in scenarios:
+        task = bar.add_task(f"{sc.id}: zones and population", total=None)
 
-    def tick(sid: str, done: int, total: int) -> None:
-        if sid not in tasks:
-            tasks[sid] = bar.add_task(f"{sid}: draws", total=total)
-        bar.update(tasks[sid], completed=done, total=total)
+        def tick(sid: str, done: int, total: int, task: TaskID = task) -> None:
+            bar.update(task, description=f"{sid}: draws", completed=done, total=total)
 
-    return compare(scenarios, draws=draws, seed=seed, progress=tick)
+        results += compare([sc], draws=draws, seed=seed, progress=tick)
+    return results
 
 
-@app.command("map")
+@app.command("map", cls=_Command)
 def map_cmd(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
-    out: Annotated[Path, typer.Option(help="Figure to write: FILE.png (300 dpi), .pdf or .svg.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML file.")],
+    out: Annotated[
+        Path,
+        typer.Option(metavar="FILE", help="Figure to write: FILE.png (300 dpi), .pdf or .svg."),
+    ],
     kind: Annotated[
         MapKind,
         typer.Option(
@@ -320,11 +404,13 @@ def map_cmd(
         _out.print(f"wrote {out}", highlight=False)
 
 
-@app.command("memo")
+@app.command("memo", cls=_Command)
 def memo_cmd(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    scenarios: Annotated[
+        list[Path], typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML files.")
+    ],
     out: _OutOpt,
-    title: Annotated[str | None, typer.Option(help="Title of the memo.")] = None,
+    title: Annotated[str | None, typer.Option(metavar="TEXT", help="Title of the memo.")] = None,
     events_style: _StyleOpt = EventsStyle.points,
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
@@ -376,23 +462,31 @@ class _RateColumn(ProgressColumn):
         )
 
 
-@app.command("sweep")
+@app.command("sweep", cls=_Command)
 def sweep_cmd(
     spec: Annotated[
-        Path, typer.Argument(help="Sweep spec (TOML): base scenario, parameters, design.")
+        Path,
+        typer.Argument(
+            metavar="SWEEP.toml", help="Sweep spec (TOML): base scenario, parameters, design."
+        ),
     ],
-    out: Annotated[Path, typer.Option(help="Sweep folder: parts, results.parquet (resumable).")],
+    out: Annotated[
+        Path, typer.Option(metavar="DIR", help="Sweep folder: parts, results.parquet (resumable).")
+    ],
     executor: Annotated[
         ExecutorOpt, typer.Option(help="Local processes or Dask.")
     ] = ExecutorOpt.local,
-    workers: Annotated[int | None, typer.Option(help="Processes (default: CPU count).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(metavar="N", help="Processes (default: CPU count).")
+    ] = None,
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     ] = None,
     design: Annotated[DesignOpt | None, typer.Option(help="Override the spec's design.")] = None,
-    size: Annotated[int | None, typer.Option(help="Override the spec's size.")] = None,
+    size: Annotated[int | None, typer.Option(metavar="N", help="Override the spec's size.")] = None,
     draws: Annotated[
-        int | None, typer.Option(help="Override the spec's draws per scenario.")
+        int | None, typer.Option(metavar="N", help="Override the spec's draws per scenario.")
     ] = None,
     quiet: _QuietOpt = False,
 ) -> None:
@@ -409,10 +503,9 @@ def sweep_cmd(
         doc["base"] = str(sw.base.path)
         sw = Sweep.from_dict(doc, source=str(spec))
     t0 = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_err,
-        disable=quiet, transient=True,
+    with progress_bar(
+        _err, TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), quiet=quiet,
     ) as bar:  # fmt: skip
         task = bar.add_task("sweep", total=len(sw))
         first: list[int] = []
