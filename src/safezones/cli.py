@@ -415,15 +415,28 @@ def memo_cmd(
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
     set_: _SetOpt = None,
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="DIR",
+            help="A finished compare output (e.g. out/demo): reuse each scenario's folder "
+            "DIR/ID when it was computed with the same values, draws, seed, input files and "
+            "safezones version; compute the others.",
+        ),
+    ] = None,
     quiet: _QuietOpt = False,
 ) -> None:
-    """Write a memo: memo.html (self-contained), memo.pdf and figures/ (PNG and PDF)."""
+    """Write a memo: memo.html (self-contained), memo.pdf, comparison.md and figures/."""
     from .report import write_memo
     from .scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
+    reused = _reuse_from(from_, parsed, draws, seed, quiet) if from_ is not None else {}
     with _progress(quiet) as bar:
-        results = _run_with_bar(bar, parsed, draws, seed)
+        fresh = _run_with_bar(bar, [sc for sc in parsed if sc.id not in reused], draws, seed)
+        by_id = {**reused, **{r.scenario.id: r for r in fresh}}
+        results = [by_id[sc.id] for sc in parsed]
         task = bar.add_task("memo", total=None)
         write_memo(
             results,
@@ -434,7 +447,26 @@ def memo_cmd(
         )
     if not quiet:
         _print_comparison(comparison_table(results))
-        _out.print(f"wrote {out}/ (memo.html, memo.pdf, figures/)", highlight=False)
+        _out.print(f"wrote {out}/ (memo.html, memo.pdf, comparison.md, figures/)", highlight=False)
+
+
+def _reuse_from(
+    folder: Path, scenarios: list[Any], draws: int | None, seed: int | None, quiet: bool
+) -> dict[str, Any]:
+    """The results in ``folder/ID`` that match the scenarios; a line each saying which and why."""
+    from ._reuse import try_reuse
+
+    ids = [sc.id for sc in scenarios]
+    if len(set(ids)) < len(ids):
+        return {}  # _run_with_bar says which ids repeat
+    found = {}
+    for sc in scenarios:
+        result, why = try_reuse(folder / sc.id, sc, draws=draws, seed=seed)
+        if result is not None:
+            found[sc.id] = result
+        if not quiet:
+            _err.print(why, highlight=False, markup=False)
+    return found
 
 
 class DesignOpt(StrEnum):

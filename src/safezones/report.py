@@ -47,7 +47,7 @@ from .plot import (
     scenario_map,
     sheltered_chart,
 )
-from .scenario import ScenarioResult, comparison_table
+from .scenario import ScenarioResult, comparison_markdown, comparison_table
 
 __all__ = ["METRIC_NOTES", "key_parameters", "memo_html", "memo_pdf", "score_table", "write_memo"]
 
@@ -624,7 +624,7 @@ def write_memo(
     events_style: str = "points",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write memo.html, memo.pdf and figures/ (300 dpi PNG and vector PDF) atomically.
+    """Write memo.html, memo.pdf, comparison.md and figures/ (300 dpi PNG, vector PDF) atomically.
 
     ``progress`` is called with a short description of each step.
     """
@@ -642,6 +642,10 @@ def write_memo(
             )
             tick("memo.pdf")
             memo_pdf(items, tmp / "memo.pdf", title=title, figures=figs)
+            tick("comparison.md")  # the memo and its figures point to it
+            (tmp / "comparison.md").write_text(
+                comparison_markdown(comparison_table(items)), encoding="utf-8"
+            )
             (tmp / "figures").mkdir()
             for name, fig in figs.items():
                 tick(f"figures/{name}")

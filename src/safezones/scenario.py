@@ -52,6 +52,7 @@ from pydantic import (
 
 from . import data
 from ._errors import DataError, SafeZonesError, UnknownNameError
+from ._reuse import read_result, write_result
 from .crs import to_metric
 from .demand import (
     DEFAULT_KERNEL_KM,
@@ -676,6 +677,7 @@ class ScenarioResult:
                 on="zone_id",
             )  # fmt: skip
             gpkg.to_file(tmp / "zones.gpkg", layer="zones", driver="GPKG")
+            write_result(self, tmp)  # result/: lossless tables for from_file and memo --from
             if map_png:
                 from .plot import result_map
 
@@ -685,6 +687,25 @@ class ScenarioResult:
 
                 plt.close(fig)
         return out
+
+    @classmethod
+    def from_file(cls, directory: str | Path, scenario: Scenario | None = None) -> ScenarioResult:
+        """Read back a result that :meth:`to_file` wrote (from its ``result/`` folder).
+
+        Tables, zones, events and per-draw arrays come back exactly as they
+        were; nothing read can run code (Parquet, JSON and ``.npy``, no
+        pickle). ``scenario`` defaults to the values recorded with the result.
+        See :func:`safezones._reuse.try_reuse` to reuse a result only when it
+        was computed as asked.
+
+        Examples
+        --------
+        >>> r = run("scenarios/aleppo-freeze.toml", draws=20)  # doctest: +SKIP
+        >>> back = ScenarioResult.from_file(r.to_file("out/aleppo"))  # doctest: +SKIP
+        >>> back.totals.equals(r.totals)  # doctest: +SKIP
+        True
+        """
+        return read_result(directory, scenario)
 
 
 # ---------------------------------------------------------------- run
