@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import io
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from safezones._progress import LogProgress
@@ -174,3 +177,247 @@ def test_log_lines_fast_ticks_are_throttled_and_slow_ones_reported():
         "slow 3/1,000",
         "writing",
     ]
+
+
+# ---------------------------------------------------------------- memo --from
+
+
+CAMPS = ROOT / "notebooks" / "data" / "atmeh-camps.geojson"
+_CAMPS_TOML = """
+id = "camps"
+title = "Camps near Atmeh"
+source = { citation = "test" }
+[[zones]]
+id = "camps"
+kind = "safe"
+path = "camps.geojson"
+[uncertainty]
+draws = 20
+"""
+
+
+def _camps_dir(where: Path) -> Path:
+    where.mkdir(parents=True)
+    (where / "camps.toml").write_text(_CAMPS_TOML, encoding="utf-8")
+    shutil.copy(CAMPS, where / "camps.geojson")
+    return where / "camps.toml"
+
+
+@pytest.fixture(scope="module")
+def camps(tmp_path_factory):
+    """A scenario with a zone file, scored (20 draws) and written as a compare output."""
+    from safezones.scenario import Scenario, run, write_comparison
+
+    base = tmp_path_factory.mktemp("camps")
+    toml = _camps_dir(base / "in")
+    result = run(Scenario.from_toml(toml))
+    write_comparison([result], base / "compare", maps=False)
+    return toml, result, base / "compare"
+
+
+def test_from_file_reads_back_every_table_exactly(camps):
+    from safezones.scenario import ScenarioResult
+
+    _toml, fresh, out = camps
+    back = ScenarioResult.from_file(out / "camps")
+    for name in ("per_zone", "per_origin", "flows", "totals", "samples"):
+        assert getattr(back, name).equals(getattr(fresh, name)), name
+    assert back.zones.equals(fresh.zones) and back.zones.crs == fresh.zones.crs
+    assert back.events.equals(fresh.events) and back.events.crs == fresh.events.crs
+    assert back.events.index.equals(fresh.events.index)
+    assert set(back.detail) == set(fresh.detail)
+    for k, arr in fresh.detail.items():
+        assert np.array_equal(back.detail[k], arr) and not back.detail[k].flags.writeable
+    assert back.provenance == fresh.provenance
+    assert back.scenario.parameters() == fresh.scenario.parameters()
+
+
+def test_memo_of_a_reused_result_equals_the_memo_of_the_fresh_one(camps):
+    from safezones.report import memo_html
+    from safezones.scenario import ScenarioResult, comparison_markdown, comparison_table
+
+    _toml, fresh, out = camps
+    back = ScenarioResult.from_file(out / "camps", fresh.scenario)
+    assert comparison_markdown(comparison_table([back])) == comparison_markdown(
+        comparison_table([fresh])
+    )
+    a, b = memo_html([fresh]), memo_html([back])  # tables, numbers and the drawn figures
+    assert a == b
+
+
+def test_try_reuse_says_why_not(camps, tmp_path):
+    from safezones import __version__
+    from safezones._reuse import try_reuse
+    from safezones.scenario import Scenario
+
+    toml, _fresh, out = camps
+    sc, folder = Scenario.from_toml(toml), out / "camps"
+    assert try_reuse(folder, sc)[1] == f"reusing {folder}"
+    assert try_reuse(folder, sc, draws=20, seed=sc.uncertainty.seed)[0] is not None
+    cases = {
+        "missing": try_reuse(out / "nope", sc),
+        "changed": try_reuse(folder, sc.with_values({"shelter.max_travel_km": 80})),
+        "zone": try_reuse(folder, sc.with_values(["zones.camps.protection=0.5", "title='T'"])),
+        "draws": try_reuse(folder, sc, draws=10),
+        "seed": try_reuse(folder, sc, seed=7),
+        "none": try_reuse(toml.parent, sc),
+    }
+    assert {k: v[1] for k, v in cases.items()} == {
+        "missing": f"{out / 'nope'}: missing",
+        "changed": f"{folder}: the scenario changed (shelter.max_travel_km)",
+        "zone": f"{folder}: the scenario changed (title, zones.camps.protection)",
+        "draws": f"{folder}: computed with 20 draws, not 10",
+        "seed": f"{folder}: computed with seed {sc.uncertainty.seed}, not 7",
+        "none": f"{toml.parent}: holds no reusable result (result/manifest.json is missing)",
+    }
+    assert all(v[0] is None for v in cases.values())
+
+    # another version wrote it; a version that is not a version is not repeated
+    other = tmp_path / "other"
+    shutil.copytree(folder, other)
+    manifest = other / "result" / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    for written, shown in [("0.0.9", "0.0.9"), ("<b>\x1b[31m", "another")]:
+        manifest.write_text(json.dumps({**doc, "safezones_version": written}))
+        assert try_reuse(other, sc) == (
+            None,
+            f"{other}: written by safezones {shown}, this is {__version__}",
+        )
+
+
+def test_try_reuse_sees_a_changed_input_file(camps, tmp_path):
+    from safezones._reuse import try_reuse
+    from safezones.scenario import Scenario
+
+    _toml, _fresh, out = camps
+    toml2 = _camps_dir(tmp_path / "in")  # the same scenario and zone file elsewhere
+    shutil.copytree(out / "camps", tmp_path / "camps")
+    sc = Scenario.from_toml(toml2)
+    assert try_reuse(tmp_path / "camps", sc)[1] == f"reusing {tmp_path / 'camps'}"
+    with open(tmp_path / "in" / "camps.geojson", "a", encoding="utf-8") as f:
+        f.write("\n")  # same zone, other bytes
+    assert try_reuse(tmp_path / "camps", sc) == (
+        None,
+        f"{tmp_path / 'camps'}: an input file changed (zones.camps.path)",
+    )
+
+
+class _Payload:
+    """Unpickling this creates a file: reading a result must never do it."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_hostile_result_folder_runs_no_code_and_is_not_reused(camps, tmp_path):
+    from safezones._reuse import try_reuse
+    from safezones.scenario import Scenario
+
+    toml, _fresh, out = camps
+    sc = Scenario.from_toml(toml)
+    marker = tmp_path / "pwned"
+    cases = {
+        "detail.npz": lambda p: np.savez(p, flows=np.array([_Payload(marker)], dtype=object)),
+        "per_zone.parquet": lambda p: p.write_bytes(b"not parquet at all"),
+        "zones.parquet": lambda p: p.write_bytes(b"PAR1 no geo"),
+        "manifest.json": lambda p: p.write_text("{not json"),
+    }
+    said = {}
+    for name, spoil in cases.items():
+        folder = tmp_path / name
+        shutil.copytree(out / "camps", folder)
+        spoil(folder / "result" / name)
+        result, said[name] = try_reuse(folder, sc)
+        assert result is None
+    assert not marker.exists()
+    assert said == {
+        "detail.npz": f"{tmp_path / 'detail.npz'}: result/detail.npz cannot be read as arrays",
+        "per_zone.parquet": f"{tmp_path / 'per_zone.parquet'}: result/per_zone.parquet cannot be "
+        "read as Parquet",
+        "zones.parquet": f"{tmp_path / 'zones.parquet'}: result/zones.parquet cannot be read as "
+        "GeoParquet",
+        "manifest.json": f"{tmp_path / 'manifest.json'}: result/manifest.json cannot be read as "
+        "JSON",
+    }
+
+
+def test_memo_from_reuses_the_compare_output_and_writes_comparison_md(camps, tmp_path):
+    toml, _fresh, out = camps
+    memo = tmp_path / "memo"
+    proc = cli("memo", str(toml), "--out", str(memo), "--from", str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == f"reusing {out / 'camps'}", proc.stderr
+    assert not any("zones and population" in line for line in lines), proc.stderr  # no new run
+    # the comparison the memo points to, the same as compare wrote from the fresh result
+    assert (memo / "comparison.md").read_text() == (out / "comparison.md").read_text()
+    assert "comparison.md" in proc.stdout
+
+
+# ---------------------------------------------------------------- titles
+
+
+def _lines_fit(fig, text_artist, width_px: float) -> None:
+    """Each drawn line fits ``width_px``; the next word would not (greedy, measured)."""
+    renderer = fig.canvas.get_renderer()
+    probe = fig.text(0, 0, "", fontproperties=text_artist.get_fontproperties(), parse_math=False)
+    lines = text_artist.get_text().split("\n")
+    for i, line in enumerate(lines):
+        probe.set_text(line)
+        assert probe.get_window_extent(renderer).width <= width_px, line
+        if i + 1 < len(lines):
+            probe.set_text(f"{line} {lines[i + 1].split()[0]}")
+            assert probe.get_window_extent(renderer).width > width_px, (line, lines[i + 1])
+    probe.remove()
+
+
+LONG_TITLE = (
+    "WWWW MMMM: a very long title, with WIDE CAPITALS and narrow iiii lllll words, that "
+    "cannot possibly fit on one line of a map, not even of an A4 page in landscape, and "
+    "so must be wrapped at word boundaries only: sheltered displaced people"
+)
+
+
+@pytest.mark.parametrize("width", [8.27, 180 / 25.4])
+def test_map_title_wraps_by_measured_width_and_keeps_every_word(width):
+    import matplotlib.pyplot as plt
+
+    import safezones as sz
+    from safezones.plot import zones_map
+
+    zones = sz.zone_set(sz.freeze_zone("Aleppo", radius_km=5))
+    fig, _ax = zones_map(zones, title=LONG_TITLE, subtitle=LONG_TITLE.lower(), width=width)
+    fig.canvas.draw()
+    (title,) = [t for t in fig.texts if t.get_fontweight() == "bold"]
+    (subtitle,) = [t for t in fig.texts if t.get_text().startswith("wwww")]
+    text_px = (width - 0.6) * fig.dpi  # inside the 0.3 in margins
+    for t, words in [(title, LONG_TITLE), (subtitle, LONG_TITLE.lower())]:
+        assert t.get_text().split() == words.split()  # every word, none cut
+        assert t.get_text().count("\n") >= 1
+        _lines_fit(fig, t, text_px)
+        box = t.get_window_extent(fig.canvas.get_renderer())
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # drawn inside the figure
+    plt.close(fig)
+
+
+def test_compare_map_headings_fit_their_panels(camps):
+    import dataclasses
+
+    import matplotlib.pyplot as plt
+
+    from safezones.plot import compare_maps
+
+    _toml, fresh, _out = camps
+    long = dataclasses.replace(fresh, scenario=fresh.scenario.with_values({"title": LONG_TITLE}))
+    fig, axes = compare_maps([long, fresh, long], width=180 / 25.4)
+    fig.canvas.draw()
+    titles = [LONG_TITLE, fresh.scenario.title, LONG_TITLE]
+    for ax, title in zip([a for a in axes.ravel() if a is not None], titles, strict=True):
+        heading = ax._left_title  # set_title(loc="left")
+        words = heading.get_text().split()
+        assert words[: len(title.split())] == f"{title}:".split()
+        _lines_fit(fig, heading, ax.get_window_extent().width)
+    plt.close(fig)
