@@ -421,3 +421,46 @@ def test_compare_map_headings_fit_their_panels(camps):
         assert words[: len(title.split())] == f"{title}:".split()
         _lines_fit(fig, heading, ax.get_window_extent().width)
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- singular and plural
+
+
+def test_plural_and_agree():
+    from safezones._plural import agree, plural
+
+    assert [plural(n, "value") for n in (0, 1, 2, 1000)] == [
+        "0 values",
+        "1 value",
+        "2 values",
+        "1,000 values",
+    ]
+    assert plural(1, "hazard class", "hazard classes") == "1 hazard class"
+    assert plural(3, "hazard class", "hazard classes") == "3 hazard classes"
+    assert [agree(n, "is", "are") for n in (0, 1, 2)] == ["are", "is", "are"]
+
+
+def test_messages_count_in_the_singular_for_one(tmp_path):
+    import pandas as pd
+
+    from safezones import sources
+    from safezones._errors import SafeZonesError
+    from safezones.scenario import METRICS, Scenario, comparison_markdown
+
+    table = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0],
+        "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
+        "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in ("p5", "p50", "p95")}})  # fmt: skip
+    md = comparison_markdown(table)
+    assert "1 draw, seed 1" in md and "1 draws" not in md
+
+    f = tmp_path / "pts.csv"
+    f.write_text("name,lon,lat\na,36.2,36.2\nb,,36.1\n", encoding="utf-8")
+    with pytest.raises(SafeZonesError) as err:
+        sources.read_points(f)
+    assert "1 row has no coordinates: line 3" in str(err.value)
+
+    with pytest.raises(SafeZonesError) as err:
+        Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+            "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}],
+            "demand": {"thresholds": [1.0], "rates": [0.1]}})  # fmt: skip
+    assert "1 threshold makes 2 hazard classes, so give 2 rates (got 1)" in str(err.value)

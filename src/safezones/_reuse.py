@@ -74,7 +74,8 @@ def write_result(result: ScenarioResult, directory: Path) -> Path:
     zones.to_parquet(out / "zones.parquet")
     if result.events is not None:
         result.events.to_parquet(out / "events.parquet")
-    np.savez(out / "detail.npz", **{k: np.asarray(v) for k, v in result.detail.items()})
+    arrays: dict[str, Any] = {k: np.asarray(v, dtype=float) for k, v in result.detail.items()}
+    np.savez(out / "detail.npz", **arrays)
     sc = result.scenario
     manifest = {
         "format": FORMAT,
@@ -339,7 +340,8 @@ def try_reuse(
         got = doc.get("seed") if isinstance(doc.get("seed"), int) else "another"
         return None, f"{folder}: computed with seed {got}, not {want_seed}"
     now = {k: v["sha256"] for k, v in input_hashes(scenario).items() if k != "scenario"}
-    rec = doc.get("inputs") if isinstance(doc.get("inputs"), dict) else {}
+    rec = doc.get("inputs")
+    rec = rec if isinstance(rec, dict) else {}
     then = {k: v.get("sha256") for k, v in rec.items() if k != "scenario" and isinstance(v, dict)}
     files = sorted(k for k in now if then.get(k) != now[k])
     if files or any(k not in now for k in then):

@@ -38,6 +38,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import data
 from ._errors import SafeZonesError
+from ._plural import plural
 from ._progress import LogProgress, progress_bar
 
 __all__ = ["app", "main"]
@@ -181,7 +182,7 @@ def data_check(
         if fmt is FileFormat.admin:
             pop = sources.read_admin_population(path, pcode=pcode, population=population)
             _out.print(
-                f"{path}: {pop.attrs['rows_read']} rows, {len(pop)} units joined by P-code, "
+                f"{path}: {plural(pop.attrs['rows_read'], 'row')}, {plural(len(pop), 'unit')} joined by P-code, "
                 f"population {pop.pop_central.sum():,.0f}"
             )
         else:
@@ -202,7 +203,7 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
     a = ev.attrs
     dropped = ", ".join(f"{k} {v:,}" for k, v in a.get("dropped", {}).items()) or "none"
     lines = [
-        f"{path}: {a['rows_read']:,} rows read, {len(ev):,} kept (dropped by filter: {dropped})"
+        f"{path}: {plural(a['rows_read'], 'row')} read, {len(ev):,} kept (dropped by filter: {dropped})"
     ]
     if len(ev) and "date_start" in ev.columns and ev["date_start"].notna().any():
         lines.append(
@@ -219,7 +220,9 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
             )
         )
     if a.get("outside_region"):
-        lines.append(f"{len(a['outside_region'])} points outside the region (see the warning)")
+        lines.append(
+            f"{plural(len(a['outside_region']), 'point')} outside the region (see the warning)"
+        )
     _out.print("\n".join(lines), highlight=False)
 
 
@@ -563,7 +566,7 @@ def sweep_cmd(
     if not quiet:
         ran = len(sw) - (first[0] if first else 0)
         _out.print(
-            f"{len(results):,} scenarios ({ran:,} run now in {elapsed:.1f} s, "
+            f"{plural(len(results), 'scenario')} ({ran:,} run now in {elapsed:.1f} s, "
             f"{ran / max(elapsed, 1e-9):,.0f} per second); wrote {path}",
             highlight=False,
         )
@@ -593,7 +596,7 @@ def _print_totals(result: Any) -> None:
     _out.print(t)
     prov = result.provenance
     _out.print(
-        f"{prov['draws']} draws, seed {prov['seed']}, {prov['allocation']} allocation. "
+        f"{plural(prov['draws'], 'draw')}, seed {prov['seed']}, {prov['allocation']} allocation. "
         f"Source: {result.scenario.source.citation}",
         highlight=False,
     )

@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, data
 from ._errors import SafeZonesError
+from ._plural import plural
 from .demand import OCHA_IDPS_MID_2014
 from .plot import (
     DISCLAIMER,
@@ -182,7 +183,7 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
         ("allocation", sh.allocation, "optimal: most people sheltered; gravity: behavioural"),
         (
             "Monte Carlo",
-            f"{result.provenance['draws']} draws, seed {result.provenance['seed']}",
+            f"{plural(result.provenance['draws'], 'draw')}, seed {result.provenance['seed']}",
             _DEFAULT_SOURCES["uncertainty"],
         ),
     ]

@@ -52,6 +52,7 @@ from pydantic import (
 
 from . import data
 from ._errors import DataError, SafeZonesError, UnknownNameError
+from ._plural import agree, plural
 from ._reuse import read_result, write_result
 from .crs import to_metric
 from .demand import (
@@ -231,8 +232,10 @@ class DemandSpec(_Spec):
     def _consistent(self) -> DemandSpec:
         if len(self.rates) != len(self.thresholds) + 1:
             raise ValueError(
-                f"{len(self.thresholds)} thresholds make {len(self.thresholds) + 1} hazard "
-                f"classes, so give {len(self.thresholds) + 1} rates (got {len(self.rates)})"
+                f"{plural(len(self.thresholds), 'threshold')} "
+                f"{agree(len(self.thresholds), 'makes', 'make')} "
+                f"{plural(len(self.thresholds) + 1, 'hazard class', 'hazard classes')}, so give "
+                f"{plural(len(self.thresholds) + 1, 'rate')} (got {len(self.rates)})"
             )
         if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
             raise ValueError(f"thresholds must increase, got {list(self.thresholds)}")
@@ -1396,7 +1399,7 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     for _, r in table.iterrows():
         notes.append(
             f"- **{r['scenario']}**: {r['allocation']} allocation, events {r['window']}, "
-            f"{int(r['draws'])} draws, seed {int(r['seed'])}. Source: {r['citation']}."
+            f"{plural(int(r['draws']), 'draw')}, seed {int(r['seed'])}. Source: {r['citation']}."
         )
     notes += [
         "",

@@ -73,6 +73,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import DataError, SafeZonesError
+from ._plural import plural
 from .scenario import _Q, METRICS, Scenario
 from .uncertainty import DEFAULT_SEED
 
@@ -205,7 +206,7 @@ def _set_path(doc: dict[str, Any], path: str, value: Any) -> tuple[str, Any]:
         i = int(last)
         if i >= len(current):
             raise SafeZonesError(
-                f"{path}: {head!r} has {len(current)} elements (0 to {len(current) - 1})"
+                f"{path}: {head!r} has {plural(len(current), 'element')} (0 to {len(current) - 1})"
             )
         new = list(current)
         new[i] = value
@@ -729,7 +730,7 @@ def _execute(
         engine.warm_base(sweep.scenario({}))
     geometry: dict[str, Any] = {}
     if len(shapes) > 1:
-        say(f"zone geometry ({len(shapes)} shapes)")
+        say(f"zone geometry ({plural(len(shapes), 'shape')})")
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             for part in pool.map(_warm_rows, [payload] * workers, _split(shapes, workers)):
                 geometry.update(part)
@@ -775,7 +776,7 @@ def _execute_dask(
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         geometry: Any = None
         if len(shapes) > 1 and n_workers > 1:
-            say(f"zone geometry ({len(shapes)} shapes)")
+            say(f"zone geometry ({plural(len(shapes), 'shape')})")
             built: dict[str, Any] = {}
             warm = [client.submit(_warm_rows, payload, rows, pure=False)
                     for rows in _split(shapes, n_workers)]  # fmt: skip
