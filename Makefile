@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 ## demo: set up, then score every shipped scenario: maps and tables in out/demo, a memo in out/demo-memo
 demo: $(STAMP)
 	$(BIN)/safezones compare scenarios/*.toml --out $(OUT)
-	$(BIN)/safezones memo scenarios/*.toml --out $(OUT)-memo
+	$(BIN)/safezones memo scenarios/*.toml --out $(OUT)-memo --from $(OUT)
 
 ## test: set up, then lint, type-check and run every test
 test: $(STAMP) lint typecheck pytest

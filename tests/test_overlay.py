@@ -374,10 +374,10 @@ def test_new_event_overlay_errors():
         sz.events_in_zones(zone, pts, buffer_km=-2)
     with pytest.raises(DataError, match="weight='beds' is not a column of the events"):
         sz.events_in_zones(zone, pts, weight="beds")
-    with pytest.raises(DataError, match="1 weights in 'w' are missing or negative"):
+    with pytest.raises(DataError, match="1 weight in 'w' is missing or negative"):
         sz.events_in_zones(zone, pts, weight="w")
     lines = pts.assign(geometry=[shapely.LineString([(0, 0), (5, 5)])])
-    with pytest.raises(GeometryError, match="1 events are not points"):
+    with pytest.raises(GeometryError, match="1 event is not a point"):
         sz.events_in_zones(zone, lines)
     with pytest.raises(SafeZonesError, match="events must be a GeoDataFrame of points"):
         sz.events_in_zones(zone, pd.DataFrame(pts.drop(columns="geometry")))

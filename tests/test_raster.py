@@ -110,7 +110,7 @@ def test_band_rule_and_zones_beyond_the_raster(tif):
     )
     with pytest.warns(
         UserWarning,
-        match=r"1 zones reach beyond the raster .*freeze-aleppo-15km|1 zones reach beyond the raster .* 1 \(",
+        match=r"1 zone reaches beyond the raster .*freeze-aleppo-15km|1 zone reaches beyond the raster .* 1 \(",
     ):
         got = sz.population_in_zones(zones, tif, relative_band=(0.8, 1.2))
     np.testing.assert_allclose(got.residents_low, 0.8 * got.residents_central)
@@ -146,7 +146,7 @@ def test_bad_rasters(tmp_path):
         sz.population_in_zones(zone, _write(tmp_path / "nocrs.tif", arr, crs=None))
     neg = arr.copy()
     neg[3, 3] = -9999.0  # a nodata value that the file does not declare
-    with pytest.raises(DataError, match=r"negative people in 1 zones.*is its nodata value set"):
+    with pytest.raises(DataError, match=r"negative people in 1 zone:.*is its nodata value set"):
         sz.population_in_zones(zone, _write(tmp_path / "neg.tif", neg))
     declared = sz.population_in_zones(zone, _write(tmp_path / "ok.tif", neg, nodata=-9999.0))
     # 6 x 6 cells of 5 people, one of them nodata

@@ -174,7 +174,7 @@ def test_acled_bad_dates_and_numbers_are_listed_by_line():
     assert "2 values of 'event_date' are not dates: line 3 ('2017/12/03'), line 5" in msg
     assert "'sometime in December'" in msg
     assert "expected dates like 2014-11-25, 25 November 2014, 25-November-2014" in msg
-    assert "1 values of 'fatalities' are not numbers: line 6 ('unknown')" in msg
+    assert "1 value of 'fatalities' is not a number: line 6 ('unknown')" in msg
 
 
 @pytest.mark.parametrize(
@@ -234,8 +234,8 @@ def test_swapped_and_faraway_points_are_listed_then_kept_dropped_or_refused():
     with pytest.warns(UserWarning) as rec:
         kept = sources.read_points(f)
     msg = " ".join(str(w.message) for w in rec)
-    assert "1 points look like swapped lon/lat" in msg and "line 3" in msg
-    assert "1 points lie more than 50 km outside Syria: line 4 (2.35, 48.86)" in msg
+    assert "1 point looks like swapped lon/lat" in msg and "line 3" in msg
+    assert "1 point lies more than 50 km outside Syria: line 4 (2.35, 48.86)" in msg
     assert len(kept) == 4 and kept.attrs["outside_region"] == [3, 4]
     dropped = _quiet(sources.read_points, f, on_outside="drop")
     assert dropped.name.tolist() == ["Idlib clinic", "Raqqa clinic"]
@@ -248,8 +248,8 @@ def test_points_without_coordinates_or_with_negative_weights():
     with pytest.raises(DataError) as err:
         sources.read_points(BAD / "points_no_coords.csv", weight="beds")
     msg = str(err.value)
-    assert "1 rows have no coordinates: line 3" in msg
-    assert "1 values of 'beds' are negative: line 4 (-3)" in msg
+    assert "1 row has no coordinates: line 3" in msg
+    assert "1 value of 'beds' is negative: line 4 (-3)" in msg
 
 
 def test_points_need_a_crs_and_points(tmp_path):
@@ -261,7 +261,7 @@ def test_points_need_a_crs_and_points(tmp_path):
         sources.read_points(shp)
     poly = tmp_path / "poly.geojson"
     pts.assign(geometry=[shapely.Point(36.6, 35.9).buffer(0.1)]).to_file(poly)
-    with pytest.raises(DataError, match="1 features are not points: feature 1"):
+    with pytest.raises(DataError, match="1 feature is not a point: feature 1"):
         sources.read_points(poly)
 
 
@@ -316,7 +316,7 @@ def test_admin_table_bad_values_are_all_listed():
             BAD / "pop_bad_values.csv", pcode="ADM1_PCODE", population="T_TL"
         )
     msg = str(err.value)
-    assert "1 values of 'T_TL' are negative: line 3 (-5)" in msg
+    assert "1 value of 'T_TL' is negative: line 3 (-5)" in msg
     assert "P-codes appear more than once: SY03" in msg
 
 

@@ -20,12 +20,11 @@ Score a scenario file (see :mod:`safezones.scenario`) with
 
 from . import data, demand, shelter, sources, uncertainty
 from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning, UnknownNameError
+from ._version import __version__
 from .crs import LONLAT_CRS, PROJECT_CRS
 from .overlay import events_in_zones, population_in_zones, strike_intensity
 from .scenario import Scenario, ScenarioResult, compare, run
 from .zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
-
-__version__ = "0.1.0"
 
 __all__ = [
     "LONLAT_CRS",

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SafeZonesError
+from ._plural import plural
 from .crs import to_metric
 
 __all__ = [
@@ -380,7 +381,9 @@ def result_html(result: Any) -> str:
     )
     png = thumbnail_png(result.zones, result.events)
     n_events = len(result.events) if result.events is not None else 0
-    caption = f"Zones by kind; dots: the {n_events:,} events of {_window(result.provenance)}."
+    caption = (
+        f"Zones by kind; dots: the {plural(n_events, 'event')} of {_window(result.provenance)}."
+    )
     return _layout(left, png, f"Map of {sc.title}", caption)
 
 

@@ -33,24 +33,86 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from . import data
 from ._errors import SafeZonesError, SafeZonesWarning
+from ._plural import plural
+from ._progress import LogProgress, progress_bar
 from ._text import terminal_text
 
 __all__ = ["app", "main"]
 
+
+class _ValueNames:
+    """Help that names values (``SCENARIO.toml``, ``DIR``), not Python types (``<list[Path]>``).
+
+    Options name their values with ``metavar``; an argument with a ``metavar``
+    shows it alone, and flags (``--help`` too) show no value at all.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for p in params:
+            if p.param_type_name == "argument" and p.metavar is not None:
+                p.display_type_rich = lambda ctx: None  # the metavar says it
+        return params
+
+    def get_help_option(self, ctx: Any) -> Any:
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.metavar = ""  # a flag takes no value
+        return opt
+
+
+class _Command(_ValueNames, TyperCommand):
+    """A command whose help names values."""
+
+
+class _Group(_ValueNames, TyperGroup):
+    """A group whose help names values."""
+
+
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Plan humanitarian safe zones in Syria."
+    cls=_Group,
+    add_completion=False,
+    no_args_is_help=True,
+    help="Plan humanitarian safe zones in Syria.",
 )
-data_app = typer.Typer(no_args_is_help=True, help="Inspect the bundled data and check your files.")
+data_app = typer.Typer(
+    cls=_Group, no_args_is_help=True, help="Inspect the bundled data and check your files."
+)
 app.add_typer(data_app, name="data")
 
 _out = Console()
 _err = Console(stderr=True)
 
 
-@data_app.command("list")
+def _show_version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        _out.print(f"safezones {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            metavar="",
+            help="Print the version of safezones and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Plan humanitarian safe zones in Syria."""
+
+
+@data_app.command("list", cls=_Command)
 def data_list() -> None:
     """List the bundled layers with source, licence and row counts."""
     prov = data.provenance()
@@ -68,10 +130,12 @@ def data_list() -> None:
     _out.print(table)
 
 
-@data_app.command("place")
+@data_app.command("place", cls=_Command)
 def data_place(
-    name: Annotated[str, typer.Argument(help="Place name, e.g. Aleppo or Raqqa.")],
-    country: Annotated[str, typer.Option(help="ISO alpha-2 country code, or 'any'.")] = "SY",
+    name: Annotated[str, typer.Argument(metavar="PLACE", help="Place name, e.g. Aleppo or Raqqa.")],
+    country: Annotated[
+        str, typer.Option(metavar="CODE", help="ISO alpha-2 country code, or 'any'.")
+    ] = "SY",
 ) -> None:
     """Look up a GeoNames place as zone builders resolve it (lon, lat, population)."""
     place = data.find_place(name, country=None if country.lower() == "any" else country)
@@ -92,13 +156,15 @@ class FileFormat(StrEnum):
     raster = "raster"
 
 
-@data_app.command("check")
+@data_app.command("check", cls=_Command)
 def data_check(
-    path: Annotated[Path, typer.Argument(help="The file to check.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file to check.")],
     fmt: Annotated[FileFormat, typer.Option("--format", "-f", help="What the file is.")],
-    pcode: Annotated[str, typer.Option(help="admin: P-code column or HXL tag.")] = "#adm1+code",
+    pcode: Annotated[
+        str, typer.Option(metavar="COLUMN", help="admin: P-code column or HXL tag.")
+    ] = "#adm1+code",
     population: Annotated[
-        str, typer.Option(help="admin: population column or HXL tag.")
+        str, typer.Option(metavar="COLUMN", help="admin: population column or HXL tag.")
     ] = "#population+total",
 ) -> None:
     """Read a file as safezones will, and report what it holds, dropped or flagged."""
@@ -125,7 +191,7 @@ def data_check(
         elif fmt is FileFormat.admin:
             pop = sources.read_admin_population(path, pcode=pcode, population=population)
             _out.print(
-                f"{path}: {pop.attrs['rows_read']} rows, {len(pop)} units joined by P-code, "
+                f"{path}: {plural(pop.attrs['rows_read'], 'row')}, {plural(len(pop), 'unit')} joined by P-code, "
                 f"population {pop.pop_central.sum():,.0f}"
             )
         else:
@@ -146,7 +212,7 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
     a = ev.attrs
     dropped = ", ".join(f"{k} {v:,}" for k, v in a.get("dropped", {}).items()) or "none"
     lines = [
-        f"{path}: {a['rows_read']:,} rows read, {len(ev):,} kept (dropped by filter: {dropped})"
+        f"{path}: {plural(a['rows_read'], 'row')} read, {len(ev):,} kept (dropped by filter: {dropped})"
     ]
     if len(ev) and "date_start" in ev.columns and ev["date_start"].notna().any():
         lines.append(
@@ -163,7 +229,9 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
             )
         )
     if a.get("outside_region"):
-        lines.append(f"{len(a['outside_region'])} points outside the region (see the warning)")
+        lines.append(
+            f"{plural(len(a['outside_region']), 'point')} outside the region (see the warning)"
+        )
     _out.print("\n".join(lines), highlight=False)
 
 
@@ -173,28 +241,36 @@ _SET_HELP = (
 )
 
 
-_OutOpt = Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")]
-_DrawsOpt = Annotated[int | None, typer.Option(min=1, help="Monte Carlo draws (1: central case).")]
-_SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (0 or more).")]
-_SetOpt = Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)]
-_QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+_OutOpt = Annotated[
+    Path, typer.Option(metavar="DIR", help="Output folder (replaced when the run succeeds).")
+]
+_DrawsOpt = Annotated[
+    int | None, typer.Option(min=1, metavar="N", help="Monte Carlo draws (1: central case).")
+]
+_SeedOpt = Annotated[
+    int | None, typer.Option(min=0, metavar="SEED", help="Random seed (0 or more).")
+]
+_SetOpt = Annotated[list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help=_SET_HELP)]
+_QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", metavar="", help="Print nothing but errors.")
+]
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(
+def _progress(quiet: bool) -> Progress | LogProgress:
+    """A live bar on a terminal; plain timestamped lines when stderr is a pipe or a log."""
+    return progress_bar(
+        _err,
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=_err,
-        disable=quiet,
-        transient=True,
+        quiet=quiet,
     )
 
 
-@app.command("run")
+@app.command("run", cls=_Command)
 def run_cmd(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML file.")],
     out: _OutOpt,
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
@@ -206,12 +282,14 @@ def run_cmd(
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with _progress(quiet) as bar:
-        task = bar.add_task(f"{sc.id}: draws", total=None)
+        task = bar.add_task(f"{sc.id}: zones and population", total=None)
         result = run(
             sc,
             draws=draws,
             seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=lambda done, total: bar.update(
+                task, description=f"{sc.id}: draws", completed=done, total=total
+            ),
         )
         bar.update(task, description=f"{sc.id}: writing")
         result.to_file(out)
@@ -223,9 +301,11 @@ def run_cmd(
         )
 
 
-@app.command("compare")
+@app.command("compare", cls=_Command)
 def compare_cmd(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    scenarios: Annotated[
+        list[Path], typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML files.")
+    ],
     out: _OutOpt,
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
@@ -270,24 +350,33 @@ _StyleOpt = Annotated[
 
 
 def _run_with_bar(
-    bar: Progress, scenarios: list[Any], draws: int | None, seed: int | None
+    bar: Progress | LogProgress, scenarios: list[Any], draws: int | None, seed: int | None
 ) -> list[Any]:
+    """Run the scenarios one by one, a task each: building zones and population, then draws."""
     from .scenario import compare
 
-    tasks: dict[str, TaskID] = {}
+    ids = [sc.id for sc in scenarios]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
+    results = []
+    for sc in scenarios:
+        task = bar.add_task(f"{sc.id}: zones and population", total=None)
 
-    def tick(sid: str, done: int, total: int) -> None:
-        if sid not in tasks:
-            tasks[sid] = bar.add_task(f"{sid}: draws", total=total)
-        bar.update(tasks[sid], completed=done, total=total)
+        def tick(sid: str, done: int, total: int, task: TaskID = task) -> None:
+            bar.update(task, description=f"{sid}: draws", completed=done, total=total)
 
-    return compare(scenarios, draws=draws, seed=seed, progress=tick)
+        results += compare([sc], draws=draws, seed=seed, progress=tick)
+    return results
 
 
-@app.command("map")
+@app.command("map", cls=_Command)
 def map_cmd(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
-    out: Annotated[Path, typer.Option(help="Figure to write: FILE.png (300 dpi), .pdf or .svg.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML file.")],
+    out: Annotated[
+        Path,
+        typer.Option(metavar="FILE", help="Figure to write: FILE.png (300 dpi), .pdf or .svg."),
+    ],
     kind: Annotated[
         MapKind,
         typer.Option(
@@ -329,18 +418,30 @@ def map_cmd(
         _out.print(f"wrote {out}", highlight=False)
 
 
-@app.command("memo")
+@app.command("memo", cls=_Command)
 def memo_cmd(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")],
+    scenarios: Annotated[
+        list[Path], typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML files.")
+    ],
     out: _OutOpt,
-    title: Annotated[str | None, typer.Option(help="Title of the memo.")] = None,
+    title: Annotated[str | None, typer.Option(metavar="TEXT", help="Title of the memo.")] = None,
     events_style: _StyleOpt = EventsStyle.points,
     draws: _DrawsOpt = None,
     seed: _SeedOpt = None,
     set_: _SetOpt = None,
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="DIR",
+            help="A finished compare output (e.g. out/demo): reuse each scenario's folder "
+            "DIR/ID when it was computed with the same values, draws, seed, input files and "
+            "safezones version; compute the others.",
+        ),
+    ] = None,
     quiet: _QuietOpt = False,
 ) -> None:
-    """Write a memo: memo.html (self-contained), memo.pdf and figures/ (PNG and PDF)."""
+    """Write a memo: memo.html (self-contained), memo.pdf, comparison.md and figures/."""
     from ._text import MAX_TITLE_CHARS, check_length
     from .report import write_memo
     from .scenario import Scenario, comparison_table
@@ -348,8 +449,11 @@ def memo_cmd(
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     if title:
         check_length(title, key="--title", limit=MAX_TITLE_CHARS)
+    reused = _reuse_from(from_, parsed, draws, seed, quiet) if from_ is not None else {}
     with _progress(quiet) as bar:
-        results = _run_with_bar(bar, parsed, draws, seed)
+        fresh = _run_with_bar(bar, [sc for sc in parsed if sc.id not in reused], draws, seed)
+        by_id = {**reused, **{r.scenario.id: r for r in fresh}}
+        results = [by_id[sc.id] for sc in parsed]
         task = bar.add_task("memo", total=None)
         write_memo(
             results,
@@ -360,7 +464,26 @@ def memo_cmd(
         )
     if not quiet:
         _print_comparison(comparison_table(results))
-        _out.print(f"wrote {out}/ (memo.html, memo.pdf, figures/)", highlight=False)
+        _out.print(f"wrote {out}/ (memo.html, memo.pdf, comparison.md, figures/)", highlight=False)
+
+
+def _reuse_from(
+    folder: Path, scenarios: list[Any], draws: int | None, seed: int | None, quiet: bool
+) -> dict[str, Any]:
+    """The results in ``folder/ID`` that match the scenarios; a line each saying which and why."""
+    from ._reuse import try_reuse
+
+    ids = [sc.id for sc in scenarios]
+    if len(set(ids)) < len(ids):
+        return {}  # _run_with_bar says which ids repeat
+    found = {}
+    for sc in scenarios:
+        result, why = try_reuse(folder / sc.id, sc, draws=draws, seed=seed)
+        if result is not None:
+            found[sc.id] = result
+        if not quiet:
+            _err.print(why, highlight=False, markup=False)
+    return found
 
 
 class DesignOpt(StrEnum):
@@ -388,23 +511,33 @@ class _RateColumn(ProgressColumn):
         )
 
 
-@app.command("sweep")
+@app.command("sweep", cls=_Command)
 def sweep_cmd(
     spec: Annotated[
-        Path, typer.Argument(help="Sweep spec (TOML): base scenario, parameters, design.")
+        Path,
+        typer.Argument(
+            metavar="SWEEP.toml", help="Sweep spec (TOML): base scenario, parameters, design."
+        ),
     ],
-    out: Annotated[Path, typer.Option(help="Sweep folder: parts, results.parquet (resumable).")],
+    out: Annotated[
+        Path, typer.Option(metavar="DIR", help="Sweep folder: parts, results.parquet (resumable).")
+    ],
     executor: Annotated[
         ExecutorOpt, typer.Option(help="Local processes or Dask.")
     ] = ExecutorOpt.local,
-    workers: Annotated[int | None, typer.Option(help="Processes (default: CPU count).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(metavar="N", help="Processes (default: CPU count).")
+    ] = None,
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     ] = None,
     design: Annotated[DesignOpt | None, typer.Option(help="Override the spec's design.")] = None,
-    size: Annotated[int | None, typer.Option(min=1, help="Override the spec's size.")] = None,
+    size: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Override the spec's size.")
+    ] = None,
     draws: Annotated[
-        int | None, typer.Option(min=1, help="Override the spec's draws per scenario.")
+        int | None, typer.Option(min=1, metavar="N", help="Override the spec's draws per scenario.")
     ] = None,
     quiet: _QuietOpt = False,
 ) -> None:
@@ -423,10 +556,9 @@ def sweep_cmd(
         doc["base"] = str(sw.base.path)
         sw = Sweep.from_dict(doc, source=str(spec))
     t0 = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_err,
-        disable=quiet, transient=True,
+    with progress_bar(
+        _err, TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), quiet=quiet,
     ) as bar:  # fmt: skip
         task = bar.add_task("sweep", total=len(sw))
         first: list[int] = []
@@ -452,7 +584,7 @@ def sweep_cmd(
     if not quiet:
         ran = len(sw) - (first[0] if first else 0)
         _out.print(
-            f"{len(results):,} scenarios ({ran:,} run now in {elapsed:.1f} s, "
+            f"{plural(len(results), 'scenario')} ({ran:,} run now in {elapsed:.1f} s, "
             f"{ran / max(elapsed, 1e-9):,.0f} per second); wrote {path}",
             highlight=False,
         )
@@ -482,7 +614,7 @@ def _print_totals(result: Any) -> None:
     _out.print(t)
     prov = result.provenance
     _out.print(
-        f"{prov['draws']} draws, seed {prov['seed']}, {prov['allocation']} allocation. "
+        f"{plural(prov['draws'], 'draw')}, seed {prov['seed']}, {prov['allocation']} allocation. "
         f"Source: {terminal_text(result.scenario.source.citation)}",
         highlight=False,
     )

@@ -42,6 +42,7 @@ import shapely
 
 from . import data
 from ._errors import DataError, SafeZonesError
+from ._plural import agree, plural
 from ._text import NO_HEADER, column_listing
 from .crs import to_metric
 
@@ -90,8 +91,8 @@ def _check_classes(thresholds: Sequence[float], rates: Sequence[float]) -> None:
     problems = []
     if len(r) != len(t) + 1:
         problems.append(
-            f"{len(t)} thresholds make {len(t) + 1} hazard classes, but {len(r)} rates are "
-            "given; give one rate per class"
+            f"{plural(len(t), 'threshold')} {agree(len(t), 'makes', 'make')} {plural(len(t) + 1, 'hazard class', 'hazard classes')}, "
+            f"but {plural(len(r), 'rate')} {agree(len(r), 'is', 'are')} given; give one rate per class"
         )
     if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
         problems.append(f"thresholds must be finite and increasing, got {list(thresholds)}")

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SafeZonesError
+from ._plural import plural
 from .crs import PROJECT_CRS
 from .scenario import _Q, METRICS, FreezeZoneSpec, RefugeZoneSpec, Scenario
 
@@ -192,7 +193,7 @@ class ZoneSlider:
         return (
             f"<p><b>{html.escape(self.scenario.title)}</b>, {html.escape(self.parameter)} = "
             f"{value:g} km</p><table><tr><th>metric</th><th>P5</th><th>P50</th><th>P95</th></tr>"
-            f"{rows}</table><p style='font-size:0.8em;color:#555'>{self.draws} draws, seed "
+            f"{rows}</table><p style='font-size:0.8em;color:#555'>{plural(self.draws, 'draw')}, seed "
             f"{self.seed}. Scenario: {html.escape(self.scenario.source.citation)}. Model and "
             "sources as <code>safezones.run</code> (fast path, same numbers).</p>"
         )

@@ -30,6 +30,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from ._errors import DataError, GeometryError, SafeZonesError
+from ._plural import agree, plural
 from .crs import PROJECT_CRS, require_crs, to_metric
 from .sources import (
     PRECISION_CLASSES,
@@ -477,7 +478,9 @@ def _event_dates(events: pd.DataFrame, *, required: bool) -> tuple[pd.Series, pd
     if "year" in events.columns:
         y = pd.to_numeric(events["year"], errors="coerce")
         if y.isna().any():
-            raise DataError(f"{int(y.isna().sum())} events have no year")
+            raise DataError(
+                f"{plural(int(y.isna().sum()), 'event')} {agree(int(y.isna().sum()), 'has', 'have')} no year"
+            )
         ys = y.astype(int).astype(str)
         return pd.to_datetime(ys + "-01-01"), pd.to_datetime(ys + "-12-31")
     if required:
@@ -500,7 +503,7 @@ def _weights(events: pd.DataFrame, weight: str) -> np.ndarray:
     if bad.any():
         rows = ", ".join(map(str, events.index[bad.to_numpy()][:10]))
         raise DataError(
-            f"{int(bad.sum())} weights in {weight!r} are missing or negative (rows {rows})"
+            f"{plural(int(bad.sum()), 'weight')} in {weight!r} {agree(int(bad.sum()), 'is', 'are')} missing or negative (rows {rows})"
         )
     return w.to_numpy(dtype=float)
 
@@ -514,7 +517,9 @@ def _metric_xy(events: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     bad = (kinds != 0) | shapely.is_empty(geoms)
     if bad.any():
         rows = ", ".join(map(str, events.index[bad][:10]))
-        raise GeometryError(f"{int(bad.sum())} events are not points or are empty (rows {rows})")
+        raise GeometryError(
+            f"{plural(int(bad.sum()), 'event')} {agree(int(bad.sum()), 'is not a point or is', 'are not points or are')} empty (rows {rows})"
+        )
     xy = shapely.get_coordinates(geoms)
     crs = CRS.from_user_input(events.crs)
     if crs == PROJECT_CRS:
@@ -762,7 +767,7 @@ def _raster_population(
     if len(neg):
         where = ", ".join(f"{zones.index[i]} (min {low[i]:g})" for i in neg[:10])
         raise DataError(
-            f"the raster has negative people in {len(neg)} zones: {where}; "
+            f"the raster has negative people in {plural(len(neg), 'zone')}: {where}; "
             "is its nodata value set? (gdal_edit.py -a_nodata VALUE FILE)",
             source=str(r.path),
         )
@@ -779,7 +784,7 @@ def _raster_population(
     if len(partial):
         listed = ", ".join(f"{zones.index[i]} ({coverage[i]:.0%})" for i in partial[:10])
         warnings.warn(
-            f"{len(partial)} zones reach beyond the raster {r.path.name}; only the share "
+            f"{plural(len(partial), 'zone')} {agree(len(partial), 'reaches', 'reach')} beyond the raster {r.path.name}; only the share "
             f"inside its extent is counted: {listed}",
             stacklevel=3,
         )

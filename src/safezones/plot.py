@@ -177,13 +177,58 @@ def _fit_view(
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def _chars(n: int, width: float) -> int:
-    """Characters per line that fit ``width`` inches where ``n`` fit at A4 width."""
-    return max(20, int(n * (width - 0.6) / (A4_WIDTH_IN - 0.6)))
-
-
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
+
+
+def _renderer(fig: Figure) -> Any:
+    canvas = fig.canvas
+    if hasattr(canvas, "get_renderer"):
+        return canvas.get_renderer()
+    return fig._get_renderer()  # type: ignore[attr-defined]
+
+
+def _fit_width(
+    fig: Figure, text: str, width_in: float, *, fontsize: float, fontweight: str = "normal"
+) -> str:
+    """``text`` broken at spaces so that every line, as drawn, is at most ``width_in`` wide.
+
+    Lines are measured by the figure's renderer (the text's extent in that
+    font), not counted in characters; a word is never cut, and a word
+    longer than the line stands alone on its own. Line breaks already in
+    ``text`` are kept. User text is measured literally (no mathtext).
+
+    Examples
+    --------
+    >>> fig = plt.figure(figsize=(3, 1))
+    >>> print(_fit_width(fig, "a title that does not fit on one short line", 1.5, fontsize=10))
+    a title that does not
+    fit on one short line
+    >>> plt.close(fig)
+    """
+    renderer = _renderer(fig)
+    probe = fig.text(0, 0, "", fontsize=fontsize, fontweight=fontweight, parse_math=False)
+    limit = width_in * fig.dpi
+
+    def fits(line: str) -> bool:
+        probe.set_text(line)
+        return bool(probe.get_window_extent(renderer).width <= limit)
+
+    lines = []
+    try:
+        for para in text.split("\n"):
+            line = ""
+            for word in para.split():
+                wider = f"{line} {word}" if line else word
+                if not line or fits(wider):
+                    line = wider
+                else:
+                    lines.append(line)
+                    line = word
+            lines.append(line)
+    finally:
+        probe.remove()
+    return "\n".join(lines)
 
 
 def _people(v: float) -> str:
@@ -210,9 +255,19 @@ def _map_figure(
     note: str,
     width: float = A4_WIDTH_IN,
 ) -> tuple[Figure, Axes]:
-    """A figure with fixed margins: title block, the map at the view's aspect, the note."""
+    """A figure with fixed margins: title block, the map at the view's aspect, the note.
+
+    Title, subtitle and note are wrapped to the text width by their measured
+    extent (see :func:`_fit_width`).
+    """
     margin = 0.3
     ax_w = width - 2 * margin
+    fig = plt.figure(figsize=(width, 1.0))  # its height follows from the wrapped text
+    if title:
+        title = _fit_width(fig, title, ax_w, fontsize=11, fontweight="bold")
+    if subtitle:
+        subtitle = _fit_width(fig, subtitle, ax_w, fontsize=8.5)
+    note = _fit_width(fig, note, ax_w, fontsize=6.2)
     ax_h = ax_w * (view[3] - view[1]) / (view[2] - view[0])
     note_lines = note.count("\n") + 1
     note_h = 0.18 + note_lines * 6.2 * 1.3 / 72
@@ -221,7 +276,7 @@ def _map_figure(
     )
     title_h = 0.15 + title_lines * 0.2
     height = title_h + ax_h + note_h + 0.1
-    fig = plt.figure(figsize=(width, height))
+    fig.set_size_inches(width, height)
     ax = fig.add_axes((margin / width, (note_h + 0.05) / height, ax_w / width, ax_h / height))
     y = 1 - 0.12 / height
     if title:
@@ -845,19 +900,20 @@ def zones_map(
     if ax is None:
         fig, ax = _map_figure(
             view,
-            title=_wrap(title, _chars(95, width)) if title else None,
-            subtitle=_wrap(subtitle, _chars(125, width)) if subtitle else None,
-            note=_wrap(text, _chars(172, width)),
+            title=title or None,
+            subtitle=subtitle or None,
+            note=text,
             width=width,
         )
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
+        ax_w = ax.get_position().width * fig.get_figwidth()
         if title:
-            ax.set_title(_wrap(title, 90), fontsize=10, loc="left")
+            ax.set_title(_fit_width(fig, title, ax_w, fontsize=10), fontsize=10, loc="left")
         ax.text(
             0.0,
             -0.01,
-            _wrap(text, 150),
+            _fit_width(fig, text, ax_w, fontsize=6),
             transform=ax.transAxes,
             fontsize=6,
             va="top",
@@ -1057,12 +1113,15 @@ def compare_maps(
     citations = "; ".join(
         dict.fromkeys(f"{r.scenario.id}: {r.scenario.source.citation}" for r in results)
     )
-    note = _wrap(
+    margin, gap = 0.3, 0.12
+    fig = plt.figure(figsize=(width, 1.0))  # its height follows from the wrapped note
+    note = _fit_width(
+        fig,
         f"{source_note(layers)} Scenarios: {citations}. Labels: P50 per zone; headings: total, "
         f"P50 (P5 to P95). {DISCLAIMER} {PROJECTION_NOTE}",
-        _chars(172, width),
+        width - 2 * margin,
+        fontsize=6,
     )
-    margin, gap = 0.3, 0.12
     pw = (width - 2 * margin - gap * (ncols - 1)) / ncols
     ph = pw * vh / vw
     head = 0.2 + 0.13 * (2 if ncols > 2 else 1)
@@ -1070,7 +1129,7 @@ def compare_maps(
     note_h = 0.15 + (note.count("\n") + 1) * 6 * 1.3 / 72
     legend_h = 1.0
     height = title_h + nrows * (ph + head) + legend_h + note_h
-    fig = plt.figure(figsize=(width, height))
+    fig.set_size_inches(width, height)
     values = [r.per_zone.set_index("zone_id")[f"{metric}_p50"] for r in results]
     vmax = max([float(v.max()) for v in values if len(v)] + [1.0])
     norm = Normalize(0, vmax)
@@ -1104,13 +1163,16 @@ def compare_maps(
             if "none recorded" not in h.get_label():
                 handles.setdefault(h.get_label(), h)
         tot = r.totals
+        fontsize = 7.5 if ncols <= 2 else 6.8
         ax.set_title(
-            _wrap(
+            _fit_width(
+                fig,
                 f"{r.scenario.title}: {_people(tot.loc[metric, 'p50'])} "
                 f"({_people(tot.loc[metric, 'p5'])} to {_people(tot.loc[metric, 'p95'])})",
-                _chars(62 if ncols <= 2 else 44, width),
+                pw,
+                fontsize=fontsize,
             ),
-            fontsize=7.5 if ncols <= 2 else 6.8,
+            fontsize=fontsize,
             loc="left",
             pad=3,
         )
@@ -1194,7 +1256,11 @@ def sheltered_chart(
         ax = fig.add_axes((2.1 / width, bottom, 1 - 2.4 / width, 1 - bottom - 0.7 / h))
         if note:
             fig.text(
-                0.3 / width, 0.12 / h, _wrap(note, _chars(150, width)), fontsize=6, color="#404040"
+                0.3 / width,
+                0.12 / h,
+                _fit_width(fig, note, width - 0.6, fontsize=6),
+                fontsize=6,
+                color="#404040",
             )
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
@@ -1256,8 +1322,8 @@ def _chart_axes(width: float, height: float, note: str | None, left: float) -> t
     bottom = (0.6 + (0.3 if note else 0)) / height
     ax = fig.add_axes((left / width, bottom, 1 - (left + 0.3) / width, 1 - bottom - 0.75 / height))
     if note:
-        fig.text(0.3 / width, 0.12 / height, _wrap(note, _chars(150, width)), fontsize=6,
-                 color="#404040")  # fmt: skip
+        fig.text(0.3 / width, 0.12 / height, _fit_width(fig, note, width - 0.6, fontsize=6),
+                 fontsize=6, color="#404040")  # fmt: skip
     return fig, ax
 
 
@@ -1475,14 +1541,15 @@ def residents_map(
     if ax is None:
         fig, ax = _map_figure(
             view,
-            title=_wrap(title, _chars(95, width)),
-            subtitle=_wrap(sub, _chars(125, width)),
-            note=_wrap(text, _chars(172, width)),
+            title=title,
+            subtitle=sub,
+            note=text,
             width=width,
         )
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
-        ax.set_title(_wrap(title, 90), fontsize=10, loc="left")
+        ax_w = ax.get_position().width * fig.get_figwidth()
+        ax.set_title(_fit_width(fig, title, ax_w, fontsize=10), fontsize=10, loc="left")
     _draw_base(ax, view, True, True)
     area = (
         pm["area_km2"].to_numpy(dtype=float)

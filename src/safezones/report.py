@@ -38,6 +38,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, data
 from ._errors import SafeZonesError
+from ._plural import plural
 from ._text import MAX_TITLE_CHARS, check_length, safe_url
 from .demand import OCHA_IDPS_MID_2014
 from .plot import (
@@ -49,7 +50,7 @@ from .plot import (
     scenario_map,
     sheltered_chart,
 )
-from .scenario import ScenarioResult, comparison_table
+from .scenario import ScenarioResult, comparison_markdown, comparison_table
 
 __all__ = ["METRIC_NOTES", "key_parameters", "memo_html", "memo_pdf", "score_table", "write_memo"]
 
@@ -193,7 +194,7 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
         ("allocation", sh.allocation, "optimal: most people sheltered; gravity: behavioural"),
         (
             "Monte Carlo",
-            f"{result.provenance['draws']} draws, seed {result.provenance['seed']}",
+            f"{plural(result.provenance['draws'], 'draw')}, seed {result.provenance['seed']}",
             _DEFAULT_SOURCES["uncertainty"],
         ),
     ]
@@ -645,7 +646,7 @@ def write_memo(
     events_style: str = "points",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write memo.html, memo.pdf and figures/ (300 dpi PNG and vector PDF) atomically.
+    """Write memo.html, memo.pdf, comparison.md and figures/ (300 dpi PNG, vector PDF) atomically.
 
     ``progress`` is called with a short description of each step.
     """
@@ -664,6 +665,10 @@ def write_memo(
             )
             tick("memo.pdf")
             memo_pdf(items, tmp / "memo.pdf", title=title, figures=figs)
+            tick("comparison.md")  # the memo and its figures point to it
+            (tmp / "comparison.md").write_text(
+                comparison_markdown(comparison_table(items)), encoding="utf-8"
+            )
             (tmp / "figures").mkdir()
             for name, fig in figs.items():
                 tick(f"figures/{name}")

@@ -55,6 +55,8 @@ from pydantic import (
 
 from . import data
 from ._errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
+from ._plural import agree, plural
+from ._reuse import read_result, write_result
 from ._text import (
     MAX_NAME_CHARS,
     MAX_NOTE_CHARS,
@@ -310,8 +312,10 @@ class DemandSpec(_Spec):
     def _consistent(self) -> DemandSpec:
         if len(self.rates) != len(self.thresholds) + 1:
             raise ValueError(
-                f"{len(self.thresholds)} thresholds make {len(self.thresholds) + 1} hazard "
-                f"classes, so give {len(self.thresholds) + 1} rates (got {len(self.rates)})"
+                f"{plural(len(self.thresholds), 'threshold')} "
+                f"{agree(len(self.thresholds), 'makes', 'make')} "
+                f"{plural(len(self.thresholds) + 1, 'hazard class', 'hazard classes')}, so give "
+                f"{plural(len(self.thresholds) + 1, 'rate')} (got {len(self.rates)})"
             )
         if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
             raise ValueError(f"thresholds must increase, got {list(self.thresholds)}")
@@ -891,6 +895,7 @@ class ScenarioResult:
             described = {f: list(t.columns) for f, t in tables.items()}
             described["zones.gpkg"] = [c for c in gpkg.columns if c != "geometry"] + ["geom"]
             describe(described).to_csv(tmp / "columns.csv", index=False)
+            write_result(self, tmp)  # result/: lossless tables for from_file and memo --from
             if map_png:
                 from .plot import result_map
 
@@ -900,6 +905,25 @@ class ScenarioResult:
 
                 plt.close(fig)
         return out
+
+    @classmethod
+    def from_file(cls, directory: str | Path, scenario: Scenario | None = None) -> ScenarioResult:
+        """Read back a result that :meth:`to_file` wrote (from its ``result/`` folder).
+
+        Tables, zones, events and per-draw arrays come back exactly as they
+        were; nothing read can run code (Parquet, JSON and ``.npy``, no
+        pickle). ``scenario`` defaults to the values recorded with the result.
+        See :func:`safezones._reuse.try_reuse` to reuse a result only when it
+        was computed as asked.
+
+        Examples
+        --------
+        >>> r = run("scenarios/aleppo-freeze.toml", draws=20)  # doctest: +SKIP
+        >>> back = ScenarioResult.from_file(r.to_file("out/aleppo"))  # doctest: +SKIP
+        >>> back.totals.equals(r.totals)  # doctest: +SKIP
+        True
+        """
+        return read_result(directory, scenario)
 
 
 # ---------------------------------------------------------------- run
@@ -1713,7 +1737,7 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     for _, r in table.iterrows():
         notes.append(
             f"- **{markdown_cell(r['scenario'])}**: {r['allocation']} allocation, events "
-            f"{markdown_cell(r['window'])}, {int(r['draws'])} draws, seed {int(r['seed'])}. "
+            f"{markdown_cell(r['window'])}, {plural(int(r['draws']), 'draw')}, seed {int(r['seed'])}. "
             f"Source: {markdown_cell(r['citation'])}."
         )
     notes += [

@@ -61,6 +61,7 @@ import shapely
 from pyproj import CRS
 
 from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning
+from ._plural import agree, plural
 from ._text import NO_HEADER, column_listing, shown_value
 from .crs import LONLAT_CRS
 
@@ -387,7 +388,9 @@ def _numbers(
                 f"line {ln} ({shown_value(raw.iloc[i])})"
                 for i, ln in zip(np.flatnonzero(bad), lines[bad], strict=True)
             ]
-            problems.append(f"{int(bad.sum())} values of {col!r} are not numbers: {_listing(rows)}")
+            problems.append(
+                f"{plural(int(bad.sum()), 'value')} of {col!r} {agree(int(bad.sum()), 'is not a number', 'are not numbers')}: {_listing(rows)}"
+            )
         if non_negative:
             neg = (vals < 0).to_numpy()
             if neg.any():
@@ -396,13 +399,13 @@ def _numbers(
                     for i, ln in zip(np.flatnonzero(neg), lines[neg], strict=True)
                 ]
                 problems.append(
-                    f"{int(neg.sum())} values of {col!r} are negative: {_listing(rows)}"
+                    f"{plural(int(neg.sum()), 'value')} of {col!r} {agree(int(neg.sum()), 'is', 'are')} negative: {_listing(rows)}"
                 )
         if integer:
             frac = (vals.notna() & (vals != vals.round())).to_numpy()
             if frac.any():
                 problems.append(
-                    f"{int(frac.sum())} values of {col!r} are not whole numbers: "
+                    f"{plural(int(frac.sum()), 'value')} of {col!r} {agree(int(frac.sum()), 'is not a whole number', 'are not whole numbers')}: "
                     f"{_listing([f'line {ln}' for ln in lines[frac]])}"
                 )
         out[col] = vals
@@ -437,7 +440,7 @@ def _dates(
             else "dates like " + ", ".join(pd.Timestamp(2014, 11, 25).strftime(f) for f in formats)
         )
         problems.append(
-            f"{int(bad.sum())} values of {column!r} are not dates: {_listing(rows)}; "
+            f"{plural(int(bad.sum()), 'value')} of {column!r} {agree(int(bad.sum()), 'is not a date', 'are not dates')}: {_listing(rows)}; "
             f"expected {accepted}"
         )
     return parsed, problems
@@ -506,12 +509,12 @@ def _check_lonlat(
     nan = np.isnan(lon) | np.isnan(lat)
     if nan.any():
         problems.append(
-            f"{int(nan.sum())} rows have no coordinates: {_listing([f'line {x}' for x in lines[nan]])}"
+            f"{plural(int(nan.sum()), 'row')} {agree(int(nan.sum()), 'has', 'have')} no coordinates: {_listing([f'line {x}' for x in lines[nan]])}"
         )
     impossible = ~nan & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
     if impossible.any():
         problems.append(
-            f"{int(impossible.sum())} rows have coordinates off the globe: "
+            f"{plural(int(impossible.sum()), 'row')} {agree(int(impossible.sum()), 'has', 'have')} coordinates off the globe: "
             f"{_listing([f'line {x} ({a:g}, {b:g})' for x, a, b in zip(lines[impossible], lon[impossible], lat[impossible], strict=True)])}"
         )
     region, syria = _region()
@@ -522,14 +525,14 @@ def _check_lonlat(
     swapped = outside & swapped_in
     if swapped.any():
         notes.append(
-            f"{int(swapped.sum())} points look like swapped lon/lat (latitude given as "
+            f"{plural(int(swapped.sum()), 'point')} {agree(int(swapped.sum()), 'looks', 'look')} like swapped lon/lat (latitude given as "
             f"longitude): {_listing([f'line {x}' for x in lines[swapped]])}; "
             "check which column is which"
         )
     far = outside & ~swapped_in
     if far.any():
         notes.append(
-            f"{int(far.sum())} points lie more than {REGION_MARGIN_KM:g} km outside Syria: "
+            f"{plural(int(far.sum()), 'point')} {agree(int(far.sum()), 'lies', 'lie')} more than {REGION_MARGIN_KM:g} km outside Syria: "
             f"{_listing([f'line {x} ({a:g}, {b:g})' for x, a, b in zip(lines[far], lon[far], lat[far], strict=True)])}"
         )
     return outside, problems, notes
@@ -1085,14 +1088,14 @@ def read_points(
         not_point = (kinds != 0) & ~shapely.is_missing(geoms)
         if not_point.any():
             problems.append(
-                f"{int(not_point.sum())} features are not points: "
+                f"{plural(int(not_point.sum()), 'feature')} {agree(int(not_point.sum()), 'is not a point', 'are not points')}: "
                 + _listing([f"feature {x}" for x in lines[not_point]])
                 + "; use safezones.population_in_zones for polygons"
             )
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         if empty.any():
             problems.append(
-                f"{int(empty.sum())} features have no geometry: "
+                f"{plural(int(empty.sum()), 'feature')} {agree(int(empty.sum()), 'has', 'have')} no geometry: "
                 + _listing([f"feature {x}" for x in lines[empty]])
             )
         if problems:
@@ -1308,7 +1311,7 @@ def read_admin_population(
     missing = codes.isna() | (codes == "")
     if missing.any():
         problems.append(
-            f"{int(missing.sum())} rows have no P-code: {_listing([f'line {x}' for x in lines[missing.to_numpy()]])}"
+            f"{plural(int(missing.sum()), 'row')} {agree(int(missing.sum()), 'has', 'have')} no P-code: {_listing([f'line {x}' for x in lines[missing.to_numpy()]])}"
         )
     dup = codes.duplicated(keep=False) & ~missing
     if dup.any():
@@ -1349,7 +1352,7 @@ def read_admin_population(
         for code, ln in zip(unmatched, table.loc[unmatched_mask, "line"], strict=True):
             close = difflib.get_close_matches(code, list(ucodes), n=1, cutoff=0.7)
             listed.append(f"{code} (line {ln}" + (f"; {close[0]}?)" if close else ")"))
-        msg = f"{len(unmatched)} P-codes match no boundary: {_listing(listed)}"
+        msg = f"{plural(len(unmatched), 'P-code')} {agree(len(unmatched), 'matches', 'match')} no boundary: {_listing(listed)}"
         if on_unmatched == "error":
             raise DataError(
                 [
@@ -1624,7 +1627,9 @@ def read_population_raster(path: PathLike, *, band: int = 1) -> PopulationRaster
                 "coordinates are not guessed"
             )
         if not 1 <= band <= ds.count:
-            problems.append(f"band {band} does not exist; the raster has {ds.count} band(s)")
+            problems.append(
+                f"band {band} does not exist; the raster has {plural(ds.count, 'band')}"
+            )
         elif not np.issubdtype(np.dtype(ds.dtypes[band - 1]), np.number):
             problems.append(f"band {band} holds {ds.dtypes[band - 1]}, not numbers")
         if ds.transform.b != 0 or ds.transform.d != 0:

@@ -81,6 +81,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ._checkpoint import GeometryStore
 from ._errors import DataError, SafeZonesError
 from ._inputs import sweep_input_hashes
+from ._plural import plural
 from .scenario import _Q, METRICS, Scenario
 from .uncertainty import DEFAULT_SEED
 
@@ -217,7 +218,7 @@ def _set_path(doc: dict[str, Any], path: str, value: Any) -> tuple[str, Any]:
         i = int(last)
         if i >= len(current):
             raise SafeZonesError(
-                f"{path}: {head!r} has {len(current)} elements (0 to {len(current) - 1})"
+                f"{path}: {head!r} has {plural(len(current), 'element')} (0 to {len(current) - 1})"
             )
         new = list(current)
         new[i] = value
@@ -859,7 +860,7 @@ def _execute(
     build = _unbuilt(payload, shapes)
     kept = len(shapes) - len(build)
     if len(build) > 1 or kept:
-        say(f"zone geometry ({len(build)} shapes to build"
+        say(f"zone geometry ({plural(len(build), 'shape')} to build"
             + (f", {kept} kept from an earlier run)" if kept else ")"))  # fmt: skip
     if len(build) > 1:
         with cf.ProcessPoolExecutor(
@@ -910,7 +911,7 @@ def _execute_dask(
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         geometry: Any = None
         if len(shapes) > 1 and n_workers > 1:
-            say(f"zone geometry ({len(shapes)} shapes)")
+            say(f"zone geometry ({plural(len(shapes), 'shape')})")
             built: dict[str, Any] = {}
             warm = [client.submit(_warm_rows, payload, rows, pure=False)
                     for rows in _split(shapes, n_workers)]  # fmt: skip

@@ -1,0 +1,34 @@
+"""Counts in messages: "1 value", "2 values", "1 event has", "3 events have"."""
+
+from __future__ import annotations
+
+__all__ = ["agree", "plural"]
+
+
+def plural(n: int | float, word: str, many: str | None = None, *, sep: bool = True) -> str:
+    """``n`` and ``word``, singular for exactly one, plural (``word + "s"`` or ``many``) else.
+
+    ``sep=True`` writes thousands separators (``1,234 values``).
+
+    Examples
+    --------
+    >>> plural(1, "value"), plural(0, "value"), plural(1234, "row")
+    ('1 value', '0 values', '1,234 rows')
+    >>> plural(2, "class", "classes"), plural(1, "band", sep=False)
+    ('2 classes', '1 band')
+    """
+    count = f"{n:,}" if sep else f"{n}"
+    return f"{count} {word if n == 1 else (many or word + 's')}"
+
+
+def agree(n: int | float, one: str, many: str) -> str:
+    """The verb (or word) that agrees with ``n``: ``one`` for exactly one, else ``many``.
+
+    Examples
+    --------
+    >>> f"{plural(1, 'event')} {agree(1, 'has', 'have')} no year"
+    '1 event has no year'
+    >>> f"{plural(3, 'event')} {agree(3, 'has', 'have')} no year"
+    '3 events have no year'
+    """
+    return one if n == 1 else many

@@ -1,0 +1,353 @@
+"""A scored scenario written so that it can be read back, and checked before reuse.
+
+:meth:`ScenarioResult.to_file <safezones.scenario.ScenarioResult.to_file>`
+calls :func:`write_result`, which adds a ``result/`` folder beside the CSV
+files: every table as Parquet (float64 kept exactly), the zones and events
+as GeoParquet, the per-draw arrays as ``.npy`` files in one ``.npz``, and
+``manifest.json`` with what identifies the result (safezones version, the
+scenario's every value, draws, seed, the SHA-256 of each input file).
+
+:func:`read_result` reads it back; :func:`try_reuse` reads it only when the
+recorded scenario, draws, seed, version and input files match the ones
+asked for, and otherwise says why not. ``safezones memo --from`` uses it.
+
+Nothing read can run code: JSON, Parquet (pyarrow >= 14.0.1 refuses the
+pickled extension types of CVE-2023-47248), WKB geometry and ``.npy``
+arrays with ``allow_pickle=False``. Never pickle: an output folder may come
+from someone else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import SafeZonesError
+from ._inputs import input_hashes
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .scenario import Scenario, ScenarioResult
+
+__all__ = ["FOLDER", "FORMAT", "read_result", "scenario_changes", "try_reuse", "write_result"]
+
+#: The subfolder of a scenario's output that holds the reusable result.
+FOLDER = "result"
+#: Version of the layout of ``result/``; a reader refuses other versions.
+FORMAT = 1
+_TABLES = ("per_zone", "per_origin", "flows", "totals", "samples")
+_VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,40}$")
+_SHOWN = 6  # changed keys named in a message before "and N more"
+
+
+# ---------------------------------------------------------------- write
+
+
+def write_result(result: ScenarioResult, directory: Path) -> Path:
+    """Write ``directory/result/``: the result's tables, arrays and manifest.
+
+    Parameters
+    ----------
+    result
+        The scored scenario.
+    directory
+        The scenario's output folder (being written, e.g. a temporary one).
+
+    Returns
+    -------
+    pathlib.Path
+        The ``result`` folder.
+    """
+    out = Path(directory) / FOLDER
+    out.mkdir(parents=True, exist_ok=False)
+    for name in _TABLES:
+        getattr(result, name).to_parquet(out / f"{name}.parquet", engine="pyarrow")
+    zones, none_columns = _none_to_nan(result.zones)
+    zones.to_parquet(out / "zones.parquet")
+    if result.events is not None:
+        result.events.to_parquet(out / "events.parquet")
+    arrays: dict[str, Any] = {k: np.asarray(v, dtype=float) for k, v in result.detail.items()}
+    np.savez(out / "detail.npz", **arrays)
+    sc = result.scenario
+    manifest = {
+        "format": FORMAT,
+        "safezones_version": __version__,
+        "scenario": sc.id,
+        "parameters": sc.parameters(),
+        "draws": result.provenance["draws"],
+        "seed": result.provenance["seed"],
+        "inputs": input_hashes(sc),
+        "provenance": result.provenance,
+        "zones_none_columns": none_columns,
+        "events": result.events is not None,
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, default=str) + "\n", encoding="utf-8"
+    )
+    return out
+
+
+def _none_to_nan(zones: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Object columns of numbers and None (``capacity_given``) as float, and their names."""
+    cols = []
+    out = zones
+    for c in zones.columns:
+        if c != zones.geometry.name and zones[c].dtype == object:
+            vals = zones[c].tolist()
+            if all(v is None or isinstance(v, int | float) for v in vals):
+                cols.append(c)
+                out = out.assign(**{c: [np.nan if v is None else float(v) for v in vals]})
+    return out, cols
+
+
+# ---------------------------------------------------------------- read
+
+
+class _Unreadable(SafeZonesError):
+    """A part of ``result/`` that cannot be read or does not fit the rest."""
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    path = folder / FOLDER / "manifest.json"
+    if not path.is_file():
+        raise _Unreadable(f"{folder}: holds no reusable result ({FOLDER}/manifest.json is missing)")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        raise _Unreadable(f"{folder}: {FOLDER}/manifest.json cannot be read as JSON") from None
+    if not isinstance(doc, dict):
+        raise _Unreadable(f"{folder}: {FOLDER}/manifest.json is not a JSON object")
+    if doc.get("format") != FORMAT:
+        raise _Unreadable(
+            f"{folder}: {FOLDER}/ has another layout than this safezones reads (format {FORMAT})"
+        )
+    return doc
+
+
+def _table(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / FOLDER / f"{name}.parquet"
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except Exception:  # pyarrow raises many types; the reason is the same for the user
+        raise _Unreadable(f"{folder}: {FOLDER}/{name}.parquet cannot be read as Parquet") from None
+
+
+def _geo(folder: Path, name: str) -> gpd.GeoDataFrame:
+    path = folder / FOLDER / f"{name}.parquet"
+    try:
+        return gpd.read_parquet(path)
+    except Exception:
+        raise _Unreadable(
+            f"{folder}: {FOLDER}/{name}.parquet cannot be read as GeoParquet"
+        ) from None
+
+
+def _detail(folder: Path) -> dict[str, np.ndarray]:
+    path = folder / FOLDER / "detail.npz"
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            out = {k: np.array(npz[k]) for k in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError):
+        raise _Unreadable(f"{folder}: {FOLDER}/detail.npz cannot be read as arrays") from None
+    for arr in out.values():
+        if arr.dtype.kind != "f":
+            raise _Unreadable(f"{folder}: {FOLDER}/detail.npz holds arrays that are not numbers")
+        arr.flags.writeable = False
+    return out
+
+
+def read_result(folder: str | Path, scenario: Scenario | None = None) -> ScenarioResult:
+    """Read a result written by :func:`write_result` (``folder`` holds ``result/``).
+
+    Parameters
+    ----------
+    folder
+        A scenario's output folder, as written by ``safezones run`` or one
+        scenario's folder of ``safezones compare``.
+    scenario
+        The scenario the result belongs to; by default it is rebuilt from the
+        values recorded in the manifest (relative paths then resolve from the
+        scenario file recorded there).
+
+    Returns
+    -------
+    ScenarioResult
+
+    Raises
+    ------
+    SafeZonesError
+        When a part is missing, cannot be read, or does not fit the others
+        or the scenario (zone ids, metrics, draws).
+    """
+    from .scenario import METRICS, Scenario, ScenarioResult
+
+    folder = Path(folder)
+    doc = _manifest(folder)
+    prov = doc.get("provenance")
+    if not isinstance(prov, dict) or not isinstance(doc.get("parameters"), dict):
+        raise _Unreadable(f"{folder}: {FOLDER}/manifest.json lacks the provenance or parameters")
+    if scenario is None:
+        source = prov.get("scenario_file")
+        source = source if isinstance(source, str) else None
+        scenario = Scenario.from_dict(
+            doc["parameters"], source=source, base_dir=Path(source).parent if source else None
+        )
+    tables = {name: _table(folder, name) for name in _TABLES}
+    zones = _geo(folder, "zones")
+    for c in doc.get("zones_none_columns", []):
+        if isinstance(c, str) and c in zones.columns:
+            zones[c] = pd.Series(
+                [None if pd.isna(v) else float(v) for v in zones[c]],
+                index=zones.index,
+                dtype=object,
+            )
+    events = _geo(folder, "events") if doc.get("events") else None
+    detail = _detail(folder)
+
+    ids = [z.id for z in scenario.zones]
+    n = prov.get("draws")
+    problems = []
+    if list(zones.get("zone_id", [])) != ids:
+        problems.append("its zones are not the scenario's zones")
+    if list(tables["per_zone"].get("zone_id", [])) != ids:
+        problems.append("per_zone.parquet has other zones than the scenario")
+    if list(tables["totals"].index) != list(METRICS):
+        problems.append("totals.parquet has other metrics than this safezones reports")
+    if not isinstance(n, int) or len(tables["samples"]) != n:
+        problems.append("samples.parquet has another number of draws than the manifest")
+    if problems:
+        raise _Unreadable(f"{folder}: {'; '.join(problems)}")
+    return ScenarioResult(
+        scenario=scenario,
+        zones=zones,
+        events=events,
+        provenance=prov,
+        detail=detail,
+        **tables,
+    )
+
+
+# ---------------------------------------------------------------- reuse
+
+
+def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Scenario values by key path; zones by id (``zones.turkey.depth_km``), as ``--set`` names them."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        path = f"{prefix}{key}"
+        if path == "zones" and isinstance(value, list):
+            ids = [z.get("id") if isinstance(z, dict) else None for z in value]
+            out["zones"] = ids  # the zones themselves, in order
+            for zid, z in zip(ids, value, strict=True):
+                if isinstance(z, dict) and isinstance(zid, str):
+                    out.update(_flat(z, f"zones.{zid}."))
+        elif isinstance(value, dict):
+            out.update(_flat(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[str]:
+    """The key paths whose values differ between recorded values and a scenario.
+
+    Only the scenario's own keys are named (a recorded key this version does
+    not know is reported as ``other keys``), so a message never repeats text
+    from a file.
+
+    Examples
+    --------
+    >>> from safezones.scenario import Scenario
+    >>> sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+    ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}]})
+    >>> old = sc.with_values({"zones.a.radius_km": 8, "shelter.max_travel_km": 50})
+    >>> scenario_changes(old.parameters(), sc)
+    ['shelter.max_travel_km', 'zones.a.radius_km']
+    """
+    now, then = _flat(scenario.parameters()), _flat(recorded)
+    changed = sorted(k for k in now if k not in then or then[k] != now[k])
+    if any(k not in now for k in then):
+        changed.append("other keys")
+    return changed
+
+
+def _describe(keys: list[str]) -> str:
+    shown = ", ".join(keys[:_SHOWN])
+    return shown if len(keys) <= _SHOWN else f"{shown} and {len(keys) - _SHOWN} more"
+
+
+def try_reuse(
+    folder: str | Path,
+    scenario: Scenario,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> tuple[ScenarioResult | None, str]:
+    """The result in ``folder`` if it was computed exactly as asked, else why not.
+
+    It is reused when its recorded safezones version, scenario values (every
+    key, defaults included, after ``--set``), draws, seed and input files
+    (SHA-256 of the population, events, demand and zone files) equal the
+    ones asked for. The scenario file itself is compared by its values, not
+    its bytes, so a changed comment does not force a new run.
+
+    Parameters
+    ----------
+    folder
+        A scenario's output folder (``OUT/ID`` of ``safezones compare``).
+    scenario
+        The scenario as it would be run now.
+    draws, seed
+        As they would be given to :func:`safezones.run` (None: the scenario's).
+
+    Returns
+    -------
+    (ScenarioResult or None, str)
+        The result and ``"reusing FOLDER"``, or None and ``"FOLDER: reason"``.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, f"{folder}: missing"
+    try:
+        doc = _manifest(folder)
+    except SafeZonesError as err:
+        return None, str(err)
+    version = doc.get("safezones_version")
+    if version != __version__:
+        shown = version if isinstance(version, str) and _VERSION.match(version) else "another"
+        return None, f"{folder}: written by safezones {shown}, this is {__version__}"
+    recorded = doc.get("parameters")
+    try:
+        changed = scenario_changes(recorded if isinstance(recorded, dict) else {}, scenario)
+    except RecursionError:
+        changed = ["other keys"]
+    if changed:
+        return None, f"{folder}: the scenario changed ({_describe(changed)})"
+    want_draws = int(draws if draws is not None else scenario.uncertainty.draws)
+    want_seed = int(seed if seed is not None else scenario.uncertainty.seed)
+    if doc.get("draws") != want_draws:
+        got = doc.get("draws") if isinstance(doc.get("draws"), int) else "other"
+        return None, f"{folder}: computed with {got} draws, not {want_draws}"
+    if doc.get("seed") != want_seed:
+        got = doc.get("seed") if isinstance(doc.get("seed"), int) else "another"
+        return None, f"{folder}: computed with seed {got}, not {want_seed}"
+    now = {k: v["sha256"] for k, v in input_hashes(scenario).items() if k != "scenario"}
+    rec = doc.get("inputs")
+    rec = rec if isinstance(rec, dict) else {}
+    then = {k: v.get("sha256") for k, v in rec.items() if k != "scenario" and isinstance(v, dict)}
+    files = sorted(k for k in now if then.get(k) != now[k])
+    if files or any(k not in now for k in then):
+        return None, f"{folder}: an input file changed ({_describe(files or ['other files'])})"
+    try:
+        result = read_result(folder, scenario)
+    except SafeZonesError as err:
+        return None, str(err)
+    return result, f"reusing {folder}"
