@@ -37,6 +37,7 @@ from rich.text import Text
 
 from . import data
 from ._errors import SafeZonesError
+from ._io import check_figure_path, command_line, output_folder
 
 __all__ = ["app", "main"]
 
@@ -164,7 +165,13 @@ _SET_HELP = (
 )
 
 
-_OutOpt = Annotated[Path, typer.Option(help="Output folder (replaced when the run succeeds).")]
+_OutOpt = Annotated[
+    Path,
+    typer.Option(
+        help="Output folder: new, empty, or an earlier safezones output (replaced when the "
+        "run succeeds)."
+    ),
+]
 _DrawsOpt = Annotated[int | None, typer.Option(help="Monte Carlo draws (1: central case).")]
 _SeedOpt = Annotated[int | None, typer.Option(help="Random seed.")]
 _SetOpt = Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)]
@@ -196,7 +203,7 @@ def run_cmd(
     from .scenario import Scenario, run
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
-    with _progress(quiet) as bar:
+    with output_folder(out, command="run", inputs=_inputs([sc])), _progress(quiet) as bar:
         task = bar.add_task(f"{sc.id}: draws", total=None)
         result = run(
             sc,
@@ -227,7 +234,7 @@ def compare_cmd(
     from .scenario import Scenario, write_comparison
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
-    with _progress(quiet) as bar:
+    with output_folder(out, command="compare", inputs=_inputs(parsed)), _progress(quiet) as bar:
         results = _run_with_bar(bar, parsed, draws, seed)
         bar.add_task("writing maps and tables", total=None)
         table = write_comparison(results, out)
@@ -301,6 +308,7 @@ def map_cmd(
         source_note,
     )
 
+    check_figure_path(out)  # a folder, or a parent that cannot be written: before computing
     if out.suffix.lower() not in FIGURE_FORMATS:
         raise SafeZonesError(
             f"--out {str(out)!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
@@ -336,7 +344,7 @@ def memo_cmd(
     from .scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
-    with _progress(quiet) as bar:
+    with output_folder(out, command="memo", inputs=_inputs(parsed)), _progress(quiet) as bar:
         results = _run_with_bar(bar, parsed, draws, seed)
         task = bar.add_task("memo", total=None)
         write_memo(
@@ -408,8 +416,10 @@ def sweep_cmd(
                                                   for k, v in changes.items()}  # fmt: skip
         doc["base"] = str(sw.base.path)
         sw = Sweep.from_dict(doc, source=str(spec))
+    from .sweep import _sweep_inputs
+
     t0 = time.perf_counter()
-    with Progress(
+    with output_folder(out, command="sweep", inputs=_sweep_inputs(sw)), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=_err,
         disable=quiet, transient=True,
@@ -452,6 +462,13 @@ def sweep_cmd(
                           f"{r['ST']:.2f} ± {r['ST_conf']:.2f}")  # fmt: skip
             _out.print(t)
             _out.print(f"wrote {out}/sensitivity.csv and sensitivity.png", highlight=False)
+
+
+def _inputs(scenarios: list[Any]) -> list[Path]:
+    """Every file the scenarios read: an output folder may not hold any of them."""
+    from ._inputs import input_files
+
+    return [p for sc in scenarios for p in input_files(sc).values()]
 
 
 def _people(v: float) -> str:
@@ -498,6 +515,10 @@ def main(argv: list[str] | None = None) -> None:
 
     Click's own usage errors (unknown command or option) also exit 2.
     """
+    import shlex
+
+    line = shlex.join(["safezones", *(sys.argv[1:] if argv is None else argv)])
+    command_line().set(line)  # recorded in the marker of every folder written
     try:
         app(args=argv, prog_name="safezones")
     except SafeZonesError as err:

@@ -657,12 +657,15 @@ class ScenarioResult:
         """Write summary.json, per_zone.csv, per_origin.csv, flows.csv, zones.gpkg, map.png.
 
         The folder is written whole or not at all: files go to a temporary
-        folder beside it, which then replaces it.
+        folder beside it, which then replaces it. It must be new, empty or an
+        earlier safezones output; anything else is refused
+        (:func:`safezones._io.check_output_dir`), and of an earlier output only
+        the files safezones wrote are removed.
         """
         from ._io import atomic_dir
 
         out = Path(directory)
-        with atomic_dir(out) as tmp:
+        with atomic_dir(out, command="run") as tmp:
             (tmp / "summary.json").write_text(
                 json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
             )
@@ -1391,15 +1394,17 @@ def write_comparison(
 ) -> pd.DataFrame:
     """Write comparison.csv, comparison.md, comparison.png and one folder per scenario.
 
-    The whole folder is written atomically. Returns the comparison table.
+    The whole folder is written atomically, under the same rule as
+    :meth:`ScenarioResult.to_file`. Returns the comparison table.
     """
     import matplotlib.pyplot as plt
 
-    from ._io import atomic_dir
+    from ._io import atomic_dir, check_output_dir
     from .plot import comparison_chart
 
+    check_output_dir(directory, command="compare")  # before drawing anything
     table = comparison_table(results)
-    with atomic_dir(directory) as tmp:
+    with atomic_dir(directory, command="compare") as tmp:
         table.to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
         fig, _ = comparison_chart(table)

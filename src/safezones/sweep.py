@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import difflib
+import functools
 import hashlib
 import json
 import math
@@ -579,7 +580,19 @@ def _describe_change(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str
     return changes
 
 
+def _sweep_inputs(sweep: Sweep) -> list[Path]:
+    """The files a sweep reads: its spec, the base scenario and the scenario's data files."""
+    from ._inputs import input_files
+
+    spec = [Path(sweep.source)] if sweep.source else []
+    return spec + list(input_files(sweep.base).values())
+
+
 def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
+    from ._io import MARKER, check_output_dir, write_marker
+
+    # new, empty, or a sweep's own folder; never the spec's folder or one with other files
+    check_output_dir(out, command="sweep", inputs=_sweep_inputs(sweep))
     manifest = sweep.manifest()
     path = out / "sweep.json"
     if path.exists():
@@ -596,15 +609,14 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
                 source=sweep.source,
             )
     else:
-        if out.exists() and any(p.name != "parts" for p in out.iterdir()):
-            raise SafeZonesError(
-                f"{out} exists and holds no sweep (no sweep.json); choose a new --out folder "
-                "so that nothing in it is overwritten"
-            )
         out.mkdir(parents=True, exist_ok=True)
+        if not (out / MARKER).exists():
+            write_marker(out, command="sweep")
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
+    if not (out / MARKER).exists():  # a sweep from before markers
+        write_marker(out, command="sweep")
     (out / "parts").mkdir(exist_ok=True)
     for stray in (out / "parts").glob("*.tmp*"):  # a part being written when killed
         stray.unlink()
@@ -629,6 +641,21 @@ def _merge(out: Path, chunks: Sequence[tuple[int, int, int]]) -> Path:
     return final
 
 
+def _holding_the_lock(fn: Callable[..., Path]) -> Callable[..., Path]:
+    """Run ``fn(spec, out, ...)`` holding ``out``'s lock: one sweep at a time writes a folder."""
+
+    @functools.wraps(fn)
+    def locked(spec: Sweep | str | Path, out: str | Path, **kwargs: Any) -> Path:
+        from ._io import check_output_dir, output_lock
+
+        check_output_dir(out, command="sweep")  # a clear refusal before making a lock
+        with output_lock(Path(out)):
+            return fn(spec, out, **kwargs)
+
+    return locked
+
+
+@_holding_the_lock
 def run_sweep(
     spec: Sweep | str | Path,
     out: str | Path,
@@ -647,7 +674,8 @@ def run_sweep(
         A :class:`Sweep` or the path of a sweep spec (TOML).
     out
         The sweep's folder. Parts already written there by the same spec are
-        kept (resume); a different spec is refused.
+        kept (resume); a different spec is refused, and so is a folder that
+        holds anything but a sweep (see :func:`safezones._io.check_output_dir`).
     executor
         ``"local"``: worker processes on this machine (``workers`` of them;
         1 runs in this process). ``"dask"``: a ``distributed.LocalCluster``
