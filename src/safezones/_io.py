@@ -276,7 +276,7 @@ def check_output_dir(
             continue
         inp = Path(f).resolve()
         if full in inp.parents:
-            raise SafeZonesError(f"{shown}: it holds the input {f}; {_ELSEWHERE}")
+            raise SafeZonesError(f"{where}: it holds the input {f}; {_ELSEWHERE}")
     if p.exists() and not p.is_dir():
         raise SafeZonesError(f"{where}: it is a file, not a folder; {_ADVICE}")
     if p.is_dir():

@@ -648,7 +648,8 @@ def _holding_the_lock(fn: Callable[..., Path]) -> Callable[..., Path]:
     def locked(spec: Sweep | str | Path, out: str | Path, **kwargs: Any) -> Path:
         from ._io import check_output_dir, output_lock
 
-        check_output_dir(out, command="sweep")  # a clear refusal before making a lock
+        given = spec.source if isinstance(spec, Sweep) else spec
+        check_output_dir(out, command="sweep", inputs=[given])  # refuse before making a lock
         with output_lock(Path(out)):
             return fn(spec, out, **kwargs)
 
