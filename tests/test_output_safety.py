@@ -220,6 +220,28 @@ def test_a_disk_that_fills_while_writing_is_a_clear_error_and_keeps_the_old_outp
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
+def test_a_sweep_that_fills_the_disk_says_so_and_resumes_when_there_is_room(tmp_path, monkeypatch):
+    from safezones.sweep import read_results, run_sweep
+
+    monkeypatch.setattr(_io, "MIN_FREE_BYTES", 0)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f'base = "{ROOT / "scenarios" / "aleppo-freeze.toml"}"\ndesign = "grid"\n'
+                    '[parameters."zones.aleppo.radius_km"]\nvalues = [5, 10]\n')  # fmt: skip
+    with tmpfs(tmp_path / "disk", "size=64k") as disk:
+        (disk / "filler").write_bytes(b"x" * (52 * 1024))  # 12 KB left: not enough for a part
+        with pytest.raises(SafeZonesError) as err:
+            run_sweep(spec, disk / "sw", workers=1)
+        text = str(err.value)
+        assert text.startswith(f"cannot write the sweep folder {disk / 'sw'}: ")
+        assert "No space left on device" in text
+        assert text.endswith("free some space and run the same command again to resume")
+        (disk / "filler").unlink()
+        res = read_results(run_sweep(spec, disk / "sw", workers=1))
+        assert res["zones.aleppo.radius_km"].tolist() == [5, 10]
+        assert sorted(p.name for p in (disk / "sw" / "parts").iterdir()) == ["part-000000.parquet"]
+
+
 # ---------------------------------------------------------------- replacing
 
 
@@ -241,6 +263,13 @@ def test_a_run_into_its_own_earlier_output_replaces_the_files_it_wrote(result, w
     assert listing(work) == ["aleppo-freeze.toml", "out"]
     result.to_file(out, map_png=False)  # the map it wrote goes; nothing else is left
     assert listing(out) == sorted([_io.MARKER, *(f for f in RUN_FILES if f != "map.png")])
+
+
+def test_an_empty_folder_made_for_the_output_is_used_and_nothing_is_left_beside(result, tmp_path):
+    (tmp_path / "out").mkdir()
+    result.to_file(tmp_path / "out", map_png=False)
+    assert listing(tmp_path) == ["out"]
+    assert _io.read_marker(tmp_path / "out")["files"] == [f for f in RUN_FILES if f != "map.png"]
 
 
 def test_a_user_file_added_to_an_old_output_is_never_deleted(result, tmp_path):

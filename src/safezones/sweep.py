@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import difflib
+import errno
 import functools
 import hashlib
 import json
@@ -651,7 +652,15 @@ def _holding_the_lock(fn: Callable[..., Path]) -> Callable[..., Path]:
         given = spec.source if isinstance(spec, Sweep) else spec
         check_output_dir(out, command="sweep", inputs=[given])  # refuse before making a lock
         with output_lock(Path(out)):
-            return fn(spec, out, **kwargs)
+            try:
+                return fn(spec, out, **kwargs)
+            except OSError as err:
+                if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                raise SafeZonesError(
+                    f"cannot write the sweep folder {out}: {err.strerror}; the parts written "
+                    "so far are kept: free some space and run the same command again to resume"
+                ) from None
 
     return locked
 
