@@ -434,6 +434,7 @@ def test_writers_racing_into_one_folder_each_win_or_get_a_clear_error(result, tm
         "another folder"
     )
     assert set(lines) <= {"ok", busy} and "ok" in lines
+    assert busy in lines  # they did overlap, and the lock turned the loser away
     assert listing(out.parent) == ["out"]  # no temporary folders, no lock
     assert listing(out) == sorted([_io.MARKER, *(f for f in RUN_FILES if f != "map.png")])
     assert _io.read_marker(out)["files"] == [f for f in RUN_FILES if f != "map.png"]
