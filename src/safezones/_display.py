@@ -395,7 +395,7 @@ def explore(
     *,
     events: bool = True,
     max_events: int = EXPLORE_MAX_EVENTS,
-    tiles: str = "OpenStreetMap",
+    tiles: str | None = None,
     m: Any = None,
 ) -> Any:
     """An interactive map of a result: zones with their numbers, and events.
@@ -405,13 +405,24 @@ def explore(
     deaths in the window, protection and safety. Clicking an event shows its
     id, year, deaths and source. More than ``max_events`` events keeps the
     deadliest, :data:`EXPLORE_MAX_EVENTS` by default (the layer's name says
-    how many of how many). A box in the corner names the sources.
+    how many of how many). A box in the corner gives the legend and names
+    the sources.
+
+    The page works offline: it carries Leaflet inline and links nothing
+    (:func:`safezones._webmap.offline_map`), and Syria, its neighbours and the
+    governorates are drawn from the bundled data (layer "borders"). ``tiles``
+    (a folium tile name such as ``"OpenStreetMap"``) adds a background fetched
+    from the internet; None (default) draws none. Every
+    text (names, titles, event ids, sources) is shown as text, escaped. A map
+    given as ``m`` keeps its own tiles and resources; the borders are added
+    to it once.
 
     Returns
     -------
     folium.Map
     """
     folium = _folium()
+    from ._webmap import add_basemap, escaped, legend_html, offline_map
     from .plot import KIND_COLOURS
 
     if max_events < 0:
@@ -440,17 +451,21 @@ def explore(
     popup = ["zone_id", "kind", "name", "area", "residents", "capacity", "sheltered",
              "sheltered_safe", "events", "civilian_deaths", "protection", "safety"]  # fmt: skip
     if m is None:
-        m = folium.Map(tiles=tiles, control_scale=True)
-    z.explore(
+        m = offline_map(tiles=tiles, control_scale=True)
+    add_basemap(m)
+    escaped(z).explore(
         m=m,
         color=colours,
         tooltip=["name", "sheltered"],
         popup=popup,
-        name=f"zones: {result.scenario.title}",
+        name=html.escape(f"zones: {result.scenario.title}"),
         style_kwds={"fillOpacity": 0.35, "weight": 2},
     )
+    keys = [(f"{k} zone", KIND_COLOURS.get(k, "#555555"), "area")
+            for k in dict.fromkeys(z["kind"].astype(str))]  # fmt: skip
     ev = result.events
     if events and ev is not None and len(ev) and max_events:
+        keys.append(("event", "#b2182b", "dot"))
         shown = ev
         label = f"events {_window(result.provenance)} ({len(ev):,})"
         if len(ev) > max_events:
@@ -466,7 +481,7 @@ def explore(
                 if c in shown.columns]  # fmt: skip
         pts = shown[[*cols, "geometry"]].copy()
         pts["geometry"] = pts.geometry.representative_point()
-        pts.explore(
+        escaped(pts).explore(
             m=m,
             color="#b2182b",
             marker_type="circle_marker",
@@ -474,15 +489,15 @@ def explore(
             style_kwds={"fillOpacity": 0.6, "weight": 0.5},
             popup=cols,
             tooltip=False,
-            name=label,
+            name=html.escape(label),
         )
     folium.LayerControl(collapsed=True).add_to(m)
     note = html.escape(f"{_citation(result)} {_sources_line(result)}")
     m.get_root().html.add_child(
         folium.Element(
-            '<div style="position:fixed;bottom:22px;left:8px;z-index:9999;max-width:60%;'
+            '<div style="position:fixed;bottom:44px;left:8px;z-index:9999;max-width:60%;'
             "background:rgba(255,255,255,0.85);padding:3px 6px;font:11px sans-serif;"
-            f'color:#333">safezones: {note}</div>'
+            f'color:#333">{legend_html(keys)}<br/>safezones: {note}</div>'
         )
     )
     x0, y0, x1, y1 = gpd.GeoSeries(z.geometry, crs=z.crs).to_crs(4326).total_bounds

@@ -166,6 +166,12 @@ class Engine:
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
         self.preloaded = False
+        #: Where built zone geometry is kept and read back (a sweep's
+        #: :class:`~safezones._checkpoint.GeometryStore`), or None.
+        self.store: Any = None
+        #: Zone geometries built and read from :attr:`store`; tests read them.
+        self.built = 0
+        self.loaded = 0
         self._trees: dict[int, tuple[_Base, shapely.STRtree]] = {}
         #: How many draws each route decided (see the module notes); tests read it.
         self.routes: Counter[str] = Counter()
@@ -179,6 +185,13 @@ class Engine:
         bkey, base, _ = self._base(sc)
         reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
         return dict(self._zone(sc, bkey, base, z, reach_km) for z in sc.zones)
+
+    def zone_keys(self, sc: Scenario) -> list[str]:
+        """The cache keys of the zone geometry of ``sc`` (none off the fast path)."""
+        if fast_supported(sc) is not None:
+            return []
+        bkey = _base_key(sc)
+        return [bkey + "|" + _zone_key(sc, z) for z in sc.zones]
 
     def warm_base(self, sc: Scenario) -> None:
         """Prepare what every zone of ``sc`` shares: cells, classes, distances to stretches."""
@@ -225,6 +238,18 @@ class Engine:
         limit = max(reach_km, self.reach_km)
 
         def make() -> _ZoneGeom:
+            if self.store is not None:
+                stored = self.store.load(key, len(base.cells))
+                if stored is not None:
+                    self.loaded += 1
+                    return stored
+            geom = build()
+            self.built += 1
+            if self.store is not None:
+                self.store.save(key, geom)
+            return geom
+
+        def build() -> _ZoneGeom:
             from .zones import zone_set
 
             try:

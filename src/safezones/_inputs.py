@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .scenario import Scenario
+    from .sweep import Sweep
 
-__all__ = ["file_sha256", "input_files", "input_hashes"]
+__all__ = [
+    "command_line",
+    "file_hashes",
+    "file_sha256",
+    "input_files",
+    "input_hashes",
+    "set_command",
+    "sweep_input_files",
+    "sweep_input_hashes",
+]
+
+#: Scenario keys whose value is a file; a sweep that varies one reads every value's file.
+FILE_KEYS = ("population.source", "events.source", "demand.table")
 
 _CHUNK = 1 << 20
 
@@ -70,17 +85,81 @@ def input_files(sc: Scenario) -> dict[str, Path]:
     return out
 
 
-def input_hashes(sc: Scenario) -> dict[str, dict[str, str]]:
-    """``{key: {"path": ..., "sha256": ...}}`` for every file of :func:`input_files`.
+def file_hashes(files: Mapping[str, Path]) -> dict[str, dict[str, str]]:
+    """``{key: {"path": ..., "sha256": ...}}`` for the files ``{key: path}``.
 
     A file that cannot be read has ``"sha256": "unreadable"``, so that a
     changed or vanished file is seen as a change, never as an error here.
     """
     out: dict[str, dict[str, str]] = {}
-    for key, path in input_files(sc).items():
+    for key, path in files.items():
         try:
             digest = file_sha256(path)
         except OSError:
             digest = "unreadable"
         out[key] = {"path": str(path), "sha256": digest}
     return out
+
+
+def input_hashes(sc: Scenario) -> dict[str, dict[str, str]]:
+    """``{key: {"path": ..., "sha256": ...}}`` for every file of :func:`input_files`.
+
+    A file that cannot be read has ``"sha256": "unreadable"``, so that a
+    changed or vanished file is seen as a change, never as an error here.
+    """
+    return file_hashes(input_files(sc))
+
+
+def sweep_input_files(sweep: Sweep) -> dict[str, Path]:
+    """Every user file a sweep reads, by the key that names it.
+
+    ``spec`` (the sweep spec, when read from a file), ``base`` (its base
+    scenario file), the base scenario's data files as in :func:`input_files`,
+    and, for a parameter that varies a file (``values = ["a.csv", "b.csv"]``
+    of ``events.source``, say), each value's file as
+    ``parameters.events.source.values[1]``.
+    """
+    out: dict[str, Path] = {}
+    if sweep.source is not None:
+        out["spec"] = Path(sweep.source)
+    base = input_files(sweep.base)
+    if "scenario" in base:
+        out["base"] = base.pop("scenario")
+    out.update(base)
+    for key, p in sweep.spec.parameters.items():
+        is_file = key in FILE_KEYS or (key.startswith("zones.") and key.endswith(".path"))
+        if not is_file or not p.values:
+            continue
+        for i, value in enumerate(p.values):
+            if isinstance(value, str) and value != "bundled":
+                out[f"parameters.{key}.values[{i}]"] = sweep.base.resolve(value)
+    return out
+
+
+def sweep_input_hashes(sweep: Sweep) -> dict[str, dict[str, str]]:
+    """``{key: {"path": ..., "sha256": ...}}`` for every file of :func:`sweep_input_files`."""
+    return file_hashes(sweep_input_files(sweep))
+
+
+_COMMAND: list[str | None] = [None]
+
+
+def set_command(argv: Sequence[str] | None) -> None:
+    """Record the command line this process runs (the CLI calls it); None forgets it."""
+    _COMMAND[0] = None if argv is None else shlex.join(["safezones", *argv])
+
+
+def command_line() -> str | None:
+    """The command line recorded by :func:`set_command`, e.g. ``safezones run a.toml``.
+
+    None when safezones is used as a library.
+
+    Examples
+    --------
+    >>> set_command(["run", "my scenario.toml", "--out", "x"])
+    >>> command_line()
+    "safezones run 'my scenario.toml' --out x"
+    >>> set_command(None); command_line() is None
+    True
+    """
+    return _COMMAND[0]

@@ -26,7 +26,6 @@ library functions behind them):
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import datetime as dt
 import errno
 import json
@@ -48,7 +47,6 @@ __all__ = [
     "atomic_path",
     "check_figure_path",
     "check_output_dir",
-    "command_line",
     "in_temp_output",
     "output_folder",
     "output_lock",
@@ -68,22 +66,12 @@ MIN_FREE_BYTES = 50 * 1024 * 1024
 _ADVICE = "give --out a new or empty folder, or remove it yourself"
 _ELSEWHERE = "give --out a new or empty folder"
 
-#: The command line of the running ``safezones`` command (set by the CLI),
-#: recorded in markers; None for library calls.
-_COMMAND_LINE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "safezones_command_line", default=None
-)
 #: Temporary folders this process is writing now: outputs inside them (the
 #: per-scenario folders of a comparison) need no lock and no checks.
 _PRIVATE: set[Path] = set()
 #: Locks this process holds: lock file -> (descriptor, depth), so that a
 #: command holding the lock can call a library writer that takes it again.
 _HELD: dict[Path, list[int]] = {}
-
-
-def command_line() -> contextvars.ContextVar[str | None]:
-    """The context variable holding the running command line (the CLI sets it)."""
-    return _COMMAND_LINE
 
 
 def _version() -> str:
@@ -496,10 +484,12 @@ _TEMP = re.compile(r"(old\.)?[a-z0-9_]{8}")
 
 
 def _marker_doc(command: str, files: list[str] | None, folders: list[str] | None) -> str:
+    from ._inputs import command_line
+
     doc = {
         "written_by": "safezones",
         "command": command,
-        "command_line": _COMMAND_LINE.get(),
+        "command_line": command_line(),  # None for a library call
         "version": _version(),
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": files,

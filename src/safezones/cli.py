@@ -37,7 +37,7 @@ from rich.text import Text
 
 from . import data
 from ._errors import SafeZonesError
-from ._io import check_figure_path, command_line, output_folder
+from ._io import check_figure_path, output_folder
 
 __all__ = ["app", "main"]
 
@@ -515,10 +515,9 @@ def main(argv: list[str] | None = None) -> None:
 
     Click's own usage errors (unknown command or option) also exit 2.
     """
-    import shlex
+    from ._inputs import set_command
 
-    line = shlex.join(["safezones", *(sys.argv[1:] if argv is None else argv)])
-    command_line().set(line)  # recorded in the marker of every folder written
+    set_command(sys.argv[1:] if argv is None else argv)  # recorded in summary.json, markers
     try:
         app(args=argv, prog_name="safezones")
     except SafeZonesError as err:

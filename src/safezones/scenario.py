@@ -614,7 +614,17 @@ class ScenarioResult:
     detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` document: scenario, metrics, parameters, sources."""
+        """The ``summary.json`` document: scenario, metrics, parameters, sources, and what made it.
+
+        ``safezones_version``, ``written_at`` (UTC, ISO 8601, when the
+        document is made), ``command`` (the command line when run from the
+        CLI, else None) and ``inputs``: the SHA-256 of every file the
+        scenario reads (:func:`safezones._inputs.input_hashes`).
+        """
+        from datetime import UTC, datetime
+
+        from ._inputs import command_line, input_hashes
+
         metrics = {m: {q: float(self.totals.loc[m, q]) for q in _Q} for m in self.totals.index}
         return {
             "scenario": self.scenario.id,
@@ -624,6 +634,10 @@ class ScenarioResult:
             "seed": self.provenance["seed"],
             "parameters": self.provenance["parameters"],
             "sources": self.provenance["sources"],
+            "safezones_version": version("safezones"),
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": command_line(),
+            "inputs": input_hashes(self.scenario),
         }
 
     def __repr__(self) -> str:
@@ -642,7 +656,8 @@ class ScenarioResult:
         Needs the ``notebook`` extra (folium). Keywords go to
         :func:`safezones._display.explore`: ``events=False`` leaves the events
         out, ``max_events`` caps them (the deadliest are kept, 2,000 by
-        default), ``tiles`` picks the background, ``m`` adds to a map.
+        default), ``tiles`` adds a background from the internet (none by
+        default: the page works offline), ``m`` adds to a map.
 
         Examples
         --------

@@ -26,7 +26,11 @@ rounding) and writes ``DIR/parts/part-NNNNNN.parquet`` as chunks finish, then
 ``DIR/results.parquet``: one row per scenario (``scenario_id``, ``index``,
 the parameters, every metric's P5/P50/P95). A killed sweep started again
 with the same spec and folder runs only the chunks that are missing; a
-different spec in the same folder is refused.
+different spec in the same folder is refused, and so is a changed input file
+(``sweep.json`` keeps the SHA-256 of the spec, the base scenario and every
+data file they read). The zone geometry is kept in ``DIR/geometry/`` as it is
+built (:mod:`safezones._checkpoint`), so a sweep killed while building it
+still makes progress, and worker processes end when the sweep's process dies.
 
 :func:`sensitivity` gives Sobol first-order and total indices (SALib) of a
 ``sobol`` sweep; :func:`discover` finds the box of parameter values where a
@@ -60,7 +64,10 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 import tomllib
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -74,7 +81,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._checkpoint import GeometryStore
 from ._errors import DataError, SafeZonesError
+from ._inputs import sweep_input_hashes
 from .scenario import _Q, METRICS, Scenario
 from .uncertainty import DEFAULT_SEED
 
@@ -103,6 +112,10 @@ GEOMETRY_STEP_KM = 1.0
 #: and per task sent to a worker): enough for a moving progress bar and a cheap
 #: resume, with 50 to 2,000 scenarios each.
 DEFAULT_PARTS = 40
+#: How often a worker checks that the sweep's process is still alive, in seconds:
+#: the portable fallback of Linux's parent-death signal (assumption: a dead
+#: sweep's workers go within a second, and the check costs nothing).
+WATCH_PARENT_S = 0.5
 _GEOMETRY_KEYS = ("depth_km", "radius_km")
 _SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path")
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
@@ -500,6 +513,59 @@ def _payload(sweep: Sweep) -> dict[str, Any]:
     }
 
 
+def _die_with_parent(parent: int) -> None:
+    """End this worker process when the process ``parent`` (the sweep) dies.
+
+    On Linux the kernel sends SIGKILL at the parent's death
+    (``prctl(PR_SET_PDEATHSIG)``); everywhere, a daemon thread checks every
+    :data:`WATCH_PARENT_S` seconds that the parent is still the same process
+    (an orphan is adopted by another), and exits if not. Without this, a
+    ``kill -9`` of the sweep left its workers running at full CPU, then
+    asleep holding their memory. (Linux sends the signal when the thread that
+    started the worker ends: :func:`run_sweep`'s thread outlives its pools.)
+    """
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # no libc prctl: the thread below still works
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_PARENT_S)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="safezones-watch-parent", daemon=True).start()
+
+
+def _worker_start(
+    parent: int, payload: dict[str, Any], geometry: dict[str, Any] | None = None
+) -> None:
+    """Initializer of a scoring worker: die with the sweep, then load the sweep."""
+    _die_with_parent(parent)
+    _worker_sweep(payload, geometry)
+
+
+_STORES: dict[tuple[str, str], GeometryStore] = {}
+
+
+def _store(payload: dict[str, Any]) -> GeometryStore | None:
+    """The geometry checkpoint of the payload's sweep folder, or None."""
+    folder = payload.get("geometry_dir")
+    if not folder:
+        return None
+    key = (str(folder), str(payload["inputs"]))
+    if key not in _STORES:
+        _STORES[key] = GeometryStore(folder, payload["inputs"], payload["version"])
+    return _STORES[key]
+
+
 def _worker_sweep(
     payload: dict[str, Any], geometry: dict[str, Any] | None = None
 ) -> tuple[Sweep, Any]:
@@ -519,6 +585,7 @@ def _worker_sweep(
         engine.reach_km = sweep.reach_km()
         _WORKER[key] = (sweep, engine)
     sweep, engine = _WORKER[key]
+    engine.store = _store(payload)  # per call: one process may run the sweep into two folders
     if geometry and not engine.preloaded:
         engine.preload(geometry)
     return sweep, engine
@@ -581,12 +648,29 @@ def _describe_change(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str
     return changes
 
 
+def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The input files whose SHA-256 differs between two manifests' ``inputs``."""
+    out = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        a, b = old.get(key), new.get(key)
+        if a is None or b is None or a.get("sha256") != b.get("sha256"):
+            entry = b if b is not None else a
+            assert entry is not None
+            how = (
+                "is no longer read" if b is None
+                else "was not read before" if a is None
+                else "cannot be read" if b.get("sha256") == "unreadable"
+                else "has changed"
+            )  # fmt: skip
+            out.append(f"{key} ({entry.get('path')}) {how}")
+    return out
+
+
 def _sweep_inputs(sweep: Sweep) -> list[Path]:
     """The files a sweep reads: its spec, the base scenario and the scenario's data files."""
-    from ._inputs import input_files
+    from ._inputs import sweep_input_files
 
-    spec = [Path(sweep.source)] if sweep.source else []
-    return spec + list(input_files(sweep.base).values())
+    return list(sweep_input_files(sweep).values())
 
 
 def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
@@ -594,7 +678,7 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
 
     # new, empty, or a sweep's own folder; never the spec's folder or one with other files
     check_output_dir(out, command="sweep", inputs=_sweep_inputs(sweep))
-    manifest = sweep.manifest()
+    manifest = {**sweep.manifest(), "inputs": sweep_input_hashes(sweep)}
     path = out / "sweep.json"
     if path.exists():
         old = json.loads(path.read_text(encoding="utf-8"))
@@ -609,6 +693,24 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
                 "or delete this one to start again",
                 source=sweep.source,
             )
+        if not isinstance(old.get("inputs"), dict):
+            raise SafeZonesError(
+                f"{out}/sweep.json records no hashes of the sweep's input files (it was written "
+                f"by safezones {old.get('safezones_version', 'before 0.1.0')}), so a resume "
+                "cannot check that they are unchanged; use another --out folder, or delete this "
+                "one to start again",
+                source=sweep.source,
+            )
+        changed = _changed_inputs(old["inputs"], manifest["inputs"])
+        if changed:
+            done = len(list((out / "parts").glob("part-*.parquet")))
+            raise SafeZonesError(
+                f"{out} holds a sweep computed from other input files, so it cannot be resumed: "
+                f"{'; '.join(changed)} since it started ({done} parts were computed from the "
+                "old files); restore the file, or use another --out folder (or delete this one) "
+                "to start again",
+                source=sweep.source,
+            )
     else:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / MARKER).exists():
@@ -621,7 +723,14 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
     (out / "parts").mkdir(exist_ok=True)
     for stray in (out / "parts").glob("*.tmp*"):  # a part being written when killed
         stray.unlink()
+    _geometry_store(out, manifest).clean()
     return manifest
+
+
+def _geometry_store(out: Path, manifest: Mapping[str, Any]) -> GeometryStore:
+    """The zone-geometry checkpoint ``out/geometry`` of a sweep with this manifest."""
+    digest = hashlib.sha256(json.dumps(manifest["inputs"], sort_keys=True).encode()).hexdigest()
+    return GeometryStore(out / "geometry", digest, str(manifest["safezones_version"]))
 
 
 def _merge(out: Path, chunks: Sequence[tuple[int, int, int]]) -> Path:
@@ -684,8 +793,12 @@ def run_sweep(
         A :class:`Sweep` or the path of a sweep spec (TOML).
     out
         The sweep's folder. Parts already written there by the same spec are
-        kept (resume); a different spec is refused, and so is a folder that
-        holds anything but a sweep (see :func:`safezones._io.check_output_dir`).
+        kept (resume); a different spec, or a changed input file (the spec,
+        the base scenario, a data file: ``sweep.json`` keeps their SHA-256),
+        is refused, and so is a folder that holds anything but a sweep (see
+        :func:`safezones._io.check_output_dir`). Built zone geometry is kept
+        in ``out/geometry`` and read back on a resume (with Dask, only on a
+        local cluster).
     executor
         ``"local"``: worker processes on this machine (``workers`` of them;
         1 runs in this process). ``"dask"``: a ``distributed.LocalCluster``
@@ -708,7 +821,7 @@ def run_sweep(
     if n_workers < 1:
         raise SafeZonesError(f"workers must be >= 1, got {workers}")
     out_dir = Path(out)
-    _open_dir(out_dir, sweep)
+    manifest = _open_dir(out_dir, sweep)
     chunks = _chunks(len(sweep), sweep.chunk)
     todo = [ch for ch in chunks if not _part(out_dir, ch[0]).exists()]
     total = len(sweep)
@@ -716,6 +829,10 @@ def run_sweep(
     if progress is not None:
         progress(done, total)
     payload = _payload(sweep)
+    if executor == "local" or scheduler is None:  # workers that share this machine's disk
+        store = _geometry_store(out_dir, manifest)
+        payload |= {"geometry_dir": str(store.folder), "inputs": store.inputs,
+                    "version": store.version}  # fmt: skip
     rows = [i for _, start, stop in todo for i in range(start, stop)]
     shapes = sweep.geometry_rows(rows)
     for c, table in _execute(payload, todo, executor, n_workers, scheduler, shapes, stage):
@@ -724,6 +841,21 @@ def run_sweep(
         if progress is not None:
             progress(done, total)
     return _merge(out_dir, chunks)
+
+
+def _unbuilt(payload: dict[str, Any], shapes: Sequence[int]) -> list[int]:
+    """The design rows of ``shapes`` whose zone geometry is not in the sweep's checkpoint."""
+    store = _store(payload)
+    if store is None:
+        return list(shapes)
+    sweep, engine = _worker_sweep(payload)
+    names = [str(c) for c in sweep.design.columns]
+    out = []
+    for i in shapes:
+        sc = sweep.scenario(dict(zip(names, sweep.design.iloc[i], strict=True)))
+        if not all(store.has(k) for k in engine.zone_keys(sc)):
+            out.append(i)
+    return out
 
 
 def _split(items: Sequence[int], parts: int) -> list[list[int]]:
@@ -766,15 +898,22 @@ def _execute(
         sweep, engine = _worker_sweep(payload)
         engine.warm_base(sweep.scenario({}))
     geometry: dict[str, Any] = {}
-    if len(shapes) > 1:
-        say(f"zone geometry ({len(shapes)} shapes)")
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for part in pool.map(_warm_rows, [payload] * workers, _split(shapes, workers)):
+    build = _unbuilt(payload, shapes)
+    kept = len(shapes) - len(build)
+    if len(build) > 1 or kept:
+        say(f"zone geometry ({len(build)} shapes to build"
+            + (f", {kept} kept from an earlier run)" if kept else ")"))  # fmt: skip
+    if len(build) > 1:
+        with cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:  # fmt: skip
+            for part in pool.map(_warm_rows, [payload] * workers, _split(build, workers)):
                 geometry.update(part)
     say("scoring")
     with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_worker_sweep,
-        initargs=(payload, geometry),
+        max_workers=workers, mp_context=ctx, initializer=_worker_start,
+        initargs=(os.getpid(), payload, geometry),
     ) as pool:  # fmt: skip
         futures = {pool.submit(_run_chunk, payload, s, e): c for c, s, e in todo}
         try:
