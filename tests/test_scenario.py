@@ -267,8 +267,8 @@ def test_a_failed_write_leaves_nothing_and_keeps_the_old_output(tmp_path):
         (tmp / "half.csv").write_text("x")
         raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
-    target.mkdir()
-    (target / "old.txt").write_text("keep")
+    with atomic_dir(target) as tmp:  # an earlier output (safezones writes only its own)
+        (tmp / "old.txt").write_text("keep")
     with pytest.raises(RuntimeError), atomic_dir(target) as tmp:
         raise RuntimeError("boom")
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

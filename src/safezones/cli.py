@@ -37,6 +37,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import data
 from ._errors import SafeZonesError, SafeZonesWarning
+from ._io import check_figure_path, output_folder
 from ._plural import plural
 from ._progress import LogProgress, progress_bar
 from ._text import terminal_text
@@ -242,7 +243,12 @@ _SET_HELP = (
 
 
 _OutOpt = Annotated[
-    Path, typer.Option(metavar="DIR", help="Output folder (replaced when the run succeeds).")
+    Path,
+    typer.Option(
+        metavar="DIR",
+        help="Output folder: new, empty, or an earlier safezones output (replaced when the "
+        "run succeeds).",
+    ),
 ]
 _DrawsOpt = Annotated[
     int | None, typer.Option(min=1, metavar="N", help="Monte Carlo draws (1: central case).")
@@ -281,7 +287,7 @@ def run_cmd(
     from .scenario import Scenario, run
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
-    with _progress(quiet) as bar:
+    with output_folder(out, command="run", inputs=_inputs([sc])), _progress(quiet) as bar:
         task = bar.add_task(f"{sc.id}: zones and population", total=None)
         result = run(
             sc,
@@ -316,7 +322,7 @@ def compare_cmd(
     from .scenario import Scenario, write_comparison
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
-    with _progress(quiet) as bar:
+    with output_folder(out, command="compare", inputs=_inputs(parsed)), _progress(quiet) as bar:
         results = _run_with_bar(bar, parsed, draws, seed)
         bar.add_task("writing maps and tables", total=None)
         table = write_comparison(results, out)
@@ -399,6 +405,7 @@ def map_cmd(
         source_note,
     )
 
+    check_figure_path(out)  # a folder, or a parent that cannot be written: before computing
     if out.suffix.lower() not in FIGURE_FORMATS:
         raise SafeZonesError(
             f"--out {str(out)!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
@@ -450,7 +457,7 @@ def memo_cmd(
     if title:
         check_length(title, key="--title", limit=MAX_TITLE_CHARS)
     reused = _reuse_from(from_, parsed, draws, seed, quiet) if from_ is not None else {}
-    with _progress(quiet) as bar:
+    with output_folder(out, command="memo", inputs=_inputs(parsed)), _progress(quiet) as bar:
         fresh = _run_with_bar(bar, [sc for sc in parsed if sc.id not in reused], draws, seed)
         by_id = {**reused, **{r.scenario.id: r for r in fresh}}
         results = [by_id[sc.id] for sc in parsed]
@@ -555,8 +562,10 @@ def sweep_cmd(
                                                   for k, v in changes.items()}  # fmt: skip
         doc["base"] = str(sw.base.path)
         sw = Sweep.from_dict(doc, source=str(spec))
+    from .sweep import _sweep_inputs
+
     t0 = time.perf_counter()
-    with progress_bar(
+    with output_folder(out, command="sweep", inputs=_sweep_inputs(sw)), progress_bar(
         _err, TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), quiet=quiet,
     ) as bar:  # fmt: skip
@@ -598,6 +607,13 @@ def sweep_cmd(
                           f"{r['ST']:.2f} ± {r['ST_conf']:.2f}")  # fmt: skip
             _out.print(t)
             _out.print(f"wrote {out}/sensitivity.csv and sensitivity.png", highlight=False)
+
+
+def _inputs(scenarios: list[Any]) -> list[Path]:
+    """Every file the scenarios read: an output folder may not hold any of them."""
+    from ._inputs import input_files
+
+    return [p for sc in scenarios for p in input_files(sc).values()]
 
 
 def _people(v: float) -> str:
@@ -646,7 +662,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     from ._inputs import set_command
 
-    set_command(sys.argv[1:] if argv is None else argv)  # recorded in summary.json
+    set_command(sys.argv[1:] if argv is None else argv)  # recorded in summary.json, markers
     with warnings.catch_warnings():  # restores showwarning and the filters when done
         warnings.simplefilter("always", SafeZonesWarning)
         warnings.showwarning = _show_warning

@@ -1638,7 +1638,7 @@ def save_figure(
     selectable and searchable; SVG text is drawn as glyph outlines, so it
     looks the same without the fonts installed. ``source`` is written into
     the file's metadata (PNG ``Source``, PDF ``Subject``). The file is
-    written atomically.
+    written atomically; a folder is refused, an existing file is replaced.
 
     Examples
     --------
@@ -1652,7 +1652,7 @@ def save_figure(
     ...
     safezones._errors.SafeZonesError: cannot write 'f.jpg': the figure formats are .png, .pdf, .svg
     """
-    from ._io import atomic_path
+    from ._io import atomic_path, check_figure_path, in_temp_output
 
     p = Path(path)
     suffix = p.suffix.lower()
@@ -1660,14 +1660,25 @@ def save_figure(
         raise SafeZonesError(
             f"cannot write {p.name!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
         )
+    check_figure_path(p)
     from . import __version__
 
     meta: dict[str, str] = {"Creator": f"safezones {__version__}"}
     if source:  # each format's own key for a description
         meta[{".pdf": "Subject", ".svg": "Description", ".png": "Source"}[suffix]] = source
-    with (
-        mpl.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}),
-        atomic_path(p) as tmp,
-    ):
-        fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata=meta, facecolor=fig.get_facecolor())
+    try:
+        with (
+            mpl.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}),
+            atomic_path(p) as tmp,
+        ):
+            fig.savefig(
+                tmp, format=suffix[1:], dpi=dpi, metadata=meta, facecolor=fig.get_facecolor()
+            )
+    except OSError as err:  # a full disk: say so, and leave the earlier figure in place
+        if in_temp_output(p):  # a memo's figure: the memo's folder reports it
+            raise
+        raise SafeZonesError(
+            f"cannot write the figure {p}: {err.strerror or err}; nothing was written; free "
+            "some space or give --out another folder"
+        ) from None
     return p

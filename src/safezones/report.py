@@ -648,17 +648,20 @@ def write_memo(
 ) -> Path:
     """Write memo.html, memo.pdf, comparison.md and figures/ (300 dpi PNG, vector PDF) atomically.
 
-    ``progress`` is called with a short description of each step.
+    ``progress`` is called with a short description of each step. The
+    folder must be new, empty or an earlier safezones output (checked before
+    drawing anything; see :func:`safezones._io.check_output_dir`).
     """
     items = _results(results)
     tick = progress or (lambda _: None)
-    from ._io import atomic_dir
+    from ._io import atomic_dir, check_output_dir
 
     _memo_title(title, items)  # refuse a bad title before drawing
-    figs = _figures(items, events_style, tick)
     out = Path(directory)
+    check_output_dir(out, command="memo")
+    figs = _figures(items, events_style, tick)
     try:
-        with atomic_dir(out) as tmp:
+        with atomic_dir(out, command="memo") as tmp:
             tick("memo.html")
             (tmp / "memo.html").write_text(
                 memo_html(items, title=title, figures=figs), encoding="utf-8"

@@ -867,13 +867,16 @@ class ScenarioResult:
         ``zones.gpkg`` is (unit, meaning).
 
         The folder is written whole or not at all: files go to a temporary
-        folder beside it, which then replaces it.
+        folder beside it, which then replaces it. It must be new, empty or an
+        earlier safezones output; anything else is refused
+        (:func:`safezones._io.check_output_dir`), and of an earlier output only
+        the files safezones wrote are removed.
         """
         from ._columns import describe, for_file
         from ._io import atomic_dir
 
         out = Path(directory)
-        with atomic_dir(out) as tmp:
+        with atomic_dir(out, command="run") as tmp:
             (tmp / "summary.json").write_text(
                 json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
             )
@@ -1756,16 +1759,18 @@ def write_comparison(
 
     People are written as whole numbers; ``columns.csv`` describes the columns
     of comparison.csv (each scenario's folder has its own). The whole folder
-    is written atomically. Returns the comparison table.
+    is written atomically, under the same rule as :meth:`ScenarioResult.to_file`.
+    Returns the comparison table.
     """
     import matplotlib.pyplot as plt
 
     from ._columns import describe, for_file
-    from ._io import atomic_dir
+    from ._io import atomic_dir, check_output_dir
     from .plot import comparison_chart
 
+    check_output_dir(directory, command="compare")  # before drawing anything
     table = comparison_table(results)
-    with atomic_dir(directory) as tmp:
+    with atomic_dir(directory, command="compare") as tmp:
         written = for_file(table)
         csv_frame(written).to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         describe({"comparison.csv": list(written.columns)}).to_csv(tmp / "columns.csv", index=False)

@@ -57,6 +57,8 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import difflib
+import errno
+import functools
 import hashlib
 import json
 import math
@@ -661,7 +663,18 @@ def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
     return out
 
 
+def _sweep_inputs(sweep: Sweep) -> list[Path]:
+    """The files a sweep reads: its spec, the base scenario and the scenario's data files."""
+    from ._inputs import sweep_input_files
+
+    return list(sweep_input_files(sweep).values())
+
+
 def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
+    from ._io import MARKER, check_output_dir, write_marker
+
+    # new, empty, or a sweep's own folder; never the spec's folder or one with other files
+    check_output_dir(out, command="sweep", inputs=_sweep_inputs(sweep))
     manifest = {**sweep.manifest(), "inputs": sweep_input_hashes(sweep)}
     path = out / "sweep.json"
     if path.exists():
@@ -696,15 +709,14 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
                 source=sweep.source,
             )
     else:
-        if out.exists() and any(p.name != "parts" for p in out.iterdir()):
-            raise SafeZonesError(
-                f"{out} exists and holds no sweep (no sweep.json); choose a new --out folder "
-                "so that nothing in it is overwritten"
-            )
         out.mkdir(parents=True, exist_ok=True)
+        if not (out / MARKER).exists():
+            write_marker(out, command="sweep")
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
+    if not (out / MARKER).exists():  # a sweep from before markers
+        write_marker(out, command="sweep")
     (out / "parts").mkdir(exist_ok=True)
     for stray in (out / "parts").glob("*.tmp*"):  # a part being written when killed
         stray.unlink()
@@ -736,6 +748,30 @@ def _merge(out: Path, chunks: Sequence[tuple[int, int, int]]) -> Path:
     return final
 
 
+def _holding_the_lock(fn: Callable[..., Path]) -> Callable[..., Path]:
+    """Run ``fn(spec, out, ...)`` holding ``out``'s lock: one sweep at a time writes a folder."""
+
+    @functools.wraps(fn)
+    def locked(spec: Sweep | str | Path, out: str | Path, **kwargs: Any) -> Path:
+        from ._io import check_output_dir, output_lock
+
+        given = spec.source if isinstance(spec, Sweep) else spec
+        check_output_dir(out, command="sweep", inputs=[given])  # refuse before making a lock
+        with output_lock(Path(out)):
+            try:
+                return fn(spec, out, **kwargs)
+            except OSError as err:
+                if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                raise SafeZonesError(
+                    f"cannot write the sweep folder {out}: {err.strerror}; the parts written "
+                    "so far are kept: free some space and run the same command again to resume"
+                ) from None
+
+    return locked
+
+
+@_holding_the_lock
 def run_sweep(
     spec: Sweep | str | Path,
     out: str | Path,
@@ -756,8 +792,10 @@ def run_sweep(
         The sweep's folder. Parts already written there by the same spec are
         kept (resume); a different spec, or a changed input file (the spec,
         the base scenario, a data file: ``sweep.json`` keeps their SHA-256),
-        is refused. Built zone geometry is kept in ``out/geometry`` and read
-        back on a resume (with Dask, only on a local cluster).
+        is refused, and so is a folder that holds anything but a sweep (see
+        :func:`safezones._io.check_output_dir`). Built zone geometry is kept
+        in ``out/geometry`` and read back on a resume (with Dask, only on a
+        local cluster).
     executor
         ``"local"``: worker processes on this machine (``workers`` of them;
         1 runs in this process). ``"dask"``: a ``distributed.LocalCluster``
