@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -58,7 +59,9 @@ def cli(*args: str) -> tuple[int, str, str]:
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    # stderr is not a terminal here, so progress comes as timestamped lines: leave them out
+    progress = re.compile(r"^\d\d:\d\d:\d\d safezones: .*\n", re.M)
+    return code, out.getvalue(), progress.sub("", err.getvalue())
 
 
 def flat(text: str) -> str:
@@ -402,8 +405,8 @@ BAD: dict[str, tuple[Callable[[Path], list[str]], list[str]]] = {
     # --- problems of several inputs, reported together
     "population, events and place at once": (
         bad_pop_events_place,
-        ["t.toml: 9 problems:", "- population.source: ", "pop.csv: 1 values of 'population' are "
-         "not numbers: line 2", "- events.source: ", "ev.csv: missing column 'event_type'",
+        ["t.toml: 9 problems:", "- population.source: ", "pop.csv: 1 value of 'population' is "
+         "not a number: line 2", "- events.source: ", "ev.csv: missing column 'event_type'",
          "ev.csv: a ACLED export file needs the columns",
          "- zones.nowhere: place: no place 'Atlantis'"]),
     "raster and place at once": (

@@ -376,9 +376,9 @@ def _lines_fit(fig, text_artist, width_px: float) -> None:
 
 LONG_TITLE = (
     "WWWW MMMM: a very long title, with WIDE CAPITALS and narrow iiii lllll words, that "
-    "cannot possibly fit on one line of a map, not even of an A4 page in landscape, and "
-    "so must be wrapped at word boundaries only: sheltered displaced people"
-)
+    "cannot fit on one line of a map, and so must be wrapped at word boundaries only: "
+    "sheltered displaced people"
+)  # under the 200 characters a title may have
 
 
 @pytest.mark.parametrize("width", [8.27, 180 / 25.4])

@@ -30,8 +30,18 @@ from safezones._errors import SafeZonesError
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
 ADVICE = "give --out a new or empty folder, or remove it yourself"
-RUN_FILES = ["flows.csv", "map.png", "per_origin.csv", "per_zone.csv", "summary.json",
-             "totals.csv", "zones.gpkg"]  # fmt: skip
+RUN_FILES = ["columns.csv", "flows.csv", "map.png", "per_origin.csv", "per_zone.csv", "result",
+             "summary.json", "totals.csv", "zones.gpkg"]  # fmt: skip
+#: result/: the lossless copy that ScenarioResult.from_file and memo --from read
+RESULT_FILES = [f"result/{f}" for f in (
+    "detail.npz", "events.parquet", "flows.parquet", "manifest.json", "per_origin.parquet",
+    "per_zone.parquet", "samples.parquet", "totals.parquet", "zones.parquet")]  # fmt: skip
+
+
+def written(*, map_png: bool = True) -> list[str]:
+    """The files a run's marker lists: every file it wrote, result/ included."""
+    top = [f for f in RUN_FILES if f != "result" and (map_png or f != "map.png")]
+    return sorted(top + RESULT_FILES)
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -65,6 +75,11 @@ def result() -> sz.ScenarioResult:
 
 def listing(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (by relative path) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 # ---------------------------------------------------------------- refusals
@@ -205,10 +220,12 @@ def test_a_disk_that_fills_while_writing_is_a_clear_error_and_keeps_the_old_outp
     result, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(_io, "MIN_FREE_BYTES", 0)  # let the write start on a nearly full disk
-    with tmpfs(tmp_path / "full", "size=300k") as full:
+    with tmpfs(tmp_path / "full", "size=700k") as full:
         out = full / "out"
-        result.to_file(out, map_png=False)  # the tables fit, the map (~400 KB) does not
-        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        result.to_file(
+            out, map_png=False
+        )  # the tables fit (~440 KB), a second copy with map does not
+        before = tree(out)
         with pytest.raises(SafeZonesError) as err:
             result.to_file(out)
         assert str(err.value) == (
@@ -217,7 +234,7 @@ def test_a_disk_that_fills_while_writing_is_a_clear_error_and_keeps_the_old_outp
             "another folder"
         )
         assert listing(full) == ["out"]  # no temporary folder, no lock
-        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert tree(out) == before
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
@@ -250,7 +267,7 @@ def test_a_run_into_its_own_earlier_output_replaces_the_files_it_wrote(result, w
     result.to_file(out, map_png=False)
     marker = json.loads((out / _io.MARKER).read_text())
     assert marker["written_by"] == "safezones" and marker["command"] == "run"
-    assert marker["files"] == sorted(set(RUN_FILES) - {"map.png"})
+    assert marker["files"] == written(map_png=False)
     assert marker["version"] == sz.__version__
     (out / "per_zone.csv").write_text("stale\n")  # a file safezones wrote, since edited
     proc = cli("run", "aleppo-freeze.toml", "--out", "out", "--draws", "20", "-q", cwd=work)
@@ -258,7 +275,7 @@ def test_a_run_into_its_own_earlier_output_replaces_the_files_it_wrote(result, w
     assert listing(out) == sorted([_io.MARKER, *RUN_FILES])
     assert (out / "per_zone.csv").read_text().startswith("zone_id,")
     marker = json.loads((out / _io.MARKER).read_text())
-    assert marker["files"] == RUN_FILES
+    assert marker["files"] == written()
     assert marker["command_line"] == "safezones run aleppo-freeze.toml --out out --draws 20 -q"
     assert listing(work) == ["aleppo-freeze.toml", "out"]
     result.to_file(out, map_png=False)  # the map it wrote goes; nothing else is left
@@ -269,21 +286,21 @@ def test_an_empty_folder_made_for_the_output_is_used_and_nothing_is_left_beside(
     (tmp_path / "out").mkdir()
     result.to_file(tmp_path / "out", map_png=False)
     assert listing(tmp_path) == ["out"]
-    assert _io.read_marker(tmp_path / "out")["files"] == [f for f in RUN_FILES if f != "map.png"]
+    assert _io.read_marker(tmp_path / "out")["files"] == written(map_png=False)
 
 
 def test_a_user_file_added_to_an_old_output_is_never_deleted(result, tmp_path):
     out = tmp_path / "out"
     result.to_file(out, map_png=False)
     (out / "my-notes.txt").write_text("mine")
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = tree(out)
     with pytest.raises(SafeZonesError) as err:
         result.to_file(out, map_png=False)
     assert str(err.value) == (
         f"cannot write the output folder {out}: it holds files that safezones did not write "
         f"(my-notes.txt), added after safezones wrote it; {ADVICE}"
     )
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert tree(out) == before
     assert listing(tmp_path) == ["out"]
 
 
@@ -437,7 +454,7 @@ def test_writers_racing_into_one_folder_each_win_or_get_a_clear_error(result, tm
     assert busy in lines  # they did overlap, and the lock turned the loser away
     assert listing(out.parent) == ["out"]  # no temporary folders, no lock
     assert listing(out) == sorted([_io.MARKER, *(f for f in RUN_FILES if f != "map.png")])
-    assert _io.read_marker(out)["files"] == [f for f in RUN_FILES if f != "map.png"]
+    assert _io.read_marker(out)["files"] == written(map_png=False)
 
 
 def test_two_commands_into_one_out_one_wins_the_other_is_refused(work):

@@ -237,9 +237,8 @@ def test_result_is_frozen_and_its_arrays_read_only(border_result):
 def test_to_file_writes_every_output(border_result, tmp_path):
     out = border_result.to_file(tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == [
-        "columns.csv", "flows.csv", "map.png", "per_origin.csv", "per_zone.csv", "result",
-        "summary.json",
-        "totals.csv", "zones.gpkg",
+        ".safezones-output.json", "columns.csv", "flows.csv", "map.png", "per_origin.csv",
+        "per_zone.csv", "result", "summary.json", "totals.csv", "zones.gpkg",
     ]  # fmt: skip
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "border-refuge-zones"

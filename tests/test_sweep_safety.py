@@ -396,8 +396,8 @@ def test_summary_json_records_version_time_command_and_input_hashes(tmp_path):
                           "sha256": hashlib.sha256(events.read_bytes()).hexdigest()},
     }  # fmt: skip
     # the rest of the document is as before
-    assert list(s)[:7] == ["scenario", "title", "metrics", "draws", "seed", "parameters",
-                           "sources"]  # fmt: skip
+    assert list(s)[:8] == ["scenario", "title", "metrics", "population", "draws", "seed",
+                           "parameters", "sources"]  # fmt: skip
 
     # one byte of the events file changed: a new summary.json carries the new file's hash
     before = s["inputs"]["events.source"]["sha256"]

@@ -631,7 +631,11 @@ def _swap(tmp: Path, target: Path, command: str) -> None:
 
 
 def _write_error(target: Path, err: OSError) -> SafeZonesError:
-    what = err.strerror or str(err)
+    # pyarrow and GDAL raise OSError without errno; their text still names the cause
+    if err.errno == errno.ENOSPC or "errno 28" in str(err).lower():
+        what = os.strerror(errno.ENOSPC)
+    else:
+        what = err.strerror or str(err)
     return SafeZonesError(
         f"cannot write the output folder {target}: {what}; nothing was written (an earlier "
         "output there is kept); free some space or give --out another folder"
