@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile  # one worker a core; a file's tests share a worker
 
 ## data: rebuild the bundled data in src/safezones/data from ../shared/data
 data: $(STAMP)

@@ -399,6 +399,19 @@ def output_lock(target: str | os.PathLike[str]) -> Iterator[None]:
                     d.rmdir()
 
 
+def close_inherited_locks() -> None:
+    """In a forked worker: close the lock files it inherited, without unlocking them.
+
+    A ``flock`` lasts while any descriptor of it is open, so a worker that
+    kept its parent's would hold the output locked for a moment after the
+    parent was killed. Closing (not unlocking) leaves the parent's lock alone.
+    """
+    for fd, _ in _HELD.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
 def _make_parents(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those made, deepest first."""
     made = []

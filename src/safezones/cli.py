@@ -204,7 +204,9 @@ def data_check(
                 ev = sources.read_points(path)
             _print_events(path, ev)
     for w in caught:
-        _err.print(f"[yellow]warning:[/] {terminal_text(w.message)}", highlight=False)
+        _err.print(
+            f"[yellow]warning:[/] {terminal_text(w.message)}", highlight=False, soft_wrap=True
+        )
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
@@ -669,7 +671,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             app(args=argv, prog_name="safezones")
         except SafeZonesError as err:
-            _err.print(f"[bold red]error:[/] {terminal_text(err)}", highlight=False)
+            _err.print(f"[bold red]error:[/] {terminal_text(err)}", highlight=False, soft_wrap=True)
             sys.exit(2)
 
 
@@ -686,7 +688,7 @@ def _show_warning(
 ) -> None:
     """Print a SafeZonesWarning as one ``warning:`` line on stderr; others as Python does."""
     if issubclass(category, SafeZonesWarning):
-        _err.print(f"[yellow]warning:[/] {terminal_text(message)}", highlight=False)
+        _err.print(f"[yellow]warning:[/] {terminal_text(message)}", highlight=False, soft_wrap=True)
     else:
         _python_showwarning(message, category, filename, lineno, file, line)
 

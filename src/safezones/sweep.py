@@ -520,7 +520,12 @@ def _die_with_parent(parent: int) -> None:
     ``kill -9`` of the sweep left its workers running at full CPU, then
     asleep holding their memory. (Linux sends the signal when the thread that
     started the worker ends: :func:`run_sweep`'s thread outlives its pools.)
+    It also closes the output lock it inherited, so that a killed sweep's
+    folder is free as soon as the sweep itself is gone.
     """
+    from ._io import close_inherited_locks
+
+    close_inherited_locks()
     if sys.platform == "linux":
         try:
             import ctypes

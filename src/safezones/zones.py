@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -546,7 +547,8 @@ def safe_zone(
     geoms, source, layer_crs, values = _read_zone_geometry(
         geometry_or_path, crs, layer=layer, split=split
     )
-    label = source if len(source) < 80 else source[:77] + "..."
+    # a file is named in full; a long WKT string is cut (os.path.exists is False for it)
+    label = source if len(source) < 80 or os.path.exists(source) else source[:77] + "..."
     problems = []
     arr = np.array(geoms, dtype=object)
     for i, n in enumerate(shapely.get_num_coordinates(arr)):
