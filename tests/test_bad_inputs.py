@@ -427,6 +427,10 @@ BAD: dict[str, tuple[Callable[[Path], list[str]], list[str]]] = {
     "bad ACLED dates": (lambda tmp: ["data", "check", str(ROOT / "tests/data/bad/acled_bad_dates.csv"),
                                      "-f", "acled"],
                         ["acled_bad_dates.csv", "line 3 ('2017/12/03')"]),
+    "one scenario twice in a comparison": (
+        lambda tmp: ["compare", str(ROOT / "scenarios/aleppo-freeze.toml"),
+                     str(ROOT / "scenarios/aleppo-freeze.toml"), "--out", str(tmp / "o")],
+        ["scenario ids must differ to be compared; repeated: aleppo-freeze"]),
 }  # fmt: skip
 
 

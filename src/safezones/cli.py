@@ -361,12 +361,9 @@ def _run_with_bar(
     bar: Progress | LogProgress, scenarios: list[Any], draws: int | None, seed: int | None
 ) -> list[Any]:
     """Run the scenarios one by one, a task each: building zones and population, then draws."""
-    from .scenario import compare
+    from .scenario import check_distinct_ids, compare
 
-    ids = [sc.id for sc in scenarios]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
+    check_distinct_ids(scenarios)
     results = []
     for sc in scenarios:
         task = bar.add_task(f"{sc.id}: zones and population", total=None)

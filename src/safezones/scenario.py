@@ -1625,6 +1625,24 @@ def _flows(prep: _Prepared, flows_o: np.ndarray, flows: np.ndarray) -> pd.DataFr
 # ---------------------------------------------------------------- compare
 
 
+def check_distinct_ids(scenarios: Sequence[Scenario]) -> None:
+    """Refuse scenarios that share an id: compared results are keyed by it.
+
+    Examples
+    --------
+    >>> sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+    ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}]})
+    >>> check_distinct_ids([sc, sc])
+    Traceback (most recent call last):
+    ...
+    safezones._errors.SafeZonesError: scenario ids must differ to be compared; repeated: x
+    """
+    ids = [sc.id for sc in scenarios]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
+
+
 def compare(
     scenarios: Iterable[Scenario | str | Path],
     *,
@@ -1654,10 +1672,7 @@ def compare(
         else Scenario.from_toml(item, overrides=ov)
         for item in scenarios
     ]  # every file is checked before the first run
-    ids = [sc.id for sc in parsed]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise SafeZonesError(f"scenario ids must differ to be compared; repeated: {', '.join(dup)}")
+    check_distinct_ids(parsed)
     results = []
     for sc in parsed:
 
