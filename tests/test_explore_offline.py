@@ -32,7 +32,7 @@ from shapely.geometry import shape
 
 import safezones as sz
 from safezones._webmap import LEAFLET_VERSION, escaped
-from safezones.plot import _LAND, _SEA, KIND_COLOURS
+from safezones.plot import KIND_COLOURS, LAND_COLOUR, SEA_COLOUR
 from safezones.scenario import Scenario, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -367,8 +367,8 @@ def test_offline_the_screenshot_shows_the_zone_on_the_borders(tmp_path):
     # the strip's fill over Syria's white, and the basemap: neighbours' land, the sea
     zone = ZONE_FILL_OPACITY * _rgb(KIND_COLOURS["refuge"]) + (1 - ZONE_FILL_OPACITY)
     assert _share(img, zone) > 0.01  # today 0: a blank page
-    assert _share(img, _rgb(_LAND)) > 0.10
-    assert _share(img, _rgb(_SEA)) > 0.01
+    assert _share(img, _rgb(LAND_COLOUR)) > 0.10
+    assert _share(img, _rgb(SEA_COLOUR)) > 0.01
     assert _share(img, np.ones(3)) > 0.15  # Syria
 
 

@@ -74,7 +74,7 @@ class GeometryStore:
         return self.path(key).is_file()
 
     def save(self, key: str, geom: Any) -> None:
-        """Write the built geometry ``geom`` (a ``_fast._ZoneGeom``) of ``key``, atomically.
+        """Write the built geometry ``geom`` (a ``_fast.ZoneGeom``) of ``key``, atomically.
 
         A folder that cannot be written costs the checkpoint, not the sweep.
         """
@@ -102,7 +102,7 @@ class GeometryStore:
         grid (wrong stamp, shapes, types, indices or size); nothing in the
         file is executed.
         """
-        from ._fast import _ZoneGeom
+        from ._fast import ZoneGeom
 
         path = self.path(key)
         limit = 64 * n_cells + MAX_WKB_BYTES + (1 << 20)
@@ -133,7 +133,7 @@ class GeometryStore:
             geom, shapely.Polygon | shapely.MultiPolygon | shapely.GeometryCollection
         ):
             return None
-        return _ZoneGeom(
+        return ZoneGeom(
             area_km2=float(scalars[0]),
             intensity=float(scalars[1]),
             dist=dist,

@@ -81,7 +81,7 @@ def fast_supported(sc: Scenario) -> str | None:
 
 
 @dataclass(frozen=True)
-class _ZoneGeom:
+class ZoneGeom:
     area_km2: float
     intensity: float  # events per 1,000 km2 per year in the window
     dist: np.ndarray  # (C,) km from each cell to the zone (0 inside)
@@ -235,11 +235,11 @@ class Engine:
 
     def _zone(
         self, sc: Scenario, base_key: str, base: _Base, z: Any, reach_km: float
-    ) -> tuple[str, _ZoneGeom]:
+    ) -> tuple[str, ZoneGeom]:
         key = base_key + "|" + _zone_key(sc, z)
         limit = max(reach_km, self.reach_km)
 
-        def make() -> _ZoneGeom:
+        def make() -> ZoneGeom:
             if self.store is not None:
                 stored = self.store.load(key, len(base.cells))
                 if stored is not None:
@@ -251,7 +251,7 @@ class Engine:
                 self.store.save(key, geom)
             return geom
 
-        def build() -> _ZoneGeom:
+        def build() -> ZoneGeom:
             from .zones import zone_set
 
             try:
@@ -264,7 +264,7 @@ class Engine:
             cgeom = base.cells.geometry.to_numpy()
             zi, ci = self._tree(base).query(zm, predicate="intersects")
             ev = events_in_zones(zones, base.events, **base.ev_kw)
-            return _ZoneGeom(
+            return ZoneGeom(
                 area_km2=float(zones["area_km2"].iloc[0]),
                 intensity=float(ev["events_per_1000km2_year"].iloc[0]),
                 dist=self._distances(sc, base, z, zm[0], limit),
@@ -274,7 +274,7 @@ class Engine:
                 limit_km=limit,
             )
 
-        geom: _ZoneGeom = self._zones.get_or(key, make)
+        geom: ZoneGeom = self._zones.get_or(key, make)
         if geom.limit_km < reach_km:  # a longer journey than measured: measure farther
             geom = replace(
                 geom, dist=self._distances(sc, base, z, geom.geom, limit), limit_km=limit
@@ -341,7 +341,7 @@ class Engine:
         out[near] = np.asarray(shapely.distance(pts[near], zone), dtype=float) / 1000.0
         return out
 
-    def _union(self, keys: tuple[str, ...], geoms: list[_ZoneGeom], base: _Base) -> np.ndarray:
+    def _union(self, keys: tuple[str, ...], geoms: list[ZoneGeom], base: _Base) -> np.ndarray:
         """Residents of any of the zones by hazard class, bands ``(H, 3)``."""
 
         def make() -> np.ndarray:
@@ -371,7 +371,7 @@ class Engine:
 
         return self._unions.get_or(keys, make)
 
-    def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[_ZoneGeom],
+    def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
                   base: _Base) -> _GroupSet:  # fmt: skip
         sh = sc.shelter
 
@@ -486,7 +486,7 @@ class Engine:
         sc: Scenario,
         base: _Base,
         zkeys: tuple[str, ...],
-        geoms: list[_ZoneGeom],
+        geoms: list[ZoneGeom],
         demand_k: np.ndarray,
         cap: np.ndarray,
         share: np.ndarray,
@@ -574,7 +574,7 @@ class Engine:
         sc: Scenario,
         base: _Base,
         zkeys: tuple[str, ...],
-        geoms: list[_ZoneGeom],
+        geoms: list[ZoneGeom],
         share: np.ndarray,
         t: np.ndarray,
         cap: np.ndarray,

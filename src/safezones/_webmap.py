@@ -105,7 +105,7 @@ def offline_map(*, tiles: str | None = None, **kwargs: Any) -> Any:
         Passed to :class:`folium.Map`.
     """
     from ._errors import SafeZonesError
-    from .plot import _SEA
+    from .plot import SEA_COLOUR
 
     folium = _folium()
     try:
@@ -123,7 +123,7 @@ def offline_map(*, tiles: str | None = None, **kwargs: Any) -> Any:
     header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css")
     header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet")
     if tiles is None:
-        sea = f"<style>.leaflet-container{{background:{_SEA}}}</style>"
+        sea = f"<style>.leaflet-container{{background:{SEA_COLOUR}}}</style>"
         header.add_child(folium.Element(sea), name="safezones_sea")
     return m
 
@@ -173,7 +173,7 @@ def add_basemap(m: Any) -> None:
     tiles the countries are filled as on the static maps (neighbours grey,
     Syria white); over tiles only their lines are drawn. Added once per map.
     """
-    from .plot import _LAND
+    from .plot import LAND_COLOUR
 
     if getattr(m, "_safezones_basemap", False):
         return
@@ -184,7 +184,7 @@ def add_basemap(m: Any) -> None:
     group = folium.FeatureGroup(name="borders (Natural Earth, OCHA)")
     fill = 1.0 if filled else 0.0
     styles = {
-        "neighbours": {"fillColor": _LAND, "fillOpacity": fill, "color": NEIGHBOUR_EDGE,
+        "neighbours": {"fillColor": LAND_COLOUR, "fillOpacity": fill, "color": NEIGHBOUR_EDGE,
                        "weight": 0.8},
         "syria": {"fillColor": "#ffffff", "fillOpacity": fill, "stroke": False},
         "governorates": {"fill": False, "color": GOVERNORATE_COLOUR, "weight": 0.7},

@@ -561,10 +561,10 @@ def sweep_cmd(
                                                   for k, v in changes.items()}  # fmt: skip
         doc["base"] = str(sw.base.path)
         sw = Sweep.from_dict(doc, source=str(spec))
-    from .sweep import _sweep_inputs
+    from .sweep import sweep_inputs
 
     t0 = time.perf_counter()
-    with output_folder(out, command="sweep", inputs=_sweep_inputs(sw)), progress_bar(
+    with output_folder(out, command="sweep", inputs=sweep_inputs(sw)), progress_bar(
         _err, TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), quiet=quiet,
     ) as bar:  # fmt: skip

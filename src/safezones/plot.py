@@ -92,8 +92,8 @@ PROJECTION_NOTE = "Projection: Lambert azimuthal equal-area centred on 35N 38.5E
 
 _EVENT_COLOUR = "#3b3b3b"
 _SEED_COLOUR = "#D55E00"  # Okabe-Ito vermillion
-_SEA = "#dbe9f4"
-_LAND = "#e8e8e8"
+SEA_COLOUR = "#dbe9f4"
+LAND_COLOUR = "#e8e8e8"
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 _LAYER_ATTRIBUTION = {
     "countries": "countries: Natural Earth (public domain)",
@@ -400,9 +400,9 @@ def _draw_base(
     ax: Axes, view: tuple[float, float, float, float], neighbours: bool, governorates: bool
 ) -> None:
     syria, others, gov = _base_layers()
-    ax.set_facecolor(_SEA)
+    ax.set_facecolor(SEA_COLOUR)
     if neighbours:
-        others.plot(ax=ax, color=_LAND, edgecolor="#9a9a9a", linewidth=0.6, zorder=1)
+        others.plot(ax=ax, color=LAND_COLOUR, edgecolor="#9a9a9a", linewidth=0.6, zorder=1)
     syria.plot(ax=ax, color="white", edgecolor="none", zorder=1)
     if governorates:
         gov.boundary.plot(ax=ax, color="#a8a8a8", linewidth=0.5, zorder=2)
@@ -658,7 +658,7 @@ def _inset(ax: Axes, view: tuple[float, float, float, float]) -> Axes:
     """A locator map of the region in the upper left, the main view outlined."""
     syria, others, _ = _base_layers()
     ins = ax.inset_axes((0.006, 0.77, 0.22, 0.22))
-    ins.set_facecolor(_SEA)
+    ins.set_facecolor(SEA_COLOUR)
     others.plot(ax=ins, color="#d0d0d0", edgecolor="white", linewidth=0.3)
     syria.plot(ax=ins, color="#707070", edgecolor="none")
     ins.add_patch(

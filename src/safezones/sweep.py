@@ -668,7 +668,7 @@ def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
     return out
 
 
-def _sweep_inputs(sweep: Sweep) -> list[Path]:
+def sweep_inputs(sweep: Sweep) -> list[Path]:
     """The files a sweep reads: its spec, the base scenario and the scenario's data files."""
     from ._inputs import sweep_input_files
 
@@ -679,7 +679,7 @@ def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
     from ._io import MARKER, check_output_dir, write_marker
 
     # new, empty, or a sweep's own folder; never the spec's folder or one with other files
-    check_output_dir(out, command="sweep", inputs=_sweep_inputs(sweep))
+    check_output_dir(out, command="sweep", inputs=sweep_inputs(sweep))
     manifest = {**sweep.manifest(), "inputs": sweep_input_hashes(sweep)}
     path = out / "sweep.json"
     if path.exists():
