@@ -27,6 +27,7 @@ test: $(STAMP) lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks notebooks
 	$(BIN)/ruff format --check src tests scripts benchmarks  # notebooks keep their compact cells
+	$(BIN)/lint-imports  # the layer contract in pyproject.toml [tool.importlinter]
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

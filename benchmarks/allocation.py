@@ -1,6 +1,6 @@
 """Benchmark: the grouped allocation LP against one LP variable per population cell.
 
-``safezones.shelter.allocate_optimal`` works on *groups*: the people of one
+``safezones.model.shelter.allocate_optimal`` works on *groups*: the people of one
 origin district who reach the same set of zones. The straightforward model
 gives every population cell its own variable per reachable zone. Both are the
 same max-flow problem (cells with equal reach are interchangeable), so they
@@ -23,8 +23,8 @@ import numpy as np
 import safezones as sz
 from _timing import best_of  # benchmarks/ is on sys.path when run as a script
 from safezones import data
-from safezones.demand import assign_origins, displaced_hazard, origin_units
-from safezones.shelter import allocate_optimal, capacity, cell_distances, reach_groups
+from safezones.model.demand import assign_origins, displaced_hazard, origin_units
+from safezones.model.shelter import allocate_optimal, capacity, cell_distances, reach_groups
 
 
 def make_problem() -> dict[str, Any]:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from safezones._display import thumbnail_png
 from safezones.notebook import ZoneSlider
 from safezones.scenario import run
+from safezones.viz.display import thumbnail_png
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "turkey-strip-2019.toml"

@@ -4,7 +4,7 @@ The same N scenarios of the depth x radius x capacity grid
 (``sweeps/depth-radius-capacity.toml``: the Turkish refuge zone's depth, the
 Aleppo freeze's radius and the usable land share) are scored twice in this
 one run: by :func:`safezones.scenario.run` (zones built, cells measured and
-an LP solved per scenario) and by a fresh :class:`safezones._fast.Engine`
+an LP solved per scenario) and by a fresh :class:`safezones.engine.Engine`
 (geometry once per distinct depth and radius, then array arithmetic). The
 ratio of the two wall times is the speedup; the largest relative difference
 of any metric is printed with it (unmet, a difference of two totals, is
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from safezones._fast import Engine
+from safezones.engine import Engine
 from safezones.scenario import METRICS, run
 from safezones.sweep import Sweep, run_sweep
 

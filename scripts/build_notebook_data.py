@@ -29,7 +29,7 @@ import pandas as pd
 import rasterio
 from rasterio.transform import Affine
 
-from safezones.sources import ACLED_COLUMNS
+from safezones.io.sources import ACLED_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "notebooks" / "data"

@@ -247,7 +247,7 @@ def test_memo_of_a_reused_result_equals_the_memo_of_the_fresh_one(camps):
 
 def test_try_reuse_says_why_not(camps, tmp_path):
     from safezones import __version__
-    from safezones._reuse import try_reuse
+    from safezones.export.store import try_reuse
     from safezones.scenario import Scenario
 
     toml, _fresh, out = camps
@@ -286,7 +286,7 @@ def test_try_reuse_says_why_not(camps, tmp_path):
 
 
 def test_try_reuse_sees_a_changed_input_file(camps, tmp_path):
-    from safezones._reuse import try_reuse
+    from safezones.export.store import try_reuse
     from safezones.scenario import Scenario
 
     _toml, _fresh, out = camps
@@ -313,7 +313,7 @@ class _Payload:
 
 
 def test_a_hostile_result_folder_runs_no_code_and_is_not_reused(camps, tmp_path):
-    from safezones._reuse import try_reuse
+    from safezones.export.store import try_reuse
     from safezones.scenario import Scenario
 
     toml, _fresh, out = camps
@@ -386,7 +386,7 @@ def test_map_title_wraps_by_measured_width_and_keeps_every_word(width):
     import matplotlib.pyplot as plt
 
     import safezones as sz
-    from safezones.plot import zones_map
+    from safezones.viz.plot import zones_map
 
     zones = sz.zone_set(sz.freeze_zone("Aleppo", radius_km=5))
     fig, _ax = zones_map(zones, title=LONG_TITLE, subtitle=LONG_TITLE.lower(), width=width)
@@ -408,7 +408,7 @@ def test_compare_map_headings_fit_their_panels(camps):
 
     import matplotlib.pyplot as plt
 
-    from safezones.plot import compare_maps
+    from safezones.viz.plot import compare_maps
 
     _toml, fresh, _out = camps
     long = dataclasses.replace(fresh, scenario=fresh.scenario.with_values({"title": LONG_TITLE}))
@@ -444,7 +444,7 @@ def test_messages_count_in_the_singular_for_one(tmp_path):
     import pandas as pd
 
     from safezones import sources
-    from safezones._errors import SafeZonesError
+    from safezones.errors import SafeZonesError
     from safezones.scenario import METRICS, Scenario, comparison_markdown
 
     table = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0],

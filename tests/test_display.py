@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 import safezones as sz
-from safezones._display import _people, thumbnail_png
+from safezones.model.zones import ZoneSet
 from safezones.notebook import ZoneSlider
-from safezones.plot import KIND_COLOURS, zones_map
 from safezones.scenario import Scenario, run
-from safezones.zones import ZoneSet
+from safezones.viz.display import _people, thumbnail_png
+from safezones.viz.plot import KIND_COLOURS, zones_map
 
 STRIP = Scenario.from_dict(
     {

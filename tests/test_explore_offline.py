@@ -31,9 +31,9 @@ import shapely
 from shapely.geometry import shape
 
 import safezones as sz
-from safezones._webmap import LEAFLET_VERSION, escaped
-from safezones.plot import KIND_COLOURS, LAND_COLOUR, SEA_COLOUR
 from safezones.scenario import Scenario, run
+from safezones.viz.explore import LEAFLET_VERSION, escaped
+from safezones.viz.plot import KIND_COLOURS, LAND_COLOUR, SEA_COLOUR
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The zone layer's fill opacity in explore() (its style_kwds).
@@ -252,7 +252,7 @@ def test_tiles_are_an_option_and_the_borders_are_added_once():
 
 
 def test_the_vendored_leaflet_is_packaged_with_its_licence():
-    vendor = ROOT / "src" / "safezones" / "_vendor" / "leaflet"
+    vendor = ROOT / "src" / "safezones" / "viz" / "_vendor" / "leaflet"
     assert "BSD 2-Clause License" in (vendor / "LICENSE").read_text(encoding="utf-8")
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
         "setuptools"
@@ -263,9 +263,9 @@ def test_the_vendored_leaflet_is_packaged_with_its_licence():
         if p.is_file()
     ]
     assert {
-        "_vendor/leaflet/leaflet.js",
-        "_vendor/leaflet/leaflet.css",
-        "_vendor/leaflet/LICENSE",
+        "viz/_vendor/leaflet/leaflet.js",
+        "viz/_vendor/leaflet/leaflet.css",
+        "viz/_vendor/leaflet/LICENSE",
     } <= set(files)
     for f in files:
         assert any(fnmatch.fnmatch(f, g) for g in globs), f"{f} is not in package-data"

@@ -28,9 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from pypdf import PdfReader
 
-from safezones import demand, plot, report, sources
-from safezones._display import thumbnail_png
-from safezones._errors import SafeZonesError
+from safezones import demand, report, sources
 from safezones._text import (
     column_listing,
     csv_frame,
@@ -39,8 +37,11 @@ from safezones._text import (
     mpl_literal,
     safe_url,
 )
+from safezones.errors import SafeZonesError
+from safezones.model.zones import freeze_zone
 from safezones.scenario import Scenario, comparison_markdown, run, write_comparison
-from safezones.zones import freeze_zone
+from safezones.viz import plot
+from safezones.viz.display import thumbnail_png
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
@@ -214,11 +215,11 @@ def test_markdown_cell(text, cell):
 
 
 def test_comparison_markdown_of_a_table_with_a_pipe_title():
-    from safezones.scenario import _Q, METRICS
+    from safezones.model.metrics import METRICS, QUANTILES
 
     t = pd.DataFrame({"scenario": ["a"], "title": ["A | B\nC"], "area_km2": [10.0],
         "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
-        "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in _Q}})  # fmt: skip
+        "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in QUANTILES}})  # fmt: skip
     rows = comparison_markdown(t).split("\n\n")[0].splitlines()
     assert [len(_cells(r)) for r in rows] == [9, 9, 9]
 

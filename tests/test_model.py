@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import maximum_flow
 
 import safezones as sz
 from safezones import data
-from safezones.demand import (
+from safezones.model.demand import (
     assign_origins,
     displaced_given,
     displaced_hazard,
@@ -23,7 +23,7 @@ from safezones.demand import (
     read_displaced_table,
     scale_to_total,
 )
-from safezones.shelter import (
+from safezones.model.shelter import (
     allocate_gravity,
     allocate_optimal,
     capacity,
@@ -32,7 +32,7 @@ from safezones.shelter import (
     reach_groups,
     safety,
 )
-from safezones.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
+from safezones.model.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
 
 # ---------------------------------------------------------------- demand
 

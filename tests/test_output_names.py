@@ -24,10 +24,11 @@ import pytest
 from matplotlib.text import Text
 
 import safezones as sz
-from safezones import data, plot
-from safezones._display import result_html, result_text
+from safezones import data
 from safezones.crs import PROJECT_CRS
 from safezones.scenario import Scenario, run, write_comparison
+from safezones.viz import plot
+from safezones.viz.display import result_html, result_text
 
 ROOT = Path(__file__).resolve().parents[1]
 ALEPPO = ROOT / "scenarios" / "aleppo-freeze.toml"

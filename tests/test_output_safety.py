@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 import safezones as sz
-from safezones import _io
-from safezones._errors import SafeZonesError
+from safezones.errors import SafeZonesError
+from safezones.io import atomic as _io
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
@@ -382,7 +382,7 @@ def test_a_sweep_resumes_in_its_own_folder_and_no_other_command_replaces_it(resu
 
 KILLED = """
 import os, signal, sys
-from safezones._io import atomic_dir
+from safezones.io.atomic import atomic_dir
 with atomic_dir(sys.argv[1]) as tmp:
     (tmp / "half.csv").write_text("x")
     os.kill(os.getpid(), signal.SIGKILL)
@@ -407,7 +407,7 @@ def test_a_killed_runs_temporary_folder_is_removed_by_the_next_run_and_user_file
 WRITER = """
 import pickle, sys, time
 from pathlib import Path
-from safezones._errors import SafeZonesError
+from safezones.errors import SafeZonesError
 result = pickle.loads(Path(sys.argv[1]).read_bytes())
 out, go = Path(sys.argv[2]), Path(sys.argv[3])
 Path(sys.argv[4]).touch()

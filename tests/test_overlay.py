@@ -317,7 +317,7 @@ def test_acled_events_overlay_with_a_spread_district_event():
 
 
 def test_many_zones_take_the_index_path_with_the_same_answer():
-    from safezones.overlay import _MANY_ZONES
+    from safezones.model.overlay import _MANY_ZONES
 
     places = data.places("SY").nlargest(80, "population")
     discs = [sz.freeze_zone((p.x, p.y), radius_km=12).geometry.iloc[0] for p in places.geometry]
@@ -396,7 +396,7 @@ def test_admin_table_population_over_districts_adds_up():
 
 
 def test_kernel_intensity_by_hand_away_from_the_border():
-    from safezones.overlay import kernel_intensity
+    from safezones.model.overlay import kernel_intensity
 
     # Palmyra is over 100 km from any border: the 10 km disc lies wholly in Syria
     x, y = sz.crs.lonlat_to_metric(38.28, 34.55)
@@ -416,7 +416,7 @@ def test_kernel_intensity_by_hand_away_from_the_border():
 
 def test_kernel_intensity_keeps_the_national_density():
     """Averaged over Syria by area, the smoothed density is the national density."""
-    from safezones.overlay import kernel_intensity
+    from safezones.model.overlay import kernel_intensity
 
     grid = data.population_grid()
     k = kernel_intensity(grid, data.events(), start=2014, end=2014)

@@ -19,9 +19,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 import safezones as sz
-from safezones import data, plot
+from safezones import data
 from safezones.crs import PROJECT_CRS
 from safezones.scenario import run
+from safezones.viz import plot
 
 # Baselines live in tests/baseline; regenerate after a deliberate change with
 #   pytest tests/test_plot.py --mpl-generate-path=tests/baseline

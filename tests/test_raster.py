@@ -13,7 +13,8 @@ import shapely
 from rasterio.transform import from_origin
 
 import safezones as sz
-from safezones import DataError, GeometryError, SafeZonesError, overlay, sources
+from safezones import DataError, GeometryError, SafeZonesError, sources
+from safezones.model import overlay
 
 
 @pytest.fixture(scope="module")

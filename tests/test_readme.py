@@ -58,7 +58,7 @@ def test_readme_tour_runs(monkeypatch, tmp_path):
 def test_outputs_have_the_usual_file_mode(tmp_path):
     import os
 
-    from safezones._io import atomic_path
+    from safezones.io.atomic import atomic_path
 
     with atomic_path(tmp_path / "x.csv") as tmp:
         tmp.write_text("a\n")

@@ -43,8 +43,8 @@ def test_precision_classes_of_2014():
 
 def test_shipped_scenarios_table_border_lengths():
     """The scenario table's stretch lengths are the lengths of the drawn stretches."""
+    from safezones.model.zones import _border_stretch
     from safezones.scenario import Scenario
-    from safezones.zones import _border_stretch
 
     rows = dict(re.findall(r"\| `([\w-]+)\.toml` \| [^|]*?\(([\d,]+) km of border\)", README))
     assert rows, "the README's scenario table no longer gives stretch lengths"

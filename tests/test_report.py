@@ -12,8 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 import safezones as sz
-from safezones import plot, report
+from safezones import report
 from safezones.scenario import run
+from safezones.viz import plot
 
 ATTRIBUTIONS = (
     "Natural Earth",

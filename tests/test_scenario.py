@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import safezones as sz
 from safezones import data
-from safezones._io import atomic_dir
+from safezones.io.atomic import atomic_dir
 from safezones.scenario import METRICS, Scenario, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -350,7 +350,7 @@ def test_inconsistent_sections_are_explained():
 
 
 def test_cell_origins_displace_the_people_of_struck_cells():
-    from safezones.overlay import kernel_intensity
+    from safezones.model.overlay import kernel_intensity
 
     # only the high class is displaced, all of it: displaced = people of high-intensity cells
     sc = scenario([TURKEY], demand={"origin": "cells", "rates": [0, 0, 1],

@@ -27,7 +27,7 @@ import pytest
 
 import safezones
 from safezones import sweep as sweep_mod
-from safezones._errors import SafeZonesError
+from safezones.errors import SafeZonesError
 from safezones.scenario import Scenario, run
 from safezones.sweep import Sweep, read_results, run_sweep
 
@@ -188,7 +188,7 @@ def test_a_parameter_that_varies_a_file_hashes_every_value(tmp_path):
     spec = _spec(tmp_path, base,
                  'design = "grid"\n[parameters."events.source"]\n'
                  'values = ["events.csv", "events2.csv"]\n')  # fmt: skip
-    from safezones._inputs import sweep_input_hashes
+    from safezones.io.inputs import sweep_input_hashes
 
     got = sweep_input_hashes(Sweep.from_toml(spec))
     assert got["parameters.events.source.values[1]"] == {

@@ -27,8 +27,8 @@ from pyproj import Transformer
 import safezones as sz
 from safezones import GeometryError, SafeZonesError, UnknownNameError, data
 from safezones.crs import PROJECT_CRS, lonlat_to_metric, metric_to_lonlat
+from safezones.model.zones import MAX_REPAIR_CROSSINGS, MAX_ZONE_VERTICES, _self_crossings
 from safezones.scenario import Scenario, run
-from safezones.zones import MAX_REPAIR_CROSSINGS, MAX_ZONE_VERTICES, _self_crossings
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -294,7 +294,7 @@ def test_split_in_a_scenario_scores_each_feature(three_named):
     assert r.zones["protection"].tolist() == [0.6, 0.6, 0.6, 0.5]
     assert r.per_zone["zone_id"].tolist() == ids
     # the sweep's fast path hands such a scenario to the reference
-    from safezones._fast import Engine, fast_supported
+    from safezones.engine import Engine, fast_supported
 
     assert fast_supported(sc) == "a safe zone split into one zone per feature"
     np.testing.assert_allclose(Engine().samples(sc, draws=5, seed=1), r.samples.to_numpy())

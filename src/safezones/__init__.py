@@ -18,13 +18,21 @@ Score a scenario file (see :mod:`safezones.scenario`) with
 ``sz.run(sz.Scenario.from_toml("scenarios/aleppo-freeze.toml"))``.
 """
 
-from . import data, demand, shelter, sources, uncertainty
-from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning, UnknownNameError
-from ._version import __version__
-from .crs import LONLAT_CRS, PROJECT_CRS
-from .overlay import events_in_zones, population_in_zones, strike_intensity
-from .scenario import Scenario, ScenarioResult, compare, run
-from .zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
+from safezones import data
+from safezones._version import __version__
+from safezones.crs import LONLAT_CRS, PROJECT_CRS
+from safezones.errors import (
+    DataError,
+    GeometryError,
+    SafeZonesError,
+    SafeZonesWarning,
+    UnknownNameError,
+)
+from safezones.io import sources
+from safezones.model import demand, shelter, uncertainty
+from safezones.model.overlay import events_in_zones, population_in_zones, strike_intensity
+from safezones.model.zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
+from safezones.scenario import Scenario, ScenarioResult, compare, run
 
 __all__ = [
     "LONLAT_CRS",

@@ -156,7 +156,7 @@ class LogProgress:
 def progress_bar(
     console: Console, *columns: ProgressColumn | str, quiet: bool = False
 ) -> Progress | LogProgress:
-    """rich's transient bar when ``console`` is a terminal, else :class:`LogProgress`.
+    """Rich's transient bar when ``console`` is a terminal, else :class:`LogProgress`.
 
     ``quiet`` gives a disabled bar: nothing is printed either way.
     """

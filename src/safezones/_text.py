@@ -88,10 +88,10 @@ def check_length(text: str, *, key: str, limit: int) -> str:
     >>> check_length("x" * 201, key="title", limit=200)
     Traceback (most recent call last):
     ...
-    safezones._errors.SafeZonesError: title: at most 200 characters (got 201); give a shorter one
+    safezones.errors.SafeZonesError: title: at most 200 characters (got 201); give a shorter one
     """
     if len(text) > limit:
-        from ._errors import SafeZonesError
+        from safezones.errors import SafeZonesError
 
         raise SafeZonesError(
             f"{key}: at most {limit:,} characters (got {len(text):,}); give a shorter one"
@@ -196,7 +196,7 @@ def mpl_literal(text: str) -> str:
     """``text`` with every ``$`` escaped, so matplotlib draws it literally, not as mathtext.
 
     Use it for text drawn with mathtext on (matplotlib's default);
-    :mod:`safezones.plot` draws with mathtext off instead (:func:`literal_text`).
+    :mod:`safezones.viz.plot` draws with mathtext off instead (:func:`literal_text`).
 
     Examples
     --------

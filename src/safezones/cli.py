@@ -35,12 +35,12 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
-from . import data
-from ._errors import SafeZonesError, SafeZonesWarning
-from ._io import check_figure_path, output_folder
-from ._plural import plural
-from ._progress import LogProgress, progress_bar
-from ._text import terminal_text
+from safezones import data
+from safezones._plural import plural
+from safezones._progress import LogProgress, progress_bar
+from safezones._text import terminal_text
+from safezones.errors import SafeZonesError, SafeZonesWarning
+from safezones.io.atomic import check_figure_path, output_folder
 
 __all__ = ["app", "main"]
 
@@ -91,7 +91,7 @@ _err = Console(stderr=True)
 
 def _show_version(value: bool) -> None:
     if value:
-        from ._version import __version__
+        from safezones._version import __version__
 
         _out.print(f"safezones {__version__}", highlight=False)
         raise typer.Exit()
@@ -148,7 +148,7 @@ def data_place(
 
 
 class FileFormat(StrEnum):
-    """Formats ``safezones data check`` reads (see safezones.sources)."""
+    """Formats ``safezones data check`` reads (see safezones.io.sources)."""
 
     ucdp = "ucdp"
     acled = "acled"
@@ -169,7 +169,7 @@ def data_check(
     ] = "#population+total",
 ) -> None:
     """Read a file as safezones will, and report what it holds, dropped or flagged."""
-    from . import sources
+    from safezones.io import sources
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -210,7 +210,7 @@ def data_check(
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
-    from .sources import PRECISION_CLASSES
+    from safezones.io.sources import PRECISION_CLASSES
 
     a = ev.attrs
     dropped = ", ".join(f"{k} {v:,}" for k, v in a.get("dropped", {}).items()) or "none"
@@ -286,7 +286,7 @@ def run_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Score one scenario: summary.json, per_zone.csv, flows.csv, zones.gpkg, map.png."""
-    from .scenario import Scenario, run
+    from safezones.scenario import Scenario, run
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with output_folder(out, command="run", inputs=_inputs([sc])), _progress(quiet) as bar:
@@ -321,7 +321,7 @@ def compare_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Score several scenarios: comparison.csv, comparison.md, comparison.png, one folder each."""
-    from .scenario import Scenario, write_comparison
+    from safezones.scenario import Scenario, write_comparison
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     with output_folder(out, command="compare", inputs=_inputs(parsed)), _progress(quiet) as bar:
@@ -337,7 +337,7 @@ def compare_cmd(
 
 
 class EventsStyle(StrEnum):
-    """How maps draw strike events (see safezones.plot.EVENTS_STYLES)."""
+    """How maps draw strike events (see safezones.viz.plot.EVENTS_STYLES)."""
 
     points = "points"
     hexbin = "hexbin"
@@ -361,7 +361,7 @@ def _run_with_bar(
     bar: Progress | LogProgress, scenarios: list[Any], draws: int | None, seed: int | None
 ) -> list[Any]:
     """Run the scenarios one by one, a task each: building zones and population, then draws."""
-    from .scenario import check_distinct_ids, compare
+    from safezones.scenario import check_distinct_ids, compare
 
     check_distinct_ids(scenarios)
     results = []
@@ -395,7 +395,7 @@ def map_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Draw one scenario's memo map (A4 wide, scale bar, legend, sources) to a file."""
-    from .plot import (
+    from safezones.viz.plot import (
         FIGURE_FORMATS,
         residents_map,
         result_sources,
@@ -409,7 +409,7 @@ def map_cmd(
         raise SafeZonesError(
             f"--out {str(out)!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
         )
-    from .scenario import Scenario
+    from safezones.scenario import Scenario
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with _progress(quiet) as bar:
@@ -448,9 +448,9 @@ def memo_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Write a memo: memo.html (self-contained), memo.pdf, comparison.md and figures/."""
-    from ._text import MAX_TITLE_CHARS, check_length
-    from .report import write_memo
-    from .scenario import Scenario, comparison_table
+    from safezones._text import MAX_TITLE_CHARS, check_length
+    from safezones.report import write_memo
+    from safezones.scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     if title:
@@ -477,7 +477,7 @@ def _reuse_from(
     folder: Path, scenarios: list[Any], draws: int | None, seed: int | None, quiet: bool
 ) -> dict[str, Any]:
     """The results in ``folder/ID`` that match the scenarios; a line each saying which and why."""
-    from ._reuse import try_reuse
+    from safezones.export.store import try_reuse
 
     ids = [sc.id for sc in scenarios]
     if len(set(ids)) < len(ids):
@@ -550,7 +550,7 @@ def sweep_cmd(
     """Run a parameter sweep: results.parquet, and Sobol indices for a sobol design."""
     import time
 
-    from .sweep import Sweep, read_results, run_sweep, sensitivity
+    from safezones.sweep import Sweep, read_results, run_sweep, sensitivity
 
     sw = Sweep.from_toml(spec)
     changes = {
@@ -561,7 +561,7 @@ def sweep_cmd(
                                                   for k, v in changes.items()}  # fmt: skip
         doc["base"] = str(sw.base.path)
         sw = Sweep.from_dict(doc, source=str(spec))
-    from .sweep import sweep_inputs
+    from safezones.sweep import sweep_inputs
 
     t0 = time.perf_counter()
     with output_folder(out, command="sweep", inputs=sweep_inputs(sw)), progress_bar(
@@ -585,7 +585,7 @@ def sweep_cmd(
     if sw.spec.design == "sobol":
         idx = sensitivity(results)
         idx.to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
-        from .plot import save_figure, sensitivity_chart
+        from safezones.viz.plot import save_figure, sensitivity_chart
 
         fig, _ = sensitivity_chart(idx, metric="sheltered_p50")
         save_figure(fig, out / "sensitivity.png")
@@ -610,7 +610,7 @@ def sweep_cmd(
 
 def _inputs(scenarios: list[Any]) -> list[Path]:
     """Every file the scenarios read: an output folder may not hold any of them."""
-    from ._inputs import input_files
+    from safezones.io.inputs import input_files
 
     return [p for sc in scenarios for p in input_files(sc).values()]
 
@@ -659,7 +659,7 @@ def main(argv: list[str] | None = None) -> None:
 
     Click's own usage errors (unknown command or option) also exit 2.
     """
-    from ._inputs import set_command
+    from safezones.io.inputs import set_command
 
     set_command(sys.argv[1:] if argv is None else argv)  # recorded in summary.json, markers
     with warnings.catch_warnings():  # restores showwarning and the filters when done

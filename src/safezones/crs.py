@@ -17,7 +17,7 @@ from typing import TypeVar
 import geopandas as gpd
 from pyproj import CRS, Transformer
 
-from ._errors import GeometryError
+from safezones.errors import GeometryError
 
 __all__ = [
     "LONLAT_CRS",
@@ -47,7 +47,7 @@ def require_crs(layer: _G, *, what: str = "layer") -> _G:
     >>> require_crs(gpd.GeoSeries([Point(0, 0)]), what="my points")
     Traceback (most recent call last):
     ...
-    safezones._errors.GeometryError: my points has no CRS; set one with .set_crs("EPSG:4326") if the coordinates are longitude/latitude
+    safezones.errors.GeometryError: my points has no CRS; set one with .set_crs("EPSG:4326") if the coordinates are longitude/latitude
     """
     if layer.crs is None:
         raise GeometryError(

@@ -2,7 +2,7 @@
 
 :class:`ZoneSlider` moves one zone's depth (a refuge strip) or radius (a
 freeze zone) and redraws the map and the score. It scores with the sweep's
-fast path (:class:`safezones._fast.Engine`), which gives the same numbers as
+fast path (:class:`safezones.engine.Engine`), which gives the same numbers as
 :func:`safezones.run`, and redraws only the zones on a map whose base is
 drawn once: about 0.1 s for a new position (its geometry built once) and
 0.03 s for one seen before, against 0.5 s for ``run()`` and a map
@@ -35,10 +35,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import SafeZonesError
-from ._plural import plural
-from .crs import PROJECT_CRS
-from .scenario import _Q, METRICS, FreezeZoneSpec, RefugeZoneSpec, Scenario
+from safezones._plural import plural
+from safezones.crs import PROJECT_CRS
+from safezones.errors import SafeZonesError
+from safezones.model.metrics import METRICS, QUANTILES
+from safezones.scenario import FreezeZoneSpec, RefugeZoneSpec, Scenario
 
 __all__ = ["DEFAULT_VALUES_KM", "ZoneSlider"]
 
@@ -84,7 +85,7 @@ class ZoneSlider:
         seed: int = 1,
         width: float = 6.0,
     ) -> None:
-        from ._fast import Engine, fast_supported
+        from safezones.engine import Engine, fast_supported
 
         sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
         movable = [z for z in sc.zones if isinstance(z, RefugeZoneSpec | FreezeZoneSpec)]
@@ -144,7 +145,7 @@ class ZoneSlider:
     def score(self, value: float) -> pd.DataFrame:
         """P5/P50/P95 of every metric at ``value`` km (as ``run(...).totals``)."""
         t = self.engine.totals(self.scenario_at(value), draws=self.draws, seed=self.seed)
-        return pd.DataFrame(t, index=list(METRICS), columns=list(_Q))
+        return pd.DataFrame(t, index=list(METRICS), columns=list(QUANTILES))
 
     def zones(self, value: float) -> gpd.GeoDataFrame:
         """The scenario's zones at ``value`` km, in PROJECT_CRS, as scored."""
@@ -158,14 +159,14 @@ class ZoneSlider:
     def _fixed_view(self) -> tuple[float, float, float, float]:
         """One view for every position (the largest one's), so the map does not jump."""
         if self._view is None:
-            from ._display import thumbnail_view
+            from safezones.viz.display import thumbnail_view
 
             self._view = thumbnail_view(self.zones(self.values[-1]).total_bounds)
         return self._view
 
     def png(self, value: float, totals: pd.DataFrame | None = None) -> bytes:
         """The map at ``value`` km: zones, the window's events, the headline number."""
-        from ._display import Thumbnail, _people
+        from safezones.viz.display import Thumbnail, _people
 
         t = self.score(value) if totals is None else totals
         title = (
@@ -181,12 +182,14 @@ class ZoneSlider:
 
     def table_html(self, value: float, totals: pd.DataFrame | None = None) -> str:
         """The score at ``value`` km as an HTML table, with its draws and sources."""
-        from ._display import _LABELS, _people
+        from safezones.viz.display import _LABELS, _people
 
         t = self.score(value) if totals is None else totals
         rows = "".join(
             f"<tr><td>{html.escape(_LABELS[m])}</td>"
-            + "".join(f'<td style="text-align:right">{_people(t.loc[m, q])}</td>' for q in _Q)
+            + "".join(
+                f'<td style="text-align:right">{_people(t.loc[m, q])}</td>' for q in QUANTILES
+            )
             + "</tr>"
             for m in METRICS
         )

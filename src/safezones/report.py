@@ -36,12 +36,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import __version__, data
-from ._errors import SafeZonesError
-from ._plural import plural
-from ._text import MAX_TITLE_CHARS, check_length, safe_url
-from .demand import OCHA_IDPS_MID_2014
-from .plot import (
+from safezones import __version__, data
+from safezones._plural import plural
+from safezones._text import MAX_TITLE_CHARS, check_length, safe_url
+from safezones.errors import SafeZonesError
+from safezones.model.demand import OCHA_IDPS_MID_2014
+from safezones.scenario import ScenarioResult, comparison_markdown, comparison_table
+from safezones.viz.plot import (
     DISCLAIMER,
     _people,
     _window_label,
@@ -50,7 +51,6 @@ from .plot import (
     scenario_map,
     sheltered_chart,
 )
-from .scenario import ScenarioResult, comparison_markdown, comparison_table
 
 __all__ = ["METRIC_NOTES", "key_parameters", "memo_html", "memo_pdf", "score_table", "write_memo"]
 
@@ -330,7 +330,7 @@ def memo_html(
     title
         Heading; by default it names the number of scenarios.
     events_style
-        How maps draw events (see :data:`safezones.plot.EVENTS_STYLES`).
+        How maps draw events (see :data:`safezones.viz.plot.EVENTS_STYLES`).
     figures
         Figures already drawn (keys as :func:`write_memo` names them); drawn
         here otherwise.
@@ -492,7 +492,7 @@ def memo_pdf(
         TableStyle,
     )
 
-    from ._io import atomic_path
+    from safezones.io.atomic import atomic_path
 
     items = _results(results)
     title = _memo_title(title, items)
@@ -650,11 +650,11 @@ def write_memo(
 
     ``progress`` is called with a short description of each step. The
     folder must be new, empty or an earlier safezones output (checked before
-    drawing anything; see :func:`safezones._io.check_output_dir`).
+    drawing anything; see :func:`safezones.io.atomic.check_output_dir`).
     """
     items = _results(results)
     tick = progress or (lambda _: None)
-    from ._io import atomic_dir, check_output_dir
+    from safezones.io.atomic import atomic_dir, check_output_dir
 
     _memo_title(title, items)  # refuse a bad title before drawing
     out = Path(directory)

@@ -3,8 +3,8 @@
 A scenario file lists its zones as ``[[zones]]`` tables, each with an ``id``
 and a ``kind`` (``refuge``, ``freeze`` or ``safe``), and optional sections
 ``population``, ``events``, ``demand``, ``shelter`` and ``uncertainty`` whose
-defaults are the documented constants of :mod:`safezones.demand`,
-:mod:`safezones.shelter` and :mod:`safezones.uncertainty`. A misspelt key is
+defaults are the documented constants of :mod:`safezones.model.demand`,
+:mod:`safezones.model.shelter` and :mod:`safezones.model.uncertainty`. A misspelt key is
 an error that names the key and suggests the right one.
 
 Examples
@@ -53,11 +53,9 @@ from pydantic import (
     model_validator,
 )
 
-from . import data
-from ._errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
-from ._plural import agree, plural
-from ._reuse import read_result, write_result
-from ._text import (
+from safezones import data
+from safezones._plural import agree, plural
+from safezones._text import (
     MAX_NAME_CHARS,
     MAX_NOTE_CHARS,
     MAX_TITLE_CHARS,
@@ -65,8 +63,10 @@ from ._text import (
     markdown_cell,
     no_control,
 )
-from .crs import to_metric
-from .demand import (
+from safezones.crs import to_metric
+from safezones.errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
+from safezones.export.store import read_result, write_result
+from safezones.model.demand import (
     DEFAULT_KERNEL_KM,
     DEFAULT_RATES,
     DEFAULT_THRESHOLDS,
@@ -79,8 +79,14 @@ from .demand import (
     read_displaced_table,
     scale_to_total,
 )
-from .overlay import _covered_fraction, events_in_zones, kernel_intensity, strike_intensity
-from .shelter import (
+from safezones.model.metrics import METRICS, QUANTILES
+from safezones.model.overlay import (
+    _covered_fraction,
+    events_in_zones,
+    kernel_intensity,
+    strike_intensity,
+)
+from safezones.model.shelter import (
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_DISTANCE_DECAY,
     DEFAULT_MAX_TRAVEL_KM,
@@ -99,7 +105,7 @@ from .shelter import (
     reach_groups,
     safety,
 )
-from .uncertainty import (
+from safezones.model.uncertainty import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
     UncertaintySpec,
@@ -118,17 +124,6 @@ __all__ = [
     "run",
     "write_comparison",
 ]
-
-#: The score, in the order reported.
-METRICS = (
-    "displaced",
-    "sheltered",
-    "residents_protected",
-    "unmet",
-    "capacity",
-    "sheltered_safe",
-)
-_Q = ("p5", "p50", "p95")
 
 
 class _Spec(BaseModel):
@@ -184,7 +179,7 @@ class SafeZoneSpec(_ZoneBase):
 
     A file with several layers (a GeoPackage) needs ``layer``; ``split``
     names an attribute to make one zone per feature, with the ids
-    ``<id>-<slug of the value>`` (see :func:`safezones.zones.safe_zone`).
+    ``<id>-<slug of the value>`` (see :func:`safezones.model.zones.safe_zone`).
     """
 
     kind: Literal["safe"]
@@ -243,7 +238,7 @@ class EventsSpec(_Spec):
 
     ``sub_event_types`` (ACLED files only) keeps these ACLED sub-event types,
     or every row with ``"all"``; by default the strikes zones are meant to
-    stop, :data:`safezones.sources.DEFAULT_ACLED_SUB_EVENT_TYPES`.
+    stop, :data:`safezones.io.sources.DEFAULT_ACLED_SUB_EVENT_TYPES`.
     """
 
     source: str = "bundled"
@@ -275,8 +270,8 @@ class EventsSpec(_Spec):
 
 
 def _window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
-    """A window bound as :func:`safezones.sources.window_bounds` reads it; ValueError if bad."""
-    from .sources import _as_bound
+    """A window bound as :func:`safezones.io.sources.window_bounds` reads it; ValueError if bad."""
+    from safezones.io.sources import _as_bound
 
     try:
         bound = value if isinstance(value, int) else str(value)
@@ -295,7 +290,7 @@ def _window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
 
 
 class DemandSpec(_Spec):
-    """Who is displaced (see :mod:`safezones.demand`)."""
+    """Who is displaced (see :mod:`safezones.model.demand`)."""
 
     mode: Literal["hazard", "given"] = "hazard"
     origin: Literal["districts", "governorates", "cells"] = "districts"
@@ -333,7 +328,7 @@ class ProtectionSpec(_Spec):
 
 
 class ShelterSpec(_Spec):
-    """Capacity, reach and allocation (see :mod:`safezones.shelter`)."""
+    """Capacity, reach and allocation (see :mod:`safezones.model.shelter`)."""
 
     allocation: Literal["optimal", "gravity"] = "optimal"
     usable_fraction: Annotated[float, Field(gt=0, le=1)] = DEFAULT_USABLE_FRACTION
@@ -347,7 +342,7 @@ class ShelterSpec(_Spec):
 
 
 class UncertaintySection(_Spec):
-    """Monte Carlo settings (see :mod:`safezones.uncertainty`)."""
+    """Monte Carlo settings (see :mod:`safezones.model.uncertainty`)."""
 
     draws: Annotated[int, Field(ge=1, le=1_000_000)] = DEFAULT_DRAWS
     seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED  # numpy takes non-negative seeds
@@ -452,7 +447,7 @@ class Scenario(_Spec):
         ...     "shelter": {"max_travle_km": 50}})
         Traceback (most recent call last):
         ...
-        safezones._errors.SafeZonesError: unknown key 'shelter.max_travle_km'; did you mean 'max_travel_km'?
+        safezones.errors.SafeZonesError: unknown key 'shelter.max_travle_km'; did you mean 'max_travel_km'?
         """
         raw = json.loads(json.dumps(doc, default=str))  # a deep copy of plain values
         raw = apply_overrides(raw, overrides, source=source)
@@ -629,7 +624,7 @@ def apply_overrides(
     >>> apply_overrides(doc, {"zones.syria.depth_km": 10})
     Traceback (most recent call last):
     ...
-    safezones._errors.UnknownNameError: --set zones.syria.depth_km: no zone with id 'syria'; the zones are: turkey
+    safezones.errors.UnknownNameError: --set zones.syria.depth_km: no zone with id 'syria'; the zones are: turkey
     """
     items: list[tuple[str, Any]] = []
     if isinstance(overrides, Mapping):
@@ -809,13 +804,15 @@ class ScenarioResult:
         ``safezones_version``, ``written_at`` (UTC, ISO 8601, when the
         document is made), ``command`` (the command line when run from the
         CLI, else None) and ``inputs``: the SHA-256 of every file the
-        scenario reads (:func:`safezones._inputs.input_hashes`).
+        scenario reads (:func:`safezones.io.inputs.input_hashes`).
         """
         from datetime import UTC, datetime
 
-        from ._inputs import command_line, input_hashes
+        from safezones.io.inputs import command_line, input_hashes
 
-        metrics = {m: {q: float(self.totals.loc[m, q]) for q in _Q} for m in self.totals.index}
+        metrics = {
+            m: {q: float(self.totals.loc[m, q]) for q in QUANTILES} for m in self.totals.index
+        }
         return {
             "scenario": self.scenario.id,
             "title": self.scenario.title,
@@ -832,12 +829,12 @@ class ScenarioResult:
         }
 
     def __repr__(self) -> str:
-        from ._display import result_text
+        from safezones.viz.display import result_text
 
         return result_text(self)
 
     def _repr_html_(self) -> str:
-        from ._display import result_html
+        from safezones.viz.display import result_html
 
         return result_html(self)
 
@@ -845,7 +842,7 @@ class ScenarioResult:
         """An interactive map (folium): zones with popups carrying the numbers, and events.
 
         Needs the ``notebook`` extra (folium). Keywords go to
-        :func:`safezones._display.explore`: ``events=False`` leaves the events
+        :func:`safezones.viz.display.explore`: ``events=False`` leaves the events
         out, ``max_events`` caps them (the deadliest are kept, 2,000 by
         default), ``tiles`` adds a background from the internet (none by
         default: the page works offline), ``m`` adds to a map.
@@ -855,7 +852,7 @@ class ScenarioResult:
         >>> r = run("scenarios/aleppo-freeze.toml", draws=1)  # doctest: +SKIP
         >>> r.explore()  # doctest: +SKIP
         """
-        from ._display import explore
+        from safezones.viz.display import explore
 
         return explore(self, **kwargs)
 
@@ -869,11 +866,11 @@ class ScenarioResult:
         The folder is written whole or not at all: files go to a temporary
         folder beside it, which then replaces it. It must be new, empty or an
         earlier safezones output; anything else is refused
-        (:func:`safezones._io.check_output_dir`), and of an earlier output only
+        (:func:`safezones.io.atomic.check_output_dir`), and of an earlier output only
         the files safezones wrote are removed.
         """
-        from ._columns import describe, for_file
-        from ._io import atomic_dir
+        from safezones.export.columns import describe, for_file
+        from safezones.io.atomic import atomic_dir
 
         out = Path(directory)
         with atomic_dir(out, command="run") as tmp:
@@ -884,7 +881,9 @@ class ScenarioResult:
                 "per_zone.csv": for_file(self.per_zone),
                 "per_origin.csv": for_file(self.per_origin),
                 "flows.csv": for_file(self.flows),
-                "totals.csv": for_file(self.totals, people=_Q).rename_axis("metric").reset_index(),
+                "totals.csv": for_file(self.totals, people=QUANTILES)
+                .rename_axis("metric")
+                .reset_index(),
             }
             for fname, table in tables.items():  # formula-like text gets a leading quote
                 csv_frame(table).to_csv(tmp / fname, index=False, float_format="%.10g")
@@ -900,7 +899,7 @@ class ScenarioResult:
             describe(described).to_csv(tmp / "columns.csv", index=False)
             write_result(self, tmp)  # result/: lossless tables for from_file and memo --from
             if map_png:
-                from .plot import result_map
+                from safezones.viz.plot import result_map
 
                 fig, _ = result_map(self)
                 fig.savefig(tmp / "map.png", dpi=150)
@@ -916,7 +915,7 @@ class ScenarioResult:
         Tables, zones, events and per-draw arrays come back exactly as they
         were; nothing read can run code (Parquet, JSON and ``.npy``, no
         pickle). ``scenario`` defaults to the values recorded with the result.
-        See :func:`safezones._reuse.try_reuse` to reuse a result only when it
+        See :func:`safezones.export.store.try_reuse` to reuse a result only when it
         was computed as asked.
 
         Examples
@@ -934,7 +933,7 @@ class ScenarioResult:
 
 def _zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:
     """One zone of the scenario, built by its builder (EPSG:4326)."""
-    from .zones import freeze_zone, refuge_strip, safe_zone
+    from safezones.model.zones import freeze_zone, refuge_strip, safe_zone
 
     if isinstance(z, RefugeZoneSpec):
         return refuge_strip(
@@ -953,7 +952,7 @@ def _zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:
 
 
 def _build_zones(sc: Scenario) -> gpd.GeoDataFrame:
-    from .zones import zone_set
+    from safezones.model.zones import zone_set
 
     layers: list[gpd.GeoDataFrame] = []
     problems: list[str] = []
@@ -979,7 +978,7 @@ def _protection(sc: Scenario) -> list[float]:
 
 
 def _population(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
-    from . import sources
+    from safezones.io import sources
 
     spec = sc.population
     if spec.source == "bundled":
@@ -1016,7 +1015,7 @@ def _raster_cells(raster: Any, band: tuple[float, float] | None) -> gpd.GeoDataF
     """A population raster summed into blocks of about 1 km, as points."""
     import rasterio
 
-    from .sources import raster_value_problems
+    from safezones.io.sources import raster_value_problems
 
     with rasterio.open(raster.path) as ds:
         masked = ds.read(raster.band, masked=True)
@@ -1072,7 +1071,7 @@ def _bundled_intensity(level: str, window: tuple[tuple[str, Any], ...]) -> np.nd
 
 
 def _events(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
-    from . import sources
+    from safezones.io import sources
 
     spec = sc.events
     if spec.source == "bundled":
@@ -1474,7 +1473,9 @@ def run(
         "sheltered_safe": (arrivals * safe).sum(axis=1),
     })  # fmt: skip
     samples.index.name = "draw"
-    totals = pd.DataFrame(summarise(samples.to_numpy()), index=list(METRICS), columns=list(_Q))
+    totals = pd.DataFrame(
+        summarise(samples.to_numpy()), index=list(METRICS), columns=list(QUANTILES)
+    )
 
     flows_o = np.zeros((n_draws, n_o, n_z))
     np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
@@ -1513,7 +1514,7 @@ def run(
 
 
 def _events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.GeoDataFrame:
-    from .sources import in_window, window_bounds
+    from safezones.io.sources import in_window, window_bounds
 
     if "date_start" not in events.columns:
         return events
@@ -1524,7 +1525,7 @@ def _events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.Geo
 def _q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
     s = summarise(values)  # (..., 3)
     s = np.where(np.abs(s) < 1e-6, 0.0, s)  # solver round-off is not a person
-    return {f"{prefix}_{q}": s[..., k] for k, q in enumerate(_Q)}
+    return {f"{prefix}_{q}": s[..., k] for k, q in enumerate(QUANTILES)}
 
 
 def _population_total(result: ScenarioResult) -> dict[str, float]:
@@ -1532,7 +1533,7 @@ def _population_total(result: ScenarioResult) -> dict[str, float]:
     draws = np.asarray(result.detail.get("population_total", np.zeros(0)), dtype=float)
     if not len(draws):
         return {}
-    return {q: float(v) for q, v in zip(_Q, summarise(draws), strict=True)}
+    return {q: float(v) for q, v in zip(QUANTILES, summarise(draws), strict=True)}
 
 
 def _per_zone(
@@ -1635,7 +1636,7 @@ def check_distinct_ids(scenarios: Sequence[Scenario]) -> None:
     >>> check_distinct_ids([sc, sc])
     Traceback (most recent call last):
     ...
-    safezones._errors.SafeZonesError: scenario ids must differ to be compared; repeated: x
+    safezones.errors.SafeZonesError: scenario ids must differ to be compared; repeated: x
     """
     ids = [sc.id for sc in scenarios]
     dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -1701,7 +1702,7 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
             "window": f"{r.provenance['window']['start']} to {r.provenance['window']['end']}",
         }
         for m in r.totals.index:
-            for q in _Q:
+            for q in QUANTILES:
                 row[f"{m}_{q}"] = float(r.totals.loc[m, q])
         for q, v in _population_total(r).items():
             row[f"population_{q}"] = v
@@ -1723,7 +1724,7 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     --------
     >>> t = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0],
     ...     "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
-    ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in _Q}})
+    ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in QUANTILES}})
     >>> print(comparison_markdown(t).splitlines()[2])
     | a | A | 10 | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M |
     """
@@ -1779,9 +1780,9 @@ def write_comparison(
     """
     import matplotlib.pyplot as plt
 
-    from ._columns import describe, for_file
-    from ._io import atomic_dir, check_output_dir
-    from .plot import comparison_chart
+    from safezones.export.columns import describe, for_file
+    from safezones.io.atomic import atomic_dir, check_output_dir
+    from safezones.viz.plot import comparison_chart
 
     check_output_dir(directory, command="compare")  # before drawing anything
     table = comparison_table(results)

@@ -13,7 +13,7 @@ Examples
 776
 """
 
-from . import catalog
-from .catalog import *  # noqa: F403  (the catalog's __all__ is this package's API)
+from safezones.data import catalog
+from safezones.data.catalog import *  # noqa: F403  (the catalog's __all__ is this package's API)
 
 __all__ = catalog.__all__

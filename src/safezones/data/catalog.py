@@ -15,8 +15,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from .._errors import UnknownNameError
-from ..crs import LONLAT_CRS, PROJECT_CRS
+from safezones.crs import LONLAT_CRS, PROJECT_CRS
+from safezones.errors import UnknownNameError
 
 __all__ = [
     "NEIGHBOURS",
@@ -210,7 +210,7 @@ def find_place(name: str, *, country: str | None = "SY") -> pd.Series:
     >>> find_place("Alepo")
     Traceback (most recent call last):
     ...
-    safezones._errors.UnknownNameError: no place 'Alepo' in the bundled GeoNames places (country SY); did you mean: Aleppo? Or give (lon, lat) instead.
+    safezones.errors.UnknownNameError: no place 'Alepo' in the bundled GeoNames places (country SY); did you mean: Aleppo? Or give (lon, lat) instead.
     """
     p = _read("places")
     idx = _place_index()

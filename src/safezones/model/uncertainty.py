@@ -33,8 +33,8 @@ from typing import Literal
 import numpy as np
 from scipy.stats import qmc
 
-from ._errors import SafeZonesError
-from .shelter import SPHERE_SITE_AREA_M2, SPHERE_SITE_AREA_MIN_M2
+from safezones.errors import SafeZonesError
+from safezones.model.shelter import SPHERE_SITE_AREA_M2, SPHERE_SITE_AREA_MIN_M2
 
 __all__ = [
     "DEFAULT_DRAWS",

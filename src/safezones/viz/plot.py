@@ -45,11 +45,11 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from matplotlib_scalebar.scalebar import ScaleBar
 
-from . import data
-from ._errors import SafeZonesError
-from ._text import literal_text
-from .crs import to_metric
-from .sources import window_bounds
+from safezones import data
+from safezones._text import literal_text
+from safezones.crs import to_metric
+from safezones.errors import SafeZonesError
+from safezones.io.sources import window_bounds
 
 __all__ = [
     "DISCLAIMER",
@@ -618,7 +618,7 @@ def _draw_zones(
 
 
 def _no_axis_labels(ax: Axes) -> None:
-    """geopandas labels axes with the CRS's units; a map needs none."""
+    """Geopandas labels axes with the CRS's units; a map needs none."""
     ax.set_xlabel("")
     ax.set_ylabel("")
 
@@ -1239,7 +1239,7 @@ def sheltered_chart(
     if isinstance(results, pd.DataFrame):
         table = results
     else:
-        from .scenario import comparison_table
+        from safezones.scenario import comparison_table
 
         table = comparison_table(_as_results(results))
     if not len(table):
@@ -1491,7 +1491,7 @@ def residents_map(
     -------
     (matplotlib.figure.Figure, matplotlib.axes.Axes)
     """
-    from .scenario import _population
+    from safezones.scenario import _population
 
     near = _reach_km(result) if near_km is None else float(near_km)
     if not (np.isfinite(near) and near >= 0):
@@ -1650,9 +1650,9 @@ def save_figure(
     >>> save_figure(fig, d / "f.jpg")
     Traceback (most recent call last):
     ...
-    safezones._errors.SafeZonesError: cannot write 'f.jpg': the figure formats are .png, .pdf, .svg
+    safezones.errors.SafeZonesError: cannot write 'f.jpg': the figure formats are .png, .pdf, .svg
     """
-    from ._io import atomic_path, check_figure_path, in_temp_output
+    from safezones.io.atomic import atomic_path, check_figure_path, in_temp_output
 
     p = Path(path)
     suffix = p.suffix.lower()
@@ -1661,7 +1661,7 @@ def save_figure(
             f"cannot write {p.name!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
         )
     check_figure_path(p)
-    from . import __version__
+    from safezones import __version__
 
     meta: dict[str, str] = {"Creator": f"safezones {__version__}"}
     if source:  # each format's own key for a description

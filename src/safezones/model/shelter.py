@@ -45,8 +45,8 @@ import scipy.sparse as sp
 import shapely
 from scipy.optimize import linprog
 
-from ._errors import SafeZonesError
-from .crs import to_metric
+from safezones.crs import to_metric
+from safezones.errors import SafeZonesError
 
 __all__ = [
     "DEFAULT_DETOUR_FACTOR",
@@ -92,7 +92,7 @@ DEFAULT_DETOUR_FACTOR = 1.3
 #: a neighbour's proximity, a safe zone on an enforced no-fly zone. Assumptions.
 DEFAULT_PROTECTION: dict[str, float] = {"freeze": 0.5, "refuge": 0.7, "safe": 0.8}
 #: Strike intensity (events per 1,000 km2 per year) at which exposure is full:
-#: the high-hazard threshold of :data:`safezones.demand.DEFAULT_THRESHOLDS`.
+#: the high-hazard threshold of :data:`safezones.model.demand.DEFAULT_THRESHOLDS`.
 EXPOSURE_REFERENCE = 100.0
 #: ``gravity``: distance decay exponent. Assumption (2 is the classic gravity model).
 DEFAULT_DISTANCE_DECAY = 2.0

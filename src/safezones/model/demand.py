@@ -16,15 +16,15 @@ displaced by origin do not depend on the zones. Two modes:
 
 Origins are districts (default), governorates or population cells. With
 ``"cells"`` each grid cell gets its own hazard class from the events within
-:data:`DEFAULT_KERNEL_KM` of it (:func:`safezones.overlay.kernel_intensity`),
+:data:`DEFAULT_KERNEL_KM` of it (:func:`safezones.model.overlay.kernel_intensity`),
 and results are reported by district. People who live inside a zone
 and were not displaced are the zone's *residents*: protected in place, never
-counted as arrivals (see :mod:`safezones.shelter`).
+counted as arrivals (see :mod:`safezones.model.shelter`).
 
 Examples
 --------
 >>> import numpy as np
->>> from safezones.demand import hazard_class, DEFAULT_THRESHOLDS
+>>> from safezones.model.demand import hazard_class, DEFAULT_THRESHOLDS
 >>> hazard_class(np.array([0.0, 9.9, 10.0, 250.0]), DEFAULT_THRESHOLDS).tolist()
 [0, 0, 1, 2]
 """
@@ -40,11 +40,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import data
-from ._errors import DataError, SafeZonesError
-from ._plural import agree, plural
-from ._text import NO_HEADER, column_listing
-from .crs import to_metric
+from safezones import data
+from safezones._plural import agree, plural
+from safezones._text import NO_HEADER, column_listing
+from safezones.crs import to_metric
+from safezones.errors import DataError, SafeZonesError
 
 __all__ = [
     "DEFAULT_KERNEL_KM",

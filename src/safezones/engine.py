@@ -36,11 +36,19 @@ from typing import Any
 import numpy as np
 import shapely
 
-from ._errors import SafeZonesError
-from .crs import to_metric
-from .demand import scale_to_total
-from .overlay import _covered_fraction, events_in_zones
-from .scenario import (
+from safezones.crs import to_metric
+from safezones.errors import SafeZonesError
+from safezones.model.demand import scale_to_total
+from safezones.model.overlay import _covered_fraction, events_in_zones
+from safezones.model.shelter import (
+    allocate_gravity,
+    allocate_optimal,
+    capacity,
+    exposure_index,
+    safety,
+)
+from safezones.model.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
+from safezones.scenario import (
     FreezeZoneSpec,
     RefugeZoneSpec,
     Scenario,
@@ -51,14 +59,6 @@ from .scenario import (
     _zone_layer,
     run,
 )
-from .shelter import (
-    allocate_gravity,
-    allocate_optimal,
-    capacity,
-    exposure_index,
-    safety,
-)
-from .uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
 
 __all__ = ["Engine", "fast_supported"]
 
@@ -93,7 +93,7 @@ class ZoneGeom:
 
 @dataclass(frozen=True)
 class _GroupSet:
-    groups: Any  # safezones.shelter.Groups, as the reference forms them
+    groups: Any  # safezones.model.shelter.Groups, as the reference forms them
     group_class: np.ndarray  # (G,)
     gpop: np.ndarray  # (G, 3)
     nearest: np.ndarray  # (G,) the closest zone each group reaches (-1 if none)
@@ -169,7 +169,7 @@ class Engine:
         self.reach_km = 0.0
         self.preloaded = False
         #: Where built zone geometry is kept and read back (a sweep's
-        #: :class:`~safezones._checkpoint.GeometryStore`), or None.
+        #: :class:`~safezones.sweep.store.GeometryStore`), or None.
         self.store: Any = None
         #: Zone geometries built and read from :attr:`store`; tests read them.
         self.built = 0
@@ -252,7 +252,7 @@ class Engine:
             return geom
 
         def build() -> ZoneGeom:
-            from .zones import zone_set
+            from safezones.model.zones import zone_set
 
             try:
                 zones = zone_set([_zone_layer(sc, z)])
@@ -297,7 +297,7 @@ class Engine:
 
     def _family(self, sc: Scenario, base: _Base, z: Any) -> tuple[np.ndarray, float] | None:
         """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
-        from .zones import _border_stretch, _metric_point, _resolve_point
+        from safezones.model.zones import _border_stretch, _metric_point, _resolve_point
 
         if isinstance(z, RefugeZoneSpec):
             key: tuple[Any, ...] = ("stretch", z.border, z.start, z.end)
@@ -321,7 +321,7 @@ class Engine:
     def _distances(
         self, sc: Scenario, base: _Base, z: Any, zone: Any, limit_km: float
     ) -> np.ndarray:
-        """As :func:`~safezones.shelter.cell_distances`, for the cells within ``limit_km``.
+        """As :func:`~safezones.model.shelter.cell_distances`, for the cells within ``limit_km``.
 
         A strip of depth d lies within d of its border stretch (a freeze within
         its radius of its centre), so a cell farther than ``limit + d`` from

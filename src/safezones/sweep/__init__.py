@@ -21,7 +21,7 @@ paths as in ``--set``), a design and a size::
     values = [0.3, 0.5, 0.7]        # grid designs take values = [...] or low/high/num
 
 :func:`run_sweep` scores every scenario with the fast path
-(:mod:`safezones._fast`, equal to :func:`~safezones.scenario.run` to
+(:mod:`safezones.engine`, equal to :func:`~safezones.scenario.run` to
 rounding) and writes ``DIR/parts/part-NNNNNN.parquet`` as chunks finish, then
 ``DIR/results.parquet``: one row per scenario (``scenario_id``, ``index``,
 the parameters, every metric's P5/P50/P95). A killed sweep started again
@@ -29,7 +29,7 @@ with the same spec and folder runs only the chunks that are missing; a
 different spec in the same folder is refused, and so is a changed input file
 (``sweep.json`` keeps the SHA-256 of the spec, the base scenario and every
 data file they read). The zone geometry is kept in ``DIR/geometry/`` as it is
-built (:mod:`safezones._checkpoint`), so a sweep killed while building it
+built (:mod:`safezones.sweep.store`), so a sweep killed while building it
 still makes progress, and worker processes end when the sweep's process dies.
 
 :func:`sensitivity` gives Sobol first-order and total indices (SALib) of a
@@ -80,12 +80,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._checkpoint import GeometryStore
-from ._errors import DataError, SafeZonesError
-from ._inputs import sweep_input_hashes
-from ._plural import plural
-from .scenario import _Q, METRICS, Scenario
-from .uncertainty import DEFAULT_SEED
+from safezones._plural import plural
+from safezones.errors import DataError, SafeZonesError
+from safezones.io.inputs import sweep_input_hashes
+from safezones.model.metrics import METRICS, QUANTILES
+from safezones.model.uncertainty import DEFAULT_SEED
+from safezones.scenario import Scenario
+from safezones.sweep.store import GeometryStore
 
 __all__ = [
     "DESIGNS",
@@ -119,7 +120,7 @@ WATCH_PARENT_S = 0.5
 _GEOMETRY_KEYS = ("depth_km", "radius_km")
 _SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path", "layer", "split")
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
-METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in _Q)
+METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in QUANTILES)
 
 
 class _Spec(BaseModel):
@@ -185,7 +186,7 @@ def sample_design(
     >>> sample_design({"a": (0, 1)}, design="sobol", size=10)
     Traceback (most recent call last):
     ...
-    safezones._errors.SafeZonesError: a sobol design needs size (the base samples N) to be a power of 2, got 10; try 8 or 16
+    safezones.errors.SafeZonesError: a sobol design needs size (the base samples N) to be a power of 2, got 10; try 8 or 16
     """
     names = list(bounds)
     lo = np.array([float(bounds[n][0]) for n in names])
@@ -242,7 +243,7 @@ class Sweep:
     @classmethod
     def from_toml(cls, path: str | Path) -> Sweep:
         """Read and validate a sweep spec; relative paths are read from its folder."""
-        from .scenario import read_toml
+        from safezones.scenario import read_toml
 
         p = Path(path)
         doc = read_toml(p, what="sweep spec")
@@ -523,7 +524,7 @@ def _die_with_parent(parent: int) -> None:
     It also closes the output lock it inherited, so that a killed sweep's
     folder is free as soon as the sweep itself is gone.
     """
-    from ._io import close_inherited_locks
+    from safezones.io.atomic import close_inherited_locks
 
     close_inherited_locks()
     if sys.platform == "linux":
@@ -571,7 +572,7 @@ def _store(payload: dict[str, Any]) -> GeometryStore | None:
 def _worker_sweep(
     payload: dict[str, Any], geometry: dict[str, Any] | None = None
 ) -> tuple[Sweep, Any]:
-    from ._fast import Engine
+    from safezones.engine import Engine
 
     key = payload["key"]
     if key not in _WORKER:
@@ -670,13 +671,13 @@ def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
 
 def sweep_inputs(sweep: Sweep) -> list[Path]:
     """The files a sweep reads: its spec, the base scenario and the scenario's data files."""
-    from ._inputs import sweep_input_files
+    from safezones.io.inputs import sweep_input_files
 
     return list(sweep_input_files(sweep).values())
 
 
 def _open_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
-    from ._io import MARKER, check_output_dir, write_marker
+    from safezones.io.atomic import MARKER, check_output_dir, write_marker
 
     # new, empty, or a sweep's own folder; never the spec's folder or one with other files
     check_output_dir(out, command="sweep", inputs=sweep_inputs(sweep))
@@ -758,7 +759,7 @@ def _holding_the_lock(fn: Callable[..., Path]) -> Callable[..., Path]:
 
     @functools.wraps(fn)
     def locked(spec: Sweep | str | Path, out: str | Path, **kwargs: Any) -> Path:
-        from ._io import check_output_dir, output_lock
+        from safezones.io.atomic import check_output_dir, output_lock
 
         given = spec.source if isinstance(spec, Sweep) else spec
         check_output_dir(out, command="sweep", inputs=[given])  # refuse before making a lock
@@ -798,7 +799,7 @@ def run_sweep(
         kept (resume); a different spec, or a changed input file (the spec,
         the base scenario, a data file: ``sweep.json`` keeps their SHA-256),
         is refused, and so is a folder that holds anything but a sweep (see
-        :func:`safezones._io.check_output_dir`). Built zone geometry is kept
+        :func:`safezones.io.atomic.check_output_dir`). Built zone geometry is kept
         in ``out/geometry`` and read back on a resume (with Dask, only on a
         local cluster).
     executor

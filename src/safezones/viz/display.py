@@ -22,9 +22,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import SafeZonesError
-from ._plural import plural
-from .crs import to_metric
+from safezones._plural import plural
+from safezones.crs import to_metric
+from safezones.errors import SafeZonesError
 
 __all__ = [
     "EXPLORE_MAX_EVENTS",
@@ -54,7 +54,7 @@ _LABELS = {
 
 
 def _people(v: Any) -> str:
-    from .plot import _people as people
+    from safezones.viz.plot import _people as people
 
     return people(float(v))
 
@@ -106,7 +106,7 @@ class Thumbnail:
     ) -> None:
         from matplotlib.figure import Figure
 
-        from .plot import _draw_base, _event_arrays
+        from safezones.viz.plot import _draw_base, _event_arrays
 
         aspect = (view[3] - view[1]) / (view[2] - view[0])
         head = 0.28 if title else 0.0
@@ -126,7 +126,7 @@ class Thumbnail:
         self._base = (len(self.ax.collections), len(self.ax.patches), len(self.ax.lines))
 
     def png(self, zones: gpd.GeoDataFrame, *, title: str = "", dpi: int = 96) -> bytes:
-        from .plot import _draw_zones
+        from safezones.viz.plot import _draw_zones
 
         n_coll, n_patch, n_line = self._base
         for artist in [
@@ -163,12 +163,12 @@ def thumbnail_png(
 
     Examples
     --------
-    >>> from safezones.zones import freeze_zone
+    >>> from safezones.model.zones import freeze_zone
     >>> png = thumbnail_png(freeze_zone("Aleppo", radius_km=15))
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
-    from .plot import _syria_view
+    from safezones.viz.plot import _syria_view
 
     zm = to_metric(zones, what="zones")
     if view is None:
@@ -252,7 +252,7 @@ def zones_text(zones: gpd.GeoDataFrame) -> str:
 
     Examples
     --------
-    >>> from safezones.zones import freeze_zone, zone_set
+    >>> from safezones.model.zones import freeze_zone, zone_set
     >>> print(zones_text(zone_set(freeze_zone("Aleppo", radius_km=15))))
     ZoneSet: 1 zone, 707 km²
     zone                kind    name                          area
@@ -281,7 +281,7 @@ def zones_html(zones: gpd.GeoDataFrame) -> str:
 
 
 def _window(prov: Mapping[str, Any]) -> str:
-    from .plot import _window_label
+    from safezones.viz.plot import _window_label
 
     return _window_label(prov["window"])
 
@@ -329,7 +329,7 @@ def _per_zone_rows(result: Any) -> pd.DataFrame:
 
 
 def _sources_line(result: Any) -> str:
-    from .plot import result_sources, source_note
+    from safezones.viz.plot import result_sources, source_note
 
     return source_note(result_sources(result))
 
@@ -421,7 +421,7 @@ def explore(
     the sources.
 
     The page works offline: it carries Leaflet inline and links nothing
-    (:func:`safezones._webmap.offline_map`), and Syria, its neighbours and the
+    (:func:`safezones.viz.explore.offline_map`), and Syria, its neighbours and the
     governorates are drawn from the bundled data (layer "borders"). ``tiles``
     (a folium tile name such as ``"OpenStreetMap"``) adds a background fetched
     from the internet; None (default) draws none. Every
@@ -434,8 +434,8 @@ def explore(
     folium.Map
     """
     folium = _folium()
-    from ._webmap import add_basemap, escaped, legend_html, offline_map
-    from .plot import KIND_COLOURS
+    from safezones.viz.explore import add_basemap, escaped, legend_html, offline_map
+    from safezones.viz.plot import KIND_COLOURS
 
     if max_events < 0:
         raise SafeZonesError(f"max_events must be 0 or more, got {max_events}")

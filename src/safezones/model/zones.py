@@ -16,7 +16,7 @@ Definitions (see DESIGN.md):
 
 Examples
 --------
->>> from safezones.zones import refuge_strip, freeze_zone, zone_set, union
+>>> from safezones.model.zones import refuge_strip, freeze_zone, zone_set, union
 >>> z = zone_set(refuge_strip("LBN", depth_km=5), freeze_zone((36.72, 34.73), radius_km=10))
 >>> z[["zone_id", "kind"]].values.tolist()
 [['lbn-5km', 'refuge'], ['freeze-36-72e-34-73n-10km', 'freeze']]
@@ -45,10 +45,10 @@ from shapely import ops
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from . import data
-from ._errors import GeometryError, SafeZonesError, UnknownNameError
-from ._text import MAX_NAME_CHARS, no_control
-from .crs import LONLAT_CRS, PROJECT_CRS, lonlat_to_metric, metric_to_lonlat, require_crs
+from safezones import data
+from safezones._text import MAX_NAME_CHARS, no_control
+from safezones.crs import LONLAT_CRS, PROJECT_CRS, lonlat_to_metric, metric_to_lonlat, require_crs
+from safezones.errors import GeometryError, SafeZonesError, UnknownNameError
 
 __all__ = [
     "BUFFER_QUAD_SEGS",
@@ -112,12 +112,12 @@ class ZoneSet(gpd.GeoDataFrame):
         return "zone_id" in self.columns and "area_km2" in self.columns
 
     def __repr__(self) -> str:
-        from ._display import zones_text
+        from safezones.viz.display import zones_text
 
         return zones_text(self) if self._summarisable() else super().__repr__()
 
     def _repr_html_(self) -> str | None:
-        from ._display import zones_html
+        from safezones.viz.display import zones_html
 
         return zones_html(self) if self._summarisable() else super()._repr_html_()
 

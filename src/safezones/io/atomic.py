@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._errors import SafeZonesError
+from safezones.errors import SafeZonesError
 
 __all__ = [
     "MARKER",
@@ -80,7 +80,7 @@ def _version() -> str:
     try:
         return version("safezones")
     except PackageNotFoundError:  # run from a source tree that is not installed
-        from . import __version__
+        from safezones import __version__
 
         return __version__
 
@@ -133,7 +133,7 @@ def check_figure_path(path: str | os.PathLike[str]) -> Path:
     >>> check_figure_path(d)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    safezones._errors.SafeZonesError: cannot write the figure ...: it is a folder; give a file name such as .../map.png
+    safezones.errors.SafeZonesError: cannot write the figure ...: it is a folder; give a file name such as .../map.png
     """
     p = Path(path)
     if _inside_private(p):
@@ -243,7 +243,7 @@ def check_output_dir(
     >>> check_output_dir(d, command="run")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    safezones._errors.SafeZonesError: cannot write the output folder ...: it holds files that safezones did not write (notes.txt); give --out a new or empty folder, or remove it yourself
+    safezones.errors.SafeZonesError: cannot write the output folder ...: it holds files that safezones did not write (notes.txt); give --out a new or empty folder, or remove it yourself
     >>> check_output_dir(d / "out", command="run").name
     'out'
     """
@@ -497,7 +497,7 @@ _TEMP = re.compile(r"(old\.)?[a-z0-9_]{8}")
 
 
 def _marker_doc(command: str, files: list[str] | None, folders: list[str] | None) -> str:
-    from ._inputs import command_line
+    from safezones.io.inputs import command_line
 
     doc = {
         "written_by": "safezones",

@@ -43,7 +43,7 @@ class GeometryStore:
     folder
         Where the files go (``DIR/geometry``); made when the first is written.
     inputs
-        A digest of the sweep's input files (see :func:`safezones._inputs.sweep_input_hashes`).
+        A digest of the sweep's input files (see :func:`safezones.io.inputs.sweep_input_hashes`).
     version
         The safezones version that builds the geometry.
 
@@ -102,7 +102,7 @@ class GeometryStore:
         grid (wrong stamp, shapes, types, indices or size); nothing in the
         file is executed.
         """
-        from ._fast import ZoneGeom
+        from safezones.engine import ZoneGeom
 
         path = self.path(key)
         limit = 64 * n_cells + MAX_WKB_BYTES + (1 << 20)

@@ -30,12 +30,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import SafeZonesError
-from ._inputs import input_hashes
-from ._version import __version__
+from safezones._version import __version__
+from safezones.errors import SafeZonesError
+from safezones.io.inputs import input_hashes
 
 if TYPE_CHECKING:
-    from .scenario import Scenario, ScenarioResult
+    from safezones.scenario import Scenario, ScenarioResult
 
 __all__ = ["FOLDER", "FORMAT", "read_result", "scenario_changes", "try_reuse", "write_result"]
 
@@ -187,7 +187,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
         When a part is missing, cannot be read, or does not fit the others
         or the scenario (zone ids, metrics, draws).
     """
-    from .scenario import METRICS, Scenario, ScenarioResult
+    from safezones.scenario import METRICS, Scenario, ScenarioResult
 
     folder = Path(folder)
     doc = _manifest(folder)

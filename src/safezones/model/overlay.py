@@ -29,10 +29,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from ._errors import DataError, GeometryError, SafeZonesError
-from ._plural import agree, plural
-from .crs import PROJECT_CRS, require_crs, to_metric
-from .sources import (
+from safezones._plural import agree, plural
+from safezones.crs import PROJECT_CRS, require_crs, to_metric
+from safezones.errors import DataError, GeometryError, SafeZonesError
+from safezones.io.sources import (
     PRECISION_CLASSES,
     DateLike,
     PopulationRaster,
@@ -89,7 +89,7 @@ def events_in_zones(
     events
         Points with a CRS and the columns ``deaths_total`` and
         ``deaths_civilians``; for a window, ``date_start`` and ``date_end`` (or
-        ``year``). The readers in :mod:`safezones.sources` and
+        ``year``). The readers in :mod:`safezones.io.sources` and
         :func:`safezones.data.events` give this schema.
     start, end
         Window bounds: a year (``2014`` means 1 January or 31 December) or a
@@ -102,7 +102,7 @@ def events_in_zones(
     max_precision
         Drop events whose location precision class is coarser than this (1
         exact place, 2 within about 25 km, 3 district, 4 governorate; see
-        :data:`safezones.sources.PRECISION_CLASSES`).
+        :data:`safezones.io.sources.PRECISION_CLASSES`).
     imprecise
         What to do with the remaining events located only to a district or
         governorate (classes 3-4, e.g. UCDP where_prec 3-4, ACLED
@@ -117,7 +117,7 @@ def events_in_zones(
           centre), as a naive overlay does.
     weight
         ``"count"``: every event weighs 1. Otherwise a numeric column of
-        ``events`` (e.g. ``"weight"`` from :func:`safezones.sources.read_points`)
+        ``events`` (e.g. ``"weight"`` from :func:`safezones.io.sources.read_points`)
         whose values are summed in ``events`` instead. Deaths are never weighted.
 
     Returns
@@ -256,7 +256,7 @@ def kernel_intensity(
     """
     from scipy.spatial import cKDTree
 
-    from . import data
+    from safezones import data
 
     r_m = _buffer_m(radius_km)
     if r_m <= 0:
@@ -325,7 +325,7 @@ def _buffer_m(buffer_km: float) -> float:
 
 
 def _quad_segs() -> int:
-    from .zones import BUFFER_QUAD_SEGS
+    from safezones.model.zones import BUFFER_QUAD_SEGS
 
     return BUFFER_QUAD_SEGS
 
@@ -358,14 +358,14 @@ def _select_events(
     if not isinstance(events, gpd.GeoDataFrame):
         raise SafeZonesError(
             f"events must be a GeoDataFrame of points, not {type(events).__name__}; "
-            "read a file with safezones.sources"
+            "read a file with safezones.io.sources"
         )
     require_crs(events, what="events")
     missing = [c for c in _EVENT_DEATH_COLUMNS if c not in events.columns]
     if missing:
         raise DataError(
             f"the events layer lacks the columns {missing}; expected {list(_EVENT_DEATH_COLUMNS)}"
-            " as in safezones.data.events() or safezones.sources.read_points()"
+            " as in safezones.data.events() or safezones.io.sources.read_points()"
         )
     if imprecise not in ("spread", "exclude", "point"):
         raise SafeZonesError(f"imprecise={imprecise!r}; use 'spread', 'exclude' or 'point'")
@@ -557,7 +557,7 @@ def _points_in_regions(
 @cache
 def _units(level: str) -> tuple[np.ndarray, np.ndarray]:
     """Bundled units clipped to Syria in PROJECT_CRS, and their areas."""
-    from . import data
+    from safezones import data
 
     layer = data.districts() if level == "districts" else data.governorates()
     geoms = shapely.intersection(to_metric(layer).geometry.to_numpy(), data.syria(crs="metric"))
@@ -643,12 +643,12 @@ def population_in_zones(
         One of:
 
         - polygons (e.g. :func:`safezones.data.population_grid`, or
-          :func:`safezones.sources.read_admin_population`), whose people are
+          :func:`safezones.io.sources.read_admin_population`), whose people are
           counted in proportion to the share of each polygon's area inside a
           zone; or points, counted when inside. Columns ``pop_low``,
           ``pop_central``, ``pop_high``;
         - a population raster (a GeoTIFF path such as WorldPop or GHS-POP, or
-          :func:`safezones.sources.read_population_raster`): each cell counts
+          :func:`safezones.io.sources.read_population_raster`): each cell counts
           with the exact share of its area inside the zone (exactextract),
           nodata cells count as empty, and only the window around each zone is
           read. Zones reaching beyond the raster are warned about and their

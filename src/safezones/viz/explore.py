@@ -1,4 +1,4 @@
-"""Self-contained folium maps for :func:`safezones._display.explore`.
+"""Self-contained folium maps for :func:`safezones.viz.display.explore`.
 
 Field analysts are often offline, and folium's page links Leaflet, jQuery,
 Bootstrap and Font Awesome from four CDNs and draws OpenStreetMap tiles: a
@@ -60,13 +60,13 @@ BASEMAP_MARGIN_DEG = 5.0
 #: Basemap coordinates rounded to 4 decimals of a degree (about 11 m), well below
 #: the simplification (assumption).
 BASEMAP_DECIMALS = 4
-#: Colours of the basemap: those of the static maps (:mod:`safezones.plot`).
+#: Colours of the basemap: those of the static maps (:mod:`safezones.viz.plot`).
 NEIGHBOUR_EDGE = "#9a9a9a"
 GOVERNORATE_COLOUR = "#a8a8a8"
 BORDER_COLOUR = "#000000"
 _PANE = "safezones-basemap"
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
-_ASSETS = ("_vendor", "leaflet")
+_ASSETS = ("viz", "_vendor", "leaflet")
 
 
 def _folium() -> Any:
@@ -104,8 +104,8 @@ def offline_map(*, tiles: str | None = None, **kwargs: Any) -> Any:
     **kwargs
         Passed to :class:`folium.Map`.
     """
-    from ._errors import SafeZonesError
-    from .plot import SEA_COLOUR
+    from safezones.errors import SafeZonesError
+    from safezones.viz.plot import SEA_COLOUR
 
     folium = _folium()
     try:
@@ -134,8 +134,8 @@ def _round(geoms: Any, decimals: int) -> Any:
 
 @cache
 def _basemap_json() -> str:
-    from . import data
-    from .crs import LONLAT_CRS, to_metric
+    from safezones import data
+    from safezones.crs import LONLAT_CRS, to_metric
 
     countries = data.countries()
     syria = countries["iso_a3"] == "SYR"
@@ -173,7 +173,7 @@ def add_basemap(m: Any) -> None:
     tiles the countries are filled as on the static maps (neighbours grey,
     Syria white); over tiles only their lines are drawn. Added once per map.
     """
-    from .plot import LAND_COLOUR
+    from safezones.viz.plot import LAND_COLOUR
 
     if getattr(m, "_safezones_basemap", False):
         return

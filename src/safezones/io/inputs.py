@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
-    from .sweep import Sweep
+    from safezones.scenario import Scenario
+    from safezones.sweep import Sweep
 
 __all__ = [
     "command_line",

@@ -60,10 +60,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ._errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning
-from ._plural import agree, plural
-from ._text import NO_HEADER, column_listing, shown_value
-from .crs import LONLAT_CRS
+from safezones._plural import agree, plural
+from safezones._text import NO_HEADER, column_listing, shown_value
+from safezones.crs import LONLAT_CRS
+from safezones.errors import DataError, GeometryError, SafeZonesError, SafeZonesWarning
 
 __all__ = [
     "ACLED_COLUMNS",
@@ -541,8 +541,8 @@ def _check_lonlat(
 @cache
 def _region() -> tuple[shapely.Geometry, shapely.Geometry]:
     """Syria plus REGION_MARGIN_KM, and Syria itself, in lon/lat, prepared."""
-    from . import data
-    from .crs import PROJECT_CRS
+    from safezones import data
+    from safezones.crs import PROJECT_CRS
 
     syria_m = data.syria(crs="metric")
     grown = gpd.GeoSeries([syria_m.buffer(REGION_MARGIN_KM * 1000.0)], crs=PROJECT_CRS)
@@ -740,7 +740,7 @@ def read_ucdp_ged(
     (9313, {'window': 40305, 'where_prec': 2431})
     """
     if path is None:
-        from . import data
+        from safezones import data
 
         raw = data.events()
         source = "bundled UCDP GED extract"
@@ -1401,7 +1401,7 @@ def _boundaries(
     source: str,
 ) -> tuple[gpd.GeoDataFrame, str]:
     if boundaries is None:
-        from . import data
+        from safezones import data
 
         lengths = codes.str.len().value_counts()
         n = int(lengths.index[0])
