@@ -31,11 +31,11 @@ import json
 import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -59,18 +59,15 @@ from safezones._text import (
     MAX_NAME_CHARS,
     MAX_NOTE_CHARS,
     MAX_TITLE_CHARS,
-    csv_frame,
-    markdown_cell,
     no_control,
 )
 from safezones.crs import to_metric
 from safezones.errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
-from safezones.export.store import read_result, write_result
+from safezones.model.comparison import comparison_table
 from safezones.model.demand import (
     DEFAULT_KERNEL_KM,
     DEFAULT_RATES,
     DEFAULT_THRESHOLDS,
-    HAZARD_CLASSES,
     OCHA_IDPS_MID_2014,
     assign_origins,
     displaced_given,
@@ -86,6 +83,7 @@ from safezones.model.overlay import (
     kernel_intensity,
     strike_intensity,
 )
+from safezones.model.result import ScenarioResult
 from safezones.model.shelter import (
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_DISTANCE_DECAY,
@@ -105,6 +103,10 @@ from safezones.model.shelter import (
     reach_groups,
     safety,
 )
+from safezones.model.tables import events_in_window as _events_in_window
+from safezones.model.tables import flows_table as _flows
+from safezones.model.tables import per_origin_table as _per_origin
+from safezones.model.tables import per_zone_table as _per_zone
 from safezones.model.uncertainty import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -124,6 +126,22 @@ __all__ = [
     "run",
     "write_comparison",
 ]
+
+if TYPE_CHECKING:
+    from safezones.export.comparison import comparison_markdown as comparison_markdown
+    from safezones.export.comparison import write_comparison
+
+#: Names this module re-exports from above it (export/), imported when first used.
+_FROM_EXPORT = ("comparison_markdown", "write_comparison")
+
+
+def __getattr__(name: str) -> Any:
+    """Return the writers of compared results, kept importable from here (a lazy re-export)."""
+    if name in _FROM_EXPORT:
+        from safezones.export import comparison
+
+        return getattr(comparison, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Spec(BaseModel):
@@ -738,196 +756,6 @@ def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-# ---------------------------------------------------------------- result
-
-
-@dataclass(frozen=True, repr=False)
-class ScenarioResult:
-    """What :func:`run` returns: tables with P5/P50/P95 and their provenance.
-
-    In a terminal it prints as a summary (totals, one line per zone, sources);
-    in Jupyter it shows the tables beside a small map, and :meth:`explore`
-    opens an interactive one.
-
-    Attributes
-    ----------
-    scenario
-        The scenario run (after overrides).
-    zones
-        The zones (EPSG:4326) with their builders' columns.
-    per_zone
-        Per zone: area, ``events_weighted`` and ``deaths_civilians_weighted``
-        of the window (fractional: events located only to a district or
-        governorate count with the share of it inside the zone), intensity,
-        exposure, protection, safety, and as ``_p5``/``_p50``/``_p95``:
-        ``population`` (everyone living in the zone), ``residents_protected``
-        (those of them not displaced), capacity, sheltered, sheltered_safe.
-    per_origin
-        Per origin unit (district or governorate): population, strike
-        intensity, hazard class and rate, displaced, sheltered, unmet.
-    flows
-        People moving from each origin to each zone (P5/P50/P95) and the mean
-        travel distance (road km).
-    totals
-        The score: index :data:`METRICS`, columns ``p5``, ``p50``, ``p95``.
-    samples
-        The score of every draw (one row per draw), e.g. for sensitivity.
-    provenance
-        Scenario source, data layers, window, parameters, draws, seed, version.
-    events
-        The events of the window that the exposure was counted from.
-    detail
-        Per-draw arrays (read-only): ``displaced`` (draws, origins), ``flows``
-        (draws, origins, zones), ``capacity``, ``sheltered``, ``safety``,
-        ``population`` and ``residents_protected`` (draws, zones), and
-        ``population_total`` (draws,): everyone living in any zone, overlaps
-        counted once.
-    """
-
-    scenario: Scenario
-    zones: gpd.GeoDataFrame
-    per_zone: pd.DataFrame
-    per_origin: pd.DataFrame
-    flows: pd.DataFrame
-    totals: pd.DataFrame
-    samples: pd.DataFrame
-    provenance: dict[str, Any] = field(default_factory=dict)
-    events: gpd.GeoDataFrame | None = None
-    detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` document: scenario, metrics, population, parameters, sources.
-
-        ``population`` is everyone living in any zone before displacement
-        (P5/P50/P95, overlaps counted once); ``metrics.residents_protected``
-        is the part of them not displaced. What made it:
-        ``safezones_version``, ``written_at`` (UTC, ISO 8601, when the
-        document is made), ``command`` (the command line when run from the
-        CLI, else None) and ``inputs``: the SHA-256 of every file the
-        scenario reads (:func:`safezones.io.inputs.input_hashes`).
-        """
-        from datetime import UTC, datetime
-
-        from safezones.io.inputs import command_line, input_hashes
-
-        metrics = {
-            m: {q: float(self.totals.loc[m, q]) for q in QUANTILES} for m in self.totals.index
-        }
-        return {
-            "scenario": self.scenario.id,
-            "title": self.scenario.title,
-            "metrics": metrics,
-            "population": _population_total(self),
-            "draws": self.provenance["draws"],
-            "seed": self.provenance["seed"],
-            "parameters": self.provenance["parameters"],
-            "sources": self.provenance["sources"],
-            "safezones_version": version("safezones"),
-            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": command_line(),
-            "inputs": input_hashes(self.scenario),
-        }
-
-    def __repr__(self) -> str:
-        from safezones.viz.display import result_text
-
-        return result_text(self)
-
-    def _repr_html_(self) -> str:
-        from safezones.viz.display import result_html
-
-        return result_html(self)
-
-    def explore(self, **kwargs: Any) -> Any:
-        """An interactive map (folium): zones with popups carrying the numbers, and events.
-
-        Needs the ``notebook`` extra (folium). Keywords go to
-        :func:`safezones.viz.display.explore`: ``events=False`` leaves the events
-        out, ``max_events`` caps them (the deadliest are kept, 2,000 by
-        default), ``tiles`` adds a background from the internet (none by
-        default: the page works offline), ``m`` adds to a map.
-
-        Examples
-        --------
-        >>> r = run("scenarios/aleppo-freeze.toml", draws=1)  # doctest: +SKIP
-        >>> r.explore()  # doctest: +SKIP
-        """
-        from safezones.viz.display import explore
-
-        return explore(self, **kwargs)
-
-    def to_file(self, directory: str | Path, *, map_png: bool = True) -> Path:
-        """Write summary.json, per_zone.csv, per_origin.csv, flows.csv, zones.gpkg, map.png.
-
-        People are written as whole numbers, weighted event counts with one
-        decimal; ``columns.csv`` says what every column of the tables and of
-        ``zones.gpkg`` is (unit, meaning).
-
-        The folder is written whole or not at all: files go to a temporary
-        folder beside it, which then replaces it. It must be new, empty or an
-        earlier safezones output; anything else is refused
-        (:func:`safezones.io.atomic.check_output_dir`), and of an earlier output only
-        the files safezones wrote are removed.
-        """
-        from safezones.export.columns import describe, for_file
-        from safezones.io.atomic import atomic_dir
-
-        out = Path(directory)
-        with atomic_dir(out, command="run") as tmp:
-            (tmp / "summary.json").write_text(
-                json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
-            )
-            tables = {
-                "per_zone.csv": for_file(self.per_zone),
-                "per_origin.csv": for_file(self.per_origin),
-                "flows.csv": for_file(self.flows),
-                "totals.csv": for_file(self.totals, people=QUANTILES)
-                .rename_axis("metric")
-                .reset_index(),
-            }
-            for fname, table in tables.items():  # formula-like text gets a leading quote
-                csv_frame(table).to_csv(tmp / fname, index=False, float_format="%.10g")
-            gpkg = self.zones.merge(
-                tables["per_zone.csv"].drop(
-                    columns=[c for c in self.zones.columns if c != "zone_id"], errors="ignore"),
-                on="zone_id",
-            )  # fmt: skip
-            gpkg = for_file(gpkg, people=("capacity_given",))  # a number, not text
-            gpkg.to_file(tmp / "zones.gpkg", layer="zones", driver="GPKG")
-            described = {f: list(t.columns) for f, t in tables.items()}
-            described["zones.gpkg"] = [c for c in gpkg.columns if c != "geometry"] + ["geom"]
-            describe(described).to_csv(tmp / "columns.csv", index=False)
-            write_result(self, tmp)  # result/: lossless tables for from_file and memo --from
-            if map_png:
-                from safezones.viz.plot import result_map
-
-                fig, _ = result_map(self)
-                fig.savefig(tmp / "map.png", dpi=150)
-                import matplotlib.pyplot as plt
-
-                plt.close(fig)
-        return out
-
-    @classmethod
-    def from_file(cls, directory: str | Path, scenario: Scenario | None = None) -> ScenarioResult:
-        """Read back a result that :meth:`to_file` wrote (from its ``result/`` folder).
-
-        Tables, zones, events and per-draw arrays come back exactly as they
-        were; nothing read can run code (Parquet, JSON and ``.npy``, no
-        pickle). ``scenario`` defaults to the values recorded with the result.
-        See :func:`safezones.export.store.try_reuse` to reuse a result only when it
-        was computed as asked.
-
-        Examples
-        --------
-        >>> r = run("scenarios/aleppo-freeze.toml", draws=20)  # doctest: +SKIP
-        >>> back = ScenarioResult.from_file(r.to_file("out/aleppo"))  # doctest: +SKIP
-        >>> back.totals.equals(r.totals)  # doctest: +SKIP
-        True
-        """
-        return read_result(directory, scenario)
-
-
 # ---------------------------------------------------------------- run
 
 
@@ -1513,116 +1341,6 @@ def run(
     )
 
 
-def _events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.GeoDataFrame:
-    from safezones.io.sources import in_window, window_bounds
-
-    if "date_start" not in events.columns:
-        return events
-    lo, hi = window_bounds(start, end)
-    return events[in_window(events["date_start"], events["date_end"], lo, hi)]
-
-
-def _q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
-    s = summarise(values)  # (..., 3)
-    s = np.where(np.abs(s) < 1e-6, 0.0, s)  # solver round-off is not a person
-    return {f"{prefix}_{q}": s[..., k] for k, q in enumerate(QUANTILES)}
-
-
-def _population_total(result: ScenarioResult) -> dict[str, float]:
-    """P5/P50/P95 of everyone living in any zone (overlaps once), from the draws."""
-    draws = np.asarray(result.detail.get("population_total", np.zeros(0)), dtype=float)
-    if not len(draws):
-        return {}
-    return {q: float(v) for q, v in zip(QUANTILES, summarise(draws), strict=True)}
-
-
-def _per_zone(
-    prep: _Prepared,
-    safe: np.ndarray,
-    population: np.ndarray,
-    residents: np.ndarray,
-    cap: np.ndarray,
-    arrivals: np.ndarray,
-) -> pd.DataFrame:
-    zones, zone_ev = prep.zones, prep.zone_events
-    protection = zones["protection"].to_numpy(dtype=float)
-    out = pd.DataFrame({
-        "zone_id": zones["zone_id"].to_numpy(),
-        "kind": zones["kind"].to_numpy(),
-        "name": zones["name"].to_numpy(),
-        "area_km2": zones["area_km2"].to_numpy(dtype=float),
-        # fractional: events located to a district or governorate count with its share inside
-        "events_weighted": zone_ev["events"].to_numpy(),
-        "deaths_civilians_weighted": zone_ev["deaths_civilians"].to_numpy(),
-        "events_per_1000km2_year": zone_ev["events_per_1000km2_year"].to_numpy(),
-        "exposure": prep.exposure,
-        "protection": protection,
-        "safety": safety(prep.exposure, protection),
-    })  # fmt: skip
-    for name, vals in (("population", population), ("residents_protected", residents),
-                       ("capacity", cap), ("sheltered", arrivals),
-                       ("sheltered_safe", arrivals * safe)):  # fmt: skip
-        out = out.assign(**_q_columns(name, vals))
-    return out
-
-
-def _per_origin(
-    sc: Scenario, prep: _Prepared, displaced: np.ndarray, flows_o: np.ndarray
-) -> pd.DataFrame:
-    dem = sc.demand
-    sheltered_o = flows_o.sum(axis=2)  # (n, O)
-    out = pd.DataFrame({
-        "pcode": prep.units["pcode"].to_numpy(),
-        "name": prep.units["name"].to_numpy(),
-        "population_low": prep.opop[:, 0],
-        "population_central": prep.opop[:, 1],
-        "population_high": prep.opop[:, 2],
-        "events_per_1000km2_year": prep.intensity,
-    })  # fmt: skip
-    if dem.mode == "hazard":
-        names = HAZARD_CLASSES if len(dem.rates) == 3 else tuple(map(str, range(len(dem.rates))))
-        rates = np.asarray(dem.rates)
-        if dem.origin == "cells":  # the class most people of the district live in, mean rate
-            n_o, n_c = len(prep.units), len(rates)
-            by_class = np.zeros((n_o, n_c))
-            np.add.at(by_class, (prep.groups.origin, prep.group_class), prep.gpop[:, 1])
-            cls = by_class.argmax(axis=1)
-            total = by_class.sum(axis=1)
-            rate = np.divide(by_class @ rates, total, out=np.zeros(n_o), where=total > 0)
-        else:
-            cls = hazard_class(prep.intensity, dem.thresholds)
-            rate = rates[cls]
-        out["hazard_class"] = [names[c] for c in cls]
-        out["rate"] = rate
-    for name, vals in (("displaced", displaced), ("sheltered", sheltered_o),
-                       ("unmet", np.maximum(displaced - sheltered_o, 0.0))):  # fmt: skip
-        out = out.assign(**_q_columns(name, vals))
-    return out
-
-
-def _flows(prep: _Prepared, flows_o: np.ndarray, flows: np.ndarray) -> pd.DataFrame:
-    groups = prep.groups
-    n_o, n_z = flows_o.shape[1:]
-    # mean travel of the people who move, weighted by their mean flow over draws
-    w = flows.mean(axis=0)  # (G, Z)
-    wdist, wsum = np.zeros((n_o, n_z)), np.zeros((n_o, n_z))
-    np.add.at(wdist, groups.origin, w * np.where(groups.reach, groups.distance_km, 0.0))
-    np.add.at(wsum, groups.origin, w)
-    dist = np.divide(wdist, wsum, out=np.full_like(wdist, np.nan), where=wsum > 0)
-    q = summarise(flows_o)  # (O, Z, 3)
-    oi, zi = np.nonzero(q[:, :, 2] > 0)
-    table = pd.DataFrame({
-        "origin_pcode": prep.units["pcode"].to_numpy()[oi],
-        "origin_name": prep.units["name"].to_numpy()[oi],
-        "zone_id": prep.zones["zone_id"].to_numpy()[zi],
-        "people_p5": q[oi, zi, 0],
-        "people_p50": q[oi, zi, 1],
-        "people_p95": q[oi, zi, 2],
-        "distance_km": dist[oi, zi],
-    })  # fmt: skip
-    return table.sort_values(["zone_id", "people_p50"], ascending=[True, False], ignore_index=True)
-
-
 # ---------------------------------------------------------------- compare
 
 
@@ -1683,117 +1401,3 @@ def compare(
 
         results.append(run(sc, draws=draws, seed=seed, progress=tick))
     return results
-
-
-def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
-    """One row per scenario: every metric's P5/P50/P95, the allocation, draws and source.
-
-    ``population_p5``/``_p50``/``_p95`` (everyone living in any zone, before
-    displacement) follow the metrics.
-    """
-    rows = []
-    for r in results:
-        row: dict[str, Any] = {
-            "scenario": r.scenario.id,
-            "title": r.scenario.title,
-            "zones": len(r.zones),
-            "area_km2": float(r.zones["area_km2"].sum()),
-            "allocation": r.provenance["allocation"],
-            "window": f"{r.provenance['window']['start']} to {r.provenance['window']['end']}",
-        }
-        for m in r.totals.index:
-            for q in QUANTILES:
-                row[f"{m}_{q}"] = float(r.totals.loc[m, q])
-        for q, v in _population_total(r).items():
-            row[f"population_{q}"] = v
-        row["draws"] = r.provenance["draws"]
-        row["seed"] = r.provenance["seed"]
-        row["citation"] = r.scenario.source.citation
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _fmt_people(v: float) -> str:
-    return f"{v / 1e6:.2f} M" if abs(v) >= 1e5 else f"{v:,.0f}"
-
-
-def comparison_markdown(table: pd.DataFrame) -> str:
-    """The comparison as a Markdown table with its notes and sources.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0],
-    ...     "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
-    ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in QUANTILES}})
-    >>> print(comparison_markdown(t).splitlines()[2])
-    | a | A | 10 | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M |
-    """
-    head = (
-        "| scenario | title | area km² | displaced | sheltered P50 (P5 to P95) | "
-        "residents protected | unmet | capacity | sheltered safe |"
-    )
-    lines = [head, "|" + "---|" * 9]
-    for _, r in table.iterrows():
-        lines.append(
-            f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
-            f"{r['area_km2']:,.0f} | "
-            f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
-            f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
-            f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
-            f"{_fmt_people(r['capacity_p50'])} | {_fmt_people(r['sheltered_safe_p50'])} |"
-        )
-    notes = [
-        "",
-        "All figures are P50 over the Monte Carlo draws unless a range is given "
-        "(P5 to P95). Displaced: people displaced in the window (hazard-based, scaled to "
-        "the national total of the scenario); sheltered: displaced people a zone takes in "
-        "within reach and capacity; residents protected: people living in the zones who "
-        "were not displaced; sheltered safe: sheltered weighted by each zone's safety.",
-        "",
-        "Allocation, window, draws and seed per scenario:",
-        "",
-    ]
-    for _, r in table.iterrows():
-        notes.append(
-            f"- **{markdown_cell(r['scenario'])}**: {r['allocation']} allocation, events "
-            f"{markdown_cell(r['window'])}, {plural(int(r['draws']), 'draw')}, seed {int(r['seed'])}. "
-            f"Source: {markdown_cell(r['citation'])}."
-        )
-    notes += [
-        "",
-        "Data: population, OCHA / Syrian CBS pre-war table spread with GeoNames (CC BY 4.0); "
-        "events, UCDP GED (CC BY 4.0); boundaries, OCHA/UNCS (CC BY-IGO) and Natural Earth "
-        "(public domain). Model: safezones (see each scenario's summary.json).",
-    ]
-    return "\n".join(lines + notes) + "\n"
-
-
-def write_comparison(
-    results: Sequence[ScenarioResult], directory: str | Path, *, maps: bool = True
-) -> pd.DataFrame:
-    """Write comparison.csv, comparison.md, comparison.png and one folder per scenario.
-
-    People are written as whole numbers; ``columns.csv`` describes the columns
-    of comparison.csv (each scenario's folder has its own). The whole folder
-    is written atomically, under the same rule as :meth:`ScenarioResult.to_file`.
-    Returns the comparison table.
-    """
-    import matplotlib.pyplot as plt
-
-    from safezones.export.columns import describe, for_file
-    from safezones.io.atomic import atomic_dir, check_output_dir
-    from safezones.viz.plot import comparison_chart
-
-    check_output_dir(directory, command="compare")  # before drawing anything
-    table = comparison_table(results)
-    with atomic_dir(directory, command="compare") as tmp:
-        written = for_file(table)
-        csv_frame(written).to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
-        describe({"comparison.csv": list(written.columns)}).to_csv(tmp / "columns.csv", index=False)
-        (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
-        fig, _ = comparison_chart(table)
-        fig.savefig(tmp / "comparison.png", dpi=150)
-        plt.close(fig)
-        for r in results:
-            r.to_file(tmp / r.scenario.id, map_png=maps)
-    return table
