@@ -10,7 +10,7 @@ import sys
 import warnings
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import matplotlib
 
@@ -40,7 +40,11 @@ from safezones._plural import plural
 from safezones._progress import LogProgress, progress_bar
 from safezones._text import terminal_text
 from safezones.errors import SafeZonesError, SafeZonesWarning
-from safezones.io.atomic import check_figure_path, output_folder
+from safezones.io.atomic import atomic_path, check_figure_path, output_folder
+
+if TYPE_CHECKING:
+    from safezones.model.result import ScenarioResult
+    from safezones.scenario import Scenario
 
 __all__ = ["app", "main"]
 
@@ -265,7 +269,7 @@ _QuietOpt = Annotated[
 
 
 def _progress(quiet: bool) -> Progress | LogProgress:
-    """A live bar on a terminal; plain timestamped lines when stderr is a pipe or a log."""
+    """Return a live bar on a terminal; plain timestamped lines when stderr is a pipe or a log."""
     return progress_bar(
         _err,
         TextColumn("{task.description}"),
@@ -358,8 +362,8 @@ _StyleOpt = Annotated[
 
 
 def _run_with_bar(
-    bar: Progress | LogProgress, scenarios: list[Any], draws: int | None, seed: int | None
-) -> list[Any]:
+    bar: Progress | LogProgress, scenarios: list[Scenario], draws: int | None, seed: int | None
+) -> list[ScenarioResult]:
     """Run the scenarios one by one, a task each: building zones and population, then draws."""
     from safezones.scenario import check_distinct_ids, compare
 
@@ -455,7 +459,12 @@ def memo_cmd(
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     if title:
         check_length(title, key="--title", limit=MAX_TITLE_CHARS)
-    reused = _reuse_from(from_, parsed, draws, seed, quiet) if from_ is not None else {}
+    reused = {}
+    if from_ is not None:
+        from safezones.export.store import reuse_results
+
+        said = None if quiet else lambda why: _err.print(why, highlight=False, markup=False)
+        reused = reuse_results(from_, parsed, draws=draws, seed=seed, said=said)
     with output_folder(out, command="memo", inputs=_inputs(parsed)), _progress(quiet) as bar:
         fresh = _run_with_bar(bar, [sc for sc in parsed if sc.id not in reused], draws, seed)
         by_id = {**reused, **{r.scenario.id: r for r in fresh}}
@@ -471,25 +480,6 @@ def memo_cmd(
     if not quiet:
         _print_comparison(comparison_table(results))
         _out.print(f"wrote {out}/ (memo.html, memo.pdf, comparison.md, figures/)", highlight=False)
-
-
-def _reuse_from(
-    folder: Path, scenarios: list[Any], draws: int | None, seed: int | None, quiet: bool
-) -> dict[str, Any]:
-    """The results in ``folder/ID`` that match the scenarios; a line each saying which and why."""
-    from safezones.export.store import try_reuse
-
-    ids = [sc.id for sc in scenarios]
-    if len(set(ids)) < len(ids):
-        return {}  # _run_with_bar says which ids repeat
-    found = {}
-    for sc in scenarios:
-        result, why = try_reuse(folder / sc.id, sc, draws=draws, seed=seed)
-        if result is not None:
-            found[sc.id] = result
-        if not quiet:
-            _err.print(why, highlight=False, markup=False)
-    return found
 
 
 class DesignOpt(StrEnum):
@@ -584,7 +574,8 @@ def sweep_cmd(
     results = read_results(out)
     if sw.spec.design == "sobol":
         idx = sensitivity(results)
-        idx.to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
+        with atomic_path(out / "sensitivity.csv") as tmp:
+            idx.to_csv(tmp, index=False, float_format="%.6g")
         from safezones.viz.plot import save_figure, sensitivity_chart
 
         fig, _ = sensitivity_chart(idx, metric="sheltered_p50")
@@ -608,7 +599,7 @@ def sweep_cmd(
             _out.print(f"wrote {out}/sensitivity.csv and sensitivity.png", highlight=False)
 
 
-def _inputs(scenarios: list[Any]) -> list[Path]:
+def _inputs(scenarios: list[Scenario]) -> list[Path]:
     """Every file the scenarios read: an output folder may not hold any of them."""
     from safezones.io.inputs import input_files
 
@@ -619,7 +610,7 @@ def _people(v: float) -> str:
     return f"{v / 1e6:.2f}"
 
 
-def _print_totals(result: Any) -> None:
+def _print_totals(result: ScenarioResult) -> None:
     t = Table(title=terminal_text(f"{result.scenario.title} (millions of people)"))
     t.add_column("metric")
     for q in ("P5", "P50", "P95"):

@@ -182,7 +182,7 @@ def _entry(file: str, column: str) -> tuple[str, str]:
 
 
 def describe(files: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """The data dictionary of some output files: ``file``, ``column``, ``unit``, ``meaning``.
+    """Return the data dictionary of output files: ``file``, ``column``, ``unit``, ``meaning``.
 
     Parameters
     ----------
@@ -199,7 +199,7 @@ def _stem(column: str) -> str:
 
 
 def for_file(df: _Frame, *, people: Sequence[str] = ()) -> _Frame:
-    """A copy of ``df`` as the output files hold it: people whole, weighted counts to 0.1.
+    """Return a copy of ``df`` as the output files hold it: people whole, weighted counts to 0.1.
 
     People columns (stems :data:`PEOPLE` with a quantile or band suffix, and
     ``people``, the columns named) are rounded to the nearest person and

@@ -1,15 +1,16 @@
 """A scored scenario written so that it can be read back, and checked before reuse.
 
-:meth:`ScenarioResult.to_file <safezones.scenario.ScenarioResult.to_file>`
+:meth:`ScenarioResult.to_file <safezones.model.result.ScenarioResult.to_file>`
 calls :func:`write_result`, which adds a ``result/`` folder beside the CSV
-files: every table as Parquet (float64 kept exactly), the zones and events
-as GeoParquet, the per-draw arrays as ``.npy`` files in one ``.npz``, and
+files: every table as Parquet (float64 kept exactly), the zones, events and
+population cells as GeoParquet, the per-draw arrays as ``.npy`` files in one ``.npz``, and
 ``manifest.json`` with what identifies the result (safezones version, the
 scenario's every value, draws, seed, the SHA-256 of each input file).
 
 :func:`read_result` reads it back; :func:`try_reuse` reads it only when the
 recorded scenario, draws, seed, version and input files match the ones
-asked for, and otherwise says why not. ``safezones memo --from`` uses it.
+asked for, and otherwise says why not; :func:`reuse_results` does it for
+the scenarios of ``safezones memo --from``.
 
 Nothing read can run code: JSON, Parquet (pyarrow >= 14.0.1 refuses the
 pickled extension types of CVE-2023-47248), WKB geometry and ``.npy``
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,16 +34,27 @@ import pandas as pd
 from safezones._version import __version__
 from safezones.errors import SafeZonesError
 from safezones.io.inputs import input_hashes
+from safezones.model.metrics import METRICS
+from safezones.model.result import ScenarioResult
 
 if TYPE_CHECKING:
-    from safezones.scenario import Scenario, ScenarioResult
+    from safezones.scenario import Scenario
 
-__all__ = ["FOLDER", "FORMAT", "read_result", "scenario_changes", "try_reuse", "write_result"]
+__all__ = [
+    "FOLDER",
+    "FORMAT",
+    "read_result",
+    "reuse_results",
+    "scenario_changes",
+    "try_reuse",
+    "write_result",
+]
 
 #: The subfolder of a scenario's output that holds the reusable result.
 FOLDER = "result"
-#: Version of the layout of ``result/``; a reader refuses other versions.
-FORMAT = 1
+#: Version of the layout of ``result/``; a reader refuses other versions, so
+#: an older result is computed again. 2: ``population_cells.parquet`` added.
+FORMAT = 2
 _TABLES = ("per_zone", "per_origin", "flows", "totals", "samples")
 _VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,40}$")
 _SHOWN = 6  # changed keys named in a message before "and N more"
@@ -74,6 +86,8 @@ def write_result(result: ScenarioResult, directory: Path) -> Path:
     zones.to_parquet(out / "zones.parquet")
     if result.events is not None:
         result.events.to_parquet(out / "events.parquet")
+    if result.population_cells is not None:
+        result.population_cells.to_parquet(out / "population_cells.parquet")
     arrays: dict[str, Any] = {k: np.asarray(v, dtype=float) for k, v in result.detail.items()}
     np.savez(out / "detail.npz", **arrays)
     sc = result.scenario
@@ -88,6 +102,7 @@ def write_result(result: ScenarioResult, directory: Path) -> Path:
         "provenance": result.provenance,
         "zones_none_columns": none_columns,
         "events": result.events is not None,
+        "population_cells": result.population_cells is not None,
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=1, default=str) + "\n", encoding="utf-8"
@@ -96,7 +111,7 @@ def write_result(result: ScenarioResult, directory: Path) -> Path:
 
 
 def _none_to_nan(zones: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Object columns of numbers and None (``capacity_given``) as float, and their names."""
+    """Return object columns of numbers and None (``capacity_given``) as float, and their names."""
     cols = []
     out = zones
     for c in zones.columns:
@@ -187,7 +202,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
         When a part is missing, cannot be read, or does not fit the others
         or the scenario (zone ids, metrics, draws).
     """
-    from safezones.scenario import METRICS, Scenario, ScenarioResult
+    from safezones.scenario import Scenario
 
     folder = Path(folder)
     doc = _manifest(folder)
@@ -210,6 +225,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
                 dtype=object,
             )
     events = _geo(folder, "events") if doc.get("events") else None
+    cells = _geo(folder, "population_cells") if doc.get("population_cells") else None
     detail = _detail(folder)
 
     ids = [z.id for z in scenario.zones]
@@ -231,6 +247,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
         events=events,
         provenance=prov,
         detail=detail,
+        population_cells=cells,
         **tables,
     )
 
@@ -239,7 +256,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
 
 
 def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Scenario values by key path; zones by id (``zones.turkey.depth_km``), as ``--set`` names them."""
+    """Return scenario values by key path; zones by id (``zones.turkey.depth_km``), as ``--set``."""
     out: dict[str, Any] = {}
     for key, value in params.items():
         path = f"{prefix}{key}"
@@ -257,7 +274,7 @@ def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[str]:
-    """The key paths whose values differ between recorded values and a scenario.
+    """Return the key paths whose values differ between recorded values and a scenario.
 
     Only the scenario's own keys are named (a recorded key this version does
     not know is reported as ``other keys``), so a message never repeats text
@@ -291,7 +308,7 @@ def try_reuse(
     draws: int | None = None,
     seed: int | None = None,
 ) -> tuple[ScenarioResult | None, str]:
-    """The result in ``folder`` if it was computed exactly as asked, else why not.
+    """Return the result in ``folder`` if it was computed exactly as asked, else why not.
 
     It is reused when its recorded safezones version, scenario values (every
     key, defaults included, after ``--set``), draws, seed and input files
@@ -351,3 +368,46 @@ def try_reuse(
     except SafeZonesError as err:
         return None, str(err)
     return result, f"reusing {folder}"
+
+
+def reuse_results(
+    folder: Path,
+    scenarios: Sequence[Scenario],
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    said: Callable[[str], None] | None = None,
+) -> dict[str, ScenarioResult]:
+    """Return the results in ``folder/ID`` that match the scenarios, by scenario id.
+
+    Each scenario's folder is checked with :func:`try_reuse`; ``said`` is
+    called with its one line (``reusing FOLDER`` or ``FOLDER: reason``).
+    Scenarios that share an id reuse nothing (they are refused when run).
+
+    Parameters
+    ----------
+    folder
+        A finished compare output.
+    scenarios
+        The scenarios as they would be run now.
+    draws, seed
+        As they would be given to :func:`safezones.run` (None: the scenario's).
+    said
+        Called with the line of each scenario, in order.
+
+    Returns
+    -------
+    dict
+        Scenario id to its reused result; the others are missing.
+    """
+    ids = [sc.id for sc in scenarios]
+    if len(set(ids)) < len(ids):
+        return {}  # the run says which ids repeat
+    found = {}
+    for sc in scenarios:
+        result, why = try_reuse(folder / sc.id, sc, draws=draws, seed=seed)
+        if result is not None:
+            found[sc.id] = result
+        if said is not None:
+            said(why)
+    return found
