@@ -8,7 +8,7 @@ attributes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from safezones.model.uncertainty import summarise
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from safezones.io.sources import DateLike
     from safezones.model.shelter import Groups
     from safezones.scenario import Scenario
 
@@ -74,7 +75,9 @@ class PreparedTables(Protocol):
         """(G, 3) population bands per group."""
 
 
-def events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.GeoDataFrame:
+def events_in_window(
+    events: gpd.GeoDataFrame, start: DateLike | None, end: DateLike | None
+) -> gpd.GeoDataFrame:
     """Return the events whose whole date range lies in the window (all of them if undated).
 
     Parameters
