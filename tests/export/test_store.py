@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from safezones import data
+from safezones.errors import SafeZonesError
 from safezones.export.store import FORMAT, reuse_results, try_reuse, write_result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,12 +175,44 @@ def test_population_cells_are_kept_exactly(camps, tmp_path):
     assert (tmp_path / "result" / "population_cells.parquet").is_file()
     back = ScenarioResult.from_file(tmp_path, fresh.scenario)
     assert back.population_cells.equals(cells) and back.population_cells.crs == cells.crs
-    assert json.loads((tmp_path / "result" / "manifest.json").read_text())["format"] == FORMAT == 2
+    doc = json.loads((tmp_path / "result" / "manifest.json").read_text())
+    assert doc["format"] == FORMAT == 2
+    assert doc["population_cells"] == {"file": "population_cells.parquet"}
 
     without = dataclasses.replace(fresh, population_cells=None)
     write_result(without, tmp_path / "none")
     assert not (tmp_path / "none" / "result" / "population_cells.parquet").exists()
     assert ScenarioResult.from_file(tmp_path / "none", fresh.scenario).population_cells is None
+
+
+def test_the_bundled_grid_is_named_not_copied(camps, tmp_path):
+    from safezones.scenario import ScenarioResult
+
+    _toml, fresh, _out = camps
+    assert fresh.scenario.population.source == "bundled"
+    grid = data.population_grid()
+    write_result(dataclasses.replace(fresh, population_cells=grid), tmp_path)
+    assert not (tmp_path / "result" / "population_cells.parquet").exists()
+    manifest = tmp_path / "result" / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    sha = data.provenance().loc["population_grid", "sha256"]
+    assert doc["population_cells"] == {"bundled": "population_grid", "sha256": sha}
+    back = ScenarioResult.from_file(tmp_path, fresh.scenario).population_cells
+    assert back.equals(grid) and back.crs == grid.crs
+
+    moved = grid.assign(pop_central=grid.pop_central + 1)  # not the grid: written out
+    write_result(dataclasses.replace(fresh, population_cells=moved), tmp_path / "moved")
+    assert ScenarioResult.from_file(tmp_path / "moved", fresh.scenario).population_cells.equals(
+        moved
+    )
+
+    manifest.write_text(json.dumps({**doc, "population_cells": {**doc["population_cells"],
+                                                                "sha256": "0" * 64}}))  # fmt: skip
+    with pytest.raises(SafeZonesError, match="another bundled population grid"):
+        ScenarioResult.from_file(tmp_path, fresh.scenario)
+    manifest.write_text(json.dumps({**doc, "population_cells": "<script>"}))
+    with pytest.raises(SafeZonesError, match=r"names population cells it does not hold$"):
+        ScenarioResult.from_file(tmp_path, fresh.scenario)
 
 
 def test_a_result_of_an_older_format_is_computed_again(camps, tmp_path):
