@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from safezones import data
+from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
 from safezones.export.store import FORMAT, reuse_results, try_reuse, write_result
 
@@ -196,9 +197,15 @@ def test_the_bundled_grid_is_named_not_copied(camps, tmp_path):
     manifest = tmp_path / "result" / "manifest.json"
     doc = json.loads(manifest.read_text())
     sha = data.provenance().loc["population_grid", "sha256"]
-    assert doc["population_cells"] == {"bundled": "population_grid", "sha256": sha}
+    assert doc["population_cells"] == {"bundled": "population_grid", "crs": "lonlat", "sha256": sha}
     back = ScenarioResult.from_file(tmp_path, fresh.scenario).population_cells
     assert back.equals(grid) and back.crs == grid.crs
+
+    metric = to_metric(grid)  # as a run prepares it: named too
+    write_result(dataclasses.replace(fresh, population_cells=metric), tmp_path / "metric")
+    assert not (tmp_path / "metric" / "result" / "population_cells.parquet").exists()
+    back = ScenarioResult.from_file(tmp_path / "metric", fresh.scenario).population_cells
+    assert back.equals(metric) and back.crs == metric.crs
 
     moved = grid.assign(pop_central=grid.pop_central + 1)  # not the grid: written out
     write_result(dataclasses.replace(fresh, population_cells=moved), tmp_path / "moved")

@@ -25,6 +25,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +33,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from safezones import data
 from safezones._version import __version__
+from safezones.crs import LONLAT_CRS, PROJECT_CRS, to_metric
 from safezones.errors import SafeZonesError
 from safezones.io.inputs import input_hashes
 from safezones.model.metrics import METRICS
@@ -116,18 +119,31 @@ def write_result(result: ScenarioResult, directory: Path) -> Path:
     return out
 
 
-def _is_bundled_grid(cells: gpd.GeoDataFrame) -> bool:
-    """Return whether ``cells`` is the bundled population grid, value for value."""
+@cache
+def _grid(crs: str) -> gpd.GeoDataFrame:
+    """Return the bundled population grid in ``lonlat`` or ``metric`` (computed once)."""
     grid = data.population_grid()
+    return grid if crs == "lonlat" else to_metric(grid, what="population")
+
+
+def _bundled_as(cells: gpd.GeoDataFrame) -> str | None:
+    """Return the CRS (``lonlat``, ``metric``) in which ``cells`` is the bundled grid, or None."""
+    if cells.crs is None:
+        return None
+    crs = CRS.from_user_input(cells.crs)
+    kind = "lonlat" if crs == LONLAT_CRS else "metric" if crs == PROJECT_CRS else None
+    if kind is None or len(cells) != len(_grid("lonlat")):
+        return None
+    grid = _grid(kind)
     geom = grid.geometry.name
-    return (
+    same = (
         list(cells.columns) == list(grid.columns)
         and cells.geometry.name == geom
-        and cells.crs == grid.crs
         and cells.index.equals(grid.index)
         and cells.drop(columns=geom).equals(grid.drop(columns=geom))
         and bool(shapely.equals_exact(cells[geom].values, grid[geom].values, tolerance=0).all())
     )
+    return kind if same else None
 
 
 def _grid_sha256() -> str:
@@ -139,8 +155,9 @@ def _write_cells(result: ScenarioResult, out: Path) -> dict[str, str] | None:
     cells = result.population_cells
     if cells is None:
         return None
-    if result.scenario.population.source == "bundled" and _is_bundled_grid(cells):
-        return {"bundled": _GRID, "sha256": _grid_sha256()}
+    kind = _bundled_as(cells) if result.scenario.population.source == "bundled" else None
+    if kind is not None:
+        return {"bundled": _GRID, "crs": kind, "sha256": _grid_sha256()}
     cells.to_parquet(out / _CELLS_FILE)
     return {"file": _CELLS_FILE}
 
@@ -220,12 +237,16 @@ def _cells(folder: Path, entry: Any) -> gpd.GeoDataFrame | None:
         return None
     if isinstance(entry, dict) and entry.get("file") == _CELLS_FILE:
         return _geo(folder, _CELLS_FILE.removesuffix(".parquet"))
-    if isinstance(entry, dict) and entry.get("bundled") == _GRID:
+    if (
+        isinstance(entry, dict)
+        and entry.get("bundled") == _GRID
+        and entry.get("crs") in ("lonlat", "metric")
+    ):
         if entry.get("sha256") != _grid_sha256():
             raise _Unreadable(
                 f"{folder}: it was scored on another bundled population grid than this safezones has"
             )
-        return data.population_grid()
+        return _grid(str(entry["crs"])).copy()
     raise _Unreadable(f"{folder}: {FOLDER}/manifest.json names population cells it does not hold")
 
 
