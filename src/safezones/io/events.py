@@ -118,7 +118,8 @@ ACLED_SUB_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         "Other",
     ),
 }
-#: The strikes that refuge and safe zones are meant to stop.
+#: The strikes that refuge and safe zones are meant to stop (names from the
+#: ACLED codebook, 2023; the choice of these two is an assumption of this package).
 DEFAULT_ACLED_SUB_EVENT_TYPES = ("Air/drone strike", "Shelling/artillery/missile attack")
 
 
