@@ -40,7 +40,7 @@ OnOutside = Literal["keep", "drop", "error"]
 #: "The region" is Syria plus this margin (km), so that events just across a
 #: border (shelling from or into a neighbour) are not flagged. A point farther
 #: out is reported as outside; if its (lat, lon) lies in Syria, as swapped.
-#: Assumption: about the range of tube and rocket artillery across a border.
+#: Assumption: a round number, not derived from data.
 REGION_MARGIN_KM = 50.0
 
 
