@@ -214,7 +214,7 @@ def data_check(
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
-    from safezones.io.sources import PRECISION_CLASSES
+    from safezones.schema import PRECISION_CLASSES
 
     a = ev.attrs
     dropped = ", ".join(f"{k} {v:,}" for k, v in a.get("dropped", {}).items()) or "none"

@@ -21,9 +21,9 @@ from safezones.model.uncertainty import summarise
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from safezones.io.sources import DateLike
     from safezones.model.shelter import Groups
     from safezones.scenario import Scenario
+    from safezones.schema import DateLike
 
 __all__ = [
     "PreparedTables",
@@ -91,7 +91,7 @@ def events_in_window(
     -------
     geopandas.GeoDataFrame
     """
-    from safezones.io.sources import in_window, window_bounds
+    from safezones.schema import in_window, window_bounds
 
     if "date_start" not in events.columns:
         return events
