@@ -1,8 +1,9 @@
-"""Overlays: strike events and population per zone.
+"""Overlays of strike events: events per zone, strike intensity per unit or point.
 
 Each function takes zones (a GeoDataFrame with a CRS, e.g. from
 :func:`safezones.zone_set`) and a layer, works in PROJECT_CRS, and returns a
-DataFrame index-aligned with the zones.
+DataFrame index-aligned with the zones. Population per zone is in
+:mod:`safezones.model.population`.
 
 Examples
 --------
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -29,30 +28,27 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from safezones import data
 from safezones._plural import agree, plural
 from safezones.crs import PROJECT_CRS, require_crs, to_metric
 from safezones.errors import DataError, GeometryError, SafeZonesError
 from safezones.io.sources import (
     PRECISION_CLASSES,
     DateLike,
-    PopulationRaster,
     in_window,
     location_precision,
-    read_population_raster,
     window_bounds,
 )
+from safezones.model.geometry import BUFFER_QUAD_SEGS
 
 __all__ = [
-    "POPULATION_COLUMNS",
     "SPREAD_UNITS",
     "events_in_zones",
     "kernel_intensity",
-    "population_in_zones",
     "strike_intensity",
+    "zones_metric",
 ]
 
-#: Band columns of a population layer, and the resident columns they become.
-POPULATION_COLUMNS = ("pop_low", "pop_central", "pop_high")
 _EVENT_DEATH_COLUMNS = ("deaths_total", "deaths_civilians")
 #: Precision class -> the bundled units an imprecise event is spread over.
 SPREAD_UNITS: dict[int, str] = {3: "districts", 4: "governorates"}
@@ -63,7 +59,15 @@ _MANY_ZONES = 64
 Imprecise = Literal["spread", "exclude", "point"]
 
 
-def _zones_metric(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
+def zones_metric(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Return the zones' geometries in PROJECT_CRS; refuse what is not a layer with a CRS.
+
+    Examples
+    --------
+    >>> import safezones as sz
+    >>> zones_metric(sz.freeze_zone("Aleppo", radius_km=15)).crs == PROJECT_CRS
+    True
+    """
     if not isinstance(zones, gpd.GeoDataFrame | gpd.GeoSeries):
         raise SafeZonesError(f"zones must be a GeoDataFrame, not {type(zones).__name__}")
     return to_metric(zones, what="zones").geometry
@@ -80,7 +84,7 @@ def events_in_zones(
     imprecise: Imprecise = "spread",
     weight: str = "count",
 ) -> pd.DataFrame:
-    """Events and deaths inside each zone (plus a buffer), in a time window.
+    """Count events and deaths inside each zone (plus a buffer), in a time window.
 
     Parameters
     ----------
@@ -143,9 +147,9 @@ def events_in_zones(
     >>> got[["events", "deaths_total", "deaths_civilians"]].values.tolist()
     [[1.0, 63.0, 36.0]]
     """
-    zm = _zones_metric(zones)
+    zm = zones_metric(zones)
     buffer_m = _buffer_m(buffer_km)
-    region = zm.buffer(buffer_m, quad_segs=_quad_segs()) if buffer_m > 0 else zm
+    region = zm.buffer(buffer_m, quad_segs=BUFFER_QUAD_SEGS) if buffer_m > 0 else zm
     sums, meta = _event_sums(
         region.to_numpy(), events, start=start, end=end, max_precision=max_precision,
         imprecise=imprecise, weight=weight,
@@ -168,7 +172,7 @@ def strike_intensity(
     imprecise: Imprecise = "spread",
     weight: str = "count",
 ) -> pd.DataFrame:
-    """Strike intensity per admin unit or grid cell, the input of hazard classes.
+    """Measure strike intensity per admin unit or grid cell, the input of hazard classes.
 
     Parameters
     ----------
@@ -195,7 +199,7 @@ def strike_intensity(
     >>> float(si.years.iloc[0]), bool(si.events.sum() > 10_000)
     (1.0, True)
     """
-    um = _zones_metric(units)
+    um = zones_metric(units)
     geoms = um.to_numpy()
     kinds = shapely.get_type_id(geoms)
     if not np.isin(kinds, (3, 6)).all():
@@ -230,7 +234,7 @@ def kernel_intensity(
     imprecise: Imprecise = "spread",
     weight: str = "count",
 ) -> pd.DataFrame:
-    """Strike intensity around each point (e.g. population cell), smoothed over a disc.
+    """Measure strike intensity around each point (e.g. population cell), smoothed over a disc.
 
     Events within ``radius_km`` of a point count, divided by the part of the
     disc inside Syria (so places near a border are not diluted by the empty
@@ -254,9 +258,7 @@ def kernel_intensity(
     >>> bool(k.events_per_1000km2_year.iloc[0] > 10 * k.events_per_1000km2_year.iloc[1])
     True
     """
-    from scipy.spatial import cKDTree
-
-    from safezones import data
+    from scipy.spatial import cKDTree  # lazily: import safezones stays quick
 
     r_m = _buffer_m(radius_km)
     if r_m <= 0:
@@ -284,7 +286,7 @@ def kernel_intensity(
     xy = shapely.points(px, py)
     edge = np.flatnonzero(shapely.distance(xy, syria.boundary) < r_m)
     if len(edge):
-        discs = shapely.buffer(xy[edge], r_m, quad_segs=_quad_segs())
+        discs = shapely.buffer(xy[edge], r_m, quad_segs=BUFFER_QUAD_SEGS)
         disc_km2[edge] = np.maximum(shapely.area(shapely.intersection(discs, syria)) / 1e6, 1e-9)
     years = sel.meta["years"]
     density = counts / (disc_km2 / 1000.0) / years
@@ -315,6 +317,7 @@ def kernel_intensity(
 
 
 def _buffer_m(buffer_km: float) -> float:
+    """Return a buffer (or radius) in metres; refuse a negative or non-finite one."""
     try:
         b = float(buffer_km)
     except (TypeError, ValueError):
@@ -324,13 +327,8 @@ def _buffer_m(buffer_km: float) -> float:
     return b * 1000.0
 
 
-def _quad_segs() -> int:
-    from safezones.model.zones import BUFFER_QUAD_SEGS
-
-    return BUFFER_QUAD_SEGS
-
-
 def _density(values: np.ndarray, area_km2: np.ndarray, years: float) -> np.ndarray:
+    """Return ``values`` per 1,000 km2 per year (NaN where the area is 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(area_km2 > 0, values / (area_km2 / 1000.0) / years, np.nan)
 
@@ -473,6 +471,7 @@ def _event_sums(
 
 
 def _event_dates(events: pd.DataFrame, *, required: bool) -> tuple[pd.Series, pd.Series] | None:
+    """Return each event's first and last possible date (``year`` gives the whole year)."""
     if "date_start" in events.columns and "date_end" in events.columns:
         return pd.to_datetime(events["date_start"]), pd.to_datetime(events["date_end"])
     if "year" in events.columns:
@@ -491,6 +490,7 @@ def _event_dates(events: pd.DataFrame, *, required: bool) -> tuple[pd.Series, pd
 
 
 def _weights(events: pd.DataFrame, weight: str) -> np.ndarray:
+    """Return each event's weight: 1, or its value in the column ``weight`` (>= 0)."""
     if weight == "count":
         return np.ones(len(events))
     if weight not in events.columns:
@@ -509,7 +509,7 @@ def _weights(events: pd.DataFrame, weight: str) -> np.ndarray:
 
 
 def _metric_xy(events: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """PROJECT_CRS coordinates of point events, projected as arrays (no geometry objects)."""
+    """Return the PROJECT_CRS coordinates of point events, projected as arrays (no geometry objects)."""
     geoms = events.geometry.to_numpy()
     if len(geoms) == 0:
         return np.zeros(0), np.zeros(0)
@@ -532,7 +532,7 @@ def _metric_xy(events: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _points_in_regions(
     regions: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(region index, point index) of every point inside or on the edge of a region."""
+    """Return (region index, point index) of every point inside or on the edge of a region."""
     if len(regions) > _MANY_ZONES:
         tree = shapely.STRtree(regions)
         pi, zi = tree.query(shapely.points(x, y), predicate="intersects")
@@ -556,9 +556,7 @@ def _points_in_regions(
 
 @cache
 def _units(level: str) -> tuple[np.ndarray, np.ndarray]:
-    """Bundled units clipped to Syria in PROJECT_CRS, and their areas."""
-    from safezones import data
-
+    """Return the bundled units clipped to Syria in PROJECT_CRS, and their areas."""
     layer = data.districts() if level == "districts" else data.governorates()
     geoms = shapely.intersection(to_metric(layer).geometry.to_numpy(), data.syria(crs="metric"))
     shapely.prepare(geoms)
@@ -569,7 +567,7 @@ _UNIT_OF: dict[tuple[str, bytes], np.ndarray] = {}
 
 
 def _unit_of(level: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The bundled unit holding each point (the nearest one for points just outside).
+    """Return the bundled unit holding each point (the nearest one for points just outside).
 
     Remembered for the last few point sets: a sweep overlays the same events
     on many zones.
@@ -596,7 +594,7 @@ def _unit_of(level: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _spread_shares(
     regions: np.ndarray, level: str, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The unit holding each event, and the share of each unit inside each region.
+    """Return the unit holding each event, and the share of each unit inside each region.
 
     Returns ``share`` (regions x units) and ``unit_of`` (one unit index per event).
     """
@@ -625,186 +623,3 @@ def _spread_shares(
         )
     share[ri, u] = np.divide(inter, uarea[u], out=np.zeros_like(inter), where=uarea[u] > 0)
     return share, unit_of
-
-
-def population_in_zones(
-    zones: gpd.GeoDataFrame,
-    population: gpd.GeoDataFrame | str | os.PathLike[str] | PopulationRaster,
-    *,
-    relative_band: tuple[float, float] | None = None,
-) -> pd.DataFrame:
-    """Residents of each zone, with low/central/high bands.
-
-    Parameters
-    ----------
-    zones
-        Zone polygons with a CRS.
-    population
-        One of:
-
-        - polygons (e.g. :func:`safezones.data.population_grid`, or
-          :func:`safezones.io.sources.read_admin_population`), whose people are
-          counted in proportion to the share of each polygon's area inside a
-          zone; or points, counted when inside. Columns ``pop_low``,
-          ``pop_central``, ``pop_high``;
-        - a population raster (a GeoTIFF path such as WorldPop or GHS-POP, or
-          :func:`safezones.io.sources.read_population_raster`): each cell counts
-          with the exact share of its area inside the zone (exactextract),
-          nodata cells count as empty, and only the window around each zone is
-          read. Zones reaching beyond the raster are warned about and their
-          share inside it is in ``attrs["raster_coverage"]``.
-    relative_band
-        For a raster, which has one estimate: ``(0.8, 1.2)`` gives low = 0.8 x
-        and high = 1.2 x the raster's count. By default all three are equal.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index of ``zones``; columns ``residents_low``, ``residents_central``,
-        ``residents_high``.
-
-    Examples
-    --------
-    >>> import safezones as sz
-    >>> z = sz.zone_set(sz.freeze_zone("Aleppo", radius_km=15))
-    >>> r = sz.population_in_zones(z, sz.data.population_grid())
-    >>> bool(2_000_000 < r.residents_central.iloc[0] < 3_000_000)
-    True
-    """
-    if isinstance(population, str | os.PathLike | PopulationRaster):
-        return _raster_population(zones, population, relative_band=relative_band)
-    if relative_band is not None:
-        raise SafeZonesError(
-            "relative_band applies to rasters; a vector layer brings its own pop_low/pop_high"
-        )
-    if not isinstance(population, gpd.GeoDataFrame):
-        raise SafeZonesError(
-            "population must be a GeoDataFrame, a raster path or a PopulationRaster, not "
-            f"{type(population).__name__}"
-        )
-    zm = _zones_metric(zones)
-    missing = [c for c in POPULATION_COLUMNS if c not in population.columns]
-    if missing:
-        raise DataError(
-            f"the population layer lacks the columns {missing}; expected {list(POPULATION_COLUMNS)}"
-        )
-    values = population[list(POPULATION_COLUMNS)].apply(pd.to_numeric, errors="coerce")
-    bad = values.isna().any(axis=1) | (values < 0).any(axis=1)
-    if bad.any():
-        rows = ", ".join(map(str, population.index[bad.to_numpy()][:10]))
-        raise DataError(
-            f"{int(bad.sum())} population rows are negative or missing "
-            f"(rows {rows}); fix or drop them"
-        )
-    cells = to_metric(population, what="population").geometry.to_numpy()
-    zgeom = zm.to_numpy()
-    zi, ci = gpd.GeoSeries(cells).sindex.query(zgeom, predicate="intersects")
-    frac = _covered_fraction(zgeom, cells, zi, ci)
-    vals = values.to_numpy(dtype=float)
-    out: dict[str, Any] = {}
-    for j, col in enumerate(POPULATION_COLUMNS):
-        out[col.replace("pop_", "residents_")] = np.bincount(
-            zi, weights=vals[ci, j] * frac, minlength=len(zgeom)
-        )
-    return pd.DataFrame(out, index=zones.index)
-
-
-def _covered_fraction(
-    zgeom: np.ndarray, cells: np.ndarray, zi: np.ndarray, ci: np.ndarray
-) -> np.ndarray:
-    """Share of each candidate cell inside its zone: 1 for points inside, area share else."""
-    types = shapely.get_type_id(cells[ci])
-    frac = np.zeros(len(zi))
-    is_point = np.isin(types, (0, 4))  # Point, MultiPoint: counted whole when they intersect
-    frac[is_point] = 1.0
-    poly = ~is_point
-    if poly.any():
-        z, c = zgeom[zi[poly]], cells[ci[poly]]
-        shapely.prepare(zgeom)
-        inside = shapely.contains_properly(z, c)
-        share = np.ones(len(z))
-        part = ~inside
-        if part.any():
-            cell_area = shapely.area(c[part])
-            inter = shapely.area(shapely.intersection(z[part], c[part]))
-            share[part] = np.divide(inter, cell_area, out=np.zeros_like(inter), where=cell_area > 0)
-        frac[poly] = share
-    return frac
-
-
-def _raster_source(ds: Any, band: int) -> Any:
-    """The exactextract source for an open rasterio dataset (reads windows on demand)."""
-    from exactextract.raster import RasterioRasterSource
-
-    return RasterioRasterSource(ds, band_idx=band)
-
-
-def _raster_population(
-    zones: gpd.GeoDataFrame,
-    raster: str | os.PathLike[str] | PopulationRaster,
-    *,
-    relative_band: tuple[float, float] | None,
-) -> pd.DataFrame:
-    import rasterio
-    from exactextract import exact_extract
-
-    r = raster if isinstance(raster, PopulationRaster) else read_population_raster(raster)
-    if relative_band is None:
-        lo_f, hi_f = 1.0, 1.0
-    else:
-        lo_f, hi_f = relative_band
-        if not 0 <= lo_f <= 1 <= hi_f:
-            raise SafeZonesError(f"relative_band={relative_band}; need 0 <= low <= 1 <= high")
-    zm = _zones_metric(zones)
-    zr = gpd.GeoDataFrame(geometry=zm.to_crs(r.crs).to_numpy(), crs=r.crs)
-    with rasterio.open(r.path) as ds:
-        res = exact_extract(
-            _raster_source(ds, r.band), zr, ["sum", "min", "count"], output="pandas"
-        )
-    total = pd.to_numeric(res["sum"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    low = pd.to_numeric(res["min"], errors="coerce").to_numpy(dtype=float)
-    neg = np.flatnonzero(low < 0)
-    if len(neg):
-        where = ", ".join(f"{zones.index[i]} (min {low[i]:g})" for i in neg[:10])
-        raise DataError(
-            f"the raster has negative people in {plural(len(neg), 'zone')}: {where}; "
-            "is its nodata value set? (gdal_edit.py -a_nodata VALUE FILE)",
-            source=str(r.path),
-        )
-    # share of each zone inside the raster's extent (in equal-area metres): people
-    # beyond it are unknown, so say so. Nodata cells inside it count as empty:
-    # WorldPop's constrained rasters use nodata for cells without buildings.
-    box = gpd.GeoSeries([shapely.box(*r.bounds)], crs=r.crs)
-    box_m = box.segmentize(max(r.res) * 10).to_crs(PROJECT_CRS).iloc[0]
-    zgeom = zm.to_numpy()
-    zarea = shapely.area(zgeom)
-    inside = shapely.area(shapely.intersection(zgeom, box_m))
-    coverage = np.divide(inside, zarea, out=np.zeros_like(zarea), where=zarea > 0)
-    partial = np.flatnonzero(coverage < 0.999)
-    if len(partial):
-        listed = ", ".join(f"{zones.index[i]} ({coverage[i]:.0%})" for i in partial[:10])
-        warnings.warn(
-            f"{plural(len(partial), 'zone')} {agree(len(partial), 'reaches', 'reach')} beyond the raster {r.path.name}; only the share "
-            f"inside its extent is counted: {listed}",
-            stacklevel=3,
-        )
-    # exactextract's count: the covered fractions of cells holding data, in raster units
-    cells = pd.to_numeric(res["count"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    zr_area = shapely.area(zr.geometry.to_numpy())
-    with_data = np.divide(
-        cells * r.res[0] * r.res[1], zr_area, out=np.zeros_like(zr_area), where=zr_area > 0
-    )
-    out = pd.DataFrame(
-        {
-            "residents_low": total * lo_f,
-            "residents_central": total,
-            "residents_high": total * hi_f,
-        },
-        index=zones.index,
-    )
-    out.attrs = {
-        "source": str(r.path),
-        "raster_coverage": coverage.tolist(),
-        "raster_data_share": np.clip(with_data, 0, 1).tolist(),
-    }
-    return out
