@@ -16,8 +16,9 @@ Definitions:
 
 The geometry itself (border stretches, the Voronoi split that gives a stretch's
 strip its flat ends, repair and vertex limits) is in
-:mod:`safezones.model.geometry`; a user's zone file is read by
-:mod:`safezones.io.zonefile`.
+:mod:`safezones.model.geometry`; a custom zone's features (polygon, WKT,
+layer or file) come from :mod:`safezones.model.features`, which reads files
+with :mod:`safezones.io.zonefile`.
 
 Examples
 --------
@@ -46,10 +47,9 @@ from shapely import ops
 from shapely.geometry.base import BaseGeometry
 
 from safezones import data
-from safezones._text import MAX_NAME_CHARS, no_control
 from safezones.crs import LONLAT_CRS, PROJECT_CRS, require_crs
-from safezones.errors import GeometryError, SafeZonesError, UnknownNameError
-from safezones.io.zonefile import read_zone_file
+from safezones.errors import GeometryError, SafeZonesError
+from safezones.model.features import name_problems, zone_features
 from safezones.model.geometry import (
     BUFFER_QUAD_SEGS,
     MAX_REPAIR_CROSSINGS,
@@ -295,8 +295,6 @@ def freeze_zone(
     return _finish(geom, attrs, f"freeze zone {attrs['zone_id']!r}")
 
 
-_WKT_START = re.compile(r"^\s*(MULTI)?(POLYGON|POINT|LINESTRING|GEOMETRYCOLLECTION)\b", re.I)
-
 #: Longest zone id part taken from a feature's name with ``split``.
 _MAX_SLUG = 40
 
@@ -357,7 +355,7 @@ def safe_zone(
     >>> safe_zone(two, zone_id="north", split="name").zone_id.tolist()
     ['north-azaz', 'north-al-bab']
     """
-    geoms, source, layer_crs, values = _zone_features(
+    geoms, source, layer_crs, values = zone_features(
         geometry_or_path, crs, layer=layer, split=split
     )
     # a file is named in full; a long WKT string is cut (os.path.exists is False for it)
@@ -371,7 +369,7 @@ def safe_zone(
         gpd.GeoSeries(geoms, crs=layer_crs).to_crs(PROJECT_CRS)
     )
     if values is not None:
-        problems.extend(_name_problems(values, split))
+        problems.extend(name_problems(values, split))
     if problems:
         raise GeometryError(problems, source=label)
     parts = [g for g in fixed if g is not None]
@@ -387,32 +385,6 @@ def safe_zone(
         }
         return _finish(geom, attrs, f"safe zone {attrs['zone_id']!r} from {label}")
     return _split_zones(parts, [str(v).strip() for v in values], repaired, zone_id, name, label)
-
-
-def _name_problems(values: list[object], split: str | None) -> list[str]:
-    """Check the names from a file's features: given, and within the limits of names in a scenario.
-
-    Every feature needs a value in ``split``; its length and characters obey
-    the limits of names in a scenario.
-    """
-    problems = [
-        f"feature {i}: no value in {split!r}; give every feature a name there"
-        for i, v in enumerate(values)
-        if v is None or (isinstance(v, float) and math.isnan(v)) or not str(v).strip()
-    ]
-    for i, v in enumerate(values):
-        text = str(v)
-        if len(text) > MAX_NAME_CHARS:
-            problems.append(
-                f"feature {i}: {split!r} has {len(text):,} characters, at most "
-                f"{MAX_NAME_CHARS} for a zone name; give a shorter one"
-            )
-        else:
-            try:
-                no_control(text)
-            except ValueError as err:
-                problems.append(f"feature {i}: {split!r} {err}")
-    return problems
 
 
 def _split_zones(
@@ -448,80 +420,6 @@ def _split_zones(
         raise GeometryError(problems, source=label)
     out = pd.concat(list(rows), ignore_index=True)
     return ZoneSet(gpd.GeoDataFrame(out, geometry="geometry", crs=LONLAT_CRS))
-
-
-#: What :func:`_zone_features` returns: the features' geometries, a label of
-#: the source, their CRS and the ``split`` values (``None`` without ``split``).
-_Features = tuple[list[BaseGeometry], str, object, list[object] | None]
-
-
-def _zone_features(
-    obj: object, crs: str | None, *, layer: str | None = None, split: str | None = None
-) -> _Features:
-    """Return the features' geometries, a label of the source, their CRS and the ``split`` values.
-
-    A file is read by :func:`safezones.io.zonefile.read_zone_file`.
-    """
-    if layer is not None and not isinstance(obj, str | PathLike):
-        raise SafeZonesError("layer= names a layer of a file; give the file's path")
-    if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
-        return _layer_features(obj, split)
-    single = isinstance(obj, BaseGeometry) or (isinstance(obj, str) and _WKT_START.match(obj))
-    if single:
-        if split is not None:
-            raise SafeZonesError(
-                f"split={split!r} needs a file or layer whose features have attributes, "
-                "not a single geometry"
-            )
-        return _single_feature(obj, crs)
-    if isinstance(obj, str | PathLike):
-        gdf = read_zone_file(obj, layer)
-        values = _split_values(gdf, split, str(obj)) if split is not None else None
-        return list(gdf.geometry), str(obj), gdf.crs, values
-    raise SafeZonesError(
-        f"safe_zone takes a shapely polygon, WKT, a GeoDataFrame or a file path, "
-        f"not {type(obj).__name__}"
-    )
-
-
-def _layer_features(obj: gpd.GeoDataFrame | gpd.GeoSeries, split: str | None) -> _Features:
-    """Return the features of a layer in memory (see :func:`_zone_features`)."""
-    require_crs(obj, what="the zone layer")
-    values = None
-    if split is not None:
-        if not isinstance(obj, gpd.GeoDataFrame):
-            raise SafeZonesError(f"split={split!r} needs a layer with attributes, not a GeoSeries")
-        values = _split_values(obj, split, "the layer")
-    return list(obj.geometry), "layer", obj.crs, values
-
-
-def _single_feature(obj: BaseGeometry | str, crs: str | None) -> _Features:
-    """Return the one feature of a shapely geometry or a WKT string (see :func:`_zone_features`)."""
-    if isinstance(obj, BaseGeometry):
-        if crs is None:
-            raise GeometryError('a bare geometry needs crs=, e.g. crs="EPSG:4326"')
-        return [obj], "geometry", crs, None
-    if crs is None:
-        raise GeometryError('a WKT string needs crs=, e.g. crs="EPSG:4326"')
-    try:
-        return [shapely.from_wkt(obj)], "WKT", crs, None
-    except shapely.errors.GEOSException as err:
-        raise GeometryError(f"cannot parse the WKT: {err}") from None
-
-
-def _quoted(names: list[str], most: int = 20) -> str:
-    """Return the first ``most`` names quoted and cut to 60 characters, and how many more."""
-    shown = ", ".join(repr(n[:60]) for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def _split_values(gdf: gpd.GeoDataFrame, split: str, source: str) -> list[object]:
-    """Return the features' values of the attribute ``split``; refuse an unknown one."""
-    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    if split not in fields:
-        have = f"its attributes are {_quoted(fields)}" if fields else "it has no attributes"
-        raise UnknownNameError(f"split={split!r}: no such attribute; {have}", source=source)
-    return list(gdf[split])
 
 
 def zone_set(*zones: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame]) -> ZoneSet:
