@@ -220,8 +220,8 @@ def find_place(name: str, *, country: str | None = "SY") -> pd.Series:
     if country is not None:
         cand = cand[cand["country"] == str(country).upper()]
     if len(cand):
-        best: pd.Series = cand.sort_values("population", ascending=False).iloc[0].copy()
-        return best
+        best: pd.Series = cand.sort_values("population", ascending=False).iloc[0]
+        return best.copy()
     pool = p if country is None else p[p["country"] == str(country).upper()]
     in_pool = set(pool.index)
     keys = {k: i for k, i in zip(idx["key"], idx["row"], strict=True) if i in in_pool}

@@ -11,7 +11,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from safezones.io.sources import PopulationRaster
+from safezones.io.population import PopulationRaster
 
 __all__ = ["raster_zone_stats"]
 
@@ -31,7 +31,7 @@ def raster_zone_stats(zones: gpd.GeoDataFrame, raster: PopulationRaster) -> pd.D
     zones
         Polygons in the raster's CRS.
     raster
-        A population raster from :func:`safezones.io.sources.read_population_raster`.
+        A population raster from :func:`safezones.io.population.read_population_raster`.
 
     Returns
     -------

@@ -29,7 +29,6 @@ import shapely
 from safezones import data
 from safezones.crs import to_metric
 from safezones.errors import GeometryError, SafeZonesError
-from safezones.io.sources import DateLike
 from safezones.model.geometry import BUFFER_QUAD_SEGS
 from safezones.model.selection import (
     DEATH_COLUMNS,
@@ -38,6 +37,7 @@ from safezones.model.selection import (
     event_xy,
     select_events,
 )
+from safezones.schema import DateLike
 
 __all__ = [
     "SPREAD_UNITS",

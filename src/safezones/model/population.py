@@ -28,7 +28,7 @@ import shapely
 from safezones._plural import agree, plural
 from safezones.crs import PROJECT_CRS, to_metric
 from safezones.errors import DataError, SafeZonesError
-from safezones.io.sources import PopulationRaster, read_population_raster
+from safezones.io.population import PopulationRaster, read_population_raster
 from safezones.io.zonal import raster_zone_stats
 from safezones.model.overlay import zones_metric
 

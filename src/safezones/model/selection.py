@@ -29,7 +29,7 @@ from pyproj import CRS, Transformer
 from safezones._plural import agree, plural
 from safezones.crs import PROJECT_CRS, require_crs
 from safezones.errors import DataError, GeometryError, SafeZonesError
-from safezones.io.sources import (
+from safezones.schema import (
     PRECISION_CLASSES,
     DateLike,
     in_window,
