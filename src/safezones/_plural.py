@@ -22,7 +22,7 @@ def plural(n: int | float, word: str, many: str | None = None, *, sep: bool = Tr
 
 
 def agree(n: int | float, one: str, many: str) -> str:
-    """The verb (or word) that agrees with ``n``: ``one`` for exactly one, else ``many``.
+    """Return the verb (or word) that agrees with ``n``: ``one`` for exactly one, else ``many``.
 
     Examples
     --------
