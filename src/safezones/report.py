@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from safezones import __version__, data
+from safezones import data
 from safezones._plural import plural
 from safezones._text import MAX_TITLE_CHARS, check_length, people, safe_url
+from safezones._version import __version__
 from safezones.errors import SafeZonesError
 from safezones.model.demand import OCHA_IDPS_MID_2014
 from safezones.scenario import ScenarioResult, comparison_markdown, comparison_table

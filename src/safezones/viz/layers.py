@@ -44,6 +44,7 @@ from safezones.viz.format import (
 )
 
 __all__ = [
+    "DENSITY_CLASSES",
     "DENSITY_SIGMA_KM",
     "EVENTS_STYLES",
     "HEX_KM",
@@ -53,6 +54,7 @@ __all__ = [
     "Labels",
     "check_layers",
     "draw_map",
+    "draw_population",
     "draw_zones",
     "event_arrays",
     "label_zones",
@@ -520,4 +522,54 @@ def draw_map(
         label_zones(lab, zm, zone_labels, fontsize=6 if small else 7.5)
     place_context_labels(lab, view, "neighbours" in layers, "governorates" in layers, small=small)
     no_axis_labels(ax)
+    return handles
+
+
+#: Classes of people per km² of :func:`draw_population` (log steps).
+DENSITY_CLASSES = (1, 10, 100, 1000, 10000)
+
+
+def draw_population(ax: Axes, cells: gpd.GeoDataFrame, reach: Any) -> list[Patch]:
+    """Colour the cells that touch ``reach`` by people per km²; return the class legend.
+
+    ``cells`` is a population layer in PROJECT_CRS (polygons, or points drawn
+    as dots), its central estimate in ``pop_central``; ``reach`` a shapely
+    geometry, or None for no cells.
+    """
+    pm = cells
+    area = (
+        pm["area_km2"].to_numpy(dtype=float)
+        if "area_km2" in pm.columns
+        else shapely.area(pm.geometry.values) / 1e6
+    )
+    dens = pm["pop_central"].to_numpy(dtype=float) / np.where(area > 0, area, np.nan)
+    geoms = pm.geometry.values
+    near_mask = (
+        shapely.intersects(geoms, reach) if reach is not None else np.zeros(len(pm), dtype=bool)
+    )
+    bounds = list(DENSITY_CLASSES)
+    cmap = ListedColormap(mpl.colormaps["YlGnBu"](np.linspace(0.15, 0.95, len(bounds) + 1)))
+    norm = BoundaryNorm(
+        [0, *bounds, max(1e5, float(np.nanmax(dens)) + 1) if len(dens) else 1e5], cmap.N
+    )
+    sel = pm[near_mask & np.isfinite(dens)]
+    if len(sel):
+        colours = cmap(norm(dens[near_mask & np.isfinite(dens)]))
+        if sel.geom_type.isin(["Point", "MultiPoint"]).all():
+            xy = shapely.get_coordinates(sel.geometry.values)
+            ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=1, linewidths=0, zorder=3)
+        else:
+            plot_frame(sel, ax, color=colours, edgecolor="none", linewidth=0, zorder=3)
+    handles: list[Patch] = []
+    edges = [0, *bounds]
+    for i, lo in enumerate(edges):
+        hi = edges[i + 1] if i + 1 < len(edges) else None
+        handles.append(
+            Patch(
+                facecolor=cmap(i),
+                label=f"{lo:,} to {hi:,} people per km²"
+                if hi
+                else f"{lo:,} or more people per km²",
+            )
+        )
     return handles

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
-from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -59,6 +59,7 @@ from safezones.viz.layers import (
     Labels,
     check_layers,
     draw_map,
+    draw_population,
     label_zones,
     place_context_labels,
 )
@@ -556,29 +557,7 @@ def residents_map(
         ax_w = ax.get_position().width * fig.get_figwidth()
         ax.set_title(fit_width(fig, title, ax_w, fontsize=10), fontsize=10, loc="left")
     draw_base(ax, view, True, True)
-    area = (
-        pm["area_km2"].to_numpy(dtype=float)
-        if "area_km2" in pm.columns
-        else shapely.area(pm.geometry.values) / 1e6
-    )
-    dens = pm["pop_central"].to_numpy(dtype=float) / np.where(area > 0, area, np.nan)
-    geoms = pm.geometry.values
-    near_mask = (
-        shapely.intersects(geoms, reach) if reach is not None else np.zeros(len(pm), dtype=bool)
-    )
-    bounds = [1, 10, 100, 1000, 10000]
-    cmap = ListedColormap(mpl.colormaps["YlGnBu"](np.linspace(0.15, 0.95, len(bounds) + 1)))
-    norm = BoundaryNorm(
-        [0, *bounds, max(1e5, float(np.nanmax(dens)) + 1) if len(dens) else 1e5], cmap.N
-    )
-    sel = pm[near_mask & np.isfinite(dens)]
-    if len(sel):
-        colours = cmap(norm(dens[near_mask & np.isfinite(dens)]))
-        if sel.geom_type.isin(["Point", "MultiPoint"]).all():
-            xy = shapely.get_coordinates(sel.geometry.values)
-            ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=1, linewidths=0, zorder=3)
-        else:
-            plot_frame(sel, ax, color=colours, edgecolor="none", linewidth=0, zorder=3)
+    classes = draw_population(ax, pm, reach)
     if reach is not None:
         plot_frame(
             gpd.GeoSeries([reach], crs=zm.crs).boundary,
@@ -607,17 +586,7 @@ def residents_map(
                 label=f"{near:.0f} km from a zone (reach)",
             )
         )
-    edges = [0, *bounds]
-    for i, lo in enumerate(edges):
-        hi = edges[i + 1] if i + 1 < len(edges) else None
-        handles.append(
-            Patch(
-                facecolor=cmap(i),
-                label=f"{lo:,} to {hi:,} people per km²"
-                if hi
-                else f"{lo:,} or more people per km²",
-            )
-        )
+    handles += classes
     reserved = [
         scale_bar(ax),
         north_arrow(ax),

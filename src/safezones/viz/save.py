@@ -51,7 +51,7 @@ def save_figure(
             f"cannot write {p.name!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
         )
     check_figure_path(p)
-    from safezones import __version__
+    from safezones._version import __version__
 
     meta: dict[str, str] = {"Creator": f"safezones {__version__}"}
     if source:  # each format's own key for a description
