@@ -29,7 +29,7 @@ from safezones import data
 from safezones._text import literal_text, people
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
-from safezones.io.sources import window_bounds
+from safezones.schema import window_bounds
 from safezones.viz.basemap import (
     base_layers,
     draw_base,
