@@ -63,7 +63,9 @@ _DEFAULT_SOURCES = {
 }
 
 
-def _results(results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult]) -> list[Any]:
+def _results(
+    results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult],
+) -> list[ScenarioResult]:
     items = list(results.values()) if isinstance(results, Mapping) else list(results or [])
     if not items:
         raise SafeZonesError("a memo needs at least one scored scenario; none were given")

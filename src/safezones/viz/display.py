@@ -16,7 +16,7 @@ import base64
 import html
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +33,9 @@ from safezones.viz.format import (
     source_note,
     window_label,
 )
+
+if TYPE_CHECKING:
+    from safezones.scenario import ScenarioResult
 
 __all__ = [
     "EXPLORE_MAX_EVENTS",
@@ -280,7 +283,7 @@ def _window(prov: Mapping[str, Any]) -> str:
     return window_label(prov["window"])
 
 
-def _result_headline(result: Any) -> str:
+def _result_headline(result: ScenarioResult) -> str:
     prov = result.provenance
     n = len(result.zones)
     return (
@@ -290,7 +293,7 @@ def _result_headline(result: Any) -> str:
     )
 
 
-def _totals_rows(result: Any) -> pd.DataFrame:
+def _totals_rows(result: ScenarioResult) -> pd.DataFrame:
     t = result.totals
     return pd.DataFrame(
         {
@@ -302,7 +305,7 @@ def _totals_rows(result: Any) -> pd.DataFrame:
     )
 
 
-def _per_zone_rows(result: Any) -> pd.DataFrame:
+def _per_zone_rows(result: ScenarioResult) -> pd.DataFrame:
     pz = result.per_zone
     return pd.DataFrame(
         {
@@ -322,15 +325,15 @@ def _per_zone_rows(result: Any) -> pd.DataFrame:
     )
 
 
-def _sources_line(result: Any) -> str:
+def _sources_line(result: ScenarioResult) -> str:
     return source_note(result_sources(result))
 
 
-def _citation(result: Any) -> str:
+def _citation(result: ScenarioResult) -> str:
     return f"Scenario: {result.scenario.source.citation}."
 
 
-def result_text(result: Any) -> str:
+def result_text(result: ScenarioResult) -> str:
     """Return a result as text: the totals with P5/P50/P95, one line per zone, the sources."""
     sc = result.scenario
     lines = [
@@ -351,7 +354,7 @@ def result_text(result: Any) -> str:
     return "\n".join(lines)
 
 
-def result_html(result: Any) -> str:
+def result_html(result: ScenarioResult) -> str:
     """Return a result as HTML: headline, totals and per-zone tables, sources, and a small map."""
     sc = result.scenario
     t = result.totals
@@ -393,7 +396,7 @@ def _folium() -> Any:
 
 
 def explore(
-    result: Any,
+    result: ScenarioResult,
     *,
     events: bool = True,
     max_events: int = EXPLORE_MAX_EVENTS,
