@@ -24,6 +24,7 @@ from safezones.viz.format import (
     SEED_COLOUR,
     as_results,
     fit_width,
+    metric_label,
     wrap,
 )
 
@@ -125,7 +126,7 @@ def sheltered_chart(
     ax.set_ylim(-0.6, len(t) - 0.4)
     ax.set_xlim(0, right * 1.32 if right > 0 else 1)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
-    ax.set_xlabel(f"people {metric.replace('_', ' ')}", fontsize=8)
+    ax.set_xlabel(f"people {metric_label(metric)}", fontsize=8)
     ax.tick_params(labelsize=7.5)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -133,7 +134,7 @@ def sheltered_chart(
         ax.spines[s].set_visible(False)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
     ax.set_title(
-        f"People {metric.replace('_', ' ')} per scenario: P50, P5 to P95",
+        f"People {metric_label(metric)} per scenario: P50, P5 to P95",
         fontsize=10,
         loc="left",
         pad=18,
@@ -214,10 +215,10 @@ def sensitivity_chart(
             error_kw={"lw": 0.8}, label="first order (S1)")  # fmt: skip
     ax.set_yticks(y, [wrap(str(s), 34) for s in t["parameter"]])
     ax.set_xlim(0, max(1.0, float(np.nanmax(t["ST"] + t["ST_conf"])) * 1.05))
-    ax.set_xlabel("share of the variance of " + metric.replace("_", " "), fontsize=8)
+    ax.set_xlabel("share of the variance of " + metric_label(metric), fontsize=8)
     _tidy(ax, "x")
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7, frameon=False)
-    ax.set_title(f"Sensitivity of {metric.replace('_', ' ')}: Sobol indices", fontsize=10,
+    ax.set_title(f"Sensitivity of {metric_label(metric)}: Sobol indices", fontsize=10,
                  loc="left", pad=18)  # fmt: skip
     return fig, ax
 
@@ -282,8 +283,8 @@ def response_chart(
                    label=f"threshold {people(threshold)}")  # fmt: skip
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
     ax.set_xlabel(x, fontsize=8)
-    ax.set_ylabel(f"people {metric.replace('_', ' ')}", fontsize=8)
+    ax.set_ylabel(f"people {metric_label(metric)}", fontsize=8)
     _tidy(ax, "y")
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
-    ax.set_title(f"People {metric.replace('_', ' ')} against {x}", fontsize=10, loc="left", pad=18)
+    ax.set_title(f"People {metric_label(metric)} against {x}", fontsize=10, loc="left", pad=18)
     return fig, ax

@@ -50,6 +50,7 @@ from safezones.viz.format import (
     as_results,
     check_choice,
     fit_width,
+    metric_label,
     result_sources,
     source_note,
     window_label,
@@ -438,7 +439,7 @@ def compare_maps(
         mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
     )
     cax.set_label("colour scale")
-    cb.set_label(f"people {metric.replace('_', ' ')} per zone (P50)", fontsize=7)
+    cb.set_label(f"people {metric_label(metric)} per zone (P50)", fontsize=7)
     cb.ax.tick_params(labelsize=6.5)
     cb.ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
     cb.ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
