@@ -60,6 +60,7 @@ from safezones._text import (
     MAX_NOTE_CHARS,
     MAX_TITLE_CHARS,
     no_control,
+    people,
 )
 from safezones.crs import to_metric
 from safezones.errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
@@ -935,6 +936,7 @@ class _Prepared:
     zones: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame  # the population layer in PROJECT_CRS
     sources: list[dict[str, str]]
     window: dict[str, Any]
     n_cells: int
@@ -998,10 +1000,6 @@ def _in_file(problem: str, source: str | None, where: str | None) -> str:
     return f"{source}: {problem}"
 
 
-def _fmt_count(v: float) -> str:
-    return f"{v / 1e6:.3g} M" if abs(v) >= 1e5 else f"{v:,.0f}"
-
-
 def _check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: str) -> None:
     """Warn when the national displaced total exceeds the people of a user layer."""
     dem = sc.demand
@@ -1012,13 +1010,13 @@ def _check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: s
         or sc.population.source == "bundled"
     ):
         return
-    people = float(cells["pop_central"].sum())
-    if dem.national_total <= people:
+    held = float(cells["pop_central"].sum())
+    if dem.national_total <= held:
         return
-    ratio = f"{dem.national_total / people:,.1f}x" if people > 0 else "no people in the layer"
+    ratio = f"{dem.national_total / held:,.1f}x" if held > 0 else "no people in the layer"
     warnings.warn(
-        f"population.source {pop_source} holds {_fmt_count(people)} people but "
-        f"demand.national_total is {_fmt_count(dem.national_total)} ({ratio}), so everyone "
+        f"population.source {pop_source} holds {people(held)} people but "
+        f"demand.national_total is {people(dem.national_total)} ({ratio}), so everyone "
         "in it is counted as displaced: set demand.national_total to the displaced of the "
         "layer's area, or scale_to_national_total = false",
         SafeZonesWarning,
@@ -1145,7 +1143,7 @@ def _prepare(sc: Scenario) -> _Prepared:
     start, end = base.ev_kw["start"], base.ev_kw["end"]
     return _Prepared(
         zones=zones, units=base.units, events=_events_in_window(base.events, start, end),
-        sources=base.sources,
+        cells=cells, sources=base.sources,
         window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
         n_cells=len(cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
         exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
@@ -1338,6 +1336,7 @@ def run(
         provenance=provenance,
         events=prep.events,
         detail=detail,
+        population_cells=prep.cells,
     )
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import safezones.scenario
+from safezones._text import people
 from safezones.export import comparison
 from safezones.export.comparison import comparison_markdown, write_comparison
 from safezones.model.comparison import comparison_table
@@ -28,9 +29,11 @@ def test_the_scenario_module_still_offers_the_writers():
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"), [(99_999.0, "99,999"), (100_000.0, "0.10 M"), (2_345_678.0, "2.35 M")]
+    ("value", "shown"),
+    [(9_876.0, "9,876"), (170_400.0, "170,000"), (999_999.0, "1,000,000"), (2_345_678.0, "2.35 M")],
 )
-def test_markdown_people_are_millions_from_a_hundred_thousand(value, shown):
+def test_markdown_people_are_the_one_people_rule(value, shown):
+    assert people(value) == shown  # safezones._text.people: every output writes people so
     row = comparison_markdown(_table(value)).splitlines()[2]
     assert (
         row

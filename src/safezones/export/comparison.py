@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from safezones._plural import plural
-from safezones._text import csv_frame, markdown_cell
+from safezones._text import csv_frame, markdown_cell, people
 from safezones.export.columns import describe, for_file
 from safezones.export.folder import write_folder
 from safezones.io.atomic import atomic_dir, check_output_dir
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
 
 __all__ = ["comparison_markdown", "write_comparison"]
-
-
-def _fmt_people(v: float) -> str:
-    """Return people as ``1.23 M`` from 100,000 on, else as a whole number with commas."""
-    return f"{v / 1e6:.2f} M" if abs(v) >= 1e5 else f"{v:,.0f}"
 
 
 def comparison_markdown(table: pd.DataFrame) -> str:
@@ -62,10 +57,10 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
             f"{r['area_km2']:,.0f} | "
-            f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
-            f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
-            f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
-            f"{_fmt_people(r['capacity_p50'])} | {_fmt_people(r['sheltered_safe_p50'])} |"
+            f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
+            f"({people(r['sheltered_p5'])} to {people(r['sheltered_p95'])}) | "
+            f"{people(r['residents_protected_p50'])} | {people(r['unmet_p50'])} | "
+            f"{people(r['capacity_p50'])} | {people(r['sheltered_safe_p50'])} |"
         )
     notes = [
         "",
@@ -119,7 +114,7 @@ def write_comparison(
     """
     import matplotlib.pyplot as plt
 
-    from safezones.viz.plot import comparison_chart
+    from safezones.viz.charts import comparison_chart
 
     check_output_dir(directory, command="compare")  # before drawing anything
     table = comparison_table(results)

@@ -92,10 +92,10 @@ def _zones_layer(result: ScenarioResult, per_zone: pd.DataFrame) -> gpd.GeoDataF
 
 
 def _write_map(result: ScenarioResult, path: Path) -> None:
-    """Draw the result's map (:func:`safezones.viz.plot.result_map`) to a PNG at 150 dpi."""
+    """Draw the result's map (:func:`safezones.viz.maps.result_map`) to a PNG at 150 dpi."""
     import matplotlib.pyplot as plt
 
-    from safezones.viz.plot import result_map
+    from safezones.viz.maps import result_map
 
     fig, _ = result_map(result)
     fig.savefig(path, dpi=150)
