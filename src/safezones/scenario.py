@@ -3,9 +3,10 @@
 A scenario file lists its zones as ``[[zones]]`` tables, each with an ``id``
 and a ``kind`` (``refuge``, ``freeze`` or ``safe``), and optional sections
 ``population``, ``events``, ``demand``, ``shelter`` and ``uncertainty`` whose
-defaults are the documented constants of :mod:`safezones.model.demand`,
-:mod:`safezones.model.shelter` and :mod:`safezones.model.uncertainty`. A misspelt key is
-an error that names the key and suggests the right one.
+defaults are the documented constants of :mod:`safezones.defaults`. A misspelt key is
+an error that names the key and suggests the right one. The format is
+:mod:`safezones.config.scenario` (re-exported here: :class:`Scenario`, the ``*Spec``
+sections, :func:`apply_overrides`); this module runs scenarios.
 
 Examples
 --------

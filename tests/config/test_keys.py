@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 import safezones as sz
-from safezones.config.keys import apply_overrides, is_int, lookup, parse_override, set_path
+from safezones.config.keys import (
+    apply_overrides,
+    flatten,
+    is_int,
+    lookup,
+    parse_override,
+    set_path,
+)
 from safezones.config.scenario import Scenario
 from safezones.errors import SafeZonesError, UnknownNameError
 from safezones.sweep import Sweep
@@ -162,3 +169,13 @@ def test_values_are_read_as_toml():
     assert parse_override("title=a=b") == ("title", "a=b")
     assert is_int(parse_override("events.start=2013")[1])
     assert not is_int(parse_override("events.start=2013.0")[1])
+
+
+def test_flatten_names_every_value_by_the_path_lookup_reads():
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        params = Scenario.from_toml(path).parameters()
+        flat = flatten(params)
+        assert flat["zones"] == [z["id"] for z in params["zones"]]
+        for key, value in flat.items():
+            if key != "zones":
+                assert lookup(params, key) == value, key

@@ -166,7 +166,7 @@ def test_every_default_carries_its_source_or_the_word_assumption():
     assert sorted(names) == sorted(defaults.__all__)
 
 
-def test_the_shipped_files_keep_their_values(tmp_path):
+def test_the_shipped_files_keep_their_values():
     for path in SHIPPED:
         sc = Scenario.from_toml(path)
         again = Scenario.from_dict(sc.document(), base_dir=sc.base_dir)

@@ -31,7 +31,7 @@ import numpy as np
 from safezones._plural import plural
 from safezones.errors import SafeZonesError, UnknownNameError
 
-__all__ = ["apply_overrides", "is_int", "lookup", "parse_override", "set_path"]
+__all__ = ["apply_overrides", "flatten", "is_int", "lookup", "parse_override", "set_path"]
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -81,6 +81,32 @@ def lookup(doc: Mapping[str, Any], path: str) -> Any:
         else:
             return None
     return cur
+
+
+def flatten(doc: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Return every value of a scenario document by key path (zones by id).
+
+    ``zones`` itself maps to the zone ids in order; lists are values.
+
+    Examples
+    --------
+    >>> flatten({"zones": [{"id": "a", "radius_km": 5}], "shelter": {"max_travel_km": 80}})
+    {'zones': ['a'], 'zones.a.id': 'a', 'zones.a.radius_km': 5, 'shelter.max_travel_km': 80}
+    """
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        path = f"{prefix}{key}"
+        if path == "zones" and isinstance(value, list):
+            ids = [z.get("id") if isinstance(z, dict) else None for z in value]
+            out["zones"] = ids  # the zones themselves, in order
+            for zid, z in zip(ids, value, strict=True):
+                if isinstance(z, dict) and isinstance(zid, str):
+                    out.update(flatten(z, f"zones.{zid}."))
+        elif isinstance(value, dict):
+            out.update(flatten(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
 
 
 def is_int(value: Any) -> bool:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from safezones._version import __version__
+from safezones.config.keys import flatten
 from safezones.errors import SafeZonesError
 from safezones.io.inputs import input_hashes
 
@@ -238,24 +239,6 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
 # ---------------------------------------------------------------- reuse
 
 
-def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Scenario values by key path; zones by id (``zones.turkey.depth_km``), as ``--set`` names them."""
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        path = f"{prefix}{key}"
-        if path == "zones" and isinstance(value, list):
-            ids = [z.get("id") if isinstance(z, dict) else None for z in value]
-            out["zones"] = ids  # the zones themselves, in order
-            for zid, z in zip(ids, value, strict=True):
-                if isinstance(z, dict) and isinstance(zid, str):
-                    out.update(_flat(z, f"zones.{zid}."))
-        elif isinstance(value, dict):
-            out.update(_flat(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
-
-
 def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[str]:
     """The key paths whose values differ between recorded values and a scenario.
 
@@ -272,7 +255,7 @@ def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[st
     >>> scenario_changes(old.parameters(), sc)
     ['shelter.max_travel_km', 'zones.a.radius_km']
     """
-    now, then = _flat(scenario.parameters()), _flat(recorded)
+    now, then = flatten(scenario.parameters()), flatten(recorded)
     changed = sorted(k for k in now if k not in then or then[k] != now[k])
     if any(k not in now for k in then):
         changed.append("other keys")
