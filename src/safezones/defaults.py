@@ -41,6 +41,7 @@ __all__ = [
     "OCHA_IDPS_MID_2014",
     "PERCENTILES",
     "REFERENCE_DISTANCE_KM",
+    "SOURCES",
     "SPHERE_SITE_AREA_M2",
     "SPHERE_SITE_AREA_MIN_M2",
 ]
@@ -134,3 +135,19 @@ DEFAULT_PROTECTION_SPREAD = 0.2
 #: Draw population between its low and high bands (the bundled grid's bands
 #: are central x (1 -+ 0.25), see ``data/PROVENANCE.md``), not the central case only.
 DEFAULT_POPULATION_BANDS = True
+
+# ---------------------------------------------------------------- sources, as a memo cites them
+
+#: The source of each default in a line, by key path, as the memo's assumptions
+#: table cites it (:mod:`safezones.report`); the comments above say more.
+SOURCES: dict[str, str] = {
+    "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
+    "demand.rates": "assumption (InaSAFE-style rates by hazard class)",
+    "demand.thresholds": "assumption, near the 2014 district quartiles",
+    "shelter.usable_fraction": "assumption",
+    "shelter.site_area_per_person_m2": "Sphere Handbook (2018): 45 m² per person",
+    "shelter.max_travel_km": "assumption: a day's road travel",
+    "shelter.detour_factor": "assumption, within the measured 1.2-1.4",
+    "shelter.protection": "assumption by zone kind",
+    "uncertainty": "Latin hypercube over the ranges shown",
+}

@@ -26,13 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -76,6 +75,9 @@ from safezones.defaults import (
 )
 from safezones.errors import SafeZonesError
 from safezones.io.toml import read_toml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "NOT_FINITE",
@@ -555,14 +557,14 @@ def non_finite(doc: Mapping[str, Any]) -> list[str]:
                     walk(z, f"zones.{zid}")
                 return
             for i, v in enumerate(value):
-                if isinstance(v, float) and not np.isfinite(v):
+                if isinstance(v, float) and not math.isfinite(v):
                     problems.append(
                         f"{path}: value {i + 1} of {len(value)} ({v}) {NOT_FINITE}; "
                         "give finite numbers"
                     )
                 else:
                     walk(v, f"{path}.{i + 1}")
-        elif isinstance(value, float) and not np.isfinite(value):
+        elif isinstance(value, float) and not math.isfinite(value):
             problems.append(f"{path}: {value} {NOT_FINITE}; give a finite number")
 
     walk(doc, "")
