@@ -16,7 +16,6 @@ from safezones.config.scenario import (
     Scenario,
     ShelterSpec,
     UncertaintySection,
-    non_finite,
 )
 from safezones.model.uncertainty import UncertaintySpec
 
@@ -176,23 +175,6 @@ def test_the_shipped_files_keep_their_values():
         again = Scenario.from_dict(sc.document(), base_dir=sc.base_dir)
         assert again.parameters() == sc.parameters(), path
         assert json.dumps(sc.parameters())  # JSON-ready
-
-
-def test_non_finite_numbers_are_named_by_key_path():
-    problems = non_finite(
-        {
-            "shelter": {"max_travel_km": float("nan")},
-            "zones": [{"id": "a", "capacity": float("inf")}],
-        }
-    )
-    assert problems == [
-        "shelter.max_travel_km: nan is not a finite number; give a finite number",
-        "zones.a.capacity: inf is not a finite number; give a finite number",
-    ]
-    with pytest.raises(
-        sz.SafeZonesError, match=r"zones\.aleppo\.radius_km: inf is not a finite number"
-    ):
-        scenario([{**ALEPPO, "radius_km": float("inf")}])
 
 
 def test_section_checks():

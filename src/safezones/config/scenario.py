@@ -24,10 +24,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -46,6 +44,7 @@ from pydantic import (
 
 from safezones._plural import agree, plural
 from safezones._text import MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, no_control
+from safezones.config.explain import explain, non_finite
 from safezones.config.keys import apply_overrides
 from safezones.defaults import (
     DEFAULT_ALLOCATION,
@@ -80,7 +79,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "NOT_FINITE",
     "DemandSpec",
     "EventsSpec",
     "FreezeZoneSpec",
@@ -95,7 +93,6 @@ __all__ = [
     "UncertaintySection",
     "ZoneSpec",
     "event_window_bound",
-    "non_finite",
 ]
 
 
@@ -439,9 +436,13 @@ class Scenario(Section):
         except ValidationError as err:
             keys = tuple(p.split(":")[0] for p in not_finite)  # and their union siblings
             problems = not_finite + [
-                p for p in _explain(err, raw) if not (keys and p.split(":")[0].startswith(keys))
+                p
+                for p in explain(err, raw, root=cls, zone_kinds=_ZONE_KINDS)
+                if not (keys and p.split(":")[0].startswith(keys))
             ]
-            raise SafeZonesError(problems or _explain(err, raw), source=source) from None
+            raise SafeZonesError(
+                problems or explain(err, raw, root=cls, zone_kinds=_ZONE_KINDS), source=source
+            ) from None
         if not_finite:  # e.g. in a free-form field
             raise SafeZonesError(not_finite, source=source)
         ids = [z.id for z in sc.zones]
@@ -522,112 +523,3 @@ def _section_defaults() -> dict[str, Any]:
         except ValidationError:  # a section without defaults (source needs a citation)
             continue
     return out
-
-
-# ---------------------------------------------------------------- errors
-
-
-NOT_FINITE = "is not a finite number"
-
-
-def non_finite(doc: Mapping[str, Any]) -> list[str]:
-    """One problem per inf or nan anywhere in a scenario document, by key path.
-
-    Zones are addressed by id, as in ``--set``.
-
-    Examples
-    --------
-    >>> non_finite({"demand": {"national_total": float("inf"),
-    ...                         "thresholds": [float("nan"), 100]},
-    ...              "zones": [{"id": "a", "capacity": float("-inf")}]})  # doctest: +NORMALIZE_WHITESPACE
-    ['demand.national_total: inf is not a finite number; give a finite number',
-     'demand.thresholds: value 1 of 2 (nan) is not a finite number; give finite numbers',
-     'zones.a.capacity: -inf is not a finite number; give a finite number']
-    """
-    problems: list[str] = []
-
-    def walk(value: Any, path: str) -> None:
-        if isinstance(value, Mapping):
-            for k, v in value.items():
-                walk(v, f"{path}.{k}" if path else str(k))
-        elif isinstance(value, list | tuple):
-            if path == "zones":
-                for i, z in enumerate(value):
-                    zid = z.get("id", i) if isinstance(z, Mapping) else i
-                    walk(z, f"zones.{zid}")
-                return
-            for i, v in enumerate(value):
-                if isinstance(v, float) and not math.isfinite(v):
-                    problems.append(
-                        f"{path}: value {i + 1} of {len(value)} ({v}) {NOT_FINITE}; "
-                        "give finite numbers"
-                    )
-                else:
-                    walk(v, f"{path}.{i + 1}")
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(f"{path}: {value} {NOT_FINITE}; give a finite number")
-
-    walk(doc, "")
-    return problems
-
-
-def _model_at(loc: Sequence[Any], raw: Mapping[str, Any]) -> tuple[type[BaseModel] | None, str]:
-    """Return the model that owns the last key of ``loc``, and a readable key path."""
-    names: list[str] = []
-    model: type[BaseModel] | None = Scenario
-    i = 0
-    while i < len(loc):
-        part = loc[i]
-        if part == "zones" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
-            idx = loc[i + 1]
-            zones = raw.get("zones", [])
-            zone = zones[idx] if idx < len(zones) and isinstance(zones[idx], dict) else {}
-            names.append(f"zones.{zone.get('id', idx)}")
-            kind = zone.get("kind")
-            model = _ZONE_KINDS.get(str(kind))
-            i += 2
-            if i < len(loc) and loc[i] in _ZONE_KINDS:  # the discriminator tag
-                i += 1
-            continue
-        names.append(str(part))
-        if model is not None and isinstance(part, str):
-            fld = model.model_fields.get(part)
-            ann = getattr(fld, "annotation", None) if fld else None
-            model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-            if fld is None and part in _SECTIONS:
-                model = _SECTIONS[part]
-        i += 1
-    return model, ".".join(names)
-
-
-def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
-    problems = []
-    for e in err.errors():
-        loc = e["loc"]
-        if e["type"] == "extra_forbidden":
-            owner, _ = _model_at(loc[:-1], raw)
-            _, path = _model_at(loc, raw)
-            allowed: list[str] = []
-            if owner is not None:
-                for name, f in owner.model_fields.items():
-                    allowed.append(f.alias or name)
-            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-            msg = f"unknown key {path!r}"
-            msg += f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
-            problems.append(msg)
-            continue
-        _, path = _model_at(loc, raw)
-        value = e.get("input")
-        if e["type"] == "string_too_long" and isinstance(value, str):  # never echo the text
-            limit = e.get("ctx", {}).get("max_length", 0)
-            problems.append(f"{path}: at most {limit:,} characters (got {len(value):,})")
-            continue
-        scalar = isinstance(value, str | int | float | bool) and e["type"] != "missing"
-        shown = f" (got {value!r})" if scalar else ""
-        msg = e["msg"].removeprefix("Value error, ").rstrip(".")
-        if e["type"] == "finite_number":
-            msg, shown = f"{value} {NOT_FINITE}; give a finite number", ""
-        if e["type"] == "value_error":
-            shown = ""  # the message says what was given
-        problems.append(f"{path or 'scenario'}: {msg}{shown}")
-    return problems
