@@ -74,6 +74,7 @@ from safezones.defaults import (
 )
 from safezones.errors import SafeZonesError
 from safezones.io.toml import read_toml
+from safezones.schema import window_bound
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -241,18 +242,16 @@ class EventsSpec(Section):
 
 
 def event_window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
-    """Return a window bound as :func:`safezones.io.sources.window_bounds` reads it.
+    """Return a window bound as :func:`safezones.schema.window_bounds` reads it.
 
     Raises
     ------
     ValueError
         If it is not a plausible year or a date (the message says what to give).
     """
-    from safezones.io.sources import _as_bound
-
     try:
         bound = value if isinstance(value, int) else str(value)
-        ts = _as_bound(bound, end=end, what="events.end" if end else "events.start")
+        ts = window_bound(bound, end=end, what="events.end" if end else "events.start")
     except SafeZonesError:
         text = str(value).strip()
         if isinstance(value, int) or (text.isdigit() and len(text) == 4):
