@@ -43,8 +43,8 @@ from safezones.errors import SafeZonesError, SafeZonesWarning
 from safezones.io.atomic import atomic_path, check_figure_path, output_folder
 
 if TYPE_CHECKING:
+    from safezones.config.scenario import Scenario
     from safezones.model.result import ScenarioResult
-    from safezones.scenario import Scenario
 
 __all__ = ["app", "main"]
 
@@ -408,7 +408,7 @@ def map_cmd(
         raise SafeZonesError(
             f"--out {str(out)!r}: the figure formats are {', '.join(FIGURE_FORMATS)}"
         )
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with _progress(quiet) as bar:

@@ -40,6 +40,7 @@ from safezones import data
 from safezones._plural import plural
 from safezones._text import MAX_TITLE_CHARS, check_length, people, safe_url
 from safezones._version import __version__
+from safezones.defaults import SOURCES
 from safezones.errors import SafeZonesError
 from safezones.model.demand import OCHA_IDPS_MID_2014
 from safezones.scenario import ScenarioResult, comparison_markdown, comparison_table
@@ -49,18 +50,6 @@ from safezones.viz.maps import compare_maps, scenario_map
 from safezones.viz.save import save_figure
 
 __all__ = ["METRIC_NOTES", "key_parameters", "memo_html", "memo_pdf", "score_table", "write_memo"]
-
-_DEFAULT_SOURCES = {
-    "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
-    "demand.rates": "assumption (InaSAFE-style rates by hazard class)",
-    "demand.thresholds": "assumption, near the 2014 district quartiles",
-    "shelter.usable_fraction": "assumption",
-    "shelter.site_area_per_person_m2": "Sphere Handbook (2018): 45 m² per person",
-    "shelter.max_travel_km": "assumption: a day's road travel",
-    "shelter.detour_factor": "assumption, within the measured 1.2-1.4",
-    "shelter.protection": "assumption by zone kind",
-    "uncertainty": "Latin hypercube over the ranges shown",
-}
 
 
 def _results(
@@ -138,19 +127,19 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
             (
                 "displaced, national total",
                 total,
-                _DEFAULT_SOURCES["demand.national_total"]
+                SOURCES["demand.national_total"]
                 if dm.national_total == OCHA_IDPS_MID_2014
                 else f"scenario {sc.id}",
             ),
             (
                 "displacement rate by hazard class",
                 " / ".join(f"{x:.0%}" for x in dm.rates) + f" ± {un.rate_spread:.0%}",
-                _DEFAULT_SOURCES["demand.rates"],
+                SOURCES["demand.rates"],
             ),
             (
                 "hazard class limits (events per 1,000 km² per year)",
                 " / ".join(f"{x:g}" for x in dm.thresholds),
-                _DEFAULT_SOURCES["demand.thresholds"],
+                SOURCES["demand.thresholds"],
             ),
         ]
     else:
@@ -159,7 +148,7 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
         (
             "usable share of zone land",
             f"{sh.usable_fraction:.1%}",
-            _DEFAULT_SOURCES["shelter.usable_fraction"],
+            SOURCES["shelter.usable_fraction"],
         ),
         (
             "site area per person",
@@ -169,20 +158,19 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
         (
             "longest journey",
             f"{sh.max_travel_km:g} km by road (×{sh.detour_factor:g} detour)",
-            f"{_DEFAULT_SOURCES['shelter.max_travel_km']}; "
-            f"detour {_DEFAULT_SOURCES['shelter.detour_factor']}",
+            f"{SOURCES['shelter.max_travel_km']}; detour {SOURCES['shelter.detour_factor']}",
         ),
         (
             "protection by zone kind",
             ", ".join(f"{k} {getattr(sh.protection, k):.1f}" for k in ("freeze", "refuge", "safe"))
             + f" (± {un.protection_spread:.1f})",
-            _DEFAULT_SOURCES["shelter.protection"],
+            SOURCES["shelter.protection"],
         ),
         ("allocation", sh.allocation, "optimal: most people sheltered; gravity: behavioural"),
         (
             "Monte Carlo",
             f"{plural(result.provenance['draws'], 'draw')}, seed {result.provenance['seed']}",
-            _DEFAULT_SOURCES["uncertainty"],
+            SOURCES["uncertainty"],
         ),
     ]
     return pd.DataFrame(rows, columns=["parameter", "value", "source"])

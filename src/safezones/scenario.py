@@ -3,9 +3,10 @@
 A scenario file lists its zones as ``[[zones]]`` tables, each with an ``id``
 and a ``kind`` (``refuge``, ``freeze`` or ``safe``), and optional sections
 ``population``, ``events``, ``demand``, ``shelter`` and ``uncertainty`` whose
-defaults are the documented constants of :mod:`safezones.model.demand`,
-:mod:`safezones.model.shelter` and :mod:`safezones.model.uncertainty`. A misspelt key is
-an error that names the key and suggests the right one.
+defaults are the documented constants of :mod:`safezones.defaults`. A misspelt key is
+an error that names the key and suggests the right one. The format is
+:mod:`safezones.config.scenario` (re-exported here: :class:`Scenario`, the ``*Spec``
+sections, :func:`apply_overrides`); this module runs scenarios.
 
 Examples
 --------
@@ -26,50 +27,38 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
-import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
 
 from safezones import data
-from safezones._plural import agree, plural
 from safezones._text import (
-    MAX_NAME_CHARS,
-    MAX_NOTE_CHARS,
-    MAX_TITLE_CHARS,
-    no_control,
     people,
 )
+from safezones.config.keys import apply_overrides
+from safezones.config.scenario import DemandSpec as DemandSpec
+from safezones.config.scenario import EventsSpec as EventsSpec
+from safezones.config.scenario import FreezeZoneSpec as FreezeZoneSpec
+from safezones.config.scenario import PopulationSpec as PopulationSpec
+from safezones.config.scenario import ProtectionSpec as ProtectionSpec
+from safezones.config.scenario import RefugeZoneSpec as RefugeZoneSpec
+from safezones.config.scenario import SafeZoneSpec as SafeZoneSpec
+from safezones.config.scenario import Scenario, ShelterSpec, ZoneSpec, event_window_bound
+from safezones.config.scenario import SourceSpec as SourceSpec
+from safezones.config.scenario import UncertaintySection as UncertaintySection
 from safezones.crs import to_metric
-from safezones.errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
+from safezones.errors import DataError, SafeZonesError, SafeZonesWarning
 from safezones.model.comparison import comparison_table
 from safezones.model.demand import (
-    DEFAULT_KERNEL_KM,
-    DEFAULT_RATES,
-    DEFAULT_THRESHOLDS,
-    OCHA_IDPS_MID_2014,
     assign_origins,
     displaced_given,
     hazard_class,
@@ -86,15 +75,6 @@ from safezones.model.overlay import (
 from safezones.model.population import covered_fraction
 from safezones.model.result import ScenarioResult
 from safezones.model.shelter import (
-    DEFAULT_DETOUR_FACTOR,
-    DEFAULT_DISTANCE_DECAY,
-    DEFAULT_MAX_TRAVEL_KM,
-    DEFAULT_OUTSIDE_OPTION,
-    DEFAULT_PROTECTION,
-    DEFAULT_USABLE_FRACTION,
-    EXPOSURE_REFERENCE,
-    SPHERE_SITE_AREA_M2,
-    SPHERE_SITE_AREA_MIN_M2,
     Groups,
     allocate_gravity,
     allocate_optimal,
@@ -109,8 +89,6 @@ from safezones.model.tables import flows_table as _flows
 from safezones.model.tables import per_origin_table as _per_origin
 from safezones.model.tables import per_zone_table as _per_zone
 from safezones.model.uncertainty import (
-    DEFAULT_DRAWS,
-    DEFAULT_SEED,
     UncertaintySpec,
     band_values,
     draw_inputs,
@@ -143,618 +121,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(comparison, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class _Spec(BaseModel):
-    # allow_inf_nan=False: no number of a scenario may be inf or nan (see _non_finite)
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
-    )
-
-
-Point = str | tuple[float, float]
-ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
-# User text has a length limit (assumption: a title fits two lines of a map, a name one
-# label, a note a paragraph; laying out 60,000 characters takes minutes) and no control
-# characters (ESC, BEL...), which a terminal would act on and a figure draws as boxes.
-Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(no_control)]
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(no_control)]
-Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(no_control)]
-
-
-class _ZoneBase(_Spec):
-    id: ZoneId
-    name: Name | None = None
-    protection: Fraction | None = None
-    capacity: Annotated[float, Field(ge=0)] | None = None
-
-
-class RefugeZoneSpec(_ZoneBase):
-    """``kind = "refuge"``: the part of Syria within ``depth_km`` of a border."""
-
-    kind: Literal["refuge"]
-    border: Literal["TUR", "JOR", "LBN", "IRQ"]
-    depth_km: Annotated[float, Field(gt=0, le=500)]
-    start: Point | None = Field(default=None, alias="from")
-    end: Point | None = Field(default=None, alias="to")
-
-    @field_validator("border", mode="before")
-    @classmethod
-    def _upper(cls, v: object) -> object:
-        return v.upper() if isinstance(v, str) else v
-
-
-class FreezeZoneSpec(_ZoneBase):
-    """``kind = "freeze"``: the part of Syria within ``radius_km`` of a place."""
-
-    kind: Literal["freeze"]
-    place: Point
-    radius_km: Annotated[float, Field(gt=0, le=500)]
-
-
-class SafeZoneSpec(_ZoneBase):
-    """``kind = "safe"``: a polygon given as WKT (lon/lat) or a file, clipped to Syria.
-
-    A file with several layers (a GeoPackage) needs ``layer``; ``split``
-    names an attribute to make one zone per feature, with the ids
-    ``<id>-<slug of the value>`` (see :func:`safezones.model.zones.safe_zone`).
-    """
-
-    kind: Literal["safe"]
-    wkt: str | None = None
-    path: str | None = None
-    layer: Annotated[str, Field(min_length=1)] | None = None
-    split: Annotated[str, Field(min_length=1)] | None = None
-
-    @model_validator(mode="after")
-    def _file_keys(self) -> SafeZoneSpec:
-        keys = [k for k in ("layer", "split") if getattr(self, k) is not None]
-        if keys and self.path is None:
-            raise ValueError(f"{' and '.join(keys)} apply to a file: give path, not wkt")
-        if self.split is not None and self.capacity is not None:
-            raise ValueError(
-                "capacity is one zone's, but split makes one zone per feature; remove "
-                "capacity, or give each feature its own zone"
-            )
-        return self
-
-
-ZoneSpec = Annotated[RefugeZoneSpec | FreezeZoneSpec | SafeZoneSpec, Field(discriminator="kind")]
-
-
-class SourceSpec(_Spec):
-    """Where the scenario comes from."""
-
-    citation: Note
-    url: Note | None = None
-    date: dt.date | str | None = None
-    notes: Note | None = None
-
-
-class PopulationSpec(_Spec):
-    """``source = "bundled"`` (the pre-war grid) or a file: admin CSV, vector layer, raster."""
-
-    source: str = "bundled"
-    format: Literal["admin", "vector", "raster"] | None = None
-    pcode: str = "#adm2+code"
-    column: str = "#population+total"
-    relative_band: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = None
-
-    @field_validator("relative_band")
-    @classmethod
-    def _band_around_one(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
-        if v is not None and not v[0] <= 1 <= v[1]:
-            raise ValueError(
-                f"[{v[0]:g}, {v[1]:g}] is not [low, high] with low <= 1 <= high "
-                "(factors on the raster's people); give e.g. [0.8, 1.2]"
-            )
-        return v
-
-
-class EventsSpec(_Spec):
-    """Strike events: bundled UCDP GED or a user file, and the window.
-
-    ``sub_event_types`` (ACLED files only) keeps these ACLED sub-event types,
-    or every row with ``"all"``; by default the strikes zones are meant to
-    stop, :data:`safezones.io.sources.DEFAULT_ACLED_SUB_EVENT_TYPES`.
-    """
-
-    source: str = "bundled"
-    format: Literal["ucdp", "acled", "points"] = "ucdp"
-    start: int | dt.date | str = 2014
-    end: int | dt.date | str = 2014
-    imprecise: Literal["spread", "exclude", "point"] = "spread"
-    max_precision: Annotated[int, Field(ge=1, le=4)] | None = None
-    sub_event_types: tuple[str, ...] | Literal["all"] | None = None
-
-    @field_validator("start", "end")
-    @classmethod
-    def _a_date(cls, v: int | dt.date | str, info: ValidationInfo) -> int | dt.date | str:
-        _window_bound(v, end=info.field_name == "end")
-        return v
-
-    @model_validator(mode="after")
-    def _acled_only(self) -> EventsSpec:
-        if self.sub_event_types is not None and self.format != "acled":
-            raise ValueError(
-                f"sub_event_types applies to ACLED files (format = 'acled'), not {self.format!r}"
-            )
-        lo, hi = _window_bound(self.start, end=False), _window_bound(self.end, end=True)
-        if lo > hi:
-            raise ValueError(
-                f"start ({lo.date()}) is after end ({hi.date()}); swap events.start and events.end"
-            )
-        return self
-
-
-def _window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
-    """A window bound as :func:`safezones.io.sources.window_bounds` reads it; ValueError if bad."""
-    from safezones.schema import window_bound
-
-    try:
-        bound = value if isinstance(value, int) else str(value)
-        ts = window_bound(bound, end=end, what="events.end" if end else "events.start")
-    except SafeZonesError:
-        text = str(value).strip()
-        if isinstance(value, int) or (text.isdigit() and len(text) == 4):
-            raise ValueError(
-                f"{text} is not a plausible year; give a year from 1900 to 2100"
-            ) from None
-        raise ValueError(
-            f"{text!r} is not a date; give a year (2014) or an ISO date (2014-11-25)"
-        ) from None
-    assert ts is not None
-    return ts
-
-
-class DemandSpec(_Spec):
-    """Who is displaced (see :mod:`safezones.model.demand`)."""
-
-    mode: Literal["hazard", "given"] = "hazard"
-    origin: Literal["districts", "governorates", "cells"] = "districts"
-    kernel_km: Annotated[float, Field(gt=0, le=100)] = DEFAULT_KERNEL_KM
-    thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
-    rates: tuple[Fraction, ...] = DEFAULT_RATES
-    national_total: Annotated[float, Field(ge=0)] | None = OCHA_IDPS_MID_2014
-    scale_to_national_total: bool = True
-    table: str | None = None
-    pcode: str = "pcode"
-    column: str = "displaced"
-
-    @model_validator(mode="after")
-    def _consistent(self) -> DemandSpec:
-        if len(self.rates) != len(self.thresholds) + 1:
-            raise ValueError(
-                f"{plural(len(self.thresholds), 'threshold')} "
-                f"{agree(len(self.thresholds), 'makes', 'make')} "
-                f"{plural(len(self.thresholds) + 1, 'hazard class', 'hazard classes')}, so give "
-                f"{plural(len(self.thresholds) + 1, 'rate')} (got {len(self.rates)})"
-            )
-        if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
-            raise ValueError(f"thresholds must increase, got {list(self.thresholds)}")
-        if self.mode == "given" and self.table is None:
-            raise ValueError("mode 'given' needs table = 'FILE.csv' (P-code and displaced columns)")
-        return self
-
-
-class ProtectionSpec(_Spec):
-    """Default protection by zone kind (0 to 1)."""
-
-    freeze: Fraction = DEFAULT_PROTECTION["freeze"]
-    refuge: Fraction = DEFAULT_PROTECTION["refuge"]
-    safe: Fraction = DEFAULT_PROTECTION["safe"]
-
-
-class ShelterSpec(_Spec):
-    """Capacity, reach and allocation (see :mod:`safezones.model.shelter`)."""
-
-    allocation: Literal["optimal", "gravity"] = "optimal"
-    usable_fraction: Annotated[float, Field(gt=0, le=1)] = DEFAULT_USABLE_FRACTION
-    site_area_per_person_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_M2
-    max_travel_km: Annotated[float, Field(gt=0)] = DEFAULT_MAX_TRAVEL_KM
-    detour_factor: Annotated[float, Field(ge=1)] = DEFAULT_DETOUR_FACTOR
-    distance_decay: Annotated[float, Field(ge=0)] = DEFAULT_DISTANCE_DECAY
-    outside_option: Annotated[float, Field(ge=0)] = DEFAULT_OUTSIDE_OPTION
-    exposure_reference: Annotated[float, Field(gt=0)] = EXPOSURE_REFERENCE
-    protection: ProtectionSpec = ProtectionSpec()
-
-
-class UncertaintySection(_Spec):
-    """Monte Carlo settings (see :mod:`safezones.model.uncertainty`)."""
-
-    draws: Annotated[int, Field(ge=1, le=1_000_000)] = DEFAULT_DRAWS
-    seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED  # numpy takes non-negative seeds
-    rate_spread: Annotated[float, Field(ge=0, lt=1)] = 0.3
-    national_total_spread: Annotated[float, Field(ge=0, lt=1)] = 0.1
-    site_area_low_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_MIN_M2
-    site_area_high_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_M2
-    protection_spread: Fraction = 0.2
-    population_bands: bool = True
-
-    @model_validator(mode="after")
-    def _site_areas_in_order(self) -> UncertaintySection:
-        if self.site_area_low_m2 > self.site_area_high_m2:
-            raise ValueError(
-                f"site_area_low_m2 ({self.site_area_low_m2:g}) is above site_area_high_m2 "
-                f"({self.site_area_high_m2:g}); swap uncertainty.site_area_low_m2 and "
-                "uncertainty.site_area_high_m2"
-            )
-        return self
-
-
-_SECTIONS: dict[str, type[_Spec]] = {
-    "source": SourceSpec,
-    "population": PopulationSpec,
-    "events": EventsSpec,
-    "demand": DemandSpec,
-    "shelter": ShelterSpec,
-    "uncertainty": UncertaintySection,
-}
-_ZONE_KINDS: dict[str, type[_ZoneBase]] = {
-    "refuge": RefugeZoneSpec,
-    "freeze": FreezeZoneSpec,
-    "safe": SafeZoneSpec,
-}
-
-
-class Scenario(_Spec):
-    """A scenario: zones plus the assumptions to score them, validated.
-
-    Build it with :meth:`from_toml` or :meth:`from_dict`; change values with
-    :meth:`with_values`; score it with :func:`run`.
-    """
-
-    id: ZoneId
-    title: Title
-    description: Note = ""
-    source: SourceSpec
-    assumptions: tuple[Note, ...] = ()
-    zones: Annotated[list[ZoneSpec], Field(min_length=1)]
-    population: PopulationSpec = PopulationSpec()
-    events: EventsSpec = EventsSpec()
-    demand: DemandSpec = DemandSpec()
-    shelter: ShelterSpec = ShelterSpec()
-    uncertainty: UncertaintySection = UncertaintySection()
-
-    _path: Path | None = PrivateAttr(default=None)
-    _doc: dict[str, Any] = PrivateAttr(default_factory=dict)
-
-    @classmethod
-    def from_toml(
-        cls, path: str | Path, *, overrides: Mapping[str, Any] | Iterable[str] = ()
-    ) -> Scenario:
-        """Read and validate a scenario file; ``overrides`` as in :meth:`with_values`.
-
-        Examples
-        --------
-        >>> import tempfile, pathlib
-        >>> f = pathlib.Path(tempfile.mkdtemp()) / "aleppo-10.toml"
-        >>> _ = f.write_text('''
-        ... title = "Aleppo freeze, 10 km"
-        ... source = { citation = "example" }
-        ... [[zones]]
-        ... id = "aleppo"
-        ... kind = "freeze"
-        ... place = "Aleppo"
-        ... radius_km = 10
-        ... ''')
-        >>> sc = Scenario.from_toml(f, overrides=["zones.aleppo.radius_km=12"])
-        >>> sc.id, sc.zones[0].radius_km, sc.shelter.max_travel_km
-        ('aleppo-10', 12.0, 100.0)
-        """
-        p = Path(path)
-        doc = read_toml(p, what="scenario file")
-        doc.setdefault("id", p.stem)
-        return cls.from_dict(doc, source=str(p), base_dir=p.parent, overrides=overrides)
-
-    @classmethod
-    def from_dict(
-        cls,
-        doc: Mapping[str, Any],
-        *,
-        source: str | None = None,
-        base_dir: Path | None = None,
-        overrides: Mapping[str, Any] | Iterable[str] = (),
-    ) -> Scenario:
-        """Validate a scenario given as a dict (as read from TOML).
-
-        Examples
-        --------
-        >>> Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
-        ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}],
-        ...     "shelter": {"max_travle_km": 50}})
-        Traceback (most recent call last):
-        ...
-        safezones.errors.SafeZonesError: unknown key 'shelter.max_travle_km'; did you mean 'max_travel_km'?
-        """
-        raw = json.loads(json.dumps(doc, default=str))  # a deep copy of plain values
-        raw = apply_overrides(raw, overrides, source=source)
-        non_finite = _non_finite(raw)
-        try:
-            sc = cls.model_validate(raw)
-        except ValidationError as err:
-            keys = tuple(p.split(":")[0] for p in non_finite)  # and their union siblings
-            problems = non_finite + [
-                p for p in _explain(err, raw) if not (keys and p.split(":")[0].startswith(keys))
-            ]
-            raise SafeZonesError(problems or _explain(err, raw), source=source) from None
-        if non_finite:  # e.g. in a free-form field
-            raise SafeZonesError(non_finite, source=source)
-        sc._path = Path(source) if source else None
-        sc._doc = raw
-        if base_dir is not None:
-            sc._doc["_base_dir"] = str(base_dir)
-        ids = [z.id for z in sc.zones]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise SafeZonesError(
-                f"zone ids must be unique; repeated: {', '.join(dup)}", source=source
-            )
-        return sc
-
-    def with_values(self, overrides: Mapping[str, Any] | Iterable[str]) -> Scenario:
-        """A copy with values changed by key path, e.g. ``{"zones.turkey.depth_km": 10}``.
-
-        Keys address sections (``shelter.max_travel_km``), zones by id
-        (``zones.turkey.depth_km``) or top-level values (``title``). Strings of
-        the form ``"KEY=VALUE"`` are accepted too (VALUE read as TOML).
-
-        Examples
-        --------
-        >>> sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
-        ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}]})
-        >>> sc.with_values(["zones.a.radius_km=12"]).zones[0].radius_km
-        12.0
-        """
-        doc = {k: v for k, v in self._doc.items() if k != "_base_dir"}
-        return Scenario.from_dict(
-            doc,
-            source=str(self._path) if self._path else None,
-            base_dir=self.base_dir,
-            overrides=overrides,
-        )
-
-    @property
-    def base_dir(self) -> Path | None:
-        """Folder that relative file paths in the scenario are read from."""
-        b = self._doc.get("_base_dir")
-        return Path(b) if b else None
-
-    @property
-    def path(self) -> Path | None:
-        """The scenario file, if read from one."""
-        return self._path
-
-    def parameters(self) -> dict[str, Any]:
-        """Every value of the scenario, defaults included, as plain JSON-ready data."""
-        out: dict[str, Any] = json.loads(self.model_dump_json(by_alias=True))
-        return out
-
-    def resolve(self, path: str) -> Path:
-        """A path from the scenario, relative to the scenario file's folder."""
-        p = Path(path)
-        return p if p.is_absolute() or self.base_dir is None else self.base_dir / p
-
-
-# ---------------------------------------------------------------- overrides, errors
-
-
-def read_toml(path: Path, *, what: str) -> dict[str, Any]:
-    r"""A TOML file as a dict: UTF-8, with or without a byte-order mark.
-
-    Unreadable files, other encodings and invalid TOML are a :class:`DataError`
-    naming the file; the message never shows the file's contents.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
-    >>> _ = f.write_bytes("\ufeffid = 'x'\n".encode())
-    >>> read_toml(f, what="scenario file")
-    {'id': 'x'}
-    >>> _ = f.write_bytes("id = 'x'\ntitle = 'Alep caf\xe9'\n".encode("latin-1"))
-    >>> try:
-    ...     read_toml(f, what="scenario file")
-    ... except DataError as err:
-    ...     print(err.problems[0])
-    the scenario file is not UTF-8 text (line 2 has byte 0xe9); save it as UTF-8
-    """
-    try:
-        data_ = path.read_bytes()
-    except OSError as err:
-        raise DataError(f"cannot read the {what}: {err.strerror}", source=str(path)) from None
-    try:
-        text = data_.decode("utf-8").removeprefix("\ufeff")  # a BOM, as Notepad writes
-    except UnicodeDecodeError as err:
-        line = data_.count(b"\n", 0, err.start) + 1
-        raise DataError(
-            f"the {what} is not UTF-8 text (line {line} has byte 0x{data_[err.start]:02x}); "
-            "save it as UTF-8",
-            source=str(path),
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DataError(f"not valid TOML: {err}", source=str(path)) from None
-
-
-_NOT_FINITE = "is not a finite number"
-
-
-def _non_finite(doc: Mapping[str, Any]) -> list[str]:
-    """One problem per inf or nan anywhere in a scenario document, by key path.
-
-    Zones are addressed by id, as in ``--set``.
-
-    Examples
-    --------
-    >>> _non_finite({"demand": {"national_total": float("inf"),
-    ...                         "thresholds": [float("nan"), 100]},
-    ...              "zones": [{"id": "a", "capacity": float("-inf")}]})  # doctest: +NORMALIZE_WHITESPACE
-    ['demand.national_total: inf is not a finite number; give a finite number',
-     'demand.thresholds: value 1 of 2 (nan) is not a finite number; give finite numbers',
-     'zones.a.capacity: -inf is not a finite number; give a finite number']
-    """
-    problems: list[str] = []
-
-    def walk(value: Any, path: str) -> None:
-        if isinstance(value, Mapping):
-            for k, v in value.items():
-                walk(v, f"{path}.{k}" if path else str(k))
-        elif isinstance(value, list | tuple):
-            if path == "zones":
-                for i, z in enumerate(value):
-                    zid = z.get("id", i) if isinstance(z, Mapping) else i
-                    walk(z, f"zones.{zid}")
-                return
-            for i, v in enumerate(value):
-                if isinstance(v, float) and not np.isfinite(v):
-                    problems.append(
-                        f"{path}: value {i + 1} of {len(value)} ({v}) {_NOT_FINITE}; "
-                        "give finite numbers"
-                    )
-                else:
-                    walk(v, f"{path}.{i + 1}")
-        elif isinstance(value, float) and not np.isfinite(value):
-            problems.append(f"{path}: {value} {_NOT_FINITE}; give a finite number")
-
-    walk(doc, "")
-    return problems
-
-
-def _parse_value(text: str) -> Any:
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def apply_overrides(
-    doc: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str], *, source: str | None = None
-) -> dict[str, Any]:
-    """Set values in a scenario dict by key path; zones are addressed by id.
-
-    Examples
-    --------
-    >>> doc = {"zones": [{"id": "turkey", "depth_km": 30}]}
-    >>> apply_overrides(doc, ["zones.turkey.depth_km=10", "shelter.max_travel_km=80"])
-    {'zones': [{'id': 'turkey', 'depth_km': 10}], 'shelter': {'max_travel_km': 80}}
-    >>> apply_overrides(doc, {"zones.syria.depth_km": 10})
-    Traceback (most recent call last):
-    ...
-    safezones.errors.UnknownNameError: --set zones.syria.depth_km: no zone with id 'syria'; the zones are: turkey
-    """
-    items: list[tuple[str, Any]] = []
-    if isinstance(overrides, Mapping):
-        items = list(overrides.items())
-    else:
-        for text in overrides:
-            key, sep, value = str(text).partition("=")
-            if not sep or not key.strip():
-                raise SafeZonesError(
-                    f"--set {text!r}: write KEY=VALUE, e.g. shelter.max_travel_km=80"
-                )
-            items.append((key.strip(), _parse_value(value.strip())))
-    problems: list[str] = []
-    for key, value in items:
-        parts = key.split(".")
-        target: Any = doc
-        if parts[0] == "zones":
-            zones = doc.get("zones", [])
-            ids = [str(z.get("id")) for z in zones if isinstance(z, dict)]
-            if len(parts) != 3:
-                problems.append(f"--set {key}: address a zone value as zones.ID.KEY")
-                continue
-            if parts[1] not in ids:
-                hint = difflib.get_close_matches(parts[1], ids, n=1)
-                extra = f"; did you mean {hint[0]!r}?" if hint else ""
-                raise UnknownNameError(
-                    f"--set {key}: no zone with id {parts[1]!r}; the zones are: "
-                    f"{', '.join(ids) or 'none'}{extra}",
-                    source=source,
-                )
-            target = zones[ids.index(parts[1])]
-            parts = parts[2:]
-        else:
-            for p in parts[:-1]:
-                nxt = target.get(p)
-                if nxt is None:
-                    nxt = target[p] = {}
-                if not isinstance(nxt, dict):
-                    problems.append(f"--set {key}: {p!r} is a value, not a section")
-                    break
-                target = nxt
-            else:
-                parts = parts[-1:]
-            if len(parts) != 1:
-                continue
-        target[parts[0]] = value
-    if problems:
-        raise SafeZonesError(problems, source=source)
-    return doc
-
-
-def _model_at(loc: Sequence[Any], raw: Mapping[str, Any]) -> tuple[type[BaseModel] | None, str]:
-    """The model that owns the last key of ``loc``, and a readable key path."""
-    names: list[str] = []
-    model: type[BaseModel] | None = Scenario
-    i = 0
-    while i < len(loc):
-        part = loc[i]
-        if part == "zones" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
-            idx = loc[i + 1]
-            zones = raw.get("zones", [])
-            zone = zones[idx] if idx < len(zones) and isinstance(zones[idx], dict) else {}
-            names.append(f"zones.{zone.get('id', idx)}")
-            kind = zone.get("kind")
-            model = _ZONE_KINDS.get(str(kind))
-            i += 2
-            if i < len(loc) and loc[i] in _ZONE_KINDS:  # the discriminator tag
-                i += 1
-            continue
-        names.append(str(part))
-        if model is not None and isinstance(part, str):
-            fld = model.model_fields.get(part)
-            ann = getattr(fld, "annotation", None) if fld else None
-            model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-            if fld is None and part in _SECTIONS:
-                model = _SECTIONS[part]
-        i += 1
-    return model, ".".join(names)
-
-
-def _explain(err: ValidationError, raw: Mapping[str, Any]) -> list[str]:
-    problems = []
-    for e in err.errors():
-        loc = e["loc"]
-        if e["type"] == "extra_forbidden":
-            owner, _ = _model_at(loc[:-1], raw)
-            _, path = _model_at(loc, raw)
-            allowed: list[str] = []
-            if owner is not None:
-                for name, f in owner.model_fields.items():
-                    allowed.append(f.alias or name)
-            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-            msg = f"unknown key {path!r}"
-            msg += f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
-            problems.append(msg)
-            continue
-        _, path = _model_at(loc, raw)
-        value = e.get("input")
-        if e["type"] == "string_too_long" and isinstance(value, str):  # never echo the text
-            limit = e.get("ctx", {}).get("max_length", 0)
-            problems.append(f"{path}: at most {limit:,} characters (got {len(value):,})")
-            continue
-        scalar = isinstance(value, str | int | float | bool) and e["type"] != "missing"
-        shown = f" (got {value!r})" if scalar else ""
-        msg = e["msg"].removeprefix("Value error, ").rstrip(".")
-        if e["type"] == "finite_number":
-            msg, shown = f"{value} {_NOT_FINITE}; give a finite number", ""
-        if e["type"] == "value_error":
-            shown = ""  # the message says what was given
-        problems.append(f"{path or 'scenario'}: {msg}{shown}")
-    return problems
 
 
 # ---------------------------------------------------------------- run
@@ -1031,8 +397,8 @@ def _check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> Non
     first, last = events["date_start"].min(), events["date_end"].max()
     if pd.isna(first) or pd.isna(last):
         return
-    lo = _window_bound(sc.events.start, end=False)
-    hi = _window_bound(sc.events.end, end=True)
+    lo = event_window_bound(sc.events.start, end=False)
+    hi = event_window_bound(sc.events.end, end=True)
     window = f"events.start/events.end: the window {lo.date()} to {hi.date()}"
     label = "bundled UCDP GED" if sc.events.source == "bundled" else ev_source
     held = f"the events ({label}) run from {first.date()} to {last.date()}"

@@ -1,1 +1,1 @@
-"""config"""
+"""The formats a user writes: scenario files, sweep specs, and key paths into them."""

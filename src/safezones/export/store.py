@@ -37,6 +37,7 @@ from pyproj import CRS
 
 from safezones import data
 from safezones._version import __version__
+from safezones.config.keys import flatten
 from safezones.crs import LONLAT_CRS, PROJECT_CRS, to_metric
 from safezones.errors import SafeZonesError
 from safezones.io.inputs import input_hashes
@@ -44,7 +45,7 @@ from safezones.model.metrics import METRICS
 from safezones.model.result import ScenarioResult
 
 if TYPE_CHECKING:
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
 
 __all__ = [
     "FOLDER",
@@ -273,7 +274,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
         When a part is missing, cannot be read, or does not fit the others
         or the scenario (zone ids, metrics, draws).
     """
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
 
     folder = Path(folder)
     doc = _manifest(folder)
@@ -326,24 +327,6 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
 # ---------------------------------------------------------------- reuse
 
 
-def _flat(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Return scenario values by key path; zones by id (``zones.turkey.depth_km``), as ``--set``."""
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        path = f"{prefix}{key}"
-        if path == "zones" and isinstance(value, list):
-            ids = [z.get("id") if isinstance(z, dict) else None for z in value]
-            out["zones"] = ids  # the zones themselves, in order
-            for zid, z in zip(ids, value, strict=True):
-                if isinstance(z, dict) and isinstance(zid, str):
-                    out.update(_flat(z, f"zones.{zid}."))
-        elif isinstance(value, dict):
-            out.update(_flat(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
-
-
 def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[str]:
     """Return the key paths whose values differ between recorded values and a scenario.
 
@@ -360,7 +343,7 @@ def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[st
     >>> scenario_changes(old.parameters(), sc)
     ['shelter.max_travel_km', 'zones.a.radius_km']
     """
-    now, then = _flat(scenario.parameters()), _flat(recorded)
+    now, then = flatten(scenario.parameters()), flatten(recorded)
     changed = sorted(k for k in now if k not in then or then[k] != now[k])
     if any(k not in now for k in then):
         changed.append("other keys")

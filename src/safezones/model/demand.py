@@ -42,6 +42,12 @@ import shapely
 from safezones import data
 from safezones._plural import agree, plural
 from safezones.crs import to_metric
+from safezones.defaults import (
+    DEFAULT_KERNEL_KM,
+    DEFAULT_RATES,
+    DEFAULT_THRESHOLDS,
+    OCHA_IDPS_MID_2014,
+)
 from safezones.errors import DataError, SafeZonesError
 from safezones.io.tables import read_displaced_table
 
@@ -63,25 +69,8 @@ __all__ = [
 
 Origin = Literal["districts", "governorates", "cells"]
 
-#: National total of internally displaced people used to scale hazard-based
-#: demand. Source: UN OCHA, 7.6 million IDPs in Syria in mid-2014 (Syria
-#: Strategic Response Plan 2015, December 2014).
-OCHA_IDPS_MID_2014 = 7_600_000
 #: Names of the hazard classes, from the least to the most struck.
 HAZARD_CLASSES = ("low", "medium", "high")
-#: Class boundaries in events per 1,000 km2 per year: below 10 is low, 10 to
-#: 100 medium, 100 and above high. Assumption: round numbers near the
-#: quartiles of the 62 districts in 2014 (UCDP GED: 25 % below 11.5, 75 %
-#: below 158).
-DEFAULT_THRESHOLDS = (10.0, 100.0)
-#: ``origin="cells"``: radius of the disc over which each population cell's
-#: strike intensity is measured. Assumption: about a town and its fields, wide
-#: enough that a 2 km cell is not classed by one or two events.
-DEFAULT_KERNEL_KM = 10.0
-#: Share of the population displaced per hazard class (low, medium, high).
-#: Assumption, InaSAFE-style; with scaling to a national total only their
-#: ratios matter.
-DEFAULT_RATES = (0.05, 0.20, 0.50)
 
 
 def _check_classes(thresholds: Sequence[float], rates: Sequence[float]) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
 
 __all__ = ["ScenarioResult", "population_total"]
 

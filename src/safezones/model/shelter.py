@@ -46,6 +46,18 @@ import shapely
 from scipy.optimize import linprog
 
 from safezones.crs import to_metric
+from safezones.defaults import (
+    DEFAULT_DETOUR_FACTOR,
+    DEFAULT_DISTANCE_DECAY,
+    DEFAULT_MAX_TRAVEL_KM,
+    DEFAULT_OUTSIDE_OPTION,
+    DEFAULT_PROTECTION,
+    DEFAULT_USABLE_FRACTION,
+    EXPOSURE_REFERENCE,
+    REFERENCE_DISTANCE_KM,
+    SPHERE_SITE_AREA_M2,
+    SPHERE_SITE_AREA_MIN_M2,
+)
 from safezones.errors import SafeZonesError
 
 __all__ = [
@@ -71,36 +83,6 @@ __all__ = [
 ]
 
 Allocation = Literal["optimal", "gravity"]
-
-#: Sphere Handbook (2018), shelter and settlement standard 2: a minimum usable
-#: surface of 45 m2 per person in camp-type settlements, household plots included.
-SPHERE_SITE_AREA_M2 = 45.0
-#: Sphere (2018): 30 m2 per person where communal services are provided
-#: outside the planned settlement; the low end of the capacity draws.
-SPHERE_SITE_AREA_MIN_M2 = 30.0
-#: Share of a zone's land usable for planned sites (flat, unbuilt, reachable,
-#: with water). Assumption: 1 %.
-DEFAULT_USABLE_FRACTION = 0.01
-#: Longest journey to a zone, in road km. Assumption: a day's travel by road
-#: for families with few vehicles, through checkpoints.
-DEFAULT_MAX_TRAVEL_KM = 100.0
-#: Road distance over straight-line distance. Assumption, within the 1.2-1.4
-#: range usually measured for road networks.
-DEFAULT_DETOUR_FACTOR = 1.3
-#: Assumed protection (share of strike exposure removed) by zone kind: a
-#: negotiated freeze relies on the parties' restraint, a border refuge zone on
-#: a neighbour's proximity, a safe zone on an enforced no-fly zone. Assumptions.
-DEFAULT_PROTECTION: dict[str, float] = {"freeze": 0.5, "refuge": 0.7, "safe": 0.8}
-#: Strike intensity (events per 1,000 km2 per year) at which exposure is full:
-#: the high-hazard threshold of :data:`safezones.model.demand.DEFAULT_THRESHOLDS`.
-EXPOSURE_REFERENCE = 100.0
-#: ``gravity``: distance decay exponent. Assumption (2 is the classic gravity model).
-DEFAULT_DISTANCE_DECAY = 2.0
-#: ``gravity``: weight of the outside option (staying, or crossing a border)
-#: against a zone of average capacity, full safety and no distance. Assumption.
-DEFAULT_OUTSIDE_OPTION = 0.5
-#: ``gravity``: the distance at which a zone's pull halves (with decay 1). Assumption.
-REFERENCE_DISTANCE_KM = 25.0
 
 
 def _positive(name: str, value: float, *, upper: float | None = None) -> float:

@@ -21,8 +21,8 @@ from safezones.model.uncertainty import summarise
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from safezones.config.scenario import Scenario
     from safezones.model.shelter import Groups
-    from safezones.scenario import Scenario
     from safezones.schema import DateLike
 
 __all__ = [

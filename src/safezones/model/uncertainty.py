@@ -28,13 +28,26 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy.stats import qmc
 
+from safezones.defaults import (
+    DEFAULT_DRAWS,
+    DEFAULT_NATIONAL_TOTAL_SPREAD,
+    DEFAULT_POPULATION_BANDS,
+    DEFAULT_PROTECTION_SPREAD,
+    DEFAULT_RATE_SPREAD,
+    DEFAULT_SEED,
+    PERCENTILES,
+    SPHERE_SITE_AREA_M2,
+    SPHERE_SITE_AREA_MIN_M2,
+)
 from safezones.errors import SafeZonesError
-from safezones.model.shelter import SPHERE_SITE_AREA_M2, SPHERE_SITE_AREA_MIN_M2
+
+if TYPE_CHECKING:
+    from safezones.config.scenario import UncertaintySection
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -46,13 +59,6 @@ __all__ = [
     "draw_inputs",
     "summarise",
 ]
-
-#: Monte Carlo draws per scenario unless told otherwise.
-DEFAULT_DRAWS = 500
-#: The default seed: the seed article's date, 2014-11-26.
-DEFAULT_SEED = 20141126
-#: The reported percentiles.
-PERCENTILES = (5.0, 50.0, 95.0)
 
 
 @dataclass(frozen=True)
@@ -73,14 +79,36 @@ class UncertaintySpec:
         Draw population between its low and high bands (else central only).
     """
 
-    rate_spread: float = 0.3
-    national_total_spread: float = 0.1
+    rate_spread: float = DEFAULT_RATE_SPREAD
+    national_total_spread: float = DEFAULT_NATIONAL_TOTAL_SPREAD
     site_area_low_m2: float = SPHERE_SITE_AREA_MIN_M2
     site_area_high_m2: float = SPHERE_SITE_AREA_M2
-    protection_spread: float = 0.2
-    population_bands: bool = True
+    protection_spread: float = DEFAULT_PROTECTION_SPREAD
+    population_bands: bool = DEFAULT_POPULATION_BANDS
+
+    @classmethod
+    def from_section(cls, section: UncertaintySection) -> UncertaintySpec:
+        """Return the spec of a scenario's ``[uncertainty]`` section (its draws and seed aside).
+
+        Examples
+        --------
+        >>> from safezones.config.scenario import UncertaintySection
+        >>> UncertaintySpec.from_section(UncertaintySection(rate_spread=0.1)).rate_spread
+        0.1
+        >>> UncertaintySpec.from_section(UncertaintySection()) == UncertaintySpec()
+        True
+        """
+        return cls(
+            rate_spread=section.rate_spread,
+            national_total_spread=section.national_total_spread,
+            site_area_low_m2=section.site_area_low_m2,
+            site_area_high_m2=section.site_area_high_m2,
+            protection_spread=section.protection_spread,
+            population_bands=section.population_bands,
+        )
 
     def __post_init__(self) -> None:
+        """Refuse spreads outside their ranges, listing every problem at once."""
         problems = []
         for name in ("rate_spread", "national_total_spread"):
             v = getattr(self, name)

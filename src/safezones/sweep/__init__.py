@@ -73,14 +73,21 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from safezones._plural import plural
+from safezones.config.keys import is_int, lookup
+from safezones.config.sweep import (
+    ParameterSpec,
+    SweepSpec,
+    raise_problems,
+    sobol_size_problem,
+)
 from safezones.errors import DataError, SafeZonesError
 from safezones.io.inputs import sweep_input_hashes
 from safezones.model.metrics import METRICS, QUANTILES
@@ -101,7 +108,6 @@ __all__ = [
     "sensitivity",
 ]
 
-Design = Literal["grid", "lhs", "sobol"]
 Executor = Literal["local", "dask"]
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol")
 EXECUTORS: tuple[str, ...] = ("local", "dask")
@@ -121,49 +127,6 @@ _GEOMETRY_KEYS = ("depth_km", "radius_km")
 _SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path", "layer", "split")
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
 METRIC_COLUMNS = tuple(f"{m}_{q}" for m in METRICS for q in QUANTILES)
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class ParameterSpec(_Spec):
-    """One varied parameter: ``low``/``high`` (and ``step``), or grid ``values``."""
-
-    low: float | None = None
-    high: float | None = None
-    num: Annotated[int, Field(ge=1)] | None = None
-    step: Annotated[float, Field(ge=0)] | None = None
-    values: list[float | int | str | bool] | None = None
-
-
-class SweepSpec(_Spec):
-    """A sweep: base scenario, parameters, design, size, seed, draws."""
-
-    base: str
-    title: str = ""
-    design: Design = "lhs"
-    size: Annotated[int, Field(ge=1)] | None = None
-    seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED  # numpy takes non-negative seeds
-    draws: Annotated[int, Field(ge=1, le=100_000)] = 1
-    chunk: Annotated[int, Field(ge=1)] | None = None
-    parameters: dict[str, ParameterSpec]
-
-
-def _sobol_size_problem(size: int) -> str | None:
-    """Why ``size`` cannot be the base samples N of a sobol design, or None."""
-    if size >= 2 and not size & (size - 1):
-        return None
-    below = 1 << max(1, size.bit_length() - 1)
-    return (
-        f"a sobol design needs size (the base samples N) to be a power of 2, got {size}; "
-        f"try {below} or {below * 2}"
-    )
-
-
-def _fail(problems: list[str], source: str | None) -> None:
-    if problems:
-        raise SafeZonesError(problems, source=source)
 
 
 def sample_design(
@@ -192,7 +155,7 @@ def sample_design(
     lo = np.array([float(bounds[n][0]) for n in names])
     hi = np.array([float(bounds[n][1]) for n in names])
     if design == "sobol":
-        bad = _sobol_size_problem(size)
+        bad = sobol_size_problem(size)
         if bad:
             raise SafeZonesError(bad)
         from SALib.sample import sobol as sobol_sample
@@ -209,26 +172,6 @@ def sample_design(
     return pd.DataFrame(x, columns=names)
 
 
-def _set_path(doc: dict[str, Any], path: str, value: Any) -> tuple[str, Any]:
-    """An override for ``path``; ``demand.rates.2`` becomes the whole list with one change."""
-    head, _, last = path.rpartition(".")
-    if head and last.isdigit():
-        current: Any = doc
-        for part in head.split("."):
-            current = current.get(part) if isinstance(current, dict) else None
-        if not isinstance(current, list):
-            raise SafeZonesError(f"{path}: {head!r} is not a list, so it has no element {last}")
-        i = int(last)
-        if i >= len(current):
-            raise SafeZonesError(
-                f"{path}: {head!r} has {plural(len(current), 'element')} (0 to {len(current) - 1})"
-            )
-        new = list(current)
-        new[i] = value
-        return head, new
-    return path, value
-
-
 @dataclass(frozen=True)
 class Sweep:
     """A validated sweep: its spec, base scenario, and design table.
@@ -243,7 +186,7 @@ class Sweep:
     @classmethod
     def from_toml(cls, path: str | Path) -> Sweep:
         """Read and validate a sweep spec; relative paths are read from its folder."""
-        from safezones.scenario import read_toml
+        from safezones.io.toml import read_toml
 
         p = Path(path)
         doc = read_toml(p, what="sweep spec")
@@ -327,11 +270,11 @@ class Sweep:
                 )
         elif spec.size is None:
             problems.append(f"size: a {spec.design} design needs size")
-        elif spec.design == "sobol" and _sobol_size_problem(spec.size):
+        elif spec.design == "sobol" and sobol_size_problem(spec.size):
             problems.append(
-                f"size: {_sobol_size_problem(spec.size)} (it runs N x (parameters + 2) scenarios)"
+                f"size: {sobol_size_problem(spec.size)} (it runs N x (parameters + 2) scenarios)"
             )
-        _fail(problems, self.source)
+        raise_problems(problems, self.source)
         # every path must be a value of the base scenario, and both ends must be valid
         for path, p in spec.parameters.items():
             ends = p.values if p.values is not None else [p.low, p.high]
@@ -344,7 +287,7 @@ class Sweep:
                         for q in err.problems
                     )
                     break
-        _fail(problems, self.source)
+        raise_problems(problems, self.source)
 
     def _grid_size(self) -> int:
         """Scenarios of a grid design: the product of each parameter's number of values."""
@@ -384,7 +327,7 @@ class Sweep:
                 bounds, design=spec.design, size=int(spec.size or 0), seed=spec.seed
             )
             for n, p in spec.parameters.items():
-                if _is_int(_lookup(self._values, n)):  # years, counts: whole numbers only
+                if is_int(lookup(self._values, n)):  # years, counts: whole numbers only
                     table[n] = np.round(table[n]).astype(int)
                     continue
                 step = self._step(n, p)
@@ -411,8 +354,7 @@ class Sweep:
 
     def scenario(self, values: Mapping[str, Any]) -> Scenario:
         """The base scenario with ``values`` (``{path: value}``) set."""
-        overrides = dict(_set_path(self._values, k, _plain(v)) for k, v in values.items())
-        return self.base.with_values(overrides)
+        return self.base.with_values(dict(values))
 
     def geometry_rows(self, rows: Sequence[int]) -> list[int]:
         """One design row per distinct zone geometry among ``rows``.
@@ -466,33 +408,6 @@ class Sweep:
         }
         digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
         return {**doc, "hash": digest, "safezones_version": version("safezones")}
-
-
-def _lookup(doc: Mapping[str, Any], path: str) -> Any:
-    """The value at ``path`` in a scenario's parameters (zones by id), or None."""
-    parts = path.split(".")
-    cur: Any = doc
-    if parts[0] == "zones" and len(parts) == 3:
-        cur = next((z for z in doc.get("zones", []) if z.get("id") == parts[1]), {})
-        parts = parts[2:]
-    for part in parts:
-        if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        elif isinstance(cur, Mapping):
-            cur = cur.get(part)
-        else:
-            return None
-    return cur
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
 
 
 # ---------------------------------------------------------------- workers

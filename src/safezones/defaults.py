@@ -1,0 +1,153 @@
+"""Every default of the model, each with its source or the word "assumption".
+
+The model modules (:mod:`safezones.model.demand`, :mod:`safezones.model.shelter`,
+:mod:`safezones.model.uncertainty`) and the scenario sections
+(:mod:`safezones.config.scenario`) take their defaults from here, so a default
+is written once. The model modules re-export theirs (``sz.shelter.DEFAULT_PROTECTION``).
+
+Examples
+--------
+>>> from safezones import defaults
+>>> defaults.DEFAULT_PROTECTION["refuge"], defaults.DEFAULT_MAX_TRAVEL_KM
+(0.7, 100.0)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DEFAULT_ALLOCATION",
+    "DEFAULT_DEMAND_MODE",
+    "DEFAULT_DETOUR_FACTOR",
+    "DEFAULT_DISTANCE_DECAY",
+    "DEFAULT_DRAWS",
+    "DEFAULT_IMPRECISE",
+    "DEFAULT_KERNEL_KM",
+    "DEFAULT_MAX_TRAVEL_KM",
+    "DEFAULT_NATIONAL_TOTAL_SPREAD",
+    "DEFAULT_ORIGIN",
+    "DEFAULT_OUTSIDE_OPTION",
+    "DEFAULT_POPULATION_BANDS",
+    "DEFAULT_PROTECTION",
+    "DEFAULT_PROTECTION_SPREAD",
+    "DEFAULT_RATES",
+    "DEFAULT_RATE_SPREAD",
+    "DEFAULT_SEED",
+    "DEFAULT_THRESHOLDS",
+    "DEFAULT_USABLE_FRACTION",
+    "DEFAULT_WINDOW",
+    "EXPOSURE_REFERENCE",
+    "OCHA_IDPS_MID_2014",
+    "PERCENTILES",
+    "REFERENCE_DISTANCE_KM",
+    "SOURCES",
+    "SPHERE_SITE_AREA_M2",
+    "SPHERE_SITE_AREA_MIN_M2",
+]
+
+# ---------------------------------------------------------------- events
+
+#: The strike window, first and last year (inclusive): 2014, the year of the
+#: seed article (AFP, 2014-11-26) and of OCHA's count of the displaced
+#: (:data:`OCHA_IDPS_MID_2014`).
+DEFAULT_WINDOW: tuple[int, int] = (2014, 2014)
+#: Events located more coarsely than a zone (precision classes 3 and 4) are
+#: spread evenly over their area (``events.imprecise``). Assumption.
+DEFAULT_IMPRECISE: Final = "spread"
+
+# ---------------------------------------------------------------- demand
+
+#: How the displaced are found: from strike intensity (InaSAFE-style hazard
+#: classes), which needs no table of the displaced by origin. Assumption.
+DEFAULT_DEMAND_MODE: Final = "hazard"
+#: Where the displaced come from: districts (OCHA admin level 2), the level
+#: results are reported by. Assumption.
+DEFAULT_ORIGIN: Final = "districts"
+#: National total of internally displaced people used to scale hazard-based
+#: demand. Source: UN OCHA, 7.6 million IDPs in Syria in mid-2014 (Syria
+#: Strategic Response Plan 2015, December 2014).
+OCHA_IDPS_MID_2014 = 7_600_000
+#: Class boundaries in events per 1,000 km2 per year: below 10 is low, 10 to
+#: 100 medium, 100 and above high. Assumption: round numbers near the
+#: quartiles of the 62 districts in 2014 (UCDP GED: 25 % below 11.5, 75 %
+#: below 158).
+DEFAULT_THRESHOLDS = (10.0, 100.0)
+#: ``origin="cells"``: radius of the disc over which each population cell's
+#: strike intensity is measured. Assumption: about a town and its fields, wide
+#: enough that a 2 km cell is not classed by one or two events.
+DEFAULT_KERNEL_KM = 10.0
+#: Share of the population displaced per hazard class (low, medium, high).
+#: Assumption, InaSAFE-style; with scaling to a national total only their
+#: ratios matter.
+DEFAULT_RATES = (0.05, 0.20, 0.50)
+
+# ---------------------------------------------------------------- shelter
+
+#: The allocation of the displaced to zones: ``optimal`` (the most people
+#: sheltered under reach and capacity), the upper bound a plan is judged
+#: against. Assumption.
+DEFAULT_ALLOCATION: Final = "optimal"
+#: Sphere Handbook (2018), shelter and settlement standard 2: a minimum usable
+#: surface of 45 m2 per person in camp-type settlements, household plots included.
+SPHERE_SITE_AREA_M2 = 45.0
+#: Sphere (2018): 30 m2 per person where communal services are provided
+#: outside the planned settlement; the low end of the capacity draws.
+SPHERE_SITE_AREA_MIN_M2 = 30.0
+#: Share of a zone's land usable for planned sites (flat, unbuilt, reachable,
+#: with water). Assumption: 1 %.
+DEFAULT_USABLE_FRACTION = 0.01
+#: Longest journey to a zone, in road km. Assumption: a day's travel by road
+#: for families with few vehicles, through checkpoints.
+DEFAULT_MAX_TRAVEL_KM = 100.0
+#: Road distance over straight-line distance. Assumption, within the 1.2-1.4
+#: range usually measured for road networks.
+DEFAULT_DETOUR_FACTOR = 1.3
+#: Assumed protection (share of strike exposure removed) by zone kind: a
+#: negotiated freeze relies on the parties' restraint, a border refuge zone on
+#: a neighbour's proximity, a safe zone on an enforced no-fly zone. Assumptions.
+DEFAULT_PROTECTION: dict[str, float] = {"freeze": 0.5, "refuge": 0.7, "safe": 0.8}
+#: Strike intensity (events per 1,000 km2 per year) at which exposure is full:
+#: the high-hazard threshold of :data:`DEFAULT_THRESHOLDS`.
+EXPOSURE_REFERENCE = 100.0
+#: ``gravity``: distance decay exponent. Assumption (2 is the classic gravity model).
+DEFAULT_DISTANCE_DECAY = 2.0
+#: ``gravity``: weight of the outside option (staying, or crossing a border)
+#: against a zone of average capacity, full safety and no distance. Assumption.
+DEFAULT_OUTSIDE_OPTION = 0.5
+#: ``gravity``: the distance at which a zone's pull halves (with decay 1). Assumption.
+REFERENCE_DISTANCE_KM = 25.0
+
+# ---------------------------------------------------------------- uncertainty
+
+#: Monte Carlo draws per scenario unless told otherwise. Assumption.
+DEFAULT_DRAWS = 500
+#: The default seed: the seed article's date, 2014-11-26.
+DEFAULT_SEED = 20141126
+#: The reported percentiles: the 90 % interval and the median. Assumption.
+PERCENTILES = (5.0, 50.0, 95.0)
+#: Relative spread of each displacement rate (0.3: x0.7 to x1.3). Assumption.
+DEFAULT_RATE_SPREAD = 0.3
+#: Relative spread of the national total of displaced (0.1: +-10 %). Assumption.
+DEFAULT_NATIONAL_TOTAL_SPREAD = 0.1
+#: Absolute spread of each zone's protection (0.2: +-0.2). Assumption.
+DEFAULT_PROTECTION_SPREAD = 0.2
+#: Draw population between its low and high bands (the bundled grid's bands
+#: are central x (1 -+ 0.25), see ``data/PROVENANCE.md``), not the central case only.
+DEFAULT_POPULATION_BANDS = True
+
+# ---------------------------------------------------------------- sources, as a memo cites them
+
+#: The source of each default in a line, by key path, as the memo's assumptions
+#: table cites it (:mod:`safezones.report`); the comments above say more.
+SOURCES: dict[str, str] = {
+    "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
+    "demand.rates": "assumption (InaSAFE-style rates by hazard class)",
+    "demand.thresholds": "assumption, near the 2014 district quartiles",
+    "shelter.usable_fraction": "assumption",
+    "shelter.site_area_per_person_m2": "Sphere Handbook (2018): 45 m² per person",
+    "shelter.max_travel_km": "assumption: a day's road travel",
+    "shelter.detour_factor": "assumption, within the measured 1.2-1.4",
+    "shelter.protection": "assumption by zone kind",
+    "uncertainty": "Latin hypercube over the ranges shown",
+}

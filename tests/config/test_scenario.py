@@ -1,0 +1,189 @@
+"""Tests of safezones.config.scenario: the scenario sections, validation, error explanation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import safezones as sz
+from safezones import defaults
+from safezones.config.keys import lookup
+from safezones.config.scenario import (
+    DemandSpec,
+    EventsSpec,
+    Scenario,
+    ShelterSpec,
+    UncertaintySection,
+)
+from safezones.model.uncertainty import UncertaintySpec
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def scenario(zones, **sections):
+    return Scenario.from_dict(
+        {"id": "t", "title": "test", "source": {"citation": "test"}, "zones": zones, **sections}
+    )
+
+
+TURKEY = {"id": "turkey", "kind": "refuge", "border": "TUR", "depth_km": 20}
+ALEPPO = {"id": "aleppo", "kind": "freeze", "place": "Aleppo", "radius_km": 10}
+
+
+def test_the_five_proposals_ship_and_cite_their_source():
+    names = [p.stem for p in SHIPPED]
+    assert names == [
+        "aleppo-freeze",
+        "border-refuge-zones",
+        "jarablus-marea-2015",
+        "safe-zones-north",
+        "turkey-strip-2019",
+    ]
+    for path in SHIPPED:
+        sc = Scenario.from_toml(path)
+        assert sc.id == path.stem
+        assert len(sc.source.citation) > 20 and sc.assumptions, path
+
+
+def test_misspelt_keys_are_all_named_with_a_suggestion(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text(
+        'titel = "x"\ntitle = "x"\n[source]\ncitation = "c"\n'
+        '[[zones]]\nid = "turkey"\nkind = "refuge"\nborder = "TUR"\ndepht_km = 10\n'
+        "[shelter]\nmax_travle_km = 50\n"
+    )
+    with pytest.raises(sz.SafeZonesError) as err:
+        Scenario.from_toml(f)
+    msg = str(err.value)
+    assert msg.startswith(f"{f}: ")
+    assert "unknown key 'titel'; did you mean 'title'?" in msg
+    assert "unknown key 'zones.turkey.depht_km'; did you mean 'depth_km'?" in msg
+    assert "unknown key 'shelter.max_travle_km'; did you mean 'max_travel_km'?" in msg
+    assert "zones.turkey.depth_km: Field required" in msg
+
+
+def test_wrong_types_and_ranges_name_the_key():
+    with pytest.raises(sz.SafeZonesError) as err:
+        scenario(
+            [{**TURKEY, "depth_km": "deep"}, {**ALEPPO, "radius_km": -5}],
+            shelter={"usable_fraction": 2, "allocation": "fair"},
+        )
+    msg = str(err.value)
+    assert "zones.turkey.depth_km: Input should be a valid number" in msg
+    assert "zones.aleppo.radius_km: Input should be greater than 0 (got -5)" in msg
+    assert "shelter.usable_fraction: Input should be less than or equal to 1 (got 2)" in msg
+    assert "shelter.allocation: Input should be 'optimal' or 'gravity'" in msg
+
+
+def test_inconsistent_sections_are_explained():
+    with pytest.raises(sz.SafeZonesError) as err:
+        scenario(
+            [{**ALEPPO, "kind": "freezer"}],
+            demand={"rates": [0.1, 0.2], "thresholds": [10, 100]},
+        )
+    msg = str(err.value)
+    assert "demand: 2 thresholds make 3 hazard classes, so give 3 rates (got 2)" in msg
+    assert "zones.aleppo: Input tag 'freezer' found using 'kind' does not match" in msg
+    with pytest.raises(sz.SafeZonesError, match="demand: mode 'given' needs table"):
+        scenario([ALEPPO], demand={"mode": "given"})
+    with pytest.raises(sz.SafeZonesError, match=r"demand: thresholds must increase, got \[100"):
+        scenario([ALEPPO], demand={"thresholds": [100, 10]})
+
+
+def test_the_sections_take_their_defaults_from_defaults_py():
+    sc = scenario([ALEPPO])
+    assert (
+        sc.events.start == defaults.DEFAULT_WINDOW[0]
+        and sc.events.end == defaults.DEFAULT_WINDOW[1]
+    )
+    assert sc.events.imprecise == defaults.DEFAULT_IMPRECISE
+    assert (sc.demand.mode, sc.demand.origin) == (
+        defaults.DEFAULT_DEMAND_MODE,
+        defaults.DEFAULT_ORIGIN,
+    )
+    assert sc.demand.rates == defaults.DEFAULT_RATES
+    assert sc.demand.national_total == defaults.OCHA_IDPS_MID_2014
+    assert sc.shelter.allocation == defaults.DEFAULT_ALLOCATION
+    assert sc.shelter.max_travel_km == defaults.DEFAULT_MAX_TRAVEL_KM
+    assert dict(sc.shelter.protection) == defaults.DEFAULT_PROTECTION
+    assert (sc.uncertainty.draws, sc.uncertainty.seed) == (
+        defaults.DEFAULT_DRAWS,
+        defaults.DEFAULT_SEED,
+    )
+
+
+def test_the_two_uncertainty_specs_share_their_defaults():
+    section, spec = UncertaintySection(), UncertaintySpec()
+    for name in (
+        "rate_spread",
+        "national_total_spread",
+        "site_area_low_m2",
+        "site_area_high_m2",
+        "protection_spread",
+        "population_bands",
+    ):
+        assert getattr(section, name) == getattr(spec, name), name
+    assert UncertaintySpec.from_section(section) == spec
+    wide = UncertaintySection(rate_spread=0.5, population_bands=False)
+    assert UncertaintySpec.from_section(wide) == UncertaintySpec(
+        rate_spread=0.5, population_bands=False
+    )
+
+
+def test_the_model_modules_still_export_their_defaults():
+    assert sz.demand.DEFAULT_RATES is defaults.DEFAULT_RATES
+    assert sz.shelter.DEFAULT_PROTECTION is defaults.DEFAULT_PROTECTION
+    assert sz.uncertainty.PERCENTILES is defaults.PERCENTILES
+    for module, names in [
+        (
+            sz.demand,
+            ["DEFAULT_KERNEL_KM", "DEFAULT_RATES", "DEFAULT_THRESHOLDS", "OCHA_IDPS_MID_2014"],
+        ),
+        (sz.shelter, ["DEFAULT_PROTECTION", "EXPOSURE_REFERENCE", "REFERENCE_DISTANCE_KM"]),
+        (sz.uncertainty, ["DEFAULT_DRAWS", "DEFAULT_SEED", "PERCENTILES"]),
+    ]:
+        assert set(names) <= set(module.__all__), module.__name__
+
+
+def test_every_default_carries_its_source_or_the_word_assumption():
+    # a source is named (Source, Sphere, the seed article, PROVENANCE.md), or the
+    # default derives from another one (:data:), or it is an assumption
+    said = ("ssumption", "Source", "Sphere", "seed article", "PROVENANCE", ":data:")
+    comment: list[str] = []
+    names = []
+    for line in (ROOT / "src/safezones/defaults.py").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#:"):
+            comment.append(line)
+            continue
+        if line[:1].isupper() and " = " in line and not line.startswith("SOURCES"):
+            name = line.split(" ")[0].rstrip(":")
+            names.append(name)
+            assert any(w in " ".join(comment) for w in said), f"{name}: no source or assumption"
+        comment = []
+    assert sorted(names) == sorted(set(defaults.__all__) - {"SOURCES"})
+    # the memo's one-line sources name values a scenario has
+    params = scenario([ALEPPO]).parameters()
+    assert all(lookup(params, key) is not None for key in defaults.SOURCES), defaults.SOURCES
+
+
+def test_the_shipped_files_keep_their_values():
+    for path in SHIPPED:
+        sc = Scenario.from_toml(path)
+        again = Scenario.from_dict(sc.document(), base_dir=sc.base_dir)
+        assert again.parameters() == sc.parameters(), path
+        assert json.dumps(sc.parameters())  # JSON-ready
+
+
+def test_section_checks():
+    with pytest.raises(ValueError, match="is after end"):
+        EventsSpec(start=2015, end=2014)
+    with pytest.raises(ValueError, match="not a plausible year"):
+        EventsSpec(start=3000)
+    with pytest.raises(ValueError, match=r"swap uncertainty\.site_area_low_m2"):
+        UncertaintySection(site_area_low_m2=50)
+    with pytest.raises(ValueError, match="give 3 rates"):
+        DemandSpec(rates=(0.1,))
+    assert ShelterSpec().protection.refuge == defaults.DEFAULT_PROTECTION["refuge"]
