@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.stats import qmc
 
 from safezones.errors import SafeZonesError
 from safezones.model.shelter import SPHERE_SITE_AREA_M2, SPHERE_SITE_AREA_MIN_M2
@@ -146,6 +145,8 @@ def draw_inputs(
             site_area_per_person_m2=np.array([float(site_area_central_m2)]),
             protection_shift=np.zeros(1),
         )
+    from scipy.stats import qmc  # lazily: scipy.stats alone takes longer than geopandas
+
     rng = np.random.default_rng(seed)
     n = int(draws)
     u = (

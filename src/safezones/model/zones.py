@@ -38,7 +38,6 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pyproj
 import shapely
 from shapely import ops
@@ -792,6 +791,8 @@ def _read_zone_geometry(
         path = Path(obj)
         if not path.exists():
             raise SafeZonesError(f"no such file: {path}; give an existing vector file or WKT")
+        import pyogrio  # lazily: only reading a file needs it
+
         try:
             chosen = _choose_layer(pyogrio.list_layers(path), layer, str(path))
             gdf = gpd.read_file(path, layer=chosen)
