@@ -35,7 +35,8 @@ from safezones.errors import (
 )
 from safezones.io import sources
 from safezones.model import demand, shelter, uncertainty
-from safezones.model.overlay import events_in_zones, population_in_zones, strike_intensity
+from safezones.model.overlay import events_in_zones, strike_intensity
+from safezones.model.population import population_in_zones
 from safezones.model.zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
 
 if TYPE_CHECKING:  # for type checkers; at run time __getattr__ imports them on first use
