@@ -37,6 +37,8 @@ HEAVY = (
     "typer",
     "scipy.stats",
     "scipy.optimize",
+    "pyogrio",  # only reading a file needs it
+    "pydantic",  # the scenario schema: safezones.Scenario is imported on first use
 )
 
 

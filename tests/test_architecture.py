@@ -35,7 +35,7 @@ PACKAGE = SRC / "safezones"
 MAX_LINES = 700
 #: Packages that ``import safezones`` must not load: whoever needs them imports them.
 HEAVY = ("matplotlib", "dask", "distributed", "reportlab", "rich", "SALib", "ema_workbench",
-         "folium", "typer", "scipy.stats", "scipy.optimize")  # fmt: skip
+         "folium", "typer", "scipy.stats", "scipy.optimize", "pyogrio", "pydantic")  # fmt: skip
 #: Calls that read or write files, by the called name (``x.to_file(...)``, ``open(...)``).
 FILE_IO_CALLS = frozenset({
     "open", "read_text", "write_text", "read_bytes", "write_bytes", "read_file", "to_file",
