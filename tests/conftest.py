@@ -1,9 +1,17 @@
 """Shared fixtures. Raw source files in ../shared/data are read only by tests that
-check the bundled data against its sources (independent of the package)."""
+check the bundled data against its sources (independent of the package).
+
+:func:`run_cli` (fixture ``in_process_cli``) runs the command line in-process: the same entry point
+as the console script, without a new interpreter importing the package each time.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -37,3 +45,46 @@ def seed_article() -> str:
     if not files:
         _missing("the seed article")
     return files[0].read_text(encoding="utf-8")
+
+
+def run_cli(
+    *args: object, cwd: Path | str | None = None, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    """Run ``safezones ARGS`` in this process, as the console script does.
+
+    Returns what :func:`subprocess.run` with ``capture_output=True, text=True`` would:
+    the exit status and the text written to stdout and stderr (neither a terminal, so
+    progress comes as timestamped lines). ``COLUMNS`` is set for the call so that rich
+    wraps as it would in a process started with that environment; ``cwd`` is entered
+    for the call. An exception the CLI does not turn into an exit status propagates
+    (a subprocess would print its traceback instead), so such a test fails either way.
+    """
+    from safezones.cli import main
+
+    argv = [str(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(contextlib.redirect_stdout(out))
+            stack.enter_context(contextlib.redirect_stderr(err))
+            if cwd is not None:
+                stack.enter_context(contextlib.chdir(cwd))
+            try:
+                main(argv)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+    return subprocess.CompletedProcess(["safezones", *argv], code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def in_process_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Return :func:`run_cli`: the command line, in-process."""
+    return run_cli

@@ -498,19 +498,24 @@ def test_shipped_windows_do_not_warn(name):
 
 
 def test_a_population_far_below_the_national_total_warns_with_the_ratio(tmp_path):
-    sc = toml(tmp_path, f'\n[population]\nsource = "{IDLIB_TIF}"\n[demand]\n'
+    # as for the window: a zone that cannot be built stops the run after the inputs are
+    # read, so the warning is printed without scoring, and the run went on past it
+    nowhere = '\n[[zones]]\nid = "nowhere"\nkind = "freeze"\nplace = "Atlantis"\nradius_km = 5\n'
+    sc = toml(tmp_path, nowhere + f'\n[population]\nsource = "{IDLIB_TIF}"\n[demand]\n'
               "national_total = 7_600_000\n",
               base=BASE_TOML.replace('"Aleppo"', '"Idlib"'))  # fmt: skip
     code, _, err = cli("run", sc, "--out", tmp_path / "out", "--draws", "5", "-q")
-    assert code == 0, err
     ratio = 7_600_000 / IDLIB_PEOPLE  # 4.35
     assert f"({ratio:.1f}x)" == "(4.4x)"
-    assert (
+    assert flat(err).startswith(
         f"warning: population.source {IDLIB_TIF} holds 1.75 M people but demand.national_total "
         "is 7.60 M (4.4x), so everyone in it is counted as displaced: set "
         "demand.national_total to the displaced of the layer's area, or "
-        "scale_to_national_total = false"
-    ) in flat(err)
+        "scale_to_national_total = false error: "
+    ), err
+    # the warning did not stop the run: the only error is the zone, built after it
+    assert code == 2 and flat(err).count("error: ") == 1
+    assert "zones.nowhere: place: no place 'Atlantis'" in flat(err)
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,6 @@ import csv
 import dataclasses
 import html
 import io
-import os
-import subprocess
 import sys
 import time
 from html.parser import HTMLParser
@@ -43,7 +41,6 @@ from safezones.scenario import Scenario, comparison_markdown, run, write_compari
 from safezones.viz.display import thumbnail_png
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
 
 #: OWASP "CSV Injection": a cell starting with one of these runs as a formula.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -451,18 +448,7 @@ def test_column_listing(columns, listed):
     assert column_listing(columns) == listed
 
 
-def _cli(*args, timeout=120):
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        cwd=ROOT,
-        timeout=timeout,
-    )
-
-
-def test_cli_does_not_print_a_line_of_a_secret_file(tmp_path):
+def test_cli_does_not_print_a_line_of_a_secret_file(tmp_path, in_process_cli):
     secret = tmp_path / "shadow"
     secret.write_text(_FILES["shadow"], encoding="utf-8")
     scenario = tmp_path / "s.toml"
@@ -472,7 +458,7 @@ def test_cli_does_not_print_a_line_of_a_secret_file(tmp_path):
         '[population]\nsource = "shadow"\nformat = "admin"\n',
         encoding="utf-8",
     )
-    proc = _cli("run", str(scenario), "--out", str(tmp_path / "out"), "--draws", "5")
+    proc = in_process_cli("run", str(scenario), "--out", str(tmp_path / "out"), "--draws", "5")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert SECRET not in proc.stderr + proc.stdout
@@ -531,11 +517,10 @@ def test_memo_title_over_the_limit_is_refused_before_drawing(hostile):
     assert time.perf_counter() - t0 < 2
 
 
-def test_cli_memo_title_over_the_limit_exits_2_before_running(tmp_path):
+def test_cli_memo_title_over_the_limit_exits_2_before_running(tmp_path, in_process_cli):
     out = tmp_path / "memo"
-    proc = _cli(
-        "memo", "scenarios/aleppo-freeze.toml", "--out", str(out), "--title", "T" * 300,
-        timeout=60,
+    proc = in_process_cli(
+        "memo", "scenarios/aleppo-freeze.toml", "--out", str(out), "--title", "T" * 300, cwd=ROOT
     )  # fmt: skip
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -561,18 +546,18 @@ def _scenario(tmp_path, title, citation):
     return path
 
 
-def test_cli_prints_rich_markup_in_titles_as_typed(tmp_path):
+def test_cli_prints_rich_markup_in_titles_as_typed(tmp_path, in_process_cli):
     path = _scenario(tmp_path, "[/] evil [link=javascript:alert(1)]x[/link]", "[/bold] red")
-    proc = _cli("run", str(path), "--out", str(tmp_path / "out"), "--draws", "5", timeout=300)
+    proc = in_process_cli("run", str(path), "--out", str(tmp_path / "out"), "--draws", "5")
     assert proc.returncode == 0, proc.stderr  # today: a MarkupError traceback after the run
     assert "[/] evil [link=javascript:alert(1)]x[/link]" in proc.stdout
     assert "Source: [/bold] red" in proc.stdout
     assert "\x1b]8;" not in proc.stdout  # no terminal hyperlink
 
 
-def test_control_characters_in_scenario_text_are_refused(tmp_path):
+def test_control_characters_in_scenario_text_are_refused(tmp_path, in_process_cli):
     path = _scenario(tmp_path, "evil \\u001b]0;pwned\\u0007", "\\u001b[31mred")
-    proc = _cli("run", str(path), "--out", str(tmp_path / "out"), "--draws", "5")
+    proc = in_process_cli("run", str(path), "--out", str(tmp_path / "out"), "--draws", "5")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "\x1b" not in proc.stdout + proc.stderr and "\x07" not in proc.stdout + proc.stderr

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -18,15 +19,27 @@ def test_readme_opens_with_the_two_commands():
     assert first_block.splitlines()[1].startswith("make test")
 
 
-def test_readme_tour_runs(monkeypatch, tmp_path):
-    """Every python block of the README, in order, in a plain clone (no ../shared needed)."""
-    monkeypatch.chdir(README.parent)  # the tour reads tests/data and notebooks/data
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    """Every python block of the README, in order, in a plain clone (no ../shared needed).
+
+    Run once for the tests of this file: its namespace and the folder that stands for out/.
+    """
+    out = tmp_path_factory.mktemp("tour")
     text = README.read_text(encoding="utf-8")
     assert "../shared" not in "".join(re.findall(r"```python\n(.*?)```", text, re.S))
-    text = text.replace('"out/', f'"{tmp_path}/')  # sweeps write their folders here
+    text = text.replace('"out/', f'"{out}/')  # sweeps write their folders here
     code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
     ns: dict = {}
-    exec(compile(code, str(README), "exec"), ns)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(README.parent)  # the tour reads tests/data and notebooks/data
+        exec(compile(code, str(README), "exec"), ns)
+    plt.close("all")
+    return ns, out
+
+
+def test_readme_tour_runs(tour):
+    ns, tmp_path = tour
     table = ns["table"]
     assert list(table.zone_id) == ["tur-10km", "tur-30km", "freeze-aleppo-15km"]
     # the deeper strip never holds fewer people
@@ -52,7 +65,37 @@ def test_readme_tour_runs(monkeypatch, tmp_path):
         lims.loc["zones.turkey.depth_km", "low"],
         lims.loc["shelter.usable_fraction", "low"],
     ) == (12.5, 0.00625)
-    plt.close("all")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _millions(v: float) -> float:
+    return round(v / 1e6, 2)
+
+
+def test_quickstart_figures(tour):
+    """The ten lines' 10 km and 30 km strips (the tour's results), as the README and its
+    picture quote them."""
+    results = tour[0]["results"]
+    assert set(results) == {10, 30}
+    for d, result in results.items():  # the ten lines as written: draws=200, seed=1
+        assert result.scenario.zones[0].depth_km == d
+        assert (result.provenance["draws"], result.provenance["seed"]) == (200, 1)
+    got = {
+        d: tuple(_millions(results[d].totals.loc["sheltered", c]) for c in ("p50", "p5", "p95"))
+        for d in (10, 30)
+    }
+    text = _flat(README.read_text(encoding="utf-8"))
+    m = re.search(r"the 10 km strip shelters ([\d.]+) M \(P5 ([\d.]+) M, P95 ([\d.]+) M\)", text)
+    assert m and tuple(map(float, m.groups())) == got[10]
+    m = re.search(r"the 30 km strip ([\d.]+) M \(([\d.]+) M to ([\d.]+) M\)", text)
+    assert m and tuple(map(float, m.groups())) == got[30]
+    # the alt text of docs/quickstart.png quotes the same figures
+    alt = re.search(r"!\[The quickstart's maps: ([^\]]*)\]", text).group(1)
+    quoted = [float(x) for x in re.findall(r"([\d.]+) M", alt)]
+    assert quoted == [*got[10], *got[30]]
 
 
 def test_outputs_have_the_usual_file_mode(tmp_path):

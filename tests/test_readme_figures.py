@@ -5,6 +5,7 @@ regular expression, computes them again with the package and compares. A
 change to the model or the data that moves a quoted figure fails here until
 the README is corrected. Timings are not checked (they depend on the
 machine); they are marked in the README with the machine they were measured on.
+The quickstart's figures are checked in test_readme.py, on the tour's own results.
 """
 
 from __future__ import annotations
@@ -25,10 +26,6 @@ WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-def _millions(v: float) -> float:
-    return round(v / 1e6, 2)
 
 
 def test_precision_classes_of_2014():
@@ -81,26 +78,3 @@ def test_how_many_shipped_scenarios_are_full(shipped_table):
         assert sorted(t.scenario[~is_full]) == sorted(
             named[s.strip()] for s in only.group(1).split(" and ")
         )
-
-
-def test_quickstart_figures():
-    """The ten lines' 10 km and 30 km strips, as the README and its picture quote them."""
-    from safezones.scenario import Scenario, run
-
-    strip = Scenario.from_dict({
-        "id": "turkey", "title": "Turkish border strip", "source": {"citation": "analyst's test"},
-        "zones": [{"id": "turkey", "kind": "refuge", "border": "TUR", "depth_km": 10}],
-    })  # fmt: skip
-    got = {}
-    for d in (10, 30):
-        q = run(strip.with_values({"zones.turkey.depth_km": d}), draws=200, seed=1).totals
-        got[d] = tuple(_millions(q.loc["sheltered", c]) for c in ("p50", "p5", "p95"))
-    text = _flat(README)
-    m = re.search(r"the 10 km strip shelters ([\d.]+) M \(P5 ([\d.]+) M, P95 ([\d.]+) M\)", text)
-    assert m and tuple(map(float, m.groups())) == got[10]
-    m = re.search(r"the 30 km strip ([\d.]+) M \(([\d.]+) M to ([\d.]+) M\)", text)
-    assert m and tuple(map(float, m.groups())) == got[30]
-    # the alt text of docs/quickstart.png quotes the same figures
-    alt = re.search(r"!\[The quickstart's maps: ([^\]]*)\]", text).group(1)
-    quoted = [float(x) for x in re.findall(r"([\d.]+) M", alt)]
-    assert quoted == [*got[10], *got[30]]

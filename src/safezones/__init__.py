@@ -18,6 +18,11 @@ Score a scenario file (see :mod:`safezones.scenario`) with
 ``sz.run(sz.Scenario.from_toml("scenarios/aleppo-freeze.toml"))``.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from safezones import data
 from safezones._version import __version__
 from safezones.crs import LONLAT_CRS, PROJECT_CRS
@@ -33,7 +38,18 @@ from safezones.model import demand, shelter, uncertainty
 from safezones.model.overlay import events_in_zones, strike_intensity
 from safezones.model.population import population_in_zones
 from safezones.model.zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
-from safezones.scenario import Scenario, ScenarioResult, compare, run
+
+if TYPE_CHECKING:  # for type checkers; at run time __getattr__ imports them on first use
+    from safezones.scenario import Scenario, ScenarioResult, compare, run
+
+#: Names imported on first use (PEP 562), so that ``import safezones`` does not pay for
+#: pydantic's scenario schema until a scenario is read or run: name -> defining module.
+_LAZY = {
+    "Scenario": "safezones.scenario",
+    "ScenarioResult": "safezones.scenario",
+    "compare": "safezones.scenario",
+    "run": "safezones.scenario",
+}
 
 __all__ = [
     "LONLAT_CRS",
@@ -62,3 +78,29 @@ __all__ = [
     "union",
     "zone_set",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of :data:`_LAZY`, or a submodule (``sz.scenario``), on first use.
+
+    Raises
+    ------
+    AttributeError
+        If ``name`` is neither.
+    """
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        try:  # a submodule that import safezones no longer loads on the way (sz.scenario)
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value  # the next access is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the module's names, the lazily imported ones included."""
+    return sorted(set(globals()) | set(__all__))

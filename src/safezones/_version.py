@@ -13,7 +13,7 @@ __all__ = ["__version__"]
 
 
 def _installed_version() -> str:
-    """The version in the installed metadata, or ``0+unknown`` when not installed.
+    """Return the version in the installed metadata, or ``0+unknown`` when not installed.
 
     Examples
     --------

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 
 from safezones.errors import GeometryError, SafeZonesError, UnknownNameError
 
@@ -49,6 +48,8 @@ def read_zone_file(path: str | PathLike[str], layer: str | None = None) -> gpd.G
     path = Path(path)
     if not path.exists():
         raise SafeZonesError(f"no such file: {path}; give an existing vector file or WKT")
+    import pyogrio  # lazily: import safezones stays fast (pyogrio is only for reading files)
+
     try:
         chosen = choose_layer(pyogrio.list_layers(path), layer, str(path))
         gdf = gpd.read_file(path, layer=chosen)

@@ -41,9 +41,7 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
-import scipy.sparse as sp
 import shapely
-from scipy.optimize import linprog
 
 from safezones.crs import to_metric
 from safezones.defaults import (
@@ -251,6 +249,8 @@ def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lp_structure(reach: np.ndarray, distance_km: np.ndarray) -> tuple[np.ndarray, ...]:
+    import scipy.sparse as sp  # lazily: import safezones stays fast
+
     gi, zi = np.nonzero(reach)
     n_g, n_z = reach.shape
     n = len(gi)
@@ -302,6 +302,8 @@ def allocate_optimal(
     >>> f.round(6).tolist()
     [[20.0, 70.0], [60.0, 0.0], [0.0, 0.0]]
     """
+    from scipy.optimize import linprog  # lazily: import safezones stays fast
+
     d = np.asarray(demand, dtype=float)
     c = np.asarray(capacity, dtype=float)
     single = d.ndim == 1

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from scipy.stats import qmc
 
 from safezones.defaults import (
     DEFAULT_DRAWS,
@@ -174,6 +173,8 @@ def draw_inputs(
             site_area_per_person_m2=np.array([float(site_area_central_m2)]),
             protection_shift=np.zeros(1),
         )
+    from scipy.stats import qmc  # lazily: scipy.stats alone takes longer than geopandas
+
     rng = np.random.default_rng(seed)
     n = int(draws)
     u = (
