@@ -26,10 +26,10 @@ import pandas as pd
 import pytest
 
 import safezones
-from safezones import sweep as sweep_mod
 from safezones.errors import SafeZonesError
 from safezones.scenario import Scenario, run
 from safezones.sweep import Sweep, read_results, run_sweep
+from safezones.sweep import workers as sweep_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -264,8 +264,8 @@ def test_a_worker_exits_when_its_parent_is_already_gone():
     # the parent-death signal is armed after fork: a parent that died before must be seen
     code = (
         "import os\n"
-        "from safezones.sweep import _die_with_parent\n"
-        "_die_with_parent(os.getppid() + 1)\n"
+        "from safezones.sweep.workers import die_with_parent\n"
+        "die_with_parent(os.getppid() + 1)\n"
         "print('still running')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
@@ -280,7 +280,8 @@ RADII = 'design = "grid"\n[parameters."zones.aleppo.radius_km"]\nvalues = [{}]\n
 
 def _geometry_files(out: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in (out / "geometry").glob("*.npz") if ".tmp" not in p.name}  # fmt: skip
+            for p in (out / "geometry").glob("*.npz")
+            if ".tmp" not in p.name and not p.name.startswith(".")}  # fmt: skip
 
 
 def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
@@ -328,7 +329,7 @@ def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
 
 def _fresh_engines() -> None:
     """Forget the sweep engines of this process (as a new process would start)."""
-    sweep_mod._WORKER.clear()
+    sweep_workers._WORKER.clear()
 
 
 def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(tmp_path):
@@ -340,7 +341,7 @@ def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(t
     out = tmp_path / "out"
     _fresh_engines()
     first = read_results(run_sweep(spec, out, workers=1))
-    engine = next(iter(sweep_mod._WORKER.values()))[1]
+    engine = next(iter(sweep_workers._WORKER.values()))[1]
     assert (engine.built, engine.loaded) == (3, 0)
     files = sorted((out / "geometry").glob("*.npz"))
     assert len(files) == 3
@@ -350,7 +351,7 @@ def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(t
     (out / "results.parquet").unlink()
     _fresh_engines()
     again = read_results(run_sweep(spec, out, workers=1))
-    engine = next(iter(sweep_mod._WORKER.values()))[1]
+    engine = next(iter(sweep_workers._WORKER.values()))[1]
     assert (engine.built, engine.loaded) == (0, 3)
     pd.testing.assert_frame_equal(again, first, check_exact=True)
 
@@ -368,7 +369,7 @@ def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(t
     (out / "results.parquet").unlink()
     _fresh_engines()
     third = read_results(run_sweep(spec, out, workers=1))
-    engine = next(iter(sweep_mod._WORKER.values()))[1]
+    engine = next(iter(sweep_workers._WORKER.values()))[1]
     assert (engine.built, engine.loaded) == (2, 1)
     assert not marker.exists()
     pd.testing.assert_frame_equal(third, first, check_exact=True)
