@@ -23,7 +23,7 @@ __all__ = ["discover", "read_results", "sensitivity"]
 
 
 def read_results(path: str | Path) -> pd.DataFrame:
-    """A sweep's results (its folder or its results.parquet), with the spec in ``attrs``.
+    """Read a sweep's results (its folder or its results.parquet), with the spec in ``attrs``.
 
     ``attrs["sweep"]`` holds the manifest (spec, base scenario values, hash)
     that :func:`sensitivity` reads the parameter bounds from.
@@ -133,7 +133,7 @@ def discover(
     min_density: float = 0.8,
     spec: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The parameter ranges where ``metric`` stays above (or below) ``threshold``: PRIM.
+    """Find the parameter ranges where ``metric`` stays above (or below) ``threshold``: PRIM.
 
     Scenario discovery with the Patient Rule Induction Method of the EMA
     Workbench: it peels the parameter box until at least ``min_density`` of

@@ -6,6 +6,7 @@ first, split between the workers, and scattered to all of them.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -50,18 +51,17 @@ def execute_dask(
     tuple of (int, pandas.DataFrame)
         Each part and its scores, in the order they finish.
     """
-    from distributed import Client, LocalCluster, as_completed
-
+    dist: Any = importlib.import_module("distributed")  # untyped: Any, not a dozen ignores
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
+        cluster = dist.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
             silence_logs=logging.ERROR,
         )  # fmt: skip
-        client = Client(cluster)
+        client = dist.Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = dist.Client(scheduler, timeout="10s")
         except OSError as err:
             raise SafeZonesError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
     try:
@@ -81,7 +81,7 @@ def execute_dask(
                           key=f"safezones-chunk-{c}-{payload['key'][:8]}"): c
             for c, s, e in todo
         }  # fmt: skip
-        for fut in as_completed(list(futures)):
+        for fut in dist.as_completed(list(futures)):
             yield futures[fut], fut.result()
     finally:
         client.close()

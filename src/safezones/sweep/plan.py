@@ -50,6 +50,31 @@ _SHAPE_KEYS = (*_GEOMETRY_KEYS, "from", "to", "border", "place", "wkt", "path", 
 _CLASS_KEYS = ("demand.origin", "demand.kernel_km", "demand.thresholds", "demand.mode")
 
 
+def _range_problem(p: ParameterSpec, design: str) -> str | None:
+    """Return what is wrong with one parameter's values or range for ``design``, or None."""
+    if design == "grid":
+        if p.values is not None:
+            if p.low is not None or p.high is not None:
+                return "give values or low/high/num, not both"
+            return None if p.values else "values is empty; list at least one value"
+        if p.num is None:
+            return "a grid needs values = [...] or low, high and num"
+    elif p.values is not None:
+        return f"values = [...] is for grid designs; {design} needs low and high"
+    if p.low is None or p.high is None:
+        return "give both low and high"
+    if not (math.isfinite(p.low) and math.isfinite(p.high)):
+        return "low and high must be finite numbers"
+    if p.low > p.high:
+        return f"low ({p.low:g}) is greater than high ({p.high:g})"
+    if p.low == p.high:
+        return (
+            f"the range is empty (low = high = {p.low:g}); widen it, or set "
+            "the value in the base scenario"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Sweep:
     """A validated sweep: its spec, base scenario, and design table.
@@ -106,50 +131,15 @@ class Sweep:
     # ------------------------------------------------------------ validation
 
     def _check(self) -> None:
-        spec, problems = self.spec, []
-        if not spec.parameters:
-            problems.append('parameters: name at least one, e.g. [parameters."zones.ID.depth_km"]')
+        spec = self.spec
+        problems = [] if spec.parameters else [
+            'parameters: name at least one, e.g. [parameters."zones.ID.depth_km"]'
+        ]  # fmt: skip
         for path, p in spec.parameters.items():
-            where = f"parameters.{path}"
-            if spec.design == "grid":
-                if p.values is not None:
-                    if p.low is not None or p.high is not None:
-                        problems.append(f"{where}: give values or low/high/num, not both")
-                    elif not p.values:
-                        problems.append(f"{where}: values is empty; list at least one value")
-                    continue
-                if p.num is None:
-                    problems.append(f"{where}: a grid needs values = [...] or low, high and num")
-                    continue
-            elif p.values is not None:
-                problems.append(
-                    f"{where}: values = [...] is for grid designs; {spec.design} needs low and high"
-                )
-                continue
-            if p.low is None or p.high is None:
-                problems.append(f"{where}: give both low and high")
-                continue
-            if not (math.isfinite(p.low) and math.isfinite(p.high)):
-                problems.append(f"{where}: low and high must be finite numbers")
-            elif p.low > p.high:
-                problems.append(f"{where}: low ({p.low:g}) is greater than high ({p.high:g})")
-            elif p.low == p.high:
-                problems.append(
-                    f"{where}: the range is empty (low = high = {p.low:g}); widen it, or set "
-                    "the value in the base scenario"
-                )
-        if spec.design == "grid":
-            if spec.size is not None and spec.size != self._grid_size():
-                problems.append(
-                    f"size: a grid has one scenario per combination ({self._grid_size()}); "
-                    "leave size out"
-                )
-        elif spec.size is None:
-            problems.append(f"size: a {spec.design} design needs size")
-        elif spec.design == "sobol" and _sobol_size_problem(spec.size):
-            problems.append(
-                f"size: {_sobol_size_problem(spec.size)} (it runs N x (parameters + 2) scenarios)"
-            )
+            bad = _range_problem(p, spec.design)
+            if bad:
+                problems.append(f"parameters.{path}: {bad}")
+        problems += self._size_problems()
         _fail(problems, self.source)
         # every path must be a value of the base scenario, and both ends must be valid
         for path, p in spec.parameters.items():
@@ -164,6 +154,22 @@ class Sweep:
                     )
                     break
         _fail(problems, self.source)
+
+    def _size_problems(self) -> list[str]:
+        spec = self.spec
+        if spec.design == "grid":
+            if spec.size is not None and spec.size != self._grid_size():
+                return [
+                    f"size: a grid has one scenario per combination ({self._grid_size()}); "
+                    "leave size out"
+                ]
+        elif spec.size is None:
+            return [f"size: a {spec.design} design needs size"]
+        elif spec.design == "sobol" and _sobol_size_problem(spec.size):
+            return [
+                f"size: {_sobol_size_problem(spec.size)} (it runs N x (parameters + 2) scenarios)"
+            ]
+        return []
 
     def _grid_size(self) -> int:
         """Scenarios of a grid design: the product of each parameter's number of values."""
@@ -212,6 +218,7 @@ class Sweep:
         return table
 
     def __len__(self) -> int:
+        """Return the number of scenarios."""
         return len(self.design)
 
     @property
@@ -226,7 +233,7 @@ class Sweep:
         return [f"s{i:06d}" for i in range(len(self))]
 
     def scenario(self, values: Mapping[str, Any]) -> Scenario:
-        """The base scenario with ``values`` (``{path: value}``) set."""
+        """Return the base scenario with ``values`` (``{path: value}``) set."""
         overrides = dict(_set_path(self._values, k, _plain(v)) for k, v in values.items())
         return self.base.with_values(overrides)
 
@@ -250,7 +257,7 @@ class Sweep:
         return [int(i) for i in sub.drop_duplicates().index]
 
     def reach_km(self) -> float:
-        """The longest straight-line journey of any scenario: max_travel_km / detour_factor."""
+        """Return the longest straight-line journey of any scenario: max_travel_km / detour_factor."""
         sh = self.base.shelter
         d = self.design
         travel = (
@@ -266,13 +273,13 @@ class Sweep:
         return self.base.parameters()
 
     def problem(self) -> dict[str, Any]:
-        """The SALib problem of the design: names and bounds."""
+        """Return the SALib problem of the design: names and bounds."""
         names = list(self.spec.parameters)
         bounds = [[self.spec.parameters[n].low, self.spec.parameters[n].high] for n in names]
         return {"num_vars": len(names), "names": names, "bounds": bounds}
 
     def manifest(self) -> dict[str, Any]:
-        """What identifies the sweep: the spec, the base scenario's values, the design size."""
+        """Return what identifies the sweep: the spec, the base scenario's values, the design size."""
         from importlib.metadata import version
 
         doc = {

@@ -92,7 +92,7 @@ class GeometryStore:
                           sort_keys=True)  # fmt: skip
 
     def path(self, key: str) -> Path:
-        """The file of the zone key ``key``."""
+        """Return the file of the zone key ``key``."""
         name = hashlib.sha256(self._stamp(key).encode()).hexdigest()
         return self.folder / f"{name}.npz"
 
@@ -120,7 +120,7 @@ class GeometryStore:
             pass
 
     def load(self, key: str, n_cells: int) -> ZoneGeom | None:
-        """The geometry of ``key`` for a grid of ``n_cells`` cells, or None.
+        """Read the geometry of ``key`` for a grid of ``n_cells`` cells, or None.
 
         None when there is no file or it is not a valid one for this key and
         grid (wrong stamp, shapes, types, indices or size); nothing in the
@@ -185,7 +185,7 @@ def remove_strays(folder: Path, pattern: str) -> None:
 
 
 def part_path(out: Path, chunk: int) -> Path:
-    """The file of part ``chunk`` in the sweep folder ``out``."""
+    """Return the file of part ``chunk`` in the sweep folder ``out``."""
     return out / "parts" / f"part-{chunk:06d}.parquet"
 
 
@@ -224,7 +224,7 @@ def _describe_change(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str
 
 
 def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """The input files whose SHA-256 differs between two manifests' ``inputs``."""
+    """List the input files whose SHA-256 differs between two manifests' ``inputs``."""
     out = []
     for key in [*old, *(k for k in new if k not in old)]:
         a, b = old.get(key), new.get(key)
@@ -242,7 +242,7 @@ def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
 
 
 def sweep_inputs(sweep: Sweep) -> list[Path]:
-    """The files a sweep reads: its spec, the base scenario and the scenario's data files."""
+    """List the files a sweep reads: its spec, the base scenario and the scenario's data files."""
     return list(sweep_input_files(sweep).values())
 
 
@@ -308,6 +308,6 @@ def open_sweep_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
 
 
 def geometry_store(out: Path, manifest: Mapping[str, Any]) -> GeometryStore:
-    """The zone-geometry checkpoint ``out/geometry`` of a sweep with this manifest."""
+    """Return the zone-geometry checkpoint ``out/geometry`` of a sweep with this manifest."""
     digest = hashlib.sha256(json.dumps(manifest["inputs"], sort_keys=True).encode()).hexdigest()
     return GeometryStore(out / "geometry", digest, str(manifest["safezones_version"]))

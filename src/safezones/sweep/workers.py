@@ -55,7 +55,7 @@ _STORES: dict[tuple[str, str], GeometryStore] = {}
 
 
 def make_payload(sweep: Sweep) -> dict[str, Any]:
-    """What a worker needs to rebuild ``sweep``: its spec, base scenario and hash."""
+    """Return what a worker needs to rebuild ``sweep``: its spec, base scenario and hash."""
     return {
         "spec": sweep.spec.model_dump(mode="json"),
         "base": sweep.base,  # a pydantic model: pickles with its document and folder
@@ -106,7 +106,7 @@ def worker_start(
 
 
 def _store(payload: dict[str, Any]) -> GeometryStore | None:
-    """The geometry checkpoint of the payload's sweep folder, or None."""
+    """Return the geometry checkpoint of the payload's sweep folder, or None."""
     folder = payload.get("geometry_dir")
     if not folder:
         return None
@@ -119,7 +119,7 @@ def _store(payload: dict[str, Any]) -> GeometryStore | None:
 def worker_sweep(
     payload: dict[str, Any], geometry: dict[str, Any] | None = None
 ) -> tuple[Sweep, Engine]:
-    """The sweep of ``payload`` and this process's engine for it, made on first use."""
+    """Return the sweep of ``payload`` and this process's engine for it, made on first use."""
     key = payload["key"]
     if key not in _WORKER:
         spec = SweepSpec.model_validate(payload["spec"])
@@ -150,7 +150,7 @@ def warm_rows(payload: dict[str, Any], rows: Sequence[int]) -> dict[str, Any]:
 
 
 def unbuilt(payload: dict[str, Any], shapes: Sequence[int]) -> list[int]:
-    """The design rows of ``shapes`` whose zone geometry no store of the sweep holds."""
+    """List the design rows of ``shapes`` whose zone geometry no store of the sweep holds."""
     store = _store(payload)
     if store is None:
         return list(shapes)
@@ -181,7 +181,7 @@ def run_chunk(
 
 
 def chunks(n: int, size: int) -> list[tuple[int, int, int]]:
-    """The parts of ``n`` scenarios, ``size`` each: ``(part, start, stop)``.
+    """Cut ``n`` scenarios into parts of ``size``: ``(part, start, stop)``.
 
     Examples
     --------
