@@ -30,6 +30,16 @@ high = 160
 """
 
 
+@pytest.fixture(autouse=True)
+def geometry_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Give each test its own empty user-level geometry cache (never the user's own)."""
+    folder = tmp_path_factory.mktemp("geometry-cache")
+    monkeypatch.setenv("SAFEZONES_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def write_spec(tmp_path: Path) -> Callable[..., Path]:
     """Write ``tmp_path/spec.toml``: ``base = <a shipped scenario>`` and ``body``."""

@@ -15,8 +15,14 @@ import pytest
 import safezones
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Subprocesses import the safezones these tests import (the worktree's, or an installed one).
-ENV = {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
+
+
+def _env() -> dict[str, str]:
+    """The environment of a subprocess: this one's (with the test's geometry cache), and
+    the safezones these tests import (the worktree's, or an installed one)."""
+    return {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
+
+
 CLI = [sys.executable, "-m", "safezones.cli"]
 
 
@@ -54,7 +60,7 @@ def test_workers_exit_when_the_sweep_is_killed(tmp_path):
     )
     out = tmp_path / "out"
     cmd = [*CLI, "sweep", str(spec), "--out", str(out), "--workers", "2", "-q"]
-    proc = subprocess.Popen(cmd, start_new_session=True, env=ENV)
+    proc = subprocess.Popen(cmd, start_new_session=True, env=_env())
     try:
         workers: set[int] = set()
         deadline = time.monotonic() + 120

@@ -22,11 +22,18 @@ import safezones
 from safezones.errors import SafeZonesError
 from safezones.sweep import Sweep, read_results, run_sweep
 from safezones.sweep import workers as sweep_workers
+from safezones.sweep.store import cache_store
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-#: Subprocesses import the safezones these tests import (the worktree's, or an installed one).
-ENV = {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
+
+
+def _env() -> dict[str, str]:
+    """The environment of a subprocess: this one's (with the test's geometry cache), and
+    the safezones these tests import (the worktree's, or an installed one)."""
+    return {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
+
+
 CLI = [sys.executable, "-m", "safezones.cli"]
 
 
@@ -140,7 +147,7 @@ def test_a_resume_after_a_changed_input_file_is_refused_naming_the_file(tmp_path
     assert str(err.value) == f"{spec}: {refused('events.source', events)}"
     # the CLI says the same, exits 2, no traceback
     cli = subprocess.run([*CLI, "sweep", str(spec), "--out", str(out), "--workers", "1", "-q"],
-                         capture_output=True, text=True, env=ENV)  # fmt: skip
+                         capture_output=True, text=True, env=_env())  # fmt: skip
     assert cli.returncode == 2 and "Traceback" not in cli.stderr
     assert _flat(refused("events.source", events)) in _flat(cli.stderr)
     events.write_bytes(old)
@@ -213,7 +220,7 @@ def _geometry_files(out: Path) -> dict[str, tuple[int, int]]:
             if ".tmp" not in p.name and not p.name.startswith(".")}  # fmt: skip
 
 
-def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
+def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path, monkeypatch):
     radii = list(range(4, 40, 4))  # 9 distinct zone geometries
     spec = tmp_path / "spec.toml"
     spec.write_text(
@@ -222,7 +229,7 @@ def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
     )
     out = tmp_path / "out"
     cmd = [*CLI, "sweep", str(spec), "--out", str(out), "--workers", "2", "-q"]
-    proc = subprocess.Popen(cmd, start_new_session=True, env=ENV)
+    proc = subprocess.Popen(cmd, start_new_session=True, env=_env())
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -251,6 +258,7 @@ def test_geometry_built_before_a_kill_is_kept_and_reused(tmp_path):
     assert {k: after[k] for k in kept} == kept
     # and the results are exactly those of an uninterrupted sweep
     stages.clear()
+    monkeypatch.setenv("SAFEZONES_CACHE_DIR", str(tmp_path / "empty-cache"))  # from nothing
     clean = read_results(run_sweep(spec, tmp_path / "clean", workers=2, stage=stages.append))
     assert stages[0] == f"zone geometry ({len(radii)} shapes to build)"
     pd.testing.assert_frame_equal(res, clean, check_exact=True)
@@ -261,7 +269,10 @@ def _fresh_engines() -> None:
     sweep_workers._WORKER.clear()
 
 
-def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(tmp_path):
+def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SAFEZONES_CACHE_DIR", "off")  # the folder's checkpoint alone
     spec = tmp_path / "spec.toml"
     spec.write_text(
         f'base = "{(ROOT / "scenarios" / "aleppo-freeze.toml").as_posix()}"\n'
@@ -302,3 +313,49 @@ def test_one_worker_reads_the_checkpoint_and_a_hostile_file_is_never_unpickled(t
     assert (engine.built, engine.loaded) == (2, 1)
     assert not marker.exists()
     pd.testing.assert_frame_equal(third, first, check_exact=True)
+
+
+def test_a_new_sweep_reads_zone_geometry_from_the_user_cache(tmp_path, monkeypatch, geometry_cache):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        f'base = "{(ROOT / "scenarios" / "aleppo-freeze.toml").as_posix()}"\n'
+        + RADII.format("6, 12")
+    )
+
+    def sweep(folder: str) -> tuple[pd.DataFrame, tuple[int, int]]:
+        _fresh_engines()
+        res = read_results(run_sweep(spec, tmp_path / folder, workers=1))
+        engine = next(iter(sweep_workers._WORKER.values()))[1]
+        return res, (engine.built, engine.loaded)
+
+    first, counts = sweep("a")
+    assert counts == (2, 0)
+    cached = sorted(p for p in geometry_cache.glob("*.npz") if not p.name.startswith("."))
+    assert len(cached) == 2
+    # another folder builds nothing: the cache is read, and copied into the folder
+    again, counts = sweep("b")
+    assert counts == (0, 2) and len(_geometry_files(tmp_path / "b")) == 2
+    pd.testing.assert_frame_equal(again, first, check_exact=True)
+    # a cache file cut short is ignored and built again
+    cached[0].write_bytes(cached[0].read_bytes()[:1000])
+    third, counts = sweep("c")
+    assert counts == (1, 1)
+    pd.testing.assert_frame_equal(third, first, check_exact=True)
+    # off: nothing is read from or written to the cache
+    before = {p.name: p.stat().st_mtime_ns for p in geometry_cache.iterdir()}
+    monkeypatch.setenv("SAFEZONES_CACHE_DIR", "off")
+    fourth, counts = sweep("d")
+    assert counts == (2, 0)
+    assert {p.name: p.stat().st_mtime_ns for p in geometry_cache.iterdir()} == before
+    pd.testing.assert_frame_equal(fourth, first, check_exact=True)
+
+
+def test_the_cache_key_holds_the_data_files_not_the_spec():
+    def key(**shas: str) -> str:
+        store = cache_store({k: {"path": k, "sha256": v} for k, v in shas.items()}, "1")
+        assert store is not None
+        return store.path("zone")
+
+    assert key(spec="a", base="b", events="e") == key(spec="x", base="y", events="e")
+    assert key(events="e") != key(events="f")
+    assert cache_store({}, "1").path("zone") != cache_store({}, "2").path("zone")

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import safezones
 
-#: Subprocesses import the safezones these tests import (the worktree's, or an installed one).
-ENV = {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
+
+def _env() -> dict[str, str]:
+    """The environment of a subprocess: this one's (with the test's geometry cache), and
+    the safezones these tests import (the worktree's, or an installed one)."""
+    return {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
 
 
 def test_a_worker_exits_when_its_parent_is_already_gone():
@@ -21,5 +24,5 @@ def test_a_worker_exits_when_its_parent_is_already_gone():
         "die_with_parent(os.getppid() + 1)\n"
         "print('still running')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
     assert (done.returncode, done.stdout, done.stderr) == (1, "", "")

@@ -22,6 +22,7 @@ from safezones.io.atomic import check_output_dir, output_lock
 from safezones.sweep.local import execute_local
 from safezones.sweep.plan import Sweep
 from safezones.sweep.store import (
+    cache_store,
     geometry_store,
     merge_parts,
     open_sweep_dir,
@@ -80,8 +81,10 @@ def run_sweep(
         the base scenario, a data file: ``sweep.json`` keeps their SHA-256),
         is refused, and so is a folder that holds anything but a sweep (see
         :func:`safezones.io.atomic.check_output_dir`). Built zone geometry is kept
-        in ``out/geometry`` and read back on a resume (with Dask, only on a
-        local cluster).
+        in ``out/geometry`` and read back on a resume, and in the user's cache
+        (:func:`safezones.sweep.store.cache_dir`; ``SAFEZONES_CACHE_DIR=off``
+        turns it off), read back by any later sweep of the same zones, data and
+        code (with Dask, both only on a local cluster).
     executor
         ``"local"``: worker processes on this machine (``workers`` of them;
         1 runs in this process). ``"dask"``: a ``distributed.LocalCluster``
@@ -116,6 +119,9 @@ def run_sweep(
         store = geometry_store(out_dir, manifest)
         payload |= {"geometry_dir": str(store.folder), "inputs": store.inputs,
                     "version": store.version}  # fmt: skip
+        cache = cache_store(manifest["inputs"], store.version)
+        if cache is not None:
+            payload |= {"cache_dir": str(cache.folder), "cache_inputs": cache.inputs}
     rows = [i for _, start, stop in todo for i in range(start, stop)]
     shapes = sweep.geometry_rows(rows)
     for c, table in _execute(payload, todo, executor, n_workers, scheduler, shapes, stage):

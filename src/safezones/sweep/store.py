@@ -26,6 +26,7 @@ other data or by another version is never reused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -48,7 +49,12 @@ if TYPE_CHECKING:
     from safezones.sweep.plan import Sweep
 
 __all__ = [
+    "CACHE_ENV",
     "GeometryStore",
+    "LayeredStore",
+    "cache_digest",
+    "cache_dir",
+    "cache_store",
     "geometry_store",
     "merge_parts",
     "open_sweep_dir",
@@ -60,6 +66,9 @@ __all__ = [
 #: Largest WKB of one zone read back (bytes): a border strip of Syria is about
 #: 100 kB, so this is generous (assumption).
 MAX_WKB_BYTES = 64 << 20
+#: The environment variable that moves the user-level geometry cache to another
+#: folder, or turns it off (``off``).
+CACHE_ENV = "SAFEZONES_CACHE_DIR"
 
 
 class GeometryStore:
@@ -179,6 +188,96 @@ def remove_strays(folder: Path, pattern: str) -> None:
     if folder.is_dir():
         for stray in [*folder.glob(f".{pattern}.*"), *folder.glob("*.tmp*")]:
             stray.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- the user's cache
+
+
+def cache_dir() -> Path | None:
+    """Return the folder of the user-level geometry cache, or None when it is off.
+
+    ``$SAFEZONES_CACHE_DIR`` (``off`` turns the cache off), else
+    ``$XDG_CACHE_HOME/safezones/geometry``, else ``~/.cache/safezones/geometry``
+    (the XDG base directory convention).
+    """
+    given = os.environ.get(CACHE_ENV)
+    if given is not None:
+        return None if given.strip().lower() in ("", "off", "0", "no") else Path(given)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "safezones" / "geometry"
+    try:
+        return Path.home() / ".cache" / "safezones" / "geometry"
+    except RuntimeError:  # no home folder to be found: no cache
+        return None
+
+
+@functools.cache
+def _code_and_data() -> str:
+    """Return the SHA-256 of safezones' own code and bundled data, read once a process.
+
+    A cached zone is reused only by the very code and data that built it, even
+    in a source tree whose version number has not moved.
+    """
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.suffix in (".py", ".parquet", ".json") and "__pycache__" not in f.parts:
+            h.update(f.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def cache_digest(inputs: Mapping[str, Any]) -> str:
+    """Return the digest that keys a sweep's zones in the user-level cache.
+
+    It holds the SHA-256 of the data files among the sweep's input hashes
+    ``inputs``, leaving out the spec and the base scenario (a zone's key holds
+    every value that shapes it), and that of safezones' code and bundled
+    data, so a zone built from other data files, data or code is never reused.
+    """
+    files = {k: v.get("sha256") for k, v in inputs.items() if k not in ("spec", "base")}
+    doc = {"files": files, "code_and_data": _code_and_data()}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def cache_store(inputs: Mapping[str, Any], version: str) -> GeometryStore | None:
+    """Return the user-level geometry cache of a sweep with the input hashes ``inputs``.
+
+    None when the cache is off (see :func:`cache_dir` and :func:`cache_digest`).
+    """
+    folder = cache_dir()
+    return None if folder is None else GeometryStore(folder, cache_digest(inputs), version)
+
+
+class LayeredStore:
+    """Several geometry stores read in order (the sweep folder's, then the user's cache).
+
+    A zone found in a later store is copied into the earlier ones, so that a
+    sweep's folder holds all of its geometry; a built zone goes into all.
+    """
+
+    def __init__(self, stores: Sequence[GeometryStore]) -> None:
+        self.stores = list(stores)
+
+    def has(self, key: str) -> bool:
+        """Return whether any store has a file for ``key``."""
+        return any(s.has(key) for s in self.stores)
+
+    def load(self, key: str, n_cells: int) -> ZoneGeom | None:
+        """Read the geometry of ``key`` from the first store that holds a valid one."""
+        for i, store in enumerate(self.stores):
+            geom = store.load(key, n_cells)
+            if geom is not None:
+                for earlier in self.stores[:i]:
+                    earlier.save(key, geom)
+                return geom
+        return None
+
+    def save(self, key: str, geom: ZoneGeom) -> None:
+        """Write the built geometry ``geom`` of ``key`` into every store."""
+        for store in self.stores:
+            store.save(key, geom)
 
 
 # ---------------------------------------------------------------- the sweep folder

@@ -25,7 +25,7 @@ from safezones.io.atomic import close_inherited_locks
 from safezones.model.metrics import METRICS, QUANTILES
 from safezones.sweep.plan import Sweep
 from safezones.sweep.spec import SweepSpec
-from safezones.sweep.store import GeometryStore
+from safezones.sweep.store import GeometryStore, LayeredStore
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -105,15 +105,18 @@ def worker_start(
     worker_sweep(payload, geometry)
 
 
-def _store(payload: dict[str, Any]) -> GeometryStore | None:
-    """Return the geometry checkpoint of the payload's sweep folder, or None."""
-    folder = payload.get("geometry_dir")
-    if not folder:
+def _store(payload: dict[str, Any]) -> GeometryStore | LayeredStore | None:
+    """Return the payload's geometry stores: the sweep folder's, then the user's cache."""
+    stores = []
+    for folder, inputs in (("geometry_dir", "inputs"), ("cache_dir", "cache_inputs")):
+        if payload.get(folder):
+            key = (str(payload[folder]), str(payload[inputs]))
+            if key not in _STORES:
+                _STORES[key] = GeometryStore(payload[folder], payload[inputs], payload["version"])
+            stores.append(_STORES[key])
+    if not stores:
         return None
-    key = (str(folder), str(payload["inputs"]))
-    if key not in _STORES:
-        _STORES[key] = GeometryStore(folder, payload["inputs"], payload["version"])
-    return _STORES[key]
+    return stores[0] if len(stores) == 1 else LayeredStore(stores)
 
 
 def worker_sweep(
