@@ -18,7 +18,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from safezones.errors import SafeZonesError
-from safezones.io.atomic import check_output_dir, output_lock
+from safezones.io.atomic import check_output_dir
+from safezones.io.lock import output_lock
 from safezones.sweep.local import execute_local
 from safezones.sweep.plan import Sweep
 from safezones.sweep.store import (

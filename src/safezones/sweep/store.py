@@ -42,7 +42,15 @@ import shapely
 
 from safezones.engine import ZoneGeom
 from safezones.errors import SafeZonesError
-from safezones.io.atomic import MARKER, atomic_path, check_output_dir, write_marker
+from safezones.io.atomic import (
+    MARKER,
+    atomic_path,
+    atomic_write_parquet,
+    atomic_write_text,
+    check_output_dir,
+    remove_partial_files,
+    write_marker,
+)
 from safezones.io.inputs import sweep_input_files, sweep_input_hashes
 
 if TYPE_CHECKING:
@@ -176,17 +184,18 @@ class GeometryStore:
 
     def clean(self) -> None:
         """Remove files a killed worker was writing."""
-        remove_strays(self.folder, "*.npz")
+        remove_strays(self.folder)
 
 
-def remove_strays(folder: Path, pattern: str) -> None:
-    """Remove the temporary files of ``pattern`` that a killed writer left in ``folder``.
+def remove_strays(folder: Path) -> None:
+    """Remove the temporary files that a killed writer left in the sweep's ``folder``.
 
     :func:`~safezones.io.atomic.atomic_path` writes ``NAME`` as a hidden
-    ``.NAME.*`` beside it; versions before it wrote ``NAME.tmp*``.
+    ``.NAME.XXXXXXXX.SUFFIX`` beside it; versions before it wrote ``NAME.tmp*``.
     """
+    remove_partial_files(folder)
     if folder.is_dir():
-        for stray in [*folder.glob(f".{pattern}.*"), *folder.glob("*.tmp*")]:
+        for stray in folder.glob("*.tmp*"):
             stray.unlink(missing_ok=True)
 
 
@@ -290,8 +299,7 @@ def part_path(out: Path, chunk: int) -> Path:
 
 def write_part(out: Path, chunk: int, table: pd.DataFrame) -> None:
     """Write the scores of part ``chunk``, atomically."""
-    with atomic_path(part_path(out, chunk)) as tmp:
-        table.to_parquet(tmp, index=False)
+    atomic_write_parquet(part_path(out, chunk), table)
 
 
 def merge_parts(out: Path, chunks: Sequence[tuple[int, int, int]]) -> Path:
@@ -395,13 +403,12 @@ def open_sweep_dir(out: Path, sweep: Sweep) -> dict[str, Any]:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / MARKER).exists():
             write_marker(out, command="sweep")
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
     if not (out / MARKER).exists():  # a sweep from before markers
         write_marker(out, command="sweep")
     (out / "parts").mkdir(exist_ok=True)
-    remove_strays(out / "parts", "part-*")  # a part being written when killed
-    remove_strays(out, "results.parquet")
+    remove_strays(out / "parts")  # a part being written when killed
+    remove_strays(out)  # results.parquet or sweep.json, being written when killed
     geometry_store(out, manifest).clean()
     return manifest
 

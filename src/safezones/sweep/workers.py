@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from safezones.engine import Engine
-from safezones.io.atomic import close_inherited_locks
+from safezones.io.lock import close_inherited_locks
 from safezones.model.metrics import METRICS, QUANTILES
 from safezones.sweep.plan import Sweep
 from safezones.sweep.spec import SweepSpec
