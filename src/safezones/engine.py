@@ -39,7 +39,8 @@ import shapely
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
 from safezones.model.demand import scale_to_total
-from safezones.model.overlay import _covered_fraction, events_in_zones
+from safezones.model.overlay import events_in_zones
+from safezones.model.population import covered_fraction
 from safezones.model.shelter import (
     allocate_gravity,
     allocate_optimal,
@@ -269,7 +270,7 @@ class Engine:
                 intensity=float(ev["events_per_1000km2_year"].iloc[0]),
                 dist=self._distances(sc, base, z, zm[0], limit),
                 cover_cells=ci,
-                cover_frac=_covered_fraction(zm, cgeom, zi, ci),
+                cover_frac=covered_fraction(zm, cgeom, zi, ci),
                 geom=zm[0],
                 limit_km=limit,
             )
@@ -297,7 +298,7 @@ class Engine:
 
     def _family(self, sc: Scenario, base: _Base, z: Any) -> tuple[np.ndarray, float] | None:
         """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
-        from safezones.model.zones import _border_stretch, _metric_point, _resolve_point
+        from safezones.model.geometry import border_stretch, metric_point, resolve_point
 
         if isinstance(z, RefugeZoneSpec):
             key: tuple[Any, ...] = ("stretch", z.border, z.start, z.end)
@@ -310,9 +311,9 @@ class Engine:
 
         def make() -> tuple[_Base, np.ndarray]:
             if isinstance(z, RefugeZoneSpec):
-                geom = _border_stretch(z.border, z.start, z.end)[1]
+                geom = border_stretch(z.border, z.start, z.end)[1]
             else:
-                geom = _metric_point(*_resolve_point(z.place, "place")[:2])
+                geom = metric_point(*resolve_point(z.place, "place")[:2])
             dist = np.asarray(shapely.distance(self._points(base), geom), dtype=float) / 1000.0
             return base, dist  # the entry keeps its base alive: id(base) stays unique
 
