@@ -62,6 +62,7 @@ from safezones._text import (
     csv_frame,
     markdown_cell,
     no_control,
+    people,
 )
 from safezones.crs import to_metric
 from safezones.errors import DataError, SafeZonesError, SafeZonesWarning, UnknownNameError
@@ -782,6 +783,10 @@ class ScenarioResult:
         ``population`` and ``residents_protected`` (draws, zones), and
         ``population_total`` (draws,): everyone living in any zone, overlaps
         counted once.
+    population_cells
+        The population layer the run read (PROJECT_CRS), for
+        :func:`safezones.viz.residents_map`; None for a result read back
+        from a folder.
     """
 
     scenario: Scenario
@@ -794,6 +799,7 @@ class ScenarioResult:
     provenance: dict[str, Any] = field(default_factory=dict)
     events: gpd.GeoDataFrame | None = None
     detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
+    population_cells: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` document: scenario, metrics, population, parameters, sources.
@@ -899,7 +905,7 @@ class ScenarioResult:
             describe(described).to_csv(tmp / "columns.csv", index=False)
             write_result(self, tmp)  # result/: lossless tables for from_file and memo --from
             if map_png:
-                from safezones.viz.plot import result_map
+                from safezones.viz.maps import result_map
 
                 fig, _ = result_map(self)
                 fig.savefig(tmp / "map.png", dpi=150)
@@ -1107,6 +1113,7 @@ class _Prepared:
     zones: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame  # the population layer in PROJECT_CRS
     sources: list[dict[str, str]]
     window: dict[str, Any]
     n_cells: int
@@ -1170,10 +1177,6 @@ def _in_file(problem: str, source: str | None, where: str | None) -> str:
     return f"{source}: {problem}"
 
 
-def _fmt_count(v: float) -> str:
-    return f"{v / 1e6:.3g} M" if abs(v) >= 1e5 else f"{v:,.0f}"
-
-
 def _check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: str) -> None:
     """Warn when the national displaced total exceeds the people of a user layer."""
     dem = sc.demand
@@ -1184,13 +1187,13 @@ def _check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: s
         or sc.population.source == "bundled"
     ):
         return
-    people = float(cells["pop_central"].sum())
-    if dem.national_total <= people:
+    held = float(cells["pop_central"].sum())
+    if dem.national_total <= held:
         return
-    ratio = f"{dem.national_total / people:,.1f}x" if people > 0 else "no people in the layer"
+    ratio = f"{dem.national_total / held:,.1f}x" if held > 0 else "no people in the layer"
     warnings.warn(
-        f"population.source {pop_source} holds {_fmt_count(people)} people but "
-        f"demand.national_total is {_fmt_count(dem.national_total)} ({ratio}), so everyone "
+        f"population.source {pop_source} holds {people(held)} people but "
+        f"demand.national_total is {people(dem.national_total)} ({ratio}), so everyone "
         "in it is counted as displaced: set demand.national_total to the displaced of the "
         "layer's area, or scale_to_national_total = false",
         SafeZonesWarning,
@@ -1317,7 +1320,7 @@ def _prepare(sc: Scenario) -> _Prepared:
     start, end = base.ev_kw["start"], base.ev_kw["end"]
     return _Prepared(
         zones=zones, units=base.units, events=_events_in_window(base.events, start, end),
-        sources=base.sources,
+        cells=cells, sources=base.sources,
         window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
         n_cells=len(cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
         exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
@@ -1510,6 +1513,7 @@ def run(
         provenance=provenance,
         events=prep.events,
         detail=detail,
+        population_cells=prep.cells,
     )
 
 
@@ -1713,10 +1717,6 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt_people(v: float) -> str:
-    return f"{v / 1e6:.2f} M" if abs(v) >= 1e5 else f"{v:,.0f}"
-
-
 def comparison_markdown(table: pd.DataFrame) -> str:
     """The comparison as a Markdown table with its notes and sources.
 
@@ -1737,10 +1737,10 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
             f"{r['area_km2']:,.0f} | "
-            f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
-            f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
-            f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
-            f"{_fmt_people(r['capacity_p50'])} | {_fmt_people(r['sheltered_safe_p50'])} |"
+            f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
+            f"({people(r['sheltered_p5'])} to {people(r['sheltered_p95'])}) | "
+            f"{people(r['residents_protected_p50'])} | {people(r['unmet_p50'])} | "
+            f"{people(r['capacity_p50'])} | {people(r['sheltered_safe_p50'])} |"
         )
     notes = [
         "",
@@ -1782,7 +1782,7 @@ def write_comparison(
 
     from safezones.export.columns import describe, for_file
     from safezones.io.atomic import atomic_dir, check_output_dir
-    from safezones.viz.plot import comparison_chart
+    from safezones.viz.charts import comparison_chart
 
     check_output_dir(directory, command="compare")  # before drawing anything
     table = comparison_table(results)
