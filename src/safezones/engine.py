@@ -38,7 +38,7 @@ import shapely
 
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
-from safezones.model.demand import scale_to_total
+from safezones.model import score
 from safezones.model.overlay import _covered_fraction, events_in_zones
 from safezones.model.shelter import (
     allocate_gravity,
@@ -410,25 +410,16 @@ class Engine:
         zkeys = tuple(k for k, _ in pairs)
         geoms = [g for _, g in pairs]
         n_z, n_h = len(geoms), base.n_cls
-        unc, dem, sh = sc.uncertainty, sc.demand, sc.shelter
-
-        spec = UncertaintySpec(
-            rate_spread=unc.rate_spread, national_total_spread=unc.national_total_spread,
-            site_area_low_m2=unc.site_area_low_m2, site_area_high_m2=unc.site_area_high_m2,
-            protection_spread=unc.protection_spread, population_bands=unc.population_bands,
-        )  # fmt: skip
-        dr = draw_inputs(spec, draws=n, n_classes=n_h, seed=rng_seed,
+        dem, sh = sc.demand, sc.shelter
+        dr = score.draws(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
                          site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
         t = dr.population_t
 
         # demand by hazard class: the share displaced is the same for every group of a class
-        pop_ht = band_values(pop_h[:, 0], pop_h[:, 1], pop_h[:, 2], t)  # (n, H)
-        rate = np.clip(np.asarray(dem.rates)[None, :] * dr.rate_factor, 0.0, 1.0)
-        disp_h = pop_ht * rate
-        if dem.scale_to_national_total and dem.national_total is not None:
-            disp_h = scale_to_total(disp_h, pop_ht, dem.national_total * dr.national_factor)
-        share = np.clip(np.divide(disp_h, pop_ht, out=np.zeros_like(disp_h), where=pop_ht > 0),
-                        0.0, 1.0)  # fmt: skip
+        pop_ht = score.band_people(pop_h, t)  # (n, H)
+        disp_h = score.hazard_displaced(pop_ht, np.arange(n_h), dem.rates, dr,
+                                        score.national_total(dem))  # fmt: skip
+        share = score.displaced_share(disp_h, pop_ht)
         displaced = disp_h.sum(axis=1)
 
         # reach patterns: which zones each cell reaches, as bits
@@ -440,40 +431,22 @@ class Engine:
         p_kh = np.stack(
             [np.bincount(key, base.bands[:, j], n_k * n_h) for j in range(3)], axis=1
         ).reshape(n_k, n_h, 3)
-        flat = p_kh.reshape(n_k * n_h, 3)
-        p_t = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n, n_k, n_h)
+        p_t = score.band_people(p_kh, t)  # (n, K, H)
         demand_k = (p_t * share[:, None, :]).sum(axis=2)  # (n, K)
 
         # capacity, safety
-        area = np.array([g.area_km2 for g in geoms])
-        cap = capacity(area, usable_fraction=sh.usable_fraction,
-                       site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
-                       explicit=[z.capacity for z in sc.zones])  # fmt: skip
-        cap = np.array(np.broadcast_to(cap, (n, n_z)))
+        cap = score.zone_capacity(np.array([g.area_km2 for g in geoms]), dr,
+                                  usable_fraction=sh.usable_fraction,
+                                  explicit=[z.capacity for z in sc.zones])  # fmt: skip
         exposure = exposure_index(np.array([g.intensity for g in geoms]), sh.exposure_reference)
-        protection = np.clip(np.asarray(_protection(sc))[None, :] + dr.protection_shift[:, None],
-                             0.0, 1.0)  # fmt: skip
-        safe = safety(exposure[None, :], protection)
+        safe = score.zone_safety(exposure, np.asarray(_protection(sc)), dr)
 
         if sh.allocation == "optimal":
             arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
         else:
             arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
-        sheltered = arrivals.sum(axis=1)
-
-        res_h = self._union(zkeys, geoms, base)
-        res_t = band_values(res_h[:, 0], res_h[:, 1], res_h[:, 2], t)
-        residents = (res_t * (1.0 - share)).sum(axis=1)
-        return np.column_stack(
-            [
-                displaced,
-                sheltered,
-                residents,
-                np.maximum(displaced - sheltered, 0.0),
-                cap.sum(axis=1),
-                (arrivals * safe).sum(axis=1),
-            ]
-        )
+        res_t = score.band_people(self._union(zkeys, geoms, base), t)
+        return score.metrics(displaced, arrivals, score.not_displaced(res_t, share), cap, safe)
 
     def totals(
         self, sc: Scenario, *, draws: int | None = None, seed: int | None = None

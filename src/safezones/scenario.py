@@ -79,6 +79,7 @@ from safezones.model.demand import (
     read_displaced_table,
     scale_to_total,
 )
+from safezones.model import score
 from safezones.model.metrics import METRICS, QUANTILES
 from safezones.model.overlay import (
     _covered_fraction,
@@ -1355,11 +1356,8 @@ def _displaced(
     """Displaced per draw and group, ``(draws, groups)``."""
     dem = sc.demand
     if dem.mode == "hazard":
-        rate = np.clip(np.asarray(dem.rates)[None, :] * dr.rate_factor, 0.0, 1.0)
-        displaced = pop_g * rate[:, prep.group_class]
-        if dem.scale_to_national_total and dem.national_total is not None:
-            displaced = scale_to_total(displaced, pop_g, dem.national_total * dr.national_factor)
-        return np.asarray(displaced)
+        return score.hazard_displaced(pop_g, prep.group_class, dem.rates, dr,
+                                      score.national_total(dem))  # fmt: skip
     table_path = sc.resolve(str(dem.table))
     given = read_displaced_table(table_path, pcode=dem.pcode, column=dem.column)
     base = displaced_given(given, prep.units, prep.opop[:, 1], source=str(table_path))
@@ -1410,34 +1408,23 @@ def run(
     zones, groups = prep.zones, prep.groups
     n_z, n_o, n_g = len(zones), len(prep.units), len(groups.origin)
 
-    unc = sc.uncertainty
-    spec = UncertaintySpec(
-        rate_spread=unc.rate_spread, national_total_spread=unc.national_total_spread,
-        site_area_low_m2=unc.site_area_low_m2, site_area_high_m2=unc.site_area_high_m2,
-        protection_spread=unc.protection_spread, population_bands=unc.population_bands,
-    )  # fmt: skip
-    dr = draw_inputs(spec, draws=n_draws, n_classes=len(sc.demand.rates), seed=rng_seed,
+    dr = score.draws(sc.uncertainty, n=n_draws, n_classes=len(sc.demand.rates), seed=rng_seed,
                      site_area_central_m2=sc.shelter.site_area_per_person_m2)  # fmt: skip
     t = dr.population_t
 
     # demand: displaced per group (origin, hazard class, reach), and per origin
-    pop_o = band_values(prep.opop[:, 0], prep.opop[:, 1], prep.opop[:, 2], t)  # (n, O)
-    gp = band_values(prep.gpop[:, 0], prep.gpop[:, 1], prep.gpop[:, 2], t)  # (n, G)
+    pop_o = score.band_people(prep.opop, t)  # (n, O)
+    gp = score.band_people(prep.gpop, t)  # (n, G)
     demand = _displaced(sc, prep, dr, gp, pop_o)  # (n, G)
     displaced = np.zeros((n_draws, n_o))
     np.add.at(displaced.T, groups.origin, demand.T)
-    share_displaced = np.clip(np.divide(demand, gp, out=np.zeros_like(demand), where=gp > 0),
-                              0.0, 1.0)  # fmt: skip
+    share_displaced = score.displaced_share(demand, gp)
 
     # shelter: capacity, safety, allocation
-    cap = capacity(zones["area_km2"].to_numpy(dtype=float),
-                   usable_fraction=sc.shelter.usable_fraction,
-                   site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
-                   explicit=list(zones["capacity_given"]))  # fmt: skip
-    cap = np.array(np.broadcast_to(cap, (n_draws, n_z)))
-    protection = np.clip(zones["protection"].to_numpy(float)[None, :]
-                         + dr.protection_shift[:, None], 0.0, 1.0)  # fmt: skip
-    safe = safety(prep.exposure[None, :], protection)  # (n, Z)
+    cap = score.zone_capacity(zones["area_km2"].to_numpy(dtype=float), dr,
+                              usable_fraction=sc.shelter.usable_fraction,
+                              explicit=list(zones["capacity_given"]))  # fmt: skip
+    safe = score.zone_safety(prep.exposure, zones["protection"].to_numpy(float), dr)  # (n, Z)
     if sc.shelter.allocation == "optimal":
         done = [0]
 
@@ -1456,22 +1443,17 @@ def run(
     flows = np.asarray(flows).reshape(n_draws, n_g, n_z)
 
     # population: everyone living in the zone; residents protected: those not displaced
-    flat = prep.res_zg.reshape(n_z * n_g, 3)
-    res_zg = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n_draws, n_z, n_g)
+    res_zg = score.band_people(prep.res_zg, t)  # (n, Z, G)
     population_z = res_zg.sum(axis=2)
-    residents_z = (res_zg * (1.0 - share_displaced[:, None, :])).sum(axis=2)
-    res_u = band_values(prep.res_g[:, 0], prep.res_g[:, 1], prep.res_g[:, 2], t)
-    residents_total = (res_u * (1.0 - share_displaced)).sum(axis=1)
+    residents_z = score.not_displaced(res_zg, share_displaced)
+    res_u = score.band_people(prep.res_g, t)
+    residents_total = score.not_displaced(res_u, share_displaced)
 
     arrivals = flows.sum(axis=1)  # (n, Z)
-    samples = pd.DataFrame({
-        "displaced": displaced.sum(axis=1),
-        "sheltered": arrivals.sum(axis=1),
-        "residents_protected": residents_total,
-        "unmet": np.maximum(displaced.sum(axis=1) - arrivals.sum(axis=1), 0.0),
-        "capacity": cap.sum(axis=1),
-        "sheltered_safe": (arrivals * safe).sum(axis=1),
-    })  # fmt: skip
+    samples = pd.DataFrame(
+        score.metrics(displaced.sum(axis=1), arrivals, residents_total, cap, safe),
+        columns=list(METRICS),
+    )
     samples.index.name = "draw"
     totals = pd.DataFrame(
         summarise(samples.to_numpy()), index=list(METRICS), columns=list(QUANTILES)
