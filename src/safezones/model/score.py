@@ -76,7 +76,7 @@ class _Demand(Protocol):
 
 
 def uncertainty_spec(section: _Uncertainty) -> UncertaintySpec:
-    """The spreads of a scenario's ``[uncertainty]`` section, field by field.
+    """Return the spreads of a scenario's ``[uncertainty]`` section, field by field.
 
     Examples
     --------
@@ -89,7 +89,7 @@ def uncertainty_spec(section: _Uncertainty) -> UncertaintySpec:
 def draws(
     section: _Uncertainty, *, n: int, n_classes: int, seed: int, site_area_central_m2: float
 ) -> Draws:
-    """The sampled inputs of ``n`` draws (``n=1``: the central case).
+    """Sample the inputs of ``n`` draws (``n=1``: the central case).
 
     Examples
     --------
@@ -107,7 +107,7 @@ def draws(
 
 
 def national_total(demand: _Demand) -> float | None:
-    """The national total the displaced are scaled to, or None when they are not scaled."""
+    """Return the national total the displaced are scaled to, or None when not scaled."""
     if demand.scale_to_national_total and demand.national_total is not None:
         return float(demand.national_total)
     return None
@@ -141,7 +141,7 @@ def hazard_displaced(
 
 
 def displaced_share(displaced: np.ndarray, people: np.ndarray) -> np.ndarray:
-    """The share of ``people`` displaced, in [0, 1] (0 where nobody lives).
+    """Return the share of ``people`` displaced, in [0, 1] (0 where nobody lives).
 
     Examples
     --------
@@ -227,7 +227,7 @@ def metrics(
     cap: np.ndarray,
     safe: np.ndarray,
 ) -> np.ndarray:
-    """The score of every draw, ``(draws, len(METRICS))``, columns in ``METRICS`` order.
+    """Score every draw: ``(draws, len(METRICS))``, columns in ``METRICS`` order.
 
     Parameters
     ----------
