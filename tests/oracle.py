@@ -39,3 +39,17 @@ def per_draw_lp(
             out[k, gi, zi] = np.maximum(res.x, 0.0) * scale
     out = _enforce_limits(out, d2, c2)
     return out[0] if single else out
+
+
+def run_reference(sc, *, draws=None, seed=None):
+    """``run()`` the straightforward way: every cell's distance to every zone, one LP per draw."""
+    from safezones.engine import READERS
+    from safezones.model import prepare, score
+    from safezones.scenario import Scenario, result_of
+
+    sc = sc if isinstance(sc, Scenario) else Scenario.from_toml(sc)
+    n = int(draws if draws is not None else sc.uncertainty.draws)
+    s = int(seed if seed is not None else sc.uncertainty.seed)
+    prep = prepare.prepare(sc, READERS)
+    return result_of(sc, prep, score.score_groups(sc, prep, draws=n, seed=s, optimal=per_draw_lp),
+                     seed=s)  # fmt: skip

@@ -29,38 +29,38 @@ to rounding (see ``tests/test_sweep.py``).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
-from safezones.model import score
+from safezones.io import layers
+from safezones.model import prepare, score
 from safezones.model.overlay import _covered_fraction, events_in_zones
+from safezones.model.prepare import Base, Prepared
 from safezones.model.shelter import (
     allocate_gravity,
     allocate_optimal,
-    capacity,
     exposure_index,
-    safety,
+    straight_reach_km,
 )
-from safezones.model.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
-from safezones.scenario import (
-    FreezeZoneSpec,
-    RefugeZoneSpec,
-    Scenario,
-    _Base,
-    _base,
-    _groups,
-    _protection,
-    _zone_layer,
-    run,
-)
+from safezones.model.uncertainty import band_values, summarise
 
-__all__ = ["Engine", "fast_supported"]
+if TYPE_CHECKING:
+    from safezones.scenario import Scenario
+
+__all__ = ["READERS", "Engine", "fast_supported", "shared"]
+
+#: Where a scenario's layers are read: the model prepares arrays from them.
+READERS = prepare.Readers(
+    population=layers.population_layer, events=layers.events_layer,
+    displaced=layers.displaced_table,
+)  # fmt: skip
 
 #: Most zones the fast path handles (2**Z reach patterns); more go to the reference.
 MAX_FAST_ZONES = 10
@@ -116,26 +116,43 @@ class _LRU(OrderedDict[Any, Any]):
         return value
 
 
+def _reach_km(sc: Scenario) -> float:
+    """The straight-line reach of ``sc``, with a hair of slack for the distances' rounding."""
+    return straight_reach_km(sc.shelter.max_travel_km, sc.shelter.detour_factor) * (1 + 1e-9)
+
+
 def _key(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, default=str)
 
 
+def _stamp(path: Any) -> str:
+    """A file's identity for the cache keys: path, size and time of change (or missing)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return f"{path}|missing"
+    return f"{path}|{st.st_size}|{st.st_mtime_ns}"
+
+
 def _base_key(sc: Scenario) -> str:
     dem = sc.demand.model_dump(exclude={"rates", "national_total", "scale_to_national_total"})
+    files = [_stamp(sc.resolve(str(src))) for src in (sc.population.source, sc.events.source)
+             if src != "bundled"]  # fmt: skip
     return _key(
         {
             "population": sc.population.model_dump(),
             "events": sc.events.model_dump(),
             "demand": dem,
             "base_dir": str(sc.base_dir),
+            "files": files,
         }
     )
 
 
 def _zone_key(sc: Scenario, z: Any) -> str:
     shape = z.model_dump(by_alias=True, exclude={"id", "name", "protection", "capacity"})
-    if not isinstance(z, RefugeZoneSpec | FreezeZoneSpec) and z.path is not None:
-        shape["path"] = str(sc.resolve(str(z.path)))
+    if z.kind not in ("refuge", "freeze") and z.path is not None:
+        shape["path"] = _stamp(sc.resolve(str(z.path)))
     return _key(shape)
 
 
@@ -159,22 +176,25 @@ class Engine:
     def __init__(self, *, cache_size: int = 1024) -> None:
         self._bases: _LRU = _LRU(8)
         self._zones: _LRU = _LRU(cache_size)
+        self._layers: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
         self._groupsets: _LRU = _LRU(32)  # each holds per-cell arrays: keep few
         # keyed by id(base); each entry keeps its base alive, so the id cannot be reused
-        self._point_cache: dict[int, tuple[_Base, np.ndarray]] = {}
+        self._point_cache: dict[int, tuple[Base, np.ndarray]] = {}
         self._families: _LRU = _LRU(64)
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
         self.preloaded = False
+        #: Whether the last scenario base asked for was prepared (not taken from the cache).
+        self.base_made = False
         #: Where built zone geometry is kept and read back (a sweep's
         #: :class:`~safezones.sweep.store.GeometryStore`), or None.
         self.store: Any = None
         #: Zone geometries built and read from :attr:`store`; tests read them.
         self.built = 0
         self.loaded = 0
-        self._trees: dict[int, tuple[_Base, shapely.STRtree]] = {}
+        self._trees: dict[int, tuple[Base, shapely.STRtree]] = {}
         #: How many draws each route decided (see the module notes); tests read it.
         self.routes: Counter[str] = Counter()
 
@@ -185,7 +205,7 @@ class Engine:
         if fast_supported(sc) is not None:
             return {}
         bkey, base, _ = self._base(sc)
-        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        reach_km = _reach_km(sc)
         return dict(self._zone(sc, bkey, base, z, reach_km) for z in sc.zones)
 
     def zone_keys(self, sc: Scenario) -> list[str]:
@@ -213,18 +233,20 @@ class Engine:
     def zone_geometries(self, sc: Scenario) -> list[Any]:
         """The zones of ``sc`` in PROJECT_CRS as scored, each built once and then cached."""
         bkey, base, _ = self._base(sc)
-        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        reach_km = _reach_km(sc)
         return [self._zone(sc, bkey, base, z, reach_km)[1].geom for z in sc.zones]
 
     def events(self, sc: Scenario) -> Any:
         """The events of the window of ``sc`` (those its exposure is counted from)."""
         return self._base(sc)[1].events
 
-    def _base(self, sc: Scenario) -> tuple[str, _Base, np.ndarray]:
+    def _base(self, sc: Scenario) -> tuple[str, Base, np.ndarray]:
         key = _base_key(sc)
+        self.base_made = False
 
-        def make() -> tuple[_Base, np.ndarray]:
-            b = _base(sc)
+        def make() -> tuple[Base, np.ndarray]:
+            b = prepare.prepare_base(sc, READERS)  # warns about the inputs, once per base
+            self.base_made = True
             pop_h = np.zeros((b.n_cls, 3))
             for j in range(3):
                 pop_h[:, j] = np.bincount(b.cls_cell, b.bands[:, j], b.n_cls)
@@ -234,7 +256,7 @@ class Engine:
         return key, base, pop_h
 
     def _zone(
-        self, sc: Scenario, base_key: str, base: _Base, z: Any, reach_km: float
+        self, sc: Scenario, base_key: str, base: Base, z: Any, reach_km: float
     ) -> tuple[str, ZoneGeom]:
         key = base_key + "|" + _zone_key(sc, z)
         limit = max(reach_km, self.reach_km)
@@ -255,7 +277,7 @@ class Engine:
             from safezones.model.zones import zone_set
 
             try:
-                zones = zone_set([_zone_layer(sc, z)])
+                zones = zone_set([self._layer(sc, z)])
             except SafeZonesError as err:
                 raise type(err)([f"zones.{z.id}: {p}" for p in err.problems]) from None
             zm = to_metric(zones, what="zones").geometry.to_numpy()
@@ -282,34 +304,81 @@ class Engine:
             self._zones[key] = geom
         return key, geom
 
-    def _tree(self, base: _Base) -> shapely.STRtree:
+    def _layer(self, sc: Scenario, z: Any) -> Any:
+        """One zone's layer (EPSG:4326) as its builder makes it, built once per shape."""
+        return self._layers.get_or(_zone_key(sc, z), lambda: prepare.zone_layer(sc, z))
+
+    def prepared(self, sc: Scenario) -> Prepared:
+        """The arrays :func:`~safezones.model.score.score_groups` scores, from cached geometry.
+
+        Equal to :func:`safezones.model.prepare.prepare` (which measures every cell's
+        distance to every zone), with each zone's geometry, distances and cover
+        cached; a safe zone split into one zone per feature is prepared that way.
+        """
+        if any(getattr(z, "split", None) is not None for z in sc.zones):
+            return prepare.prepare(sc, READERS)
+        (bkey, base, _), zones = prepare.gathered(
+            sc, lambda: self._base(sc), lambda: prepare.build_zones(sc, self._layer)
+        )
+        if not self.base_made:  # as run() always did: each run warns about its inputs
+            prepare.check_base(sc, base)
+        reach_km = _reach_km(sc)
+        pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
+        zkeys, geoms = tuple(k for k, _ in pairs), [g for _, g in pairs]
+        gs = self._groupset(sc, zkeys, geoms, base)
+        n_z, n_g, bands = len(geoms), len(gs.gpop), base.bands
+        res_zg = np.zeros((n_z, n_g, 3))
+        for z, g in enumerate(geoms):
+            for j in range(3):
+                np.add.at(res_zg[z, :, j], gs.groups.of_cell[g.cover_cells],
+                          bands[g.cover_cells, j] * g.cover_frac)  # fmt: skip
+        w = self._union(zkeys, geoms, base)
+        res_g = np.column_stack(
+            [np.bincount(gs.groups.of_cell, bands[:, j] * w, n_g) for j in range(3)]
+        )
+        zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
+        start, end = base.ev_kw["start"], base.ev_kw["end"]
+        return Prepared(
+            zones=zones, units=base.units, events=prepare.events_in_window(base.events, start, end),
+            sources=prepare.source_list(sc, base.pop_source, base.ev_source),
+            window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
+            n_cells=len(base.cells), opop=base.opop, intensity=base.intensity,
+            zone_events=zone_ev,
+            exposure=exposure_index(zone_ev["events_per_1000km2_year"].to_numpy(),
+                                    sc.shelter.exposure_reference),
+            groups=gs.groups, group_class=gs.group_class, gpop=gs.gpop, res_zg=res_zg,
+            res_g=res_g, cells=base.cells,
+            given=prepare.given_displaced(sc, READERS, base.units, base.opop),
+        )  # fmt: skip
+
+    def _tree(self, base: Base) -> shapely.STRtree:
         key = id(base)
         if key not in self._trees:
             self._trees = {key: (base, shapely.STRtree(base.cells.geometry.to_numpy()))}
         return self._trees[key][1]
 
-    def _points(self, base: _Base) -> np.ndarray:
+    def _points(self, base: Base) -> np.ndarray:
         key = id(base)
         if key not in self._point_cache:
             pts = base.cells.geometry.representative_point().to_numpy()
             self._point_cache = {key: (base, pts)}
         return self._point_cache[key][1]
 
-    def _family(self, sc: Scenario, base: _Base, z: Any) -> tuple[np.ndarray, float] | None:
+    def _family(self, sc: Scenario, base: Base, z: Any) -> tuple[np.ndarray, float] | None:
         """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
         from safezones.model.zones import _border_stretch, _metric_point, _resolve_point
 
-        if isinstance(z, RefugeZoneSpec):
+        if z.kind == "refuge":
             key: tuple[Any, ...] = ("stretch", z.border, z.start, z.end)
             param = z.depth_km
-        elif isinstance(z, FreezeZoneSpec):
+        elif z.kind == "freeze":
             key, param = ("centre", z.place), z.radius_km
         else:
             return None
         key = (id(base), *map(str, key))
 
-        def make() -> tuple[_Base, np.ndarray]:
-            if isinstance(z, RefugeZoneSpec):
+        def make() -> tuple[Base, np.ndarray]:
+            if z.kind == "refuge":
                 geom = _border_stretch(z.border, z.start, z.end)[1]
             else:
                 geom = _metric_point(*_resolve_point(z.place, "place")[:2])
@@ -319,7 +388,7 @@ class Engine:
         return self._families.get_or(key, make)[1], float(param)
 
     def _distances(
-        self, sc: Scenario, base: _Base, z: Any, zone: Any, limit_km: float
+        self, sc: Scenario, base: Base, z: Any, zone: Any, limit_km: float
     ) -> np.ndarray:
         """As :func:`~safezones.model.shelter.cell_distances`, for the cells within ``limit_km``.
 
@@ -341,8 +410,8 @@ class Engine:
         out[near] = np.asarray(shapely.distance(pts[near], zone), dtype=float) / 1000.0
         return out
 
-    def _union(self, keys: tuple[str, ...], geoms: list[ZoneGeom], base: _Base) -> np.ndarray:
-        """Residents of any of the zones by hazard class, bands ``(H, 3)``."""
+    def _union(self, keys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
+        """Each cell's share inside any of the zones ``(C,)``, as the reference measures it."""
 
         def make() -> np.ndarray:
             n_c = len(base.cells)
@@ -365,19 +434,18 @@ class Engine:
                 pieces = shapely.intersection(zg[zs], cgeom[c])
                 area = float(shapely.area(cgeom[c]))
                 w[c] = float(shapely.area(shapely.union_all(pieces))) / area if area > 0 else 0.0
-            return np.column_stack(
-                [np.bincount(base.cls_cell, base.bands[:, j] * w, base.n_cls) for j in range(3)]
-            )
+            w.flags.writeable = False
+            return w
 
         return self._unions.get_or(keys, make)
 
     def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
-                  base: _Base) -> _GroupSet:  # fmt: skip
+                  base: Base) -> _GroupSet:  # fmt: skip
         sh = sc.shelter
 
         def make() -> _GroupSet:
             dist = np.column_stack([g.dist for g in geoms])
-            groups, group_class = _groups(base, dist, sh)
+            groups, group_class = prepare.group_cells(base, dist, sh)
             n_g = len(groups.origin)
             gpop = np.column_stack(
                 [np.bincount(groups.of_cell, base.bands[:, j], n_g) for j in range(3)]
@@ -403,15 +471,16 @@ class Engine:
         rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
         if fast_supported(sc) is not None:
             self.routes["reference"] += n
-            return run(sc, draws=n, seed=rng_seed).samples.to_numpy()
+            prep = self.prepared(sc)
+            return score.score_groups(sc, prep, draws=n, seed=rng_seed).samples
         bkey, base, pop_h = self._base(sc)
-        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        reach_km = _reach_km(sc)
         pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
         zkeys = tuple(k for k, _ in pairs)
         geoms = [g for _, g in pairs]
         n_z, n_h = len(geoms), base.n_cls
         dem, sh = sc.demand, sc.shelter
-        dr = score.draws(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
+        dr = score.sample(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
                          site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
         t = dr.population_t
 
@@ -439,13 +508,17 @@ class Engine:
                                   usable_fraction=sh.usable_fraction,
                                   explicit=[z.capacity for z in sc.zones])  # fmt: skip
         exposure = exposure_index(np.array([g.intensity for g in geoms]), sh.exposure_reference)
-        safe = score.zone_safety(exposure, np.asarray(_protection(sc)), dr)
+        safe = score.zone_safety(exposure, np.asarray(prepare.protection(sc)), dr)
 
         if sh.allocation == "optimal":
             arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
         else:
             arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
-        res_t = score.band_people(self._union(zkeys, geoms, base), t)
+        w = self._union(zkeys, geoms, base)
+        res_h = np.column_stack(
+            [np.bincount(base.cls_cell, base.bands[:, j] * w, n_h) for j in range(3)]
+        )
+        res_t = score.band_people(res_h, t)
         return score.metrics(displaced, arrivals, score.not_displaced(res_t, share), cap, safe)
 
     def totals(
@@ -457,7 +530,7 @@ class Engine:
     def _optimal(
         self,
         sc: Scenario,
-        base: _Base,
+        base: Base,
         zkeys: tuple[str, ...],
         geoms: list[ZoneGeom],
         demand_k: np.ndarray,
@@ -545,7 +618,7 @@ class Engine:
     def _gravity(
         self,
         sc: Scenario,
-        base: _Base,
+        base: Base,
         zkeys: tuple[str, ...],
         geoms: list[ZoneGeom],
         share: np.ndarray,
@@ -561,3 +634,18 @@ class Engine:
                                  gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,
                                  outside_option=sc.shelter.outside_option)  # fmt: skip
         return np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1)
+
+
+_SHARED: list[Engine] = []
+
+
+def shared() -> Engine:
+    """The engine of this process that :func:`~safezones.scenario.run` prepares scenarios with.
+
+    Its caches are small (a few scenario bases, 64 zones) and keyed by every
+    input that decides the geometry, files included (path, size and time of
+    change), so a changed file is read again.
+    """
+    if not _SHARED:
+        _SHARED.append(Engine(cache_size=64))
+    return _SHARED[0]

@@ -6,7 +6,7 @@ arrays in their own way (groups of people with the same reach; reach patterns
 by hazard class) and then call these functions, so a change to the model is
 made once:
 
-- :func:`draws`: the uncertainty section mapped to the sampled inputs;
+- :func:`sample`: the uncertainty section mapped to the sampled inputs;
 - :func:`hazard_displaced` and :func:`displaced_share`: the displaced, by
   hazard-class rate (clipped to [0, 1]), scaled to the national total;
 - :func:`zone_capacity` and :func:`zone_safety`: capacity per draw and zone,
@@ -33,24 +33,32 @@ Two hazard classes, 100 people each, rates 0.1 and 0.5, one zone that takes 40:
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from safezones.model.demand import scale_to_total
 from safezones.model.metrics import METRICS
-from safezones.model.shelter import capacity, safety
+from safezones.model.shelter import allocate_gravity, allocate_optimal, capacity, safety
 from safezones.model.uncertainty import Draws, UncertaintySpec, band_values, draw_inputs
 
+if TYPE_CHECKING:
+    from safezones.model.prepare import Prepared
+    from safezones.scenario import Scenario
+
 __all__ = [
+    "Scored",
     "band_people",
     "displaced_share",
-    "draws",
+    "group_displaced",
     "hazard_displaced",
     "metrics",
     "national_total",
     "not_displaced",
+    "sample",
+    "score_groups",
     "uncertainty_spec",
     "zone_capacity",
     "zone_safety",
@@ -86,14 +94,14 @@ def uncertainty_spec(section: _Uncertainty) -> UncertaintySpec:
     return UncertaintySpec(**{f.name: getattr(section, f.name) for f in fields(UncertaintySpec)})
 
 
-def draws(
+def sample(
     section: _Uncertainty, *, n: int, n_classes: int, seed: int, site_area_central_m2: float
 ) -> Draws:
     """Sample the inputs of ``n`` draws (``n=1``: the central case).
 
     Examples
     --------
-    >>> d = draws(UncertaintySpec(), n=1, n_classes=3, seed=1, site_area_central_m2=45.0)
+    >>> d = sample(UncertaintySpec(), n=1, n_classes=3, seed=1, site_area_central_m2=45.0)
     >>> float(d.site_area_per_person_m2[0]), d.rate_factor.shape
     (45.0, (1, 3))
     """
@@ -246,3 +254,127 @@ def metrics(
         "sheltered_safe": (arrivals * safe).sum(axis=1),
     }
     return np.column_stack([by_name[m] for m in METRICS])
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The draws of a scenario scored on its groups: what :func:`~safezones.scenario.run` reports.
+
+    Attributes
+    ----------
+    samples
+        ``(draws, len(METRICS))``, see :func:`metrics`.
+    displaced
+        ``(draws, origins)``.
+    flows, flows_o
+        ``(draws, groups, zones)`` and ``(draws, origins, zones)``.
+    cap, arrivals, safe, population, residents
+        ``(draws, zones)``: capacity, people sheltered, safety, everyone living in
+        the zone, and those of them not displaced.
+    population_total
+        ``(draws,)``: everyone living in any zone, overlaps counted once.
+    """
+
+    samples: np.ndarray
+    displaced: np.ndarray
+    flows: np.ndarray
+    flows_o: np.ndarray
+    cap: np.ndarray
+    arrivals: np.ndarray
+    safe: np.ndarray
+    population: np.ndarray
+    residents: np.ndarray
+    population_total: np.ndarray
+
+
+def group_displaced(
+    sc: Scenario, prep: Prepared, dr: Draws, pop_g: np.ndarray, pop_o: np.ndarray
+) -> np.ndarray:
+    """Return the displaced per draw and group, ``(draws, groups)``.
+
+    Mode ``hazard``: :func:`hazard_displaced` by each group's class. Mode ``given``:
+    each origin's given displaced, shared by population and scaled by the national factor.
+    """
+    if prep.given is None:
+        return hazard_displaced(pop_g, prep.group_class, sc.demand.rates, dr,
+                                national_total(sc.demand))  # fmt: skip
+    origin = prep.groups.origin
+    share = np.divide(pop_g, pop_o[:, origin], out=np.zeros_like(pop_g), where=pop_o[:, origin] > 0)
+    return np.asarray(prep.given[origin][None, :] * share * dr.national_factor[:, None])
+
+
+def score_groups(
+    sc: Scenario,
+    prep: Prepared,
+    *,
+    draws: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+    optimal: Callable[..., np.ndarray] = allocate_optimal,
+) -> Scored:
+    """Score ``draws`` draws of a prepared scenario, allocating its groups in every draw.
+
+    ``progress(done, total)`` is called while the draws are allocated;
+    ``optimal`` solves the ``optimal`` allocation (the tests pass one LP per draw).
+    """
+    groups, sh = prep.groups, sc.shelter
+    n_z, n_o = len(prep.zones), len(prep.units)
+    dr = sample(sc.uncertainty, n=draws, n_classes=len(sc.demand.rates), seed=seed,
+                    site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
+    t = dr.population_t
+
+    # demand: displaced per group (origin, hazard class, reach), and per origin
+    gp = band_people(prep.gpop, t)  # (n, G)
+    demand = group_displaced(sc, prep, dr, gp, band_people(prep.opop, t))  # (n, G)
+    displaced = np.zeros((draws, n_o))
+    np.add.at(displaced.T, groups.origin, demand.T)
+    share = displaced_share(demand, gp)
+
+    # shelter: capacity, safety, allocation
+    cap = zone_capacity(prep.zones["area_km2"].to_numpy(dtype=float), dr,
+                        usable_fraction=sh.usable_fraction,
+                        explicit=list(prep.zones["capacity_given"]))  # fmt: skip
+    safe = zone_safety(prep.exposure, prep.zones["protection"].to_numpy(float), dr)  # (n, Z)
+    flows = _allocate(sc, prep, demand, cap, safe, progress, optimal)
+
+    # population: everyone living in the zone; residents protected: those not displaced
+    res_zg = band_people(prep.res_zg, t)  # (n, Z, G)
+    res_u = band_people(prep.res_g, t)
+    arrivals = flows.sum(axis=1)  # (n, Z)
+    flows_o = np.zeros((draws, n_o, n_z))
+    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    return Scored(
+        samples=metrics(displaced.sum(axis=1), arrivals, not_displaced(res_u, share), cap, safe),
+        displaced=displaced, flows=flows, flows_o=flows_o, cap=cap, arrivals=arrivals,
+        safe=safe, population=res_zg.sum(axis=2), residents=not_displaced(res_zg, share),
+        population_total=res_u.sum(axis=1),
+    )  # fmt: skip
+
+
+def _allocate(
+    sc: Scenario,
+    prep: Prepared,
+    demand: np.ndarray,
+    cap: np.ndarray,
+    safe: np.ndarray,
+    progress: Callable[[int, int], None] | None,
+    optimal: Callable[..., np.ndarray],
+) -> np.ndarray:
+    """Flows ``(draws, groups, zones)`` of the scenario's allocation."""
+    g, sh, n = prep.groups, sc.shelter, len(demand)
+    if sh.allocation == "optimal":
+        done = [0]
+
+        def tick(k: int) -> None:
+            done[0] += k
+            if progress is not None:
+                progress(done[0], n)
+
+        flows = optimal(demand, cap, g.reach, g.distance_km, progress=tick)
+    else:
+        flows = allocate_gravity(demand, cap, g.reach, g.distance_km, safe,
+                                 decay=sh.distance_decay,
+                                 outside_option=sh.outside_option)  # fmt: skip
+        if progress is not None:
+            progress(n, n)
+    return np.asarray(flows).reshape(n, len(g.origin), len(prep.zones))

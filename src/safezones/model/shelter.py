@@ -68,6 +68,7 @@ __all__ = [
     "exposure_index",
     "reach_groups",
     "safety",
+    "straight_reach_km",
 ]
 
 Allocation = Literal["optimal", "gravity"]
@@ -171,6 +172,20 @@ def safety(exposure: np.ndarray, protection: np.ndarray) -> np.ndarray:
     """
     p = np.clip(np.asarray(protection, dtype=float), 0.0, 1.0)
     return np.asarray(1.0 - (1.0 - p) * np.asarray(exposure, dtype=float), dtype=float)
+
+
+def straight_reach_km(max_travel_km: float, detour_factor: float) -> float:
+    """Return the straight-line km a journey of ``max_travel_km`` by road covers.
+
+    A cell reaches a zone when its straight-line distance times
+    ``detour_factor`` is at most ``max_travel_km`` (see :func:`reach_groups`).
+
+    Examples
+    --------
+    >>> straight_reach_km(130.0, 1.3)
+    100.0
+    """
+    return float(max_travel_km) / float(detour_factor)
 
 
 def cell_distances(cells: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:

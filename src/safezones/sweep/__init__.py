@@ -84,6 +84,7 @@ from safezones._plural import plural
 from safezones.errors import DataError, SafeZonesError
 from safezones.io.inputs import sweep_input_hashes
 from safezones.model.metrics import METRICS, QUANTILES
+from safezones.model.shelter import straight_reach_km
 from safezones.model.uncertainty import DEFAULT_SEED
 from safezones.scenario import Scenario
 from safezones.sweep.store import GeometryStore
@@ -443,7 +444,7 @@ class Sweep:
         detour = (
             d["shelter.detour_factor"].min() if "shelter.detour_factor" in d else sh.detour_factor
         )
-        return float(travel) / max(float(detour), 1.0) * (1 + 1e-9)
+        return straight_reach_km(float(travel), max(float(detour), 1.0)) * (1 + 1e-9)
 
     @cached_property
     def _values(self) -> dict[str, Any]:

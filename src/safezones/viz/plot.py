@@ -1454,8 +1454,10 @@ def response_chart(
 
 
 def _reach_km(result: Any) -> float:
+    from safezones.model.shelter import straight_reach_km
+
     sh = result.scenario.shelter
-    return float(sh.max_travel_km / sh.detour_factor)
+    return straight_reach_km(sh.max_travel_km, sh.detour_factor)
 
 
 @literal_text
@@ -1491,7 +1493,7 @@ def residents_map(
     -------
     (matplotlib.figure.Figure, matplotlib.axes.Axes)
     """
-    from safezones.scenario import _population
+    from safezones.io.layers import population_layer as _population
 
     near = _reach_km(result) if near_km is None else float(near_km)
     if not (np.isfinite(near) and near >= 0):
