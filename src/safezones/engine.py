@@ -29,9 +29,9 @@ to rounding (see ``tests/test_sweep.py``).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,12 +40,12 @@ import shapely
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
 from safezones.io import layers
-from safezones.model import prepare, score
+from safezones.model import mincut, prepare, score
+from safezones.model.mincut import GroupSet
 from safezones.model.overlay import _covered_fraction, events_in_zones
 from safezones.model.prepare import Base, Prepared
 from safezones.model.shelter import (
     allocate_gravity,
-    allocate_optimal,
     exposure_index,
     straight_reach_km,
 )
@@ -54,7 +54,7 @@ from safezones.model.uncertainty import band_values, summarise
 if TYPE_CHECKING:
     from safezones.scenario import Scenario
 
-__all__ = ["READERS", "Engine", "fast_supported", "shared"]
+__all__ = ["READERS", "Engine", "clear_shared", "fast_supported", "shared"]
 
 #: Where a scenario's layers are read: the model prepares arrays from them.
 READERS = prepare.Readers(
@@ -91,15 +91,6 @@ class ZoneGeom:
     limit_km: float  # distances beyond this are not measured (inf): nobody reaches that far
 
 
-@dataclass(frozen=True)
-class _GroupSet:
-    groups: Any  # safezones.model.shelter.Groups, as the reference forms them
-    group_class: np.ndarray  # (G,)
-    gpop: np.ndarray  # (G, 3)
-    nearest: np.ndarray  # (G,) the closest zone each group reaches (-1 if none)
-    tied: np.ndarray  # (G,) two reached zones are equally close
-
-
 class _LRU(OrderedDict[Any, Any]):
     def __init__(self, size: int) -> None:
         super().__init__()
@@ -117,7 +108,7 @@ class _LRU(OrderedDict[Any, Any]):
 
 
 def _reach_km(sc: Scenario) -> float:
-    """The straight-line reach of ``sc``, with a hair of slack for the distances' rounding."""
+    """Return the straight-line reach of ``sc``, with a hair of slack for the distances' rounding."""
     return straight_reach_km(sc.shelter.max_travel_km, sc.shelter.detour_factor) * (1 + 1e-9)
 
 
@@ -126,7 +117,7 @@ def _key(obj: Any) -> str:
 
 
 def _stamp(path: Any) -> str:
-    """A file's identity for the cache keys: path, size and time of change (or missing)."""
+    """Return a file's identity for the cache keys: path, size and time of change (or missing)."""
     try:
         st = Path(path).stat()
     except OSError:
@@ -209,7 +200,7 @@ class Engine:
         return dict(self._zone(sc, bkey, base, z, reach_km) for z in sc.zones)
 
     def zone_keys(self, sc: Scenario) -> list[str]:
-        """The cache keys of the zone geometry of ``sc`` (none off the fast path)."""
+        """Return the cache keys of the zone geometry of ``sc`` (none off the fast path)."""
         if fast_supported(sc) is not None:
             return []
         bkey = _base_key(sc)
@@ -231,13 +222,13 @@ class Engine:
         self.preloaded = True
 
     def zone_geometries(self, sc: Scenario) -> list[Any]:
-        """The zones of ``sc`` in PROJECT_CRS as scored, each built once and then cached."""
+        """Return the zones of ``sc`` in PROJECT_CRS as scored, each built once, then cached."""
         bkey, base, _ = self._base(sc)
         reach_km = _reach_km(sc)
         return [self._zone(sc, bkey, base, z, reach_km)[1].geom for z in sc.zones]
 
     def events(self, sc: Scenario) -> Any:
-        """The events of the window of ``sc`` (those its exposure is counted from)."""
+        """Return the events of the window of ``sc`` (those its exposure is counted from)."""
         return self._base(sc)[1].events
 
     def _base(self, sc: Scenario) -> tuple[str, Base, np.ndarray]:
@@ -309,7 +300,7 @@ class Engine:
         return self._layers.get_or(_zone_key(sc, z), lambda: prepare.zone_layer(sc, z))
 
     def prepared(self, sc: Scenario) -> Prepared:
-        """The arrays :func:`~safezones.model.score.score_groups` scores, from cached geometry.
+        """Prepare the arrays :func:`~safezones.model.score.score_groups` scores, from caches.
 
         Equal to :func:`safezones.model.prepare.prepare` (which measures every cell's
         distance to every zone), with each zone's geometry, distances and cover
@@ -440,10 +431,10 @@ class Engine:
         return self._unions.get_or(keys, make)
 
     def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
-                  base: Base) -> _GroupSet:  # fmt: skip
+                  base: Base) -> GroupSet:  # fmt: skip
         sh = sc.shelter
 
-        def make() -> _GroupSet:
+        def make() -> GroupSet:
             dist = np.column_stack([g.dist for g in geoms])
             groups, group_class = prepare.group_cells(base, dist, sh)
             n_g = len(groups.origin)
@@ -456,7 +447,7 @@ class Engine:
             if d.shape[1] > 1:
                 two = np.sort(d, axis=1)[:, :2]
                 tied = np.isfinite(two[:, 1]) & (two[:, 0] == two[:, 1])
-            return _GroupSet(groups, group_class, gpop, nearest, tied)
+            return GroupSet(groups, group_class, gpop, nearest, tied)
 
         key = (zkeys, sh.max_travel_km, sh.detour_factor)
         return self._groupsets.get_or(key, make)
@@ -466,7 +457,7 @@ class Engine:
     def samples(
         self, sc: Scenario, *, draws: int | None = None, seed: int | None = None
     ) -> np.ndarray:
-        """The score of every draw, ``(draws, len(METRICS))``, as ``run(sc).samples``."""
+        """Score every draw: ``(draws, len(METRICS))``, as ``run(sc).samples``."""
         n = int(draws if draws is not None else sc.uncertainty.draws)
         rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
         if fast_supported(sc) is not None:
@@ -538,82 +529,10 @@ class Engine:
         share: np.ndarray,
         t: np.ndarray,
     ) -> np.ndarray:
-        """Arrivals per zone ``(n, Z)`` of the optimal allocation."""
-        n, n_z = cap.shape
-        n_k = demand_k.shape[1]
-        ks = np.arange(n_k)
-        # min cut over zone sets A: capacity of A plus the demand reaching beyond A
-        beyond = (ks[:, None] & ~ks[None, :]) != 0  # [k, A]: class k reaches a zone outside A
-        cap_a = cap @ ((ks[None, :] >> np.arange(n_z)[:, None]) & 1)  # (n, A)
-        flow = (cap_a + demand_k @ beyond).min(axis=1)
-        arrivals = np.zeros((n, n_z))
-        if n_z == 1:
-            arrivals[:, 0] = flow
-            self.routes["one zone"] += n
-            return arrivals
-
-        # The arrivals of the maximum flows form a polymatroid's base: zone z takes
-        # between F - r(all but z) and r({z}), r(S) the most people zones S can take.
-        # Where every range is one point (a zone full, or serving only its own people)
-        # the split is decided without travel distances.
-        def rank(zone_set: int) -> np.ndarray:
-            sub = ks[(ks & ~zone_set) == 0]  # T within S
-            reach_s = ks & zone_set
-            out_t = (reach_s[:, None] & ~sub[None, :]) != 0
-            cap_t = cap @ ((sub[None, :] >> np.arange(n_z)[:, None]) & 1)
-            return np.asarray((cap_t + demand_k @ out_t).min(axis=1))
-
-        every = n_k - 1
-        hi = np.column_stack([rank(1 << z) for z in range(n_z)])
-        lo = np.column_stack([flow - rank(every & ~(1 << z)) for z in range(n_z)])
-        point = (hi - lo <= 1e-12 * np.maximum(flow, 1.0)[:, None]).all(axis=1)
-        arrivals[point] = hi[point]
-        self.routes["decided by capacities"] += int(point.sum())
-        compete = ~point
-        rest = np.flatnonzero(compete)
-        if not len(rest):
-            return arrivals
-        # everyone who reaches a zone is sheltered: with room in each zone for all the
-        # people it is nearest to, the shortest-travel tie-break sends them there
-        gs = self._groupset(sc, zkeys, geoms, base)
-        gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t[rest])
-        demand = gp * share[rest][:, gs.group_class]  # (r, G)
-        reached = gs.nearest >= 0
-        near = np.zeros((len(rest), n_z))
-        for z in range(n_z):
-            near[:, z] = demand[:, gs.nearest == z].sum(axis=1)
-        all_in = flow[rest] >= demand[:, reached].sum(axis=1) * (1 - 1e-12)
-        fits = (near <= cap[rest] * (1 + 1e-12)).all(axis=1)
-        untied = ~(demand[:, gs.tied] > 0).any(axis=1)
-        nearest_ok = all_in & fits & untied
-        arrivals[rest[nearest_ok]] = near[nearest_ok]
-        self.routes["nearest zone"] += int(nearest_ok.sum())
-        if n_z == 2:
-            # Two zones, everyone sheltered: the shortest-travel split is a fractional
-            # knapsack. Zone 0 takes its own people and those of both who are nearer to
-            # it, within the range [lo, hi] the capacities leave.
-            reach = gs.groups.reach
-            both = reach[:, 0] & reach[:, 1]
-            dk = gs.groups.distance_km
-            delta = np.subtract(dk[:, 0], dk[:, 1], out=np.zeros(len(dk)), where=both)
-            take = (reach[:, 0] & ~reach[:, 1]) | (both & (delta < 0))
-            a0 = np.clip(demand[:, take].sum(axis=1), lo[rest, 0], hi[rest, 0])
-            level = both & (delta == 0)
-            clipped = (a0 <= lo[rest, 0]) | (a0 >= hi[rest, 0])
-            decided = all_in & ~nearest_ok & (clipped | ~(demand[:, level] > 0).any(axis=1))
-            arrivals[rest[decided], 0] = a0[decided]
-            arrivals[rest[decided], 1] = flow[rest[decided]] - a0[decided]
-            nearest_ok |= decided
-            self.routes["two-zone knapsack"] += int(decided.sum())
-        lp = ~nearest_ok
-        if lp.any():
-            self.routes["linear program"] += int(lp.sum())
-            flows = allocate_optimal(demand[lp], cap[rest[lp]], gs.groups.reach,
-                                     gs.groups.distance_km)  # fmt: skip
-            arrivals[rest[lp]] = (
-                np.asarray(flows).reshape(int(lp.sum()), len(gs.gpop), -1).sum(axis=1)
-            )
-        return arrivals
+        """Arrivals per zone ``(n, Z)`` of the optimal allocation (:mod:`safezones.model.mincut`)."""
+        return mincut.arrivals(demand_k, cap, share, t,
+                               lambda: self._groupset(sc, zkeys, geoms, base),
+                               self.routes)  # fmt: skip
 
     def _gravity(
         self,
@@ -640,7 +559,7 @@ _SHARED: list[Engine] = []
 
 
 def shared() -> Engine:
-    """The engine of this process that :func:`~safezones.scenario.run` prepares scenarios with.
+    """Return the engine of this process that :func:`~safezones.scenario.run` prepares with.
 
     Its caches are small (a few scenario bases, 64 zones) and keyed by every
     input that decides the geometry, files included (path, size and time of
@@ -649,3 +568,8 @@ def shared() -> Engine:
     if not _SHARED:
         _SHARED.append(Engine(cache_size=64))
     return _SHARED[0]
+
+
+def clear_shared() -> None:
+    """Forget the shared engine and its caches, as a new process would start."""
+    _SHARED.clear()

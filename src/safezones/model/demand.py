@@ -146,7 +146,7 @@ def scale_to_total(
 
 
 def origin_units(level: Origin = "districts") -> gpd.GeoDataFrame:
-    """The bundled origin units with a ``pcode`` and ``name`` column.
+    """Return the bundled origin units with a ``pcode`` and ``name`` column.
 
     Examples
     --------
