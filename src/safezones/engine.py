@@ -1,9 +1,10 @@
-"""The sweep's fast path: geometry once, then each scenario is array arithmetic.
+"""Caches of the fast preparation: geometry once, then each scenario is array arithmetic.
 
-:func:`safezones.scenario.run` (the reference) builds every zone, measures
-every cell's distance to it and solves a linear program per draw. A sweep
-changes a few numbers thousands of times, so :class:`Engine` caches what only
-geometry decides and recomputes the rest with numpy:
+The straightforward preparation (:func:`safezones.model.prepare.prepare`)
+builds every zone and measures every cell's distance to it. :func:`run
+<safezones.scenario.run>` (through :func:`shared`) and a sweep (thousands of
+scenarios that change a few numbers) use :class:`Engine` instead, which
+caches what only geometry decides and recomputes the rest with numpy:
 
 - per scenario *base* (population, events window, hazard classes): the cells,
   their origin and hazard class, and the population of each class;
@@ -11,19 +12,18 @@ geometry decides and recomputes the rest with numpy:
   radius, one polygon): the zone's area, its strike intensity, every cell's
   distance to it and the cells it covers. A strip's depth, a freeze's radius
   and a safe zone's outline decide it; capacity and protection do not;
-- per *set* of zone geometries: the people living inside any of them.
+- per *set* of zone geometries: the people living inside any of them, and the
+  reach groups.
 
 Reach is then a threshold on the cached distances (``distance * detour <=
 max_travel``), so travel limits, capacity, rates, totals and protection cost
-no geometry at all. The most people sheltered is the minimum cut of the
-reach graph, ``min over zone sets A of capacity(A) + demand that reaches
-beyond A``, evaluated for all draws at once. Only when several zones compete
-for the same people with room to spare does the share of each zone (which
-``sheltered_safe`` needs) depend on travel distances; those draws are solved
-with the reference's linear program on the reference's groups.
+no geometry at all. :meth:`Engine.prepared` gives run() the arrays of
+:mod:`safezones.model.score`; :meth:`Engine.samples` scores a sweep's
+scenarios by hazard class and allocates by minimum cut
+(:mod:`safezones.model.mincut`), all draws at once.
 
 Every quantity is the reference's, computed in another order: the two agree
-to rounding (see ``tests/test_sweep.py``).
+to rounding (see ``tests/test_engine.py``, against ``tests/oracle.py``).
 """
 
 from __future__ import annotations
@@ -257,7 +257,8 @@ class Engine:
                 stored = self.store.load(key, len(base.cells))
                 if stored is not None:
                     self.loaded += 1
-                    return stored
+                    zg: ZoneGeom = stored
+                    return zg
             geom = build()
             self.built += 1
             if self.store is not None:
@@ -428,7 +429,7 @@ class Engine:
             w.flags.writeable = False
             return w
 
-        return self._unions.get_or(keys, make)
+        return np.asarray(self._unions.get_or(keys, make))
 
     def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
                   base: Base) -> GroupSet:  # fmt: skip
@@ -450,7 +451,8 @@ class Engine:
             return GroupSet(groups, group_class, gpop, nearest, tied)
 
         key = (zkeys, sh.max_travel_km, sh.detour_factor)
-        return self._groupsets.get_or(key, make)
+        gs: GroupSet = self._groupsets.get_or(key, make)
+        return gs
 
     # ------------------------------------------------------------ arithmetic
 
@@ -552,7 +554,7 @@ class Engine:
         flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
                                  gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,
                                  outside_option=sc.shelter.outside_option)  # fmt: skip
-        return np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1)
+        return np.asarray(np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1))
 
 
 _SHARED: list[Engine] = []

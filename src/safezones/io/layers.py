@@ -118,7 +118,7 @@ def _under(key: str, err: SafeZonesError, path: Path) -> SafeZonesError:
     return type(err)([f"{key}: {p}" for p in err.problems], source=err.source or str(path))
 
 
-def displaced_table(sc: Scenario) -> tuple[pd.DataFrame, str]:
+def displaced_table(sc: Scenario) -> tuple[pd.Series, str]:
     """Return the table of displaced by origin of ``demand.table``, and its path."""
     from safezones.model.demand import read_displaced_table
 

@@ -74,7 +74,7 @@ class Readers:
 
     population: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
     events: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
-    displaced: Callable[[Scenario], tuple[pd.DataFrame, str]]
+    displaced: Callable[[Scenario], tuple[pd.Series, str]]
 
 
 def zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:

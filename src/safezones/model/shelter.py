@@ -1,6 +1,6 @@
 """Shelter: capacity, reach, safety and the allocation of displaced people to zones.
 
-Definitions (see DESIGN.md):
+Definitions:
 
 - **capacity** of a zone: given explicitly, or ``usable_fraction * area /
   site_area_per_person_m2`` (Sphere: 45 m2 per person in a planned camp);
@@ -159,7 +159,7 @@ def exposure_index(
     [0.0, 0.5, 1.0]
     """
     i = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)
-    return np.clip(i / _positive("reference", reference), 0.0, 1.0)
+    return np.asarray(np.clip(i / _positive("reference", reference), 0.0, 1.0), dtype=float)
 
 
 def safety(exposure: np.ndarray, protection: np.ndarray) -> np.ndarray:
@@ -527,4 +527,4 @@ def allocate_gravity(
     arrivals = flows.sum(axis=1)
     over = np.divide(c2, arrivals, out=np.ones_like(arrivals), where=arrivals > c2)
     flows = flows * np.minimum(over, 1.0)[:, None, :]
-    return flows[0] if single else flows
+    return np.asarray(flows[0] if single else flows)
