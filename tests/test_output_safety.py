@@ -25,7 +25,7 @@ import pytest
 
 import safezones as sz
 from safezones.errors import SafeZonesError
-from safezones.io import atomic as _io
+from safezones.io import atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
@@ -219,7 +219,7 @@ def test_a_disk_without_room_is_refused_before_computing(work):
 def test_a_disk_that_fills_while_writing_is_a_clear_error_and_keeps_the_old_output(
     result, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(_io, "MIN_FREE_BYTES", 0)  # let the write start on a nearly full disk
+    monkeypatch.setattr(atomic, "MIN_FREE_BYTES", 0)  # let the write start on a nearly full disk
     with tmpfs(tmp_path / "full", "size=700k") as full:
         out = full / "out"
         result.to_file(
@@ -241,7 +241,7 @@ def test_a_disk_that_fills_while_writing_is_a_clear_error_and_keeps_the_old_outp
 def test_a_sweep_that_fills_the_disk_says_so_and_resumes_when_there_is_room(tmp_path, monkeypatch):
     from safezones.sweep import read_results, run_sweep
 
-    monkeypatch.setattr(_io, "MIN_FREE_BYTES", 0)
+    monkeypatch.setattr(atomic, "MIN_FREE_BYTES", 0)
     spec = tmp_path / "spec.toml"
     spec.write_text(f'base = "{ROOT / "scenarios" / "aleppo-freeze.toml"}"\ndesign = "grid"\n'
                     '[parameters."zones.aleppo.radius_km"]\nvalues = [5, 10]\n')  # fmt: skip
@@ -265,28 +265,28 @@ def test_a_sweep_that_fills_the_disk_says_so_and_resumes_when_there_is_room(tmp_
 def test_a_run_into_its_own_earlier_output_replaces_the_files_it_wrote(result, work):
     out = work / "out"
     result.to_file(out, map_png=False)
-    marker = json.loads((out / _io.MARKER).read_text())
+    marker = json.loads((out / atomic.MARKER).read_text())
     assert marker["written_by"] == "safezones" and marker["command"] == "run"
     assert marker["files"] == written(map_png=False)
     assert marker["version"] == sz.__version__
     (out / "per_zone.csv").write_text("stale\n")  # a file safezones wrote, since edited
     proc = cli("run", "aleppo-freeze.toml", "--out", "out", "--draws", "20", "-q", cwd=work)
     assert proc.returncode == 0, proc.stderr
-    assert listing(out) == sorted([_io.MARKER, *RUN_FILES])
+    assert listing(out) == sorted([atomic.MARKER, *RUN_FILES])
     assert (out / "per_zone.csv").read_text().startswith("zone_id,")
-    marker = json.loads((out / _io.MARKER).read_text())
+    marker = json.loads((out / atomic.MARKER).read_text())
     assert marker["files"] == written()
     assert marker["command_line"] == "safezones run aleppo-freeze.toml --out out --draws 20 -q"
     assert listing(work) == ["aleppo-freeze.toml", "out"]
     result.to_file(out, map_png=False)  # the map it wrote goes; nothing else is left
-    assert listing(out) == sorted([_io.MARKER, *(f for f in RUN_FILES if f != "map.png")])
+    assert listing(out) == sorted([atomic.MARKER, *(f for f in RUN_FILES if f != "map.png")])
 
 
 def test_an_empty_folder_made_for_the_output_is_used_and_nothing_is_left_beside(result, tmp_path):
     (tmp_path / "out").mkdir()
     result.to_file(tmp_path / "out", map_png=False)
     assert listing(tmp_path) == ["out"]
-    assert _io.read_marker(tmp_path / "out")["files"] == written(map_png=False)
+    assert atomic.read_marker(tmp_path / "out")["files"] == written(map_png=False)
 
 
 def test_a_user_file_added_to_an_old_output_is_never_deleted(result, tmp_path):
@@ -311,9 +311,9 @@ def test_a_comparison_replaces_itself_but_not_a_file_added_to_a_scenario_folder(
     write_comparison([result], out, maps=False)
     write_comparison([result], out, maps=False)  # its own output: replaced
     inner = out / "aleppo-freeze"
-    assert _io.read_marker(out)["command"] == "compare"
-    assert _io.read_marker(inner)["command"] == "run"
-    assert "aleppo-freeze/per_zone.csv" in _io.read_marker(out)["files"]
+    assert atomic.read_marker(out)["command"] == "compare"
+    assert atomic.read_marker(inner)["command"] == "run"
+    assert "aleppo-freeze/per_zone.csv" in atomic.read_marker(out)["files"]
     (inner / "extra.csv").write_text("mine")
     with pytest.raises(SafeZonesError, match=r"\(aleppo-freeze/extra\.csv\), added after"):
         write_comparison([result], out, maps=False)
@@ -359,7 +359,7 @@ def test_a_sweep_resumes_in_its_own_folder_and_no_other_command_replaces_it(resu
                     '[parameters."zones.aleppo.radius_km"]\nvalues = [5, 10]\n')  # fmt: skip
     out = tmp_path / "sw"
     run_sweep(spec, out, workers=1)
-    assert _io.read_marker(out)["command"] == "sweep"
+    assert atomic.read_marker(out)["command"] == "sweep"
     (out / "results.parquet").unlink()  # resume: the parts are there, only the merge runs
     assert read_results(run_sweep(spec, out, workers=1))["scenario_id"].tolist() == [
         "s000000", "s000001"
@@ -453,8 +453,8 @@ def test_writers_racing_into_one_folder_each_win_or_get_a_clear_error(result, tm
     assert set(lines) <= {"ok", busy} and "ok" in lines
     assert busy in lines  # they did overlap, and the lock turned the loser away
     assert listing(out.parent) == ["out"]  # no temporary folders, no lock
-    assert listing(out) == sorted([_io.MARKER, *(f for f in RUN_FILES if f != "map.png")])
-    assert _io.read_marker(out)["files"] == written(map_png=False)
+    assert listing(out) == sorted([atomic.MARKER, *(f for f in RUN_FILES if f != "map.png")])
+    assert atomic.read_marker(out)["files"] == written(map_png=False)
 
 
 def test_two_commands_into_one_out_one_wins_the_other_is_refused(work):
@@ -476,5 +476,5 @@ def test_two_commands_into_one_out_one_wins_the_other_is_refused(work):
                 f"writing it now (lock file {work}/.same.lock); wait for it to finish, or give "
                 "--out another folder"
             )
-    assert listing(work / "same") == sorted([_io.MARKER, *RUN_FILES])
+    assert listing(work / "same") == sorted([atomic.MARKER, *RUN_FILES])
     assert listing(work) == ["aleppo-freeze.toml", "same"]

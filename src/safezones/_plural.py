@@ -1,8 +1,11 @@
-"""Counts in messages: "1 value", "2 values", "1 event has", "3 events have"."""
+"""Counts in messages: "1 value", "2 values", "1 event has", "3 events have", "a, b and 3 more"."""
 
 from __future__ import annotations
 
-__all__ = ["agree", "plural"]
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["agree", "listing", "plural"]
 
 
 def plural(n: int | float, word: str, many: str | None = None, *, sep: bool = True) -> str:
@@ -22,7 +25,7 @@ def plural(n: int | float, word: str, many: str | None = None, *, sep: bool = Tr
 
 
 def agree(n: int | float, one: str, many: str) -> str:
-    """The verb (or word) that agrees with ``n``: ``one`` for exactly one, else ``many``.
+    """Return the verb (or word) that agrees with ``n``: ``one`` for exactly one, else ``many``.
 
     Examples
     --------
@@ -32,3 +35,18 @@ def agree(n: int | float, one: str, many: str) -> str:
     '3 events have no year'
     """
     return one if n == 1 else many
+
+
+def listing(items: Sequence[Any], *, limit: int = 10) -> str:
+    """Return the first ``limit`` items joined by commas, and how many more there are.
+
+    Examples
+    --------
+    >>> listing(["line 2", "line 5"])
+    'line 2, line 5'
+    >>> listing([1, 2, 3, 4], limit=2)
+    '1, 2 and 2 more'
+    """
+    shown = ", ".join(str(i) for i in items[:limit])
+    more = len(items) - limit
+    return shown + (f" and {more} more" if more > 0 else "")

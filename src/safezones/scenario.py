@@ -248,11 +248,11 @@ class EventsSpec(_Spec):
 
 def _window_bound(value: int | dt.date | str, *, end: bool) -> pd.Timestamp:
     """A window bound as :func:`safezones.io.sources.window_bounds` reads it; ValueError if bad."""
-    from safezones.io.sources import _as_bound
+    from safezones.schema import window_bound
 
     try:
         bound = value if isinstance(value, int) else str(value)
-        ts = _as_bound(bound, end=end, what="events.end" if end else "events.start")
+        ts = window_bound(bound, end=end, what="events.end" if end else "events.start")
     except SafeZonesError:
         text = str(value).strip()
         if isinstance(value, int) or (text.isdigit() and len(text) == 4):

@@ -123,7 +123,7 @@ def _neighbour_code(neighbour: str) -> str:
 
 
 def governorates() -> gpd.GeoDataFrame:
-    """The 14 OCHA governorates (admin 1) with P-codes and pre-war population.
+    """Return the 14 OCHA governorates (admin 1) with P-codes and pre-war population.
 
     Columns: ``adm1_pcode``, ``adm1_name``, ``population_prewar``, ``area_km2``,
     ``geometry``. Sources: OCHA COD-AB (CC BY-IGO); population OCHA / Syrian
@@ -138,7 +138,7 @@ def governorates() -> gpd.GeoDataFrame:
 
 
 def districts() -> gpd.GeoDataFrame:
-    """The 62 OCHA districts (admin 2): ``adm2_pcode``, ``adm2_name``, ``adm1_pcode``, ...
+    """Return the 62 OCHA districts (admin 2): ``adm2_pcode``, ``adm2_name``, ``adm1_pcode``, ...
 
     Examples
     --------
@@ -197,7 +197,7 @@ def _place_index() -> pd.DataFrame:
 
 
 def find_place(name: str, *, country: str | None = "SY") -> pd.Series:
-    """The GeoNames place called ``name`` (accents, case and hyphens ignored).
+    """Return the GeoNames place called ``name`` (accents, case and hyphens ignored).
 
     Common English spellings of Syrian cities are known aliases ("Raqqa",
     "Hama", "Kobani"). Where several places share a name, the most populous
@@ -220,7 +220,8 @@ def find_place(name: str, *, country: str | None = "SY") -> pd.Series:
     if country is not None:
         cand = cand[cand["country"] == str(country).upper()]
     if len(cand):
-        return cand.sort_values("population", ascending=False).iloc[0].copy()
+        best: pd.Series = cand.sort_values("population", ascending=False).iloc[0]
+        return best.copy()
     pool = p if country is None else p[p["country"] == str(country).upper()]
     in_pool = set(pool.index)
     keys = {k: i for k, i in zip(idx["key"], idx["row"], strict=True) if i in in_pool}
@@ -254,7 +255,7 @@ def events() -> gpd.GeoDataFrame:
 
 
 def population_grid() -> gpd.GeoDataFrame:
-    """The default population layer: a dasymetric grid of cells of at most 2 km.
+    """Return the default population layer: a dasymetric grid of cells of at most 2 km.
 
     Columns: ``cell_id``, ``row``, ``col``, ``adm1_pcode``, ``area_km2``,
     ``pop_low``, ``pop_central``, ``pop_high``, ``geometry``. Central values add
@@ -299,7 +300,7 @@ class SeedFacts:
     citations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def cite(self, key: str) -> str:
-        """A one-line citation for ``key``.
+        """Return a one-line citation for ``key``.
 
         Examples
         --------
@@ -328,7 +329,7 @@ def _seed_doc() -> dict[str, Any]:
 
 
 def seed_facts() -> SeedFacts:
-    """The facts of the seed article (AFP, Beirut, 2014-11-26), with citations.
+    """Return the facts of the seed article (AFP, Beirut, 2014-11-26), with citations.
 
     Examples
     --------

@@ -1,1 +1,1 @@
-"""io"""
+"""Readers and writers of files: inputs (events, population, tables), outputs (atomic, markers)."""

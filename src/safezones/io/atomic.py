@@ -32,25 +32,37 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from safezones._plural import listing
+from safezones._version import __version__
 from safezones.errors import SafeZonesError
+from safezones.io.lock import close_inherited_locks as close_inherited_locks
+from safezones.io.lock import in_temp_output as in_temp_output
+from safezones.io.lock import output_lock as output_lock
+from safezones.io.lock import temp_output
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MARKER",
     "MIN_FREE_BYTES",
     "atomic_dir",
     "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_parquet",
+    "atomic_write_text",
     "check_figure_path",
     "check_output_dir",
     "in_temp_output",
     "output_folder",
     "output_lock",
     "read_marker",
+    "remove_partial_files",
     "write_marker",
 ]
 
@@ -65,24 +77,8 @@ MIN_FREE_BYTES = 50 * 1024 * 1024
 #: What to do when a folder cannot be written, for every refusal.
 _ADVICE = "give --out a new or empty folder, or remove it yourself"
 _ELSEWHERE = "give --out a new or empty folder"
-
-#: Temporary folders this process is writing now: outputs inside them (the
-#: per-scenario folders of a comparison) need no lock and no checks.
-_PRIVATE: set[Path] = set()
-#: Locks this process holds: lock file -> (descriptor, depth), so that a
-#: command holding the lock can call a library writer that takes it again.
-_HELD: dict[Path, list[int]] = {}
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("safezones")
-    except PackageNotFoundError:  # run from a source tree that is not installed
-        from safezones import __version__
-
-        return __version__
+#: How many unexpected files a refusal names.
+_SHOWN = 5
 
 
 # ---------------------------------------------------------------- files
@@ -92,7 +88,11 @@ def _version() -> str:
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path; on success it replaces ``target``, on error it is removed.
 
-    A failure never leaves a half-written ``target`` behind.
+    A failure never leaves a half-written ``target`` behind. The temporary
+    file is ``.NAME.XXXXXXXX.SUFFIX`` beside ``target`` (same folder, so the
+    replacement is atomic; same suffix, so writers that add one, such as
+    ``numpy.savez``, keep its name); a process killed while writing leaves it
+    behind, for :func:`remove_partial_files`. Missing parent folders are made.
 
     Examples
     --------
@@ -108,14 +108,97 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600 files; outputs get the usual mode
+    tmp.chmod(0o666 & ~_umask())  # mkstemp makes 0600 files; outputs get the usual mode
     try:
         yield tmp
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def atomic_write_text(
+    target: str | os.PathLike[str], text: str, *, encoding: str = "utf-8"
+) -> Path:
+    r"""Write ``text`` to ``target`` atomically (:func:`atomic_path`); return ``target``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sweep.json"
+    >>> atomic_write_text(out, "{}\n").read_text()
+    '{}\n'
+    """
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding=encoding)
+    return Path(target)
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (:func:`atomic_path`); return ``target``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.bin"
+    >>> atomic_write_bytes(out, b"ab").read_bytes()
+    b'ab'
+    """
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def atomic_write_parquet(
+    target: str | os.PathLike[str], frame: pd.DataFrame, *, index: bool = False
+) -> Path:
+    """Write a DataFrame to ``target`` as Parquet, atomically (:func:`atomic_path`); return ``target``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "parts" / "part-000000.parquet"
+    >>> pd.read_parquet(atomic_write_parquet(out, pd.DataFrame({"a": [1, 2]}))).a.tolist()
+    [1, 2]
+    """
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=index)
+    return Path(target)
+
+
+#: The temporary files :func:`atomic_path` makes: ``.NAME.XXXXXXXX`` plus NAME's suffix.
+_PARTIAL = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}(?P<suffix>(\.[^.]*)?)")
+
+
+def remove_partial_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files that a killed :func:`atomic_path` left in ``folder``.
+
+    Only files named as :func:`atomic_path` names them (``.NAME.XXXXXXXX.SUFFIX``)
+    are removed; call it only where no other process is writing (a sweep's own
+    folders, when it starts or resumes). Returns the files removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / ".part-000001.parquet.k2j4_x9a.parquet").write_bytes(b"half")
+    >>> _ = (d / ".notes.txt").write_text("mine")
+    >>> [p.name for p in remove_partial_files(d)], sorted(p.name for p in d.iterdir())
+    (['.part-000001.parquet.k2j4_x9a.parquet'], ['.notes.txt'])
+    """
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as it:
+        for e in it:
+            m = _PARTIAL.fullmatch(e.name)
+            if (
+                m is not None
+                and m["suffix"] == Path(m["name"]).suffix
+                and e.is_file(follow_symlinks=False)
+            ):
+                removed.append(Path(e.path))
+    for f in removed:
+        f.unlink(missing_ok=True)
+    return removed
 
 
 def check_figure_path(path: str | os.PathLike[str]) -> Path:
@@ -136,7 +219,7 @@ def check_figure_path(path: str | os.PathLike[str]) -> Path:
     safezones.errors.SafeZonesError: cannot write the figure ...: it is a folder; give a file name such as .../map.png
     """
     p = Path(path)
-    if _inside_private(p):
+    if in_temp_output(p):
         return p
     if p.is_dir():
         raise SafeZonesError(
@@ -150,7 +233,7 @@ def check_figure_path(path: str | os.PathLike[str]) -> Path:
 
 
 def read_marker(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The marker of a folder safezones wrote, or None (no marker, or not ours)."""
+    """Return the marker of a folder safezones wrote, or None (no marker, or not ours)."""
     f = Path(folder) / MARKER
     try:
         doc = json.loads(f.read_text(encoding="utf-8"))
@@ -159,11 +242,6 @@ def read_marker(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     if not isinstance(doc, dict) or doc.get("written_by") != "safezones":
         return None
     return doc
-
-
-def _names(items: list[str], n: int = 5) -> str:
-    shown = ", ".join(items[:n])
-    return shown + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
 def _tree(folder: Path) -> tuple[list[str], list[str]]:
@@ -189,20 +267,10 @@ def _tree(folder: Path) -> tuple[list[str], list[str]]:
 
 
 def _unlisted(folder: Path, marker: dict[str, Any]) -> list[str]:
-    """What is in ``folder`` that its marker does not list (files a user added)."""
+    """Return what is in ``folder`` that its marker does not list (files a user added)."""
     files, folders = _tree(folder)
     listed = {MARKER, *(marker.get("files") or ()), *(marker.get("folders") or ())}
     return [x for x in files + folders if x not in listed]
-
-
-def in_temp_output(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` lies in a temporary output folder this process is writing now."""
-    return _inside_private(Path(path))
-
-
-def _inside_private(p: Path) -> bool:
-    full = p.absolute()
-    return any(t == full or t in full.parents for t in _PRIVATE)
 
 
 def check_output_dir(
@@ -248,7 +316,7 @@ def check_output_dir(
     'out'
     """
     p = Path(path)
-    if _inside_private(p):
+    if in_temp_output(p):
         return p  # a folder inside our own temporary output (compare's per-scenario folders)
     where = f"cannot write the output folder {p}"
     full = p.resolve()
@@ -295,7 +363,7 @@ def _check_contents(p: Path, *, command: str, where: str) -> None:
         if marker is None:
             raise SafeZonesError(
                 f"{where}: it holds no sweep, and files that safezones did not write "
-                f"({_names(entries)}); {_ADVICE}"
+                f"({listing(entries, limit=_SHOWN)}); {_ADVICE}"
             )
         if marker.get("command") != "sweep":
             raise SafeZonesError(
@@ -308,7 +376,7 @@ def _check_contents(p: Path, *, command: str, where: str) -> None:
             marker = {"command": "sweep"}
         else:
             raise SafeZonesError(
-                f"{where}: it holds files that safezones did not write ({_names(entries)}); "
+                f"{where}: it holds files that safezones did not write ({listing(entries, limit=_SHOWN)}); "
                 f"{_ADVICE}"
             )
     if marker.get("command") == "sweep":
@@ -318,13 +386,13 @@ def _check_contents(p: Path, *, command: str, where: str) -> None:
     foreign = _unlisted(p, marker)
     if foreign:
         raise SafeZonesError(
-            f"{where}: it holds files that safezones did not write ({_names(foreign)}), "
+            f"{where}: it holds files that safezones did not write ({listing(foreign, limit=_SHOWN)}), "
             f"added after safezones wrote it; {_ADVICE}"
         )
 
 
 def _check_room(p: Path, *, what: str) -> None:
-    """The folder that will hold ``p`` exists or can be made, is writable and has room."""
+    """Refuse ``p`` unless the folder that will hold it exists or can be made, is writable and has room."""
     q = p.absolute().parent
     while not q.exists() and q != q.parent:
         q = q.parent
@@ -352,123 +420,6 @@ def _check_room(p: Path, *, what: str) -> None:
             f"safezones needs at least {MIN_FREE_BYTES / 2**20:.0f} MB; free some space or "
             "give --out a folder on another disk"
         )
-
-
-# ---------------------------------------------------------------- lock
-
-
-def _lock_path(target: Path) -> Path:
-    t = target.absolute()
-    return t.parent / f".{t.name}.lock"
-
-
-@contextlib.contextmanager
-def output_lock(target: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold the lock of an output, ``.NAME.lock`` beside it, or refuse at once.
-
-    The lock is an ``fcntl.flock`` on that file (released by the system if
-    the process dies); it is re-entrant within a process, and the file is
-    removed when the lock is released. A second command writing the same
-    output gets a :class:`SafeZonesError` instead of waiting.
-    """
-    t = Path(target)
-    if _inside_private(t):
-        yield
-        return
-    lock = _lock_path(t)
-    if lock in _HELD:
-        _HELD[lock][1] += 1
-        try:
-            yield
-        finally:
-            _HELD[lock][1] -= 1
-        return
-    made = _make_parents(lock.parent)
-    fd = _acquire(lock, t)
-    _HELD[lock] = [fd, 1]
-    try:
-        yield
-    finally:
-        del _HELD[lock]
-        with contextlib.suppress(OSError):
-            lock.unlink()  # still holding it: whoever opened it since sees a new file
-        os.close(fd)
-        if not t.exists():  # nothing written: remove the folders made for the lock
-            for d in made:
-                with contextlib.suppress(OSError):
-                    d.rmdir()
-
-
-def close_inherited_locks() -> None:
-    """In a forked worker: close the lock files it inherited, without unlocking them.
-
-    A ``flock`` lasts while any descriptor of it is open, so a worker that
-    kept its parent's would hold the output locked for a moment after the
-    parent was killed. Closing (not unlocking) leaves the parent's lock alone.
-    """
-    for fd, _ in _HELD.values():
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    _HELD.clear()
-
-
-def _make_parents(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return those made, deepest first."""
-    made = []
-    q = folder
-    while not q.exists() and q != q.parent:
-        made.append(q)
-        q = q.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SafeZonesError(f"cannot make the folder {folder}: {err.strerror}") from None
-    return made
-
-
-def _acquire(lock: Path, target: Path) -> int:
-    busy = SafeZonesError(
-        f"cannot write the output folder {target}: another safezones command is writing it "
-        f"now (lock file {lock}); wait for it to finish, or give --out another folder"
-    )
-    for _ in range(20):
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as err:
-            raise SafeZonesError(
-                f"cannot write the output folder {target}: cannot make the lock file {lock} "
-                f"({err.strerror}); give --out a folder you can write to"
-            ) from None
-        try:
-            _flock(fd)
-        except BlockingIOError:
-            os.close(fd)
-            raise busy from None
-        try:  # the holder before us may have removed the file: then lock the new one
-            same = os.path.samestat(os.fstat(fd), os.stat(lock))
-        except FileNotFoundError:
-            same = False
-        if same:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
-            return fd
-        os.close(fd)
-    raise busy
-
-
-def _flock(fd: int) -> None:
-    if sys.platform == "win32":  # pragma: no cover - not tested on Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            raise BlockingIOError(errno.EAGAIN, "locked") from None
-        return
-    import fcntl
-
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 @contextlib.contextmanager
@@ -503,7 +454,7 @@ def _marker_doc(command: str, files: list[str] | None, folders: list[str] | None
         "written_by": "safezones",
         "command": command,
         "command_line": command_line(),  # None for a library call
-        "version": _version(),
+        "version": __version__,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": files,
         "folders": folders,
@@ -590,7 +541,7 @@ def atomic_dir(target: str | os.PathLike[str], *, command: str = "run") -> Itera
     ['a.txt']
     """
     target = Path(target)
-    nested = _inside_private(target)
+    nested = in_temp_output(target)
     check_output_dir(target, command=command)  # refuse before making the lock
     with output_lock(target):
         check_output_dir(target, command=command)  # again, under the lock
@@ -600,21 +551,20 @@ def atomic_dir(target: str | os.PathLike[str], *, command: str = "run") -> Itera
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         except OSError as err:
             raise _write_error(target, err) from None
-        _PRIVATE.add(tmp.absolute())
         try:
-            tmp.chmod(0o777 & ~_umask())
-            (tmp / MARKER).write_text(_marker_doc(command, None, None), encoding="utf-8")
-            yield tmp
-            files, folders = _tree(tmp)
-            files.remove(MARKER)
-            (tmp / MARKER).write_text(_marker_doc(command, files, folders), encoding="utf-8")
-            _swap(tmp, target, command)
+            with temp_output(tmp):
+                tmp.chmod(0o777 & ~_umask())
+                (tmp / MARKER).write_text(_marker_doc(command, None, None), encoding="utf-8")
+                yield tmp
+                files, folders = _tree(tmp)
+                files.remove(MARKER)
+                (tmp / MARKER).write_text(_marker_doc(command, files, folders), encoding="utf-8")
+                _swap(tmp, target, command)
         except OSError as err:
             if nested:
                 raise
             raise _write_error(target, err) from None
         finally:
-            _PRIVATE.discard(tmp.absolute())
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -638,7 +588,7 @@ def _swap(tmp: Path, target: Path, command: str) -> None:
 
             warnings.warn(
                 f"{target}: files that safezones did not write appeared in the earlier output "
-                f"while it was replaced ({_names(left)}); they are kept in {old}",
+                f"while it was replaced ({listing(left, limit=_SHOWN)}); they are kept in {old}",
                 stacklevel=3,
             )
 

@@ -36,7 +36,7 @@ _CHUNK = 1 << 20
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 hex digest of a file's bytes, read in 1 MiB chunks.
+    """Return the SHA-256 hex digest of a file's bytes, read in 1 MiB chunks.
 
     Examples
     --------
@@ -150,7 +150,7 @@ def set_command(argv: Sequence[str] | None) -> None:
 
 
 def command_line() -> str | None:
-    """The command line recorded by :func:`set_command`, e.g. ``safezones run a.toml``.
+    """Return the command line recorded by :func:`set_command`, e.g. ``safezones run a.toml``.
 
     None when safezones is used as a library.
 

@@ -31,7 +31,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Literal
 
@@ -42,9 +41,9 @@ import shapely
 
 from safezones import data
 from safezones._plural import agree, plural
-from safezones._text import NO_HEADER, column_listing
 from safezones.crs import to_metric
 from safezones.errors import DataError, SafeZonesError
+from safezones.io.tables import read_displaced_table
 
 __all__ = [
     "DEFAULT_KERNEL_KM",
@@ -226,43 +225,6 @@ def displaced_hazard(
     if national_total < 0:
         raise SafeZonesError(f"national_total must be >= 0, got {national_total!r}")
     return scale_to_total(d, population, national_total)
-
-
-def read_displaced_table(
-    path: str | os.PathLike[str], *, pcode: str = "pcode", column: str = "displaced"
-) -> pd.Series:
-    """Read a CSV of displaced people by P-code into a Series indexed by P-code.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "idps.csv"
-    >>> _ = p.write_text("pcode,displaced\\nSY02,1000\\n")
-    >>> read_displaced_table(p).to_dict()
-    {'SY02': 1000.0}
-    """
-    try:
-        table = pd.read_csv(path, dtype={pcode: str})
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise DataError(f"cannot read the displaced table: {err}", source=str(path)) from None
-    missing = [c for c in (pcode, column) if c not in table.columns]
-    if missing:
-        listed = column_listing(table.columns)  # never echo a line of a file that is no table
-        raise DataError(
-            f"missing the columns {missing}; {f'it has {listed}' if listed else NO_HEADER}; "
-            "name the P-code and value columns with pcode= and column=",
-            source=str(path),
-        )
-    values = pd.to_numeric(table[column], errors="coerce")
-    bad = values.isna() | (values < 0)
-    if bad.any():
-        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:10])
-        raise DataError(f"{column} is missing or negative on line(s) {rows}", source=str(path))
-    codes = table[pcode].astype(str).str.strip().str.upper()
-    dup = codes[codes.duplicated()].unique().tolist()
-    if dup:
-        raise DataError(f"repeated P-codes: {', '.join(dup)}", source=str(path))
-    return pd.Series(values.to_numpy(dtype=float), index=codes.to_numpy(), name="displaced")
 
 
 def displaced_given(
