@@ -18,6 +18,14 @@ import pandas as pd
 
 from safezones import data
 from safezones.errors import DataError, SafeZonesError
+from safezones.io.events import read_acled, read_ucdp_ged
+from safezones.io.points import read_points
+from safezones.io.population import (
+    raster_value_problems,
+    read_admin_population,
+    read_population_raster,
+)
+from safezones.io.tables import read_displaced_table
 
 if TYPE_CHECKING:
     from safezones.scenario import Scenario
@@ -27,8 +35,6 @@ __all__ = ["displaced_table", "events_layer", "population_layer", "raster_cells"
 
 def population_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
     """Return the population layer of ``sc`` and where it came from (bundled, or its file)."""
-    from safezones.io import sources
-
     spec = sc.population
     if spec.source == "bundled":
         return data.population_grid(), "population_grid (bundled)"
@@ -41,11 +47,11 @@ def population_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
     )
     try:
         if fmt == "admin":
-            layer = sources.read_admin_population(
+            layer = read_admin_population(
                 path, pcode=spec.pcode, population=spec.column, relative_band=spec.relative_band
             )
         elif fmt == "raster":
-            layer = raster_cells(sources.read_population_raster(path), spec.relative_band)
+            layer = raster_cells(read_population_raster(path), spec.relative_band)
         else:
             layer = gpd.read_file(path)
             missing = [c for c in ("pop_low", "pop_central", "pop_high") if c not in layer]
@@ -63,8 +69,6 @@ def population_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
 def raster_cells(raster: Any, band: tuple[float, float] | None) -> gpd.GeoDataFrame:
     """Sum a population raster into blocks of about 1 km, as points."""
     import rasterio
-
-    from safezones.io.sources import raster_value_problems
 
     with rasterio.open(raster.path) as ds:
         masked = ds.read(raster.band, masked=True)
@@ -93,16 +97,14 @@ def raster_cells(raster: Any, band: tuple[float, float] | None) -> gpd.GeoDataFr
 
 def events_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
     """Return the events layer of ``sc`` and where it came from (bundled, or its file)."""
-    from safezones.io import sources
-
     spec = sc.events
     if spec.source == "bundled":
         return data.events(), "events (bundled UCDP GED)"
     path = sc.resolve(spec.source)
     readers: dict[str, Callable[..., gpd.GeoDataFrame]] = {
-        "ucdp": sources.read_ucdp_ged,
-        "acled": sources.read_acled,
-        "points": sources.read_points,
+        "ucdp": read_ucdp_ged,
+        "acled": read_acled,
+        "points": read_points,
     }
     kw: dict[str, Any] = {}
     if spec.format == "acled" and spec.sub_event_types is not None:
@@ -120,8 +122,6 @@ def _under(key: str, err: SafeZonesError, path: Path) -> SafeZonesError:
 
 def displaced_table(sc: Scenario) -> tuple[pd.Series, str]:
     """Return the table of displaced by origin of ``demand.table``, and its path."""
-    from safezones.model.demand import read_displaced_table
-
     dem = sc.demand
     path = sc.resolve(str(dem.table))
     return read_displaced_table(path, pcode=dem.pcode, column=dem.column), str(path)

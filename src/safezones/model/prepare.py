@@ -23,7 +23,6 @@ import shapely
 from safezones import data
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError, SafeZonesWarning
-from safezones.io.sources import in_window, window_bounds
 from safezones.model.demand import (
     assign_origins,
     displaced_given,
@@ -37,6 +36,7 @@ from safezones.model.overlay import (
     strike_intensity,
 )
 from safezones.model.shelter import Groups, cell_distances, exposure_index, reach_groups
+from safezones.schema import in_window, window_bounds
 
 if TYPE_CHECKING:
     from safezones.scenario import Scenario, ShelterSpec, ZoneSpec
