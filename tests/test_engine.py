@@ -168,3 +168,17 @@ def test_run_reads_a_changed_file_again(tmp_path):
     write(bigger, 2 * 10**18)
     large = run(sc, draws=1).per_zone["area_km2"].iloc[0]
     assert large > 2 * small
+
+
+def test_run_names_each_zone_as_its_scenario_does():
+    """Two scenarios with the same shape under other ids and names: each keeps its own."""
+    base = Scenario.from_toml(BASES["aleppo"])
+    doc = base.model_dump(mode="json", by_alias=True, exclude_none=True)
+    doc["zones"] = [dict(z, id=f"renamed-{i}", name=f"Renamed {i}")
+                    for i, z in enumerate(doc["zones"])]  # fmt: skip
+    other = Scenario.from_dict(doc, base_dir=base.base_dir)
+    first, second = run(base, draws=1), run(other, draws=1)
+    assert first.zones["zone_id"].tolist() == [z.id for z in base.zones]
+    assert second.zones["zone_id"].tolist() == [z.id for z in other.zones]
+    assert second.per_zone["name"].tolist() == [z.name for z in other.zones]
+    assert first.totals.equals(second.totals)

@@ -297,8 +297,9 @@ class Engine:
         return key, geom
 
     def _layer(self, sc: Scenario, z: Any) -> Any:
-        """One zone's layer (EPSG:4326) as its builder makes it, built once per shape."""
-        return self._layers.get_or(_zone_key(sc, z), lambda: prepare.zone_layer(sc, z))
+        """One zone's layer (EPSG:4326) as its builder makes it, built once per shape and name."""
+        key = (_zone_key(sc, z), z.id, z.name)  # the layer carries the zone's id and name
+        return self._layers.get_or(key, lambda: prepare.zone_layer(sc, z))
 
     def prepared(self, sc: Scenario) -> Prepared:
         """Prepare the arrays :func:`~safezones.model.score.score_groups` scores, from caches.
