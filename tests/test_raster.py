@@ -16,7 +16,7 @@ from rasterio.transform import from_origin
 
 import safezones as sz
 from safezones import DataError, GeometryError, SafeZonesError, sources
-from safezones.model import overlay
+from safezones.io import zonal
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_only_windows_are_read(tif, monkeypatch):
             windows.append((nx, ny))
             return super().read_window(x0, y0, nx, ny)
 
-    monkeypatch.setattr(overlay, "_raster_source", lambda ds, band: Recording(ds, band_idx=band))
+    monkeypatch.setattr(zonal, "_raster_source", lambda ds, band: Recording(ds, band_idx=band))
     sz.population_in_zones(sz.zone_set(sz.freeze_zone("Idlib", radius_km=5)), tif)
     assert windows, "exactextract read nothing"
     biggest = max(nx * ny for nx, ny in windows)

@@ -43,7 +43,7 @@ def test_precision_classes_of_2014():
 
 def test_shipped_scenarios_table_border_lengths():
     """The scenario table's stretch lengths are the lengths of the drawn stretches."""
-    from safezones.model.zones import _border_stretch
+    from safezones.model.geometry import border_stretch
     from safezones.scenario import Scenario
 
     rows = dict(re.findall(r"\| `([\w-]+)\.toml` \| [^|]*?\(([\d,]+) km of border\)", README))
@@ -51,7 +51,7 @@ def test_shipped_scenarios_table_border_lengths():
     for sid, km in rows.items():
         sc = Scenario.from_toml(ROOT / "scenarios" / f"{sid}.toml")
         (z,) = (z for z in sc.zones if getattr(z, "start", None) is not None)
-        length = _border_stretch(z.border, z.start, z.end)[1].length / 1000  # PROJECT_CRS, m
+        length = border_stretch(z.border, z.start, z.end)[1].length / 1000  # PROJECT_CRS, m
         assert round(length) == int(km.replace(",", "")), sid
 
 

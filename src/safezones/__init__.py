@@ -30,7 +30,8 @@ from safezones.errors import (
 )
 from safezones.io import sources
 from safezones.model import demand, shelter, uncertainty
-from safezones.model.overlay import events_in_zones, population_in_zones, strike_intensity
+from safezones.model.overlay import events_in_zones, strike_intensity
+from safezones.model.population import population_in_zones
 from safezones.model.zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
 from safezones.scenario import Scenario, ScenarioResult, compare, run
 

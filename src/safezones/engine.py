@@ -42,7 +42,8 @@ from safezones.errors import SafeZonesError
 from safezones.io import layers
 from safezones.model import mincut, prepare, score
 from safezones.model.mincut import GroupSet
-from safezones.model.overlay import _covered_fraction, events_in_zones
+from safezones.model.overlay import events_in_zones
+from safezones.model.population import covered_fraction
 from safezones.model.prepare import Base, Prepared
 from safezones.model.shelter import (
     allocate_gravity,
@@ -283,7 +284,7 @@ class Engine:
                 intensity=float(ev["events_per_1000km2_year"].iloc[0]),
                 dist=self._distances(sc, base, z, zm[0], limit),
                 cover_cells=ci,
-                cover_frac=_covered_fraction(zm, cgeom, zi, ci),
+                cover_frac=covered_fraction(zm, cgeom, zi, ci),
                 geom=zm[0],
                 limit_km=limit,
             )
@@ -359,7 +360,7 @@ class Engine:
 
     def _family(self, sc: Scenario, base: Base, z: Any) -> tuple[np.ndarray, float] | None:
         """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
-        from safezones.model.zones import _border_stretch, _metric_point, _resolve_point
+        from safezones.model.geometry import border_stretch, metric_point, resolve_point
 
         if z.kind == "refuge":
             key: tuple[Any, ...] = ("stretch", z.border, z.start, z.end)
@@ -372,9 +373,9 @@ class Engine:
 
         def make() -> tuple[Base, np.ndarray]:
             if z.kind == "refuge":
-                geom = _border_stretch(z.border, z.start, z.end)[1]
+                geom = border_stretch(z.border, z.start, z.end)[1]
             else:
-                geom = _metric_point(*_resolve_point(z.place, "place")[:2])
+                geom = metric_point(*resolve_point(z.place, "place")[:2])
             dist = np.asarray(shapely.distance(self._points(base), geom), dtype=float) / 1000.0
             return base, dist  # the entry keeps its base alive: id(base) stays unique
 

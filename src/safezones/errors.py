@@ -66,6 +66,7 @@ class UnknownNameError(SafeZonesError, KeyError):
     """
 
     def __str__(self) -> str:
+        """Show the problems as plain text, not ``KeyError``'s quoted repr."""
         return self._format()
 
 

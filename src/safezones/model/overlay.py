@@ -1,8 +1,9 @@
-"""Overlays: strike events and population per zone.
+"""Overlays of strike events: events per zone, strike intensity per unit or point.
 
 Each function takes zones (a GeoDataFrame with a CRS, e.g. from
 :func:`safezones.zone_set`) and a layer, works in PROJECT_CRS, and returns a
-DataFrame index-aligned with the zones.
+DataFrame index-aligned with the zones. Population per zone is in
+:mod:`safezones.model.population`.
 
 Examples
 --------
@@ -17,53 +18,51 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import warnings
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
-from safezones._plural import agree, plural
-from safezones.crs import PROJECT_CRS, require_crs, to_metric
-from safezones.errors import DataError, GeometryError, SafeZonesError
-from safezones.io.sources import (
-    PRECISION_CLASSES,
-    DateLike,
-    PopulationRaster,
-    in_window,
-    location_precision,
-    read_population_raster,
-    window_bounds,
+from safezones import data
+from safezones.crs import to_metric
+from safezones.errors import GeometryError, SafeZonesError
+from safezones.model.geometry import BUFFER_QUAD_SEGS
+from safezones.model.selection import (
+    DEATH_COLUMNS,
+    Imprecise,
+    event_weights,
+    event_xy,
+    select_events,
 )
+from safezones.schema import DateLike
 
 __all__ = [
-    "POPULATION_COLUMNS",
     "SPREAD_UNITS",
     "events_in_zones",
     "kernel_intensity",
-    "population_in_zones",
     "strike_intensity",
+    "zones_metric",
 ]
 
-#: Band columns of a population layer, and the resident columns they become.
-POPULATION_COLUMNS = ("pop_low", "pop_central", "pop_high")
-_EVENT_DEATH_COLUMNS = ("deaths_total", "deaths_civilians")
 #: Precision class -> the bundled units an imprecise event is spread over.
 SPREAD_UNITS: dict[int, str] = {3: "districts", 4: "governorates"}
 #: Above this many zones, points are matched through a spatial index on the
 #: zones; below it, zone by zone (bounding box, then a prepared polygon).
 _MANY_ZONES = 64
 
-Imprecise = Literal["spread", "exclude", "point"]
 
+def zones_metric(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Return the zones' geometries in PROJECT_CRS; refuse what is not a layer with a CRS.
 
-def _zones_metric(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    Examples
+    --------
+    >>> import safezones as sz
+    >>> zones_metric(sz.freeze_zone("Aleppo", radius_km=15)).crs == sz.PROJECT_CRS
+    True
+    """
     if not isinstance(zones, gpd.GeoDataFrame | gpd.GeoSeries):
         raise SafeZonesError(f"zones must be a GeoDataFrame, not {type(zones).__name__}")
     return to_metric(zones, what="zones").geometry
@@ -80,7 +79,7 @@ def events_in_zones(
     imprecise: Imprecise = "spread",
     weight: str = "count",
 ) -> pd.DataFrame:
-    """Events and deaths inside each zone (plus a buffer), in a time window.
+    """Count events and deaths inside each zone (plus a buffer), in a time window.
 
     Parameters
     ----------
@@ -143,9 +142,9 @@ def events_in_zones(
     >>> got[["events", "deaths_total", "deaths_civilians"]].values.tolist()
     [[1.0, 63.0, 36.0]]
     """
-    zm = _zones_metric(zones)
+    zm = zones_metric(zones)
     buffer_m = _buffer_m(buffer_km)
-    region = zm.buffer(buffer_m, quad_segs=_quad_segs()) if buffer_m > 0 else zm
+    region = zm.buffer(buffer_m, quad_segs=BUFFER_QUAD_SEGS) if buffer_m > 0 else zm
     sums, meta = _event_sums(
         region.to_numpy(), events, start=start, end=end, max_precision=max_precision,
         imprecise=imprecise, weight=weight,
@@ -168,7 +167,7 @@ def strike_intensity(
     imprecise: Imprecise = "spread",
     weight: str = "count",
 ) -> pd.DataFrame:
-    """Strike intensity per admin unit or grid cell, the input of hazard classes.
+    """Measure strike intensity per admin unit or grid cell, the input of hazard classes.
 
     Parameters
     ----------
@@ -195,7 +194,7 @@ def strike_intensity(
     >>> float(si.years.iloc[0]), bool(si.events.sum() > 10_000)
     (1.0, True)
     """
-    um = _zones_metric(units)
+    um = zones_metric(units)
     geoms = um.to_numpy()
     kinds = shapely.get_type_id(geoms)
     if not np.isin(kinds, (3, 6)).all():
@@ -230,7 +229,7 @@ def kernel_intensity(
     imprecise: Imprecise = "spread",
     weight: str = "count",
 ) -> pd.DataFrame:
-    """Strike intensity around each point (e.g. population cell), smoothed over a disc.
+    """Measure strike intensity around each point (e.g. population cell), smoothed over a disc.
 
     Events within ``radius_km`` of a point count, divided by the part of the
     disc inside Syria (so places near a border are not diluted by the empty
@@ -254,22 +253,20 @@ def kernel_intensity(
     >>> bool(k.events_per_1000km2_year.iloc[0] > 10 * k.events_per_1000km2_year.iloc[1])
     True
     """
-    from scipy.spatial import cKDTree
-
-    from safezones import data
+    from scipy.spatial import cKDTree  # lazily: import safezones stays quick
 
     r_m = _buffer_m(radius_km)
     if r_m <= 0:
         raise SafeZonesError(f"radius_km must be > 0, got {radius_km!r}")
-    sel = _select_events(
+    sel = select_events(
         events, start=start, end=end, max_precision=max_precision, imprecise=imprecise,
         weight=weight,
     )  # fmt: skip
     pm = to_metric(points, what="points").geometry
     pts = pm.representative_point() if not pm.geom_type.eq("Point").all() else pm
     px, py = pts.x.to_numpy(), pts.y.to_numpy()
-    w = _weights(events, weight)
-    x, y = _metric_xy(events)
+    w = event_weights(events, weight)
+    x, y = event_xy(events)
     n = len(px)
     counts: np.ndarray = np.zeros(n)
     idx = np.flatnonzero(sel.point)
@@ -284,7 +281,7 @@ def kernel_intensity(
     xy = shapely.points(px, py)
     edge = np.flatnonzero(shapely.distance(xy, syria.boundary) < r_m)
     if len(edge):
-        discs = shapely.buffer(xy[edge], r_m, quad_segs=_quad_segs())
+        discs = shapely.buffer(xy[edge], r_m, quad_segs=BUFFER_QUAD_SEGS)
         disc_km2[edge] = np.maximum(shapely.area(shapely.intersection(discs, syria)) / 1e6, 1e-9)
     years = sel.meta["years"]
     density = counts / (disc_km2 / 1000.0) / years
@@ -315,6 +312,7 @@ def kernel_intensity(
 
 
 def _buffer_m(buffer_km: float) -> float:
+    """Return a buffer (or radius) in metres; refuse a negative or non-finite one."""
     try:
         b = float(buffer_km)
     except (TypeError, ValueError):
@@ -324,106 +322,10 @@ def _buffer_m(buffer_km: float) -> float:
     return b * 1000.0
 
 
-def _quad_segs() -> int:
-    from safezones.model.zones import BUFFER_QUAD_SEGS
-
-    return BUFFER_QUAD_SEGS
-
-
 def _density(values: np.ndarray, area_km2: np.ndarray, years: float) -> np.ndarray:
+    """Return ``values`` per 1,000 km2 per year (NaN where the area is 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(area_km2 > 0, values / (area_km2 / 1000.0) / years, np.nan)
-
-
-@dataclass(frozen=True)
-class _Selection:
-    """Which events count in a window, and how (at their point, or spread)."""
-
-    point: np.ndarray  # bool: counted at their point
-    spread: np.ndarray  # bool: spread over their district/governorate
-    prec: np.ndarray  # precision class per event
-    meta: dict[str, Any]
-
-
-def _select_events(
-    events: gpd.GeoDataFrame,
-    *,
-    start: DateLike | None,
-    end: DateLike | None,
-    max_precision: int | None,
-    imprecise: Imprecise,
-    weight: str,
-) -> _Selection:
-    """Check the events layer and select the events of the window (see events_in_zones)."""
-    if not isinstance(events, gpd.GeoDataFrame):
-        raise SafeZonesError(
-            f"events must be a GeoDataFrame of points, not {type(events).__name__}; "
-            "read a file with safezones.io.sources"
-        )
-    require_crs(events, what="events")
-    missing = [c for c in _EVENT_DEATH_COLUMNS if c not in events.columns]
-    if missing:
-        raise DataError(
-            f"the events layer lacks the columns {missing}; expected {list(_EVENT_DEATH_COLUMNS)}"
-            " as in safezones.data.events() or safezones.io.sources.read_points()"
-        )
-    if imprecise not in ("spread", "exclude", "point"):
-        raise SafeZonesError(f"imprecise={imprecise!r}; use 'spread', 'exclude' or 'point'")
-    if max_precision is not None and max_precision not in PRECISION_CLASSES:
-        raise SafeZonesError(
-            f"max_precision={max_precision!r}; use a class 1-4: {PRECISION_CLASSES}"
-        )
-    lo, hi = window_bounds(start, end)
-    n_all = len(events)
-    keep = np.ones(n_all, dtype=bool)
-    excluded: dict[str, int] = {}
-    d0 = d1 = None
-    if lo is not None or hi is not None or n_all:
-        dates = _event_dates(events, required=lo is not None or hi is not None)
-        if dates is not None:
-            d0, d1 = dates
-            if lo is not None or hi is not None:
-                keep = in_window(d0, d1, lo, hi)
-                excluded["window"] = int((~keep).sum())
-    prec = location_precision(events) if n_all else np.ones(0, dtype="int64")
-    if max_precision is not None:
-        drop = keep & (prec > max_precision)
-        excluded["precision"] = int(drop.sum())
-        keep &= ~drop
-    coarse = prec >= 3
-    if imprecise == "exclude":
-        drop = keep & coarse
-        excluded["imprecise"] = int(drop.sum())
-        keep &= ~drop
-    spread = keep & coarse if imprecise == "spread" else np.zeros(n_all, dtype=bool)
-    point = keep & ~spread
-
-    # the window's length: as given, else the used events' own date span
-    span_lo, span_hi = lo, hi
-    if (span_lo is None or span_hi is None) and d0 is not None and d1 is not None and keep.any():
-        span_lo = span_lo if span_lo is not None else d0[keep].min()
-        span_hi = span_hi if span_hi is not None else d1[keep].max()
-    years = (
-        ((span_hi - span_lo).days + 1) / 365.25
-        if span_lo is not None and span_hi is not None
-        else float("nan")
-    )
-    if years >= 0.99 and abs(years - round(years)) < 0.01:  # (NaN fails the test)
-        years = float(round(years))  # whole calendar years, not 365.25-day units
-    meta = {
-        "events_read": n_all,
-        "events_used": int(keep.sum()),
-        "events_spread": int(spread.sum()),
-        "excluded": excluded,
-        "window": (
-            None if span_lo is None else str(pd.Timestamp(span_lo).date()),
-            None if span_hi is None else str(pd.Timestamp(span_hi).date()),
-        ),
-        "years": years,
-        "imprecise": imprecise,
-        "weight": weight,
-    }
-    return _Selection(point=point, spread=spread, prec=prec, meta=meta)
 
 
 def _event_sums(
@@ -437,25 +339,24 @@ def _event_sums(
     weight: str,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Weighted event and death sums per region (PROJECT_CRS polygons)."""
-    sel_ = _select_events(
+    sel_ = select_events(
         events, start=start, end=end, max_precision=max_precision, imprecise=imprecise,
         weight=weight,
     )  # fmt: skip
     point, spread, prec = sel_.point, sel_.spread, sel_.prec
-    w = _weights(events, weight)
+    w = event_weights(events, weight)
     deaths = {
-        c: pd.to_numeric(events[c], errors="coerce").to_numpy(dtype=float)
-        for c in _EVENT_DEATH_COLUMNS
+        c: pd.to_numeric(events[c], errors="coerce").to_numpy(dtype=float) for c in DEATH_COLUMNS
     }
-    x, y = _metric_xy(events)
+    x, y = event_xy(events)
     n_reg = len(regions)
-    sums = {"events": np.zeros(n_reg), **{c: np.zeros(n_reg) for c in _EVENT_DEATH_COLUMNS}}
+    sums = {"events": np.zeros(n_reg), **{c: np.zeros(n_reg) for c in DEATH_COLUMNS}}
     idx = np.flatnonzero(point)
     if len(idx):
         zi, ej = _points_in_regions(regions, x[idx], y[idx])
         ei = idx[ej]
         sums["events"] += np.bincount(zi, weights=w[ei], minlength=n_reg)
-        for c in _EVENT_DEATH_COLUMNS:
+        for c in DEATH_COLUMNS:
             sums[c] += np.bincount(zi, weights=deaths[c][ei], minlength=n_reg)
     sidx = np.flatnonzero(spread)
     for cls, level in SPREAD_UNITS.items():
@@ -465,74 +366,17 @@ def _event_sums(
         share, unit_of = _spread_shares(regions, level, x[sel], y[sel])
         n_units = share.shape[1]
         sums["events"] += share @ np.bincount(unit_of, weights=w[sel], minlength=n_units)
-        for c in _EVENT_DEATH_COLUMNS:
+        for c in DEATH_COLUMNS:
             per_unit = np.bincount(unit_of, weights=deaths[c][sel], minlength=n_units)
             sums[c] += share @ per_unit
 
     return sums, sel_.meta
 
 
-def _event_dates(events: pd.DataFrame, *, required: bool) -> tuple[pd.Series, pd.Series] | None:
-    if "date_start" in events.columns and "date_end" in events.columns:
-        return pd.to_datetime(events["date_start"]), pd.to_datetime(events["date_end"])
-    if "year" in events.columns:
-        y = pd.to_numeric(events["year"], errors="coerce")
-        if y.isna().any():
-            raise DataError(
-                f"{plural(int(y.isna().sum()), 'event')} {agree(int(y.isna().sum()), 'has', 'have')} no year"
-            )
-        ys = y.astype(int).astype(str)
-        return pd.to_datetime(ys + "-01-01"), pd.to_datetime(ys + "-12-31")
-    if required:
-        raise DataError(
-            "a time window needs the events' dates: columns date_start and date_end, or year"
-        )
-    return None
-
-
-def _weights(events: pd.DataFrame, weight: str) -> np.ndarray:
-    if weight == "count":
-        return np.ones(len(events))
-    if weight not in events.columns:
-        raise DataError(
-            f"weight={weight!r} is not a column of the events; use 'count' or one of "
-            f"{[c for c in events.columns if c != 'geometry']}"
-        )
-    w = pd.to_numeric(events[weight], errors="coerce")
-    bad = w.isna() | (w < 0)
-    if bad.any():
-        rows = ", ".join(map(str, events.index[bad.to_numpy()][:10]))
-        raise DataError(
-            f"{plural(int(bad.sum()), 'weight')} in {weight!r} {agree(int(bad.sum()), 'is', 'are')} missing or negative (rows {rows})"
-        )
-    return w.to_numpy(dtype=float)
-
-
-def _metric_xy(events: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """PROJECT_CRS coordinates of point events, projected as arrays (no geometry objects)."""
-    geoms = events.geometry.to_numpy()
-    if len(geoms) == 0:
-        return np.zeros(0), np.zeros(0)
-    kinds = shapely.get_type_id(geoms)
-    bad = (kinds != 0) | shapely.is_empty(geoms)
-    if bad.any():
-        rows = ", ".join(map(str, events.index[bad][:10]))
-        raise GeometryError(
-            f"{plural(int(bad.sum()), 'event')} {agree(int(bad.sum()), 'is not a point or is', 'are not points or are')} empty (rows {rows})"
-        )
-    xy = shapely.get_coordinates(geoms)
-    crs = CRS.from_user_input(events.crs)
-    if crs == PROJECT_CRS:
-        return xy[:, 0], xy[:, 1]
-    tr = Transformer.from_crs(crs, PROJECT_CRS, always_xy=True)
-    x, y = tr.transform(xy[:, 0], xy[:, 1])
-    return np.asarray(x), np.asarray(y)
-
-
 def _points_in_regions(
     regions: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(region index, point index) of every point inside or on the edge of a region."""
+    """Return (region index, point index) of every point inside or on the edge of a region."""
     if len(regions) > _MANY_ZONES:
         tree = shapely.STRtree(regions)
         pi, zi = tree.query(shapely.points(x, y), predicate="intersects")
@@ -556,9 +400,7 @@ def _points_in_regions(
 
 @cache
 def _units(level: str) -> tuple[np.ndarray, np.ndarray]:
-    """Bundled units clipped to Syria in PROJECT_CRS, and their areas."""
-    from safezones import data
-
+    """Return the bundled units clipped to Syria in PROJECT_CRS, and their areas."""
     layer = data.districts() if level == "districts" else data.governorates()
     geoms = shapely.intersection(to_metric(layer).geometry.to_numpy(), data.syria(crs="metric"))
     shapely.prepare(geoms)
@@ -569,7 +411,7 @@ _UNIT_OF: dict[tuple[str, bytes], np.ndarray] = {}
 
 
 def _unit_of(level: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The bundled unit holding each point (the nearest one for points just outside).
+    """Return the bundled unit holding each point (the nearest one for points just outside).
 
     Remembered for the last few point sets: a sweep overlays the same events
     on many zones.
@@ -596,7 +438,7 @@ def _unit_of(level: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _spread_shares(
     regions: np.ndarray, level: str, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The unit holding each event, and the share of each unit inside each region.
+    """Return the unit holding each event, and the share of each unit inside each region.
 
     Returns ``share`` (regions x units) and ``unit_of`` (one unit index per event).
     """
@@ -625,186 +467,3 @@ def _spread_shares(
         )
     share[ri, u] = np.divide(inter, uarea[u], out=np.zeros_like(inter), where=uarea[u] > 0)
     return share, unit_of
-
-
-def population_in_zones(
-    zones: gpd.GeoDataFrame,
-    population: gpd.GeoDataFrame | str | os.PathLike[str] | PopulationRaster,
-    *,
-    relative_band: tuple[float, float] | None = None,
-) -> pd.DataFrame:
-    """Residents of each zone, with low/central/high bands.
-
-    Parameters
-    ----------
-    zones
-        Zone polygons with a CRS.
-    population
-        One of:
-
-        - polygons (e.g. :func:`safezones.data.population_grid`, or
-          :func:`safezones.io.sources.read_admin_population`), whose people are
-          counted in proportion to the share of each polygon's area inside a
-          zone; or points, counted when inside. Columns ``pop_low``,
-          ``pop_central``, ``pop_high``;
-        - a population raster (a GeoTIFF path such as WorldPop or GHS-POP, or
-          :func:`safezones.io.sources.read_population_raster`): each cell counts
-          with the exact share of its area inside the zone (exactextract),
-          nodata cells count as empty, and only the window around each zone is
-          read. Zones reaching beyond the raster are warned about and their
-          share inside it is in ``attrs["raster_coverage"]``.
-    relative_band
-        For a raster, which has one estimate: ``(0.8, 1.2)`` gives low = 0.8 x
-        and high = 1.2 x the raster's count. By default all three are equal.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index of ``zones``; columns ``residents_low``, ``residents_central``,
-        ``residents_high``.
-
-    Examples
-    --------
-    >>> import safezones as sz
-    >>> z = sz.zone_set(sz.freeze_zone("Aleppo", radius_km=15))
-    >>> r = sz.population_in_zones(z, sz.data.population_grid())
-    >>> bool(2_000_000 < r.residents_central.iloc[0] < 3_000_000)
-    True
-    """
-    if isinstance(population, str | os.PathLike | PopulationRaster):
-        return _raster_population(zones, population, relative_band=relative_band)
-    if relative_band is not None:
-        raise SafeZonesError(
-            "relative_band applies to rasters; a vector layer brings its own pop_low/pop_high"
-        )
-    if not isinstance(population, gpd.GeoDataFrame):
-        raise SafeZonesError(
-            "population must be a GeoDataFrame, a raster path or a PopulationRaster, not "
-            f"{type(population).__name__}"
-        )
-    zm = _zones_metric(zones)
-    missing = [c for c in POPULATION_COLUMNS if c not in population.columns]
-    if missing:
-        raise DataError(
-            f"the population layer lacks the columns {missing}; expected {list(POPULATION_COLUMNS)}"
-        )
-    values = population[list(POPULATION_COLUMNS)].apply(pd.to_numeric, errors="coerce")
-    bad = values.isna().any(axis=1) | (values < 0).any(axis=1)
-    if bad.any():
-        rows = ", ".join(map(str, population.index[bad.to_numpy()][:10]))
-        raise DataError(
-            f"{int(bad.sum())} population rows are negative or missing "
-            f"(rows {rows}); fix or drop them"
-        )
-    cells = to_metric(population, what="population").geometry.to_numpy()
-    zgeom = zm.to_numpy()
-    zi, ci = gpd.GeoSeries(cells).sindex.query(zgeom, predicate="intersects")
-    frac = _covered_fraction(zgeom, cells, zi, ci)
-    vals = values.to_numpy(dtype=float)
-    out: dict[str, Any] = {}
-    for j, col in enumerate(POPULATION_COLUMNS):
-        out[col.replace("pop_", "residents_")] = np.bincount(
-            zi, weights=vals[ci, j] * frac, minlength=len(zgeom)
-        )
-    return pd.DataFrame(out, index=zones.index)
-
-
-def _covered_fraction(
-    zgeom: np.ndarray, cells: np.ndarray, zi: np.ndarray, ci: np.ndarray
-) -> np.ndarray:
-    """Share of each candidate cell inside its zone: 1 for points inside, area share else."""
-    types = shapely.get_type_id(cells[ci])
-    frac = np.zeros(len(zi))
-    is_point = np.isin(types, (0, 4))  # Point, MultiPoint: counted whole when they intersect
-    frac[is_point] = 1.0
-    poly = ~is_point
-    if poly.any():
-        z, c = zgeom[zi[poly]], cells[ci[poly]]
-        shapely.prepare(zgeom)
-        inside = shapely.contains_properly(z, c)
-        share = np.ones(len(z))
-        part = ~inside
-        if part.any():
-            cell_area = shapely.area(c[part])
-            inter = shapely.area(shapely.intersection(z[part], c[part]))
-            share[part] = np.divide(inter, cell_area, out=np.zeros_like(inter), where=cell_area > 0)
-        frac[poly] = share
-    return frac
-
-
-def _raster_source(ds: Any, band: int) -> Any:
-    """The exactextract source for an open rasterio dataset (reads windows on demand)."""
-    from exactextract.raster import RasterioRasterSource
-
-    return RasterioRasterSource(ds, band_idx=band)
-
-
-def _raster_population(
-    zones: gpd.GeoDataFrame,
-    raster: str | os.PathLike[str] | PopulationRaster,
-    *,
-    relative_band: tuple[float, float] | None,
-) -> pd.DataFrame:
-    import rasterio
-    from exactextract import exact_extract
-
-    r = raster if isinstance(raster, PopulationRaster) else read_population_raster(raster)
-    if relative_band is None:
-        lo_f, hi_f = 1.0, 1.0
-    else:
-        lo_f, hi_f = relative_band
-        if not 0 <= lo_f <= 1 <= hi_f:
-            raise SafeZonesError(f"relative_band={relative_band}; need 0 <= low <= 1 <= high")
-    zm = _zones_metric(zones)
-    zr = gpd.GeoDataFrame(geometry=zm.to_crs(r.crs).to_numpy(), crs=r.crs)
-    with rasterio.open(r.path) as ds:
-        res = exact_extract(
-            _raster_source(ds, r.band), zr, ["sum", "min", "count"], output="pandas"
-        )
-    total = pd.to_numeric(res["sum"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    low = pd.to_numeric(res["min"], errors="coerce").to_numpy(dtype=float)
-    neg = np.flatnonzero(low < 0)
-    if len(neg):
-        where = ", ".join(f"{zones.index[i]} (min {low[i]:g})" for i in neg[:10])
-        raise DataError(
-            f"the raster has negative people in {plural(len(neg), 'zone')}: {where}; "
-            "is its nodata value set? (gdal_edit.py -a_nodata VALUE FILE)",
-            source=str(r.path),
-        )
-    # share of each zone inside the raster's extent (in equal-area metres): people
-    # beyond it are unknown, so say so. Nodata cells inside it count as empty:
-    # WorldPop's constrained rasters use nodata for cells without buildings.
-    box = gpd.GeoSeries([shapely.box(*r.bounds)], crs=r.crs)
-    box_m = box.segmentize(max(r.res) * 10).to_crs(PROJECT_CRS).iloc[0]
-    zgeom = zm.to_numpy()
-    zarea = shapely.area(zgeom)
-    inside = shapely.area(shapely.intersection(zgeom, box_m))
-    coverage = np.divide(inside, zarea, out=np.zeros_like(zarea), where=zarea > 0)
-    partial = np.flatnonzero(coverage < 0.999)
-    if len(partial):
-        listed = ", ".join(f"{zones.index[i]} ({coverage[i]:.0%})" for i in partial[:10])
-        warnings.warn(
-            f"{plural(len(partial), 'zone')} {agree(len(partial), 'reaches', 'reach')} beyond the raster {r.path.name}; only the share "
-            f"inside its extent is counted: {listed}",
-            stacklevel=3,
-        )
-    # exactextract's count: the covered fractions of cells holding data, in raster units
-    cells = pd.to_numeric(res["count"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    zr_area = shapely.area(zr.geometry.to_numpy())
-    with_data = np.divide(
-        cells * r.res[0] * r.res[1], zr_area, out=np.zeros_like(zr_area), where=zr_area > 0
-    )
-    out = pd.DataFrame(
-        {
-            "residents_low": total * lo_f,
-            "residents_central": total,
-            "residents_high": total * hi_f,
-        },
-        index=zones.index,
-    )
-    out.attrs = {
-        "source": str(r.path),
-        "raster_coverage": coverage.tolist(),
-        "raster_data_share": np.clip(with_data, 0, 1).tolist(),
-    }
-    return out

@@ -30,11 +30,11 @@ from safezones.model.demand import (
     origin_units,
 )
 from safezones.model.overlay import (
-    _covered_fraction,
     events_in_zones,
     kernel_intensity,
     strike_intensity,
 )
+from safezones.model.population import covered_fraction
 from safezones.model.shelter import Groups, cell_distances, exposure_index, reach_groups
 from safezones.schema import in_window, window_bounds
 
@@ -386,13 +386,13 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     zm = to_metric(zones, what="zones").geometry.to_numpy()
     cgeom = cells.geometry.to_numpy()
     zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
-    frac = _covered_fraction(zm, cgeom, zi, ci)
+    frac = covered_fraction(zm, cgeom, zi, ci)
     res_zg = np.zeros((n_z, n_g, 3))
     for j in range(3):
         np.add.at(res_zg[:, :, j], (zi, groups.of_cell[ci]), bands[ci, j] * frac)
     whole = np.array([shapely.union_all(zm)])
     ui, uci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
-    ufrac = _covered_fraction(whole, cgeom, ui, uci)
+    ufrac = covered_fraction(whole, cgeom, ui, uci)
     res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
                              for j in range(3)])  # fmt: skip
     start, end = base.ev_kw["start"], base.ev_kw["end"]
