@@ -508,7 +508,7 @@ def test_a_population_far_below_the_national_total_warns_with_the_ratio(tmp_path
     assert f"({ratio:.1f}x)" == "(4.4x)"
     assert (
         f"warning: population.source {IDLIB_TIF} holds 1.75 M people but demand.national_total "
-        "is 7.6 M (4.4x), so everyone in it is counted as displaced: set "
+        "is 7.60 M (4.4x), so everyone in it is counted as displaced: set "
         "demand.national_total to the displaced of the layer's area, or "
         "scale_to_national_total = false"
     ) in flat(err)

@@ -226,10 +226,10 @@ def test_map_command_writes_each_format_with_set(tmp_path):
 
 
 def test_cli_choices_are_the_library_choices():
+    from safezones import viz
     from safezones.cli import EventsStyle
-    from safezones.viz import plot
 
-    assert [s.value for s in EventsStyle] == list(plot.EVENTS_STYLES)
+    assert [s.value for s in EventsStyle] == list(viz.EVENTS_STYLES)
 
 
 def test_map_command_refuses_unknown_formats_before_running(tmp_path):

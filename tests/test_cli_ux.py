@@ -386,7 +386,7 @@ def test_map_title_wraps_by_measured_width_and_keeps_every_word(width):
     import matplotlib.pyplot as plt
 
     import safezones as sz
-    from safezones.viz.plot import zones_map
+    from safezones.viz.maps import zones_map
 
     zones = sz.zone_set(sz.freeze_zone("Aleppo", radius_km=5))
     fig, _ax = zones_map(zones, title=LONG_TITLE, subtitle=LONG_TITLE.lower(), width=width)
@@ -408,7 +408,7 @@ def test_compare_map_headings_fit_their_panels(camps):
 
     import matplotlib.pyplot as plt
 
-    from safezones.viz.plot import compare_maps
+    from safezones.viz.maps import compare_maps
 
     _toml, fresh, _out = camps
     long = dataclasses.replace(fresh, scenario=fresh.scenario.with_values({"title": LONG_TITLE}))

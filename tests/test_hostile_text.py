@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from pypdf import PdfReader
 
-from safezones import demand, report, sources
+from safezones import demand, report, sources, viz
 from safezones._text import (
     column_listing,
     csv_frame,
@@ -40,7 +40,6 @@ from safezones._text import (
 from safezones.errors import SafeZonesError
 from safezones.model.zones import freeze_zone
 from safezones.scenario import Scenario, comparison_markdown, run, write_comparison
-from safezones.viz import plot
 from safezones.viz.display import thumbnail_png
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -341,9 +340,9 @@ def _assert_literal(fig, needles):
 @pytest.mark.parametrize(
     ("draw", "needles"),
     [
-        (lambda r: plot.scenario_map(r), [NAME_A, NAME_B, "$\\frac{1}{$"]),
-        (lambda r: plot.residents_map(r), [NAME_A, "$\\frac{1}{$"]),
-        (lambda r: plot.compare_maps([r]), ["$\\frac{1}{$"]),
+        (lambda r: viz.scenario_map(r), [NAME_A, NAME_B, "$\\frac{1}{$"]),
+        (lambda r: viz.residents_map(r), [NAME_A, "$\\frac{1}{$"]),
+        (lambda r: viz.compare_maps([r]), ["$\\frac{1}{$"]),
     ],
     ids=["scenario_map", "residents_map", "compare_maps"],
 )
@@ -354,7 +353,7 @@ def test_figures_draw_dollar_signs_literally(hostile, draw, needles):
 
 def test_a_pair_of_dollars_is_no_mathtext():
     zones = freeze_zone("Aleppo", radius_km=15, zone_id="a", name="tents at $5 or $6")
-    fig, _ = plot.zones_map(zones, title="Cost $5 or $6 a night")
+    fig, _ = viz.zones_map(zones, title="Cost $5 or $6 a night")
     _assert_literal(fig, ["tents at $5 or $6", "Cost $5 or $6 a night"])
 
 

@@ -24,10 +24,10 @@ import pytest
 from matplotlib.text import Text
 
 import safezones as sz
-from safezones import data
+from safezones import data, viz
+from safezones._text import people
 from safezones.crs import PROJECT_CRS
 from safezones.scenario import Scenario, run, write_comparison
-from safezones.viz import plot
 from safezones.viz.display import result_html, result_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,23 +266,23 @@ def _texts(fig) -> str:
 
 def test_residents_map_says_population_and_residents_protected(aleppo):
     r, _ = aleppo
-    fig, _ = plot.residents_map(r)
+    fig, _ = viz.residents_map(r)
     texts = _texts(fig)
     assert "Residents of the zones (pre-war population)" not in texts
     pop = np.percentile(np.asarray(r.detail["population_total"]), [5, 50, 95])
     prot = r.totals.loc["residents_protected"]
     sub = (
         "Population of the zones (everyone living there, pre-war population grid): "
-        f"{plot._people(pop[1])} (P5 to P95: {plot._people(pop[0])} to {plot._people(pop[2])}); "
-        f"residents protected (not displaced): {plot._people(prot['p50'])}"
+        f"{people(pop[1])} (P5 to P95: {people(pop[0])} to {people(pop[2])}); "
+        f"residents protected (not displaced): {people(prot['p50'])}"
     )
     flat = " ".join(texts.split())
     assert sub in flat
     pz = r.per_zone.iloc[0]
     label = (
-        f"population {plot._people(pz.population_p50)} ({plot._people(pz.population_p5)} to "
-        f"{plot._people(pz.population_p95)})\nresidents protected "
-        f"{plot._people(pz.residents_protected_p50)}"
+        f"population {people(pz.population_p50)} ({people(pz.population_p5)} to "
+        f"{people(pz.population_p95)})\nresidents protected "
+        f"{people(pz.residents_protected_p50)}"
     )
     assert label in texts
 
@@ -290,7 +290,7 @@ def test_residents_map_says_population_and_residents_protected(aleppo):
 def test_text_and_html_name_population_and_residents_protected(aleppo):
     r, _ = aleppo
     pz = r.per_zone.iloc[0]
-    pop, prot = plot._people(pz.population_p50), plot._people(pz.residents_protected_p50)
+    pop, prot = people(pz.population_p50), people(pz.residents_protected_p50)
     assert f"population {pop}, residents protected {prot}" in result_text(r)
     page = result_html(r)
     assert "<th>population P50</th>" in page and "<th>residents protected P50</th>" in page
@@ -311,7 +311,6 @@ def test_explore_popups_carry_population_and_residents_protected(aleppo):
         if f["properties"].get("zone_id") == "aleppo"
     )
     pz = r.per_zone.iloc[0]
-    people = plot._people
     assert props["population"] == (
         f"{people(pz.population_p50)} ({people(pz.population_p5)} to {people(pz.population_p95)})"
     )
@@ -322,12 +321,12 @@ def test_explore_popups_carry_population_and_residents_protected(aleppo):
 
 def test_compare_maps_fill_by_residents_protected(aleppo):
     r, _ = aleppo
-    fig, axes = plot.compare_maps([r], metric="residents_protected")
+    fig, axes = viz.compare_maps([r], metric="residents_protected")
     tot = r.totals.loc["residents_protected"]
-    assert plot._people(tot["p50"]) in axes[0, 0].get_title(loc="left")
+    assert people(tot["p50"]) in axes[0, 0].get_title(loc="left")
     assert "people residents protected per zone (P50)" in _texts(fig)
     with pytest.raises(sz.SafeZonesError, match="residents_protected"):
-        plot.compare_maps([r], metric="residents")
+        viz.compare_maps([r], metric="residents")
 
 
 def test_memo_score_table_reads_population_before_residents_protected(aleppo):
@@ -338,6 +337,6 @@ def test_memo_score_table_reads_population_before_residents_protected(aleppo):
     names = list(t.index)
     assert names.index("population") == names.index("residents_protected") - 1
     pop = np.percentile(np.asarray(r.detail["population_total"]), [5, 50, 95])
-    assert t.loc["population", ["P5", "P50", "P95"]].tolist() == [plot._people(v) for v in pop]
+    assert t.loc["population", ["P5", "P50", "P95"]].tolist() == [people(v) for v in pop]
     assert "before displacement" in t.loc["population", "meaning"]
     assert "not displaced" in t.loc["residents_protected", "meaning"]

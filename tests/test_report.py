@@ -12,9 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 import safezones as sz
-from safezones import report
+from safezones import report, viz
+from safezones._text import people
 from safezones.scenario import run
-from safezones.viz import plot
 
 ATTRIBUTIONS = (
     "Natural Earth",
@@ -82,7 +82,7 @@ def test_html_holds_scores_assumptions_and_sources(memo):
     for r in results:
         assert f'id="{r.scenario.id}"' in page
         for q in ("p5", "p50", "p95"):
-            assert plot._people(r.totals.loc["sheltered", q]) in page
+            assert people(r.totals.loc["sheltered", q]) in page
         for a in r.scenario.assumptions:
             assert a.replace("'", "&#x27;").replace('"', "&quot;") in page
     for attribution in ATTRIBUTIONS:
@@ -107,13 +107,13 @@ def test_pdf_has_a_section_per_scenario_and_the_attributions(memo):
         score = " ".join(texts[start : start + 2])
         t = r.totals.loc["sheltered"]
         assert (
-            f"sheltered {plot._people(t['p5'])} {plot._people(t['p50'])} {plot._people(t['p95'])}"
+            f"sheltered {people(t['p5'])} {people(t['p50'])} {people(t['p95'])}"
             in score
         )
     everything = " ".join(texts)
     for attribution in ATTRIBUTIONS:
         assert attribution in everything
-    assert plot.DISCLAIMER in texts[-1]
+    assert viz.DISCLAIMER in texts[-1]
 
 
 def test_pdf_fonts_are_embedded(memo):

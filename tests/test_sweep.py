@@ -402,7 +402,7 @@ def test_cli_refuses_a_bad_spec_without_a_traceback(tmp_path):
 
 
 def test_sensitivity_chart_draws_each_index_as_a_bar():
-    from safezones.viz.plot import sensitivity_chart
+    from safezones.viz.charts import sensitivity_chart
 
     idx = pd.DataFrame({"metric": ["y"] * 3, "parameter": ["a", "b", "c"], "S1": [0.5, 0.1, 0.2],
                         "S1_conf": [0.02] * 3, "ST": [0.6, 0.15, 0.3], "ST_conf": [0.03] * 3})  # fmt: skip
@@ -416,7 +416,7 @@ def test_sensitivity_chart_draws_each_index_as_a_bar():
 
 
 def test_response_chart_plots_every_scenario_and_the_threshold():
-    from safezones.viz.plot import response_chart
+    from safezones.viz.charts import response_chart
 
     r = pd.DataFrame({"d": [10.0, 20.0, 30.0, 40.0], "u": [0.01, 0.02, 0.01, 0.02],
                       "sheltered_p5": [1e5, 2e5, 3e5, 4e5], "sheltered_p50": [2e5, 4e5, 6e5, 8e5],

@@ -1,4 +1,4 @@
-"""Neutralise user text where it lands: CSV, Markdown, HTML links, matplotlib, messages.
+r"""Neutralise user text where it lands: CSV, Markdown, HTML links, matplotlib, messages.
 
 Text in a scenario (titles, zone names, citations, notes, URLs) and in a
 user's files is data, never markup or code. Each function here makes one
@@ -18,22 +18,23 @@ kind of output treat it so:
 
 Examples
 --------
->>> csv_safe("=HYPERLINK(\\"http://x\\")")
-'\\'=HYPERLINK("http://x")'
+>>> csv_safe("=HYPERLINK(\"http://x\")")
+'\'=HYPERLINK("http://x")'
 >>> csv_safe(-5.0)
 -5.0
->>> print(markdown_cell("a | b\\n<script>"))
-a \\| b &lt;script&gt;
+>>> print(markdown_cell("a | b\n<script>"))
+a \| b &lt;script&gt;
 >>> safe_url("javascript:alert(1)") is None, safe_url("https://example.org/a")
 (True, 'https://example.org/a')
 >>> mpl_literal("$5 or $6")
-'\\\\$5 or \\\\$6'
+'\\$5 or \\$6'
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import math
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -58,6 +59,7 @@ __all__ = [
     "markdown_cell",
     "mpl_literal",
     "no_control",
+    "people",
     "safe_url",
     "shown_value",
     "terminal_text",
@@ -76,6 +78,29 @@ MAX_NAME_CHARS = 100
 MAX_NOTE_CHARS = 2_000
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def people(v: Any) -> str:
+    """Return a number of people as every output writes it: ``1.53 M``, ``170,000``, ``9,876``.
+
+    Millions with two decimals from one million on; rounded to the thousand
+    from 10,000 on (the model's inputs are not more precise than that); to
+    the person below; ``n/a`` when there is no number. The one rule for
+    maps, memos, HTML summaries, comparison tables and messages.
+
+    Examples
+    --------
+    >>> [people(v) for v in (1_861_234, 7.6e6, 170_400, 9_876, 0, float("nan"))]
+    ['1.86 M', '7.60 M', '170,000', '9,876', '0', 'n/a']
+    """
+    v = float(v)
+    if not math.isfinite(v):
+        return "n/a"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f} M"
+    if abs(v) >= 1e4:
+        return f"{round(v, -3):,.0f}"
+    return f"{v:,.0f}"
 
 
 def check_length(text: str, *, key: str, limit: int) -> str:
@@ -100,7 +125,7 @@ def check_length(text: str, *, key: str, limit: int) -> str:
 
 
 def csv_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text: a quote before a formula's first character.
+    """Return a CSV cell that a spreadsheet shows as text: a quote before a formula's first character.
 
     Only strings change, and only those starting with one of
     :data:`CSV_TRIGGERS` (OWASP's remedy: prefix a single quote). Numbers,
@@ -117,7 +142,7 @@ def csv_safe(value: Any) -> Any:
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` to write as CSV: :func:`csv_safe` on every text cell and column name.
+    """Return a copy of ``df`` to write as CSV: :func:`csv_safe` on every text cell and column name.
 
     Numeric columns are not touched; the frame given is not changed, so the
     tables in memory keep the user's text.
@@ -193,25 +218,25 @@ def safe_url(url: str | None) -> str | None:
 
 
 def mpl_literal(text: str) -> str:
-    """``text`` with every ``$`` escaped, so matplotlib draws it literally, not as mathtext.
+    r"""``text`` with every ``$`` escaped, so matplotlib draws it literally, not as mathtext.
 
     Use it for text drawn with mathtext on (matplotlib's default);
-    :mod:`safezones.viz.plot` draws with mathtext off instead (:func:`literal_text`).
+    :mod:`safezones.viz` draws with mathtext off instead (:func:`literal_text`).
 
     Examples
     --------
-    >>> mpl_literal("$\\\\frac{1}{$")
-    '\\\\$\\\\frac{1}{\\\\$'
+    >>> mpl_literal("$\\frac{1}{$")
+    '\\$\\frac{1}{\\$'
     """
     return str(text).replace("$", r"\$")
 
 
 def literal_text(func: _F) -> _F:
-    """Decorate a plotting function so every text it creates is drawn literally (no mathtext).
+    r"""Decorate a plotting function so every text it creates is drawn literally (no mathtext).
 
     The figure's texts are created with matplotlib's ``text.parse_math``
     off, so a ``$`` in a title, a zone name or a file name is a dollar
-    sign, and ``$\\frac{1}{$`` draws as typed instead of raising.
+    sign, and ``$\frac{1}{$`` draws as typed instead of raising.
     """
     import matplotlib as mpl
 
@@ -280,7 +305,7 @@ MAX_LISTED_COLUMNS = 60
 
 
 def column_listing(columns: Iterable[Any], *, minimum: int = 2) -> str | None:
-    """The columns of a file as a message may show them, or ``None`` if they are no header.
+    """Return the columns of a file as a message may show them, or ``None`` if they are no header.
 
     A header is listed only when it has ``minimum`` (every table safezones
     reads has at least two columns) to :data:`MAX_LISTED_COLUMNS` columns,

@@ -38,7 +38,7 @@ from typer.core import TyperCommand, TyperGroup
 from safezones import data
 from safezones._plural import plural
 from safezones._progress import LogProgress, progress_bar
-from safezones._text import terminal_text
+from safezones._text import people, terminal_text
 from safezones.errors import SafeZonesError, SafeZonesWarning
 from safezones.io.atomic import check_figure_path, output_folder
 
@@ -337,7 +337,7 @@ def compare_cmd(
 
 
 class EventsStyle(StrEnum):
-    """How maps draw strike events (see safezones.viz.plot.EVENTS_STYLES)."""
+    """How maps draw strike events (see safezones.viz.layers.EVENTS_STYLES)."""
 
     points = "points"
     hexbin = "hexbin"
@@ -395,14 +395,9 @@ def map_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Draw one scenario's memo map (A4 wide, scale bar, legend, sources) to a file."""
-    from safezones.viz.plot import (
-        FIGURE_FORMATS,
-        residents_map,
-        result_sources,
-        save_figure,
-        scenario_map,
-        source_note,
-    )
+    from safezones.viz.format import result_sources, source_note
+    from safezones.viz.maps import residents_map, scenario_map
+    from safezones.viz.save import FIGURE_FORMATS, save_figure
 
     check_figure_path(out)  # a folder, or a parent that cannot be written: before computing
     if out.suffix.lower() not in FIGURE_FORMATS:
@@ -585,7 +580,8 @@ def sweep_cmd(
     if sw.spec.design == "sobol":
         idx = sensitivity(results)
         idx.to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
-        from safezones.viz.plot import save_figure, sensitivity_chart
+        from safezones.viz.charts import sensitivity_chart
+        from safezones.viz.save import save_figure
 
         fig, _ = sensitivity_chart(idx, metric="sheltered_p50")
         save_figure(fig, out / "sensitivity.png")
@@ -615,17 +611,13 @@ def _inputs(scenarios: list[Any]) -> list[Path]:
     return [p for sc in scenarios for p in input_files(sc).values()]
 
 
-def _people(v: float) -> str:
-    return f"{v / 1e6:.2f}"
-
-
 def _print_totals(result: Any) -> None:
-    t = Table(title=terminal_text(f"{result.scenario.title} (millions of people)"))
+    t = Table(title=terminal_text(result.scenario.title))
     t.add_column("metric")
     for q in ("P5", "P50", "P95"):
         t.add_column(q, justify="right")
     for m, row in result.totals.iterrows():
-        t.add_row(str(m), *(_people(row[q]) for q in ("p5", "p50", "p95")))
+        t.add_row(str(m), *(people(row[q]) for q in ("p5", "p50", "p95")))
     _out.print(t)
     prov = result.provenance
     _out.print(
@@ -637,7 +629,7 @@ def _print_totals(result: Any) -> None:
 
 def _print_comparison(table: pd.DataFrame) -> None:
     t = Table(
-        title="People sheltered per scenario (millions)",
+        title="People sheltered per scenario",
         caption="P50 (P5 to P95) over the Monte Carlo draws; see comparison.md for sources.",
     )
     for col in ("scenario", "displaced", "sheltered", "P5-P95", "residents protected", "unmet"):
@@ -645,11 +637,11 @@ def _print_comparison(table: pd.DataFrame) -> None:
     for _, r in table.iterrows():
         t.add_row(
             str(r["scenario"]),
-            _people(r["displaced_p50"]),
-            _people(r["sheltered_p50"]),
-            f"{_people(r['sheltered_p5'])}-{_people(r['sheltered_p95'])}",
-            _people(r["residents_protected_p50"]),
-            _people(r["unmet_p50"]),
+            people(r["displaced_p50"]),
+            people(r["sheltered_p50"]),
+            f"{people(r['sheltered_p5'])}-{people(r['sheltered_p95'])}",
+            people(r["residents_protected_p50"]),
+            people(r["unmet_p50"]),
         )
     _out.print(t)
 

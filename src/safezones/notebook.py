@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from safezones._plural import plural
+from safezones._text import people
 from safezones.crs import PROJECT_CRS
 from safezones.errors import SafeZonesError
 from safezones.model.metrics import METRICS, QUANTILES
@@ -139,7 +140,7 @@ class ZoneSlider:
     # ------------------------------------------------------------ answers
 
     def scenario_at(self, value: float) -> Scenario:
-        """The scenario with the zone moved to ``value`` km."""
+        """Return the scenario with the zone moved to ``value`` km."""
         return self.scenario.with_values({self.parameter: float(value)})
 
     def score(self, value: float) -> pd.DataFrame:
@@ -148,7 +149,7 @@ class ZoneSlider:
         return pd.DataFrame(t, index=list(METRICS), columns=list(QUANTILES))
 
     def zones(self, value: float) -> gpd.GeoDataFrame:
-        """The scenario's zones at ``value`` km, in PROJECT_CRS, as scored."""
+        """Return the scenario's zones at ``value`` km, in PROJECT_CRS, as scored."""
         sc = self.scenario_at(value)
         return gpd.GeoDataFrame(
             {"zone_id": [z.id for z in sc.zones], "kind": [z.kind for z in sc.zones]},
@@ -165,14 +166,14 @@ class ZoneSlider:
         return self._view
 
     def png(self, value: float, totals: pd.DataFrame | None = None) -> bytes:
-        """The map at ``value`` km: zones, the window's events, the headline number."""
-        from safezones.viz.display import Thumbnail, _people
+        """Return the map at ``value`` km: zones, the window's events, the headline number."""
+        from safezones.viz.display import Thumbnail
 
         t = self.score(value) if totals is None else totals
         title = (
-            f"{self.zone} {self.kind} {value:g} km: {_people(t.loc['sheltered', 'p50'])} "
-            f"sheltered (P5 {_people(t.loc['sheltered', 'p5'])}, "
-            f"P95 {_people(t.loc['sheltered', 'p95'])})"
+            f"{self.zone} {self.kind} {value:g} km: {people(t.loc['sheltered', 'p50'])} "
+            f"sheltered (P5 {people(t.loc['sheltered', 'p5'])}, "
+            f"P95 {people(t.loc['sheltered', 'p95'])})"
         )
         if self._thumb is None:  # every position has the same events and view
             events = self.engine.events(self.scenario_at(value))
@@ -181,15 +182,13 @@ class ZoneSlider:
         return png
 
     def table_html(self, value: float, totals: pd.DataFrame | None = None) -> str:
-        """The score at ``value`` km as an HTML table, with its draws and sources."""
-        from safezones.viz.display import _LABELS, _people
+        """Return the score at ``value`` km as an HTML table, with its draws and sources."""
+        from safezones.viz.format import METRIC_LABELS
 
         t = self.score(value) if totals is None else totals
         rows = "".join(
-            f"<tr><td>{html.escape(_LABELS[m])}</td>"
-            + "".join(
-                f'<td style="text-align:right">{_people(t.loc[m, q])}</td>' for q in QUANTILES
-            )
+            f"<tr><td>{html.escape(METRIC_LABELS[m])}</td>"
+            + "".join(f'<td style="text-align:right">{people(t.loc[m, q])}</td>' for q in QUANTILES)
             + "</tr>"
             for m in METRICS
         )
@@ -217,7 +216,7 @@ class ZoneSlider:
     # ------------------------------------------------------------ the widget
 
     def widget(self) -> Any:
-        """The ipywidgets box: a slider over :attr:`values`, the map and the score."""
+        """Return the ipywidgets box: a slider over :attr:`values`, the map and the score."""
         try:
             import ipywidgets as w
         except ImportError:  # pragma: no cover - ipywidgets comes with the notebook extra
@@ -243,9 +242,10 @@ class ZoneSlider:
     def _ipython_display_(self) -> None:  # pragma: no cover - needs a front end
         from IPython.display import display
 
-        display(self.widget())
+        display(self.widget())  # type: ignore[no-untyped-call]  # IPython has no types
 
     def __repr__(self) -> str:
+        """Return the slider as text: scenario, parameter, positions, value."""
         return (
             f"ZoneSlider({self.scenario.id!r}, {self.parameter} over "
             f"{', '.join(f'{v:g}' for v in self.values)} km; at {self.value:g} km)"

@@ -36,34 +36,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from safezones import __version__, data
+from safezones import data
 from safezones._plural import plural
-from safezones._text import MAX_TITLE_CHARS, check_length, safe_url
+from safezones._text import MAX_TITLE_CHARS, check_length, people, safe_url
+from safezones._version import __version__
 from safezones.errors import SafeZonesError
 from safezones.model.demand import OCHA_IDPS_MID_2014
 from safezones.scenario import ScenarioResult, comparison_markdown, comparison_table
-from safezones.viz.plot import (
-    DISCLAIMER,
-    _people,
-    _window_label,
-    compare_maps,
-    save_figure,
-    scenario_map,
-    sheltered_chart,
-)
+from safezones.viz.charts import sheltered_chart
+from safezones.viz.format import DISCLAIMER, METRIC_NOTES, window_label
+from safezones.viz.maps import compare_maps, scenario_map
+from safezones.viz.save import save_figure
 
 __all__ = ["METRIC_NOTES", "key_parameters", "memo_html", "memo_pdf", "score_table", "write_memo"]
-
-#: What each metric means, as the memo explains it.
-METRIC_NOTES = {
-    "displaced": "people displaced in the window (hazard-based, scaled to the national total)",
-    "sheltered": "displaced people the zones take in, within reach and capacity",
-    "population": "everyone living in the zones, before displacement (overlaps counted once)",
-    "residents_protected": "people living in the zones who were not displaced",
-    "unmet": "displaced people not sheltered",
-    "capacity": "people the zones can host (usable land / site area per person)",
-    "sheltered_safe": "sheltered, weighted by each zone's safety from strikes",
-}
 
 _DEFAULT_SOURCES = {
     "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
@@ -78,7 +63,9 @@ _DEFAULT_SOURCES = {
 }
 
 
-def _results(results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult]) -> list[Any]:
+def _results(
+    results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult],
+) -> list[ScenarioResult]:
     items = list(results.values()) if isinstance(results, Mapping) else list(results or [])
     if not items:
         raise SafeZonesError("a memo needs at least one scored scenario; none were given")
@@ -95,7 +82,7 @@ def _results(results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult]) -
 
 
 def score_table(result: ScenarioResult) -> pd.DataFrame:
-    """The score as a memo shows it: one row per metric, P5/P50/P95 in people, and its meaning.
+    """Return the score as a memo shows it: one row per metric, P5/P50/P95 in people, and its meaning.
 
     Before ``residents_protected`` comes ``population``, everyone living in
     the zones (from the result's draws), so that the two are read together.
@@ -112,15 +99,15 @@ def score_table(result: ScenarioResult) -> pd.DataFrame:
     for m in result.totals.index:
         if m == "residents_protected" and len(pop):
             lo, mid, hi = np.percentile(pop, [5, 50, 95])
-            rows.append({"metric": "population", "P5": _people(lo), "P50": _people(mid),
-                         "P95": _people(hi), "meaning": METRIC_NOTES["population"]})  # fmt: skip
+            rows.append({"metric": "population", "P5": people(lo), "P50": people(mid),
+                         "P95": people(hi), "meaning": METRIC_NOTES["population"]})  # fmt: skip
         r = result.totals.loc[m]
         rows.append(
             {
                 "metric": str(m),
-                "P5": _people(float(r["p5"])),
-                "P50": _people(float(r["p50"])),
-                "P95": _people(float(r["p95"])),
+                "P5": people(float(r["p5"])),
+                "P50": people(float(r["p50"])),
+                "P95": people(float(r["p95"])),
                 "meaning": METRIC_NOTES.get(str(m), ""),
             }
         )
@@ -128,7 +115,7 @@ def score_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def key_parameters(result: ScenarioResult) -> pd.DataFrame:
-    """The assumptions that drive the score, with their values and sources.
+    """Return the assumptions that drive the score, with their values and sources.
 
     Returns a table with ``parameter``, ``value`` and ``source`` columns:
     the scenario's own stated assumptions first, then the model's
@@ -140,10 +127,10 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
         ("stated assumption", a, f"scenario {sc.id}") for a in sc.assumptions
     ]
     win = result.provenance["window"]
-    rows.append(("strike window", _window_label(win), "scenario; UCDP GED events"))
+    rows.append(("strike window", window_label(win), "scenario; UCDP GED events"))
     if dm.mode == "hazard":
         total = (
-            f"{_people(dm.national_total)} ± {un.national_total_spread:.0%}"
+            f"{people(dm.national_total)} ± {un.national_total_spread:.0%}"
             if dm.national_total is not None and dm.scale_to_national_total
             else "not scaled"
         )
@@ -300,15 +287,15 @@ def _comparison_rows(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "scenario": t["scenario"],
-            "displaced": [_people(v) for v in t["displaced_p50"]],
-            "sheltered P50": [_people(v) for v in t["sheltered_p50"]],
+            "displaced": [people(v) for v in t["displaced_p50"]],
+            "sheltered P50": [people(v) for v in t["sheltered_p50"]],
             "sheltered P5 to P95": [
-                f"{_people(a)} to {_people(b)}"
+                f"{people(a)} to {people(b)}"
                 for a, b in zip(t["sheltered_p5"], t["sheltered_p95"], strict=True)
             ],
-            "capacity": [_people(v) for v in t["capacity_p50"]],
-            "residents protected": [_people(v) for v in t["residents_protected_p50"]],
-            "unmet": [_people(v) for v in t["unmet_p50"]],
+            "capacity": [people(v) for v in t["capacity_p50"]],
+            "residents protected": [people(v) for v in t["residents_protected_p50"]],
+            "unmet": [people(v) for v in t["unmet_p50"]],
         }
     )
 
@@ -321,7 +308,7 @@ def memo_html(
     figures: Mapping[str, Figure] | None = None,
     dpi: int = 150,
 ) -> str:
-    """The memo as one self-contained HTML document (images as ``data:`` URIs).
+    """Return the memo as one self-contained HTML document (images as ``data:`` URIs).
 
     Parameters
     ----------
@@ -330,7 +317,7 @@ def memo_html(
     title
         Heading; by default it names the number of scenarios.
     events_style
-        How maps draw events (see :data:`safezones.viz.plot.EVENTS_STYLES`).
+        How maps draw events (see :data:`safezones.viz.layers.EVENTS_STYLES`).
     figures
         Figures already drawn (keys as :func:`write_memo` names them); drawn
         here otherwise.
@@ -394,7 +381,7 @@ def memo_html(
 
 
 def _memo_title(title: str | None, items: Sequence[ScenarioResult]) -> str:
-    """The memo's heading: ``title`` (at most :data:`MAX_TITLE_CHARS`) or the default one."""
+    """Return the memo's heading: ``title`` (at most :data:`MAX_TITLE_CHARS`) or the default one."""
     if title:
         check_length(title, key="title", limit=MAX_TITLE_CHARS)
     return title or _default_title(items)
@@ -517,7 +504,7 @@ def memo_pdf(
 
     def heading(text: str, key: str, style: ParagraphStyle = h2) -> Paragraph:
         p = Paragraph(html.escape(text), style)
-        p._bookmark = (key, text)
+        p._bookmark = (key, text)  # noqa: SLF001 - read by our own afterFlowable
         return p
 
     def table(df: pd.DataFrame, widths: Sequence[float], numeric: Sequence[str] = ()) -> Table:
@@ -608,7 +595,7 @@ def memo_pdf(
         canvas.drawRightString(A4[0] - 15 * mm, 7 * mm, f"page {doc.page}")
         canvas.restoreState()
 
-    class _Doc(SimpleDocTemplate):
+    class _Doc(SimpleDocTemplate):  # type: ignore[misc]  # reportlab has no types
         def afterFlowable(self, flowable: Any) -> None:
             mark = getattr(flowable, "_bookmark", None)
             if mark:

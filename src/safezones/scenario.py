@@ -58,6 +58,7 @@ from safezones._text import (
     csv_frame,
     markdown_cell,
     no_control,
+    people,
 )
 from safezones.engine import shared as shared_engine
 from safezones.errors import DataError, SafeZonesError, UnknownNameError
@@ -759,6 +760,10 @@ class ScenarioResult:
         ``population`` and ``residents_protected`` (draws, zones), and
         ``population_total`` (draws,): everyone living in any zone, overlaps
         counted once.
+    population_cells
+        The population layer the run read (PROJECT_CRS), for
+        :func:`safezones.viz.residents_map`; None for a result read back
+        from a folder.
     """
 
     scenario: Scenario
@@ -877,7 +882,7 @@ class ScenarioResult:
             describe(described).to_csv(tmp / "columns.csv", index=False)
             write_result(self, tmp)  # result/: lossless tables for from_file and memo --from
             if map_png:
-                from safezones.viz.plot import result_map
+                from safezones.viz.maps import result_map
 
                 fig, _ = result_map(self)
                 fig.savefig(tmp / "map.png", dpi=150)
@@ -1188,10 +1193,6 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt_people(v: float) -> str:
-    return f"{v / 1e6:.2f} M" if abs(v) >= 1e5 else f"{v:,.0f}"
-
-
 def comparison_markdown(table: pd.DataFrame) -> str:
     """The comparison as a Markdown table with its notes and sources.
 
@@ -1212,10 +1213,10 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
             f"{r['area_km2']:,.0f} | "
-            f"{_fmt_people(r['displaced_p50'])} | {_fmt_people(r['sheltered_p50'])} "
-            f"({_fmt_people(r['sheltered_p5'])} to {_fmt_people(r['sheltered_p95'])}) | "
-            f"{_fmt_people(r['residents_protected_p50'])} | {_fmt_people(r['unmet_p50'])} | "
-            f"{_fmt_people(r['capacity_p50'])} | {_fmt_people(r['sheltered_safe_p50'])} |"
+            f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
+            f"({people(r['sheltered_p5'])} to {people(r['sheltered_p95'])}) | "
+            f"{people(r['residents_protected_p50'])} | {people(r['unmet_p50'])} | "
+            f"{people(r['capacity_p50'])} | {people(r['sheltered_safe_p50'])} |"
         )
     notes = [
         "",
@@ -1257,7 +1258,7 @@ def write_comparison(
 
     from safezones.export.columns import describe, for_file
     from safezones.io.atomic import atomic_dir, check_output_dir
-    from safezones.viz.plot import comparison_chart
+    from safezones.viz.charts import comparison_chart
 
     check_output_dir(directory, command="compare")  # before drawing anything
     table = comparison_table(results)

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from safezones import data
+from safezones._text import people
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError, SafeZonesWarning
 from safezones.model.demand import (
@@ -239,10 +240,6 @@ def _in_file(problem: str, source: str | None, where: str | None) -> str:
     return f"{source}: {problem}"
 
 
-def _fmt_count(v: float) -> str:
-    return f"{v / 1e6:.3g} M" if abs(v) >= 1e5 else f"{v:,.0f}"
-
-
 def check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: str) -> None:
     """Warn when the national displaced total exceeds the people of a user layer."""
     dem = sc.demand
@@ -253,13 +250,13 @@ def check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: st
         or sc.population.source == "bundled"
     ):
         return
-    people = float(cells["pop_central"].sum())
-    if dem.national_total <= people:
+    held = float(cells["pop_central"].sum())
+    if dem.national_total <= held:
         return
-    ratio = f"{dem.national_total / people:,.1f}x" if people > 0 else "no people in the layer"
+    ratio = f"{dem.national_total / held:,.1f}x" if held > 0 else "no people in the layer"
     warnings.warn(
-        f"population.source {pop_source} holds {_fmt_count(people)} people but "
-        f"demand.national_total is {_fmt_count(dem.national_total)} ({ratio}), so everyone "
+        f"population.source {pop_source} holds {people(held)} people but "
+        f"demand.national_total is {people(dem.national_total)} ({ratio}), so everyone "
         "in it is counted as displaced: set demand.national_total to the displaced of the "
         "layer's area, or scale_to_national_total = false",
         SafeZonesWarning,

@@ -16,15 +16,26 @@ import base64
 import html
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from safezones._plural import plural
+from safezones._text import people
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
+from safezones.viz.format import (
+    KIND_COLOURS,
+    metric_label,
+    result_sources,
+    source_note,
+    window_label,
+)
+
+if TYPE_CHECKING:
+    from safezones.scenario import ScenarioResult
 
 __all__ = [
     "EXPLORE_MAX_EVENTS",
@@ -43,20 +54,6 @@ __all__ = [
 THUMBNAIL_WIDTH_IN = 3.2
 #: Events shown by :func:`explore` at most (the deadliest); more make the page slow.
 EXPLORE_MAX_EVENTS = 2000
-_LABELS = {
-    "displaced": "displaced",
-    "sheltered": "sheltered",
-    "residents_protected": "residents protected",
-    "unmet": "unmet",
-    "capacity": "capacity",
-    "sheltered_safe": "sheltered (safety-weighted)",
-}
-
-
-def _people(v: Any) -> str:
-    from safezones.viz.plot import _people as people
-
-    return people(float(v))
 
 
 def _km2(v: float) -> str:
@@ -106,7 +103,8 @@ class Thumbnail:
     ) -> None:
         from matplotlib.figure import Figure
 
-        from safezones.viz.plot import _draw_base, _event_arrays
+        from safezones.viz.basemap import draw_base
+        from safezones.viz.layers import event_arrays
 
         aspect = (view[3] - view[1]) / (view[2] - view[0])
         head = 0.28 if title else 0.0
@@ -114,9 +112,9 @@ class Thumbnail:
         self.fig = Figure(figsize=(width, height))
         self.ax = self.fig.add_axes((0, 0, 1, width * aspect / height))
         self.view = view
-        _draw_base(self.ax, view, neighbours=True, governorates=False)
+        draw_base(self.ax, view, neighbours=True, governorates=False)
         if events is not None and len(events):
-            x, y, _ = _event_arrays(events)
+            x, y, _ = event_arrays(events)
             self.ax.scatter(x, y, s=2.0, color="#b2182b", alpha=0.4, linewidths=0, zorder=3)
         for spine in self.ax.spines.values():
             spine.set_linewidth(0.5)
@@ -126,7 +124,8 @@ class Thumbnail:
         self._base = (len(self.ax.collections), len(self.ax.patches), len(self.ax.lines))
 
     def png(self, zones: gpd.GeoDataFrame, *, title: str = "", dpi: int = 96) -> bytes:
-        from safezones.viz.plot import _draw_zones
+        """Return the PNG of the map with ``zones`` and ``title`` drawn over the base."""
+        from safezones.viz.layers import draw_zones
 
         n_coll, n_patch, n_line = self._base
         for artist in [
@@ -137,7 +136,7 @@ class Thumbnail:
             artist.remove()
         zm = to_metric(zones, what="zones")
         if len(zm):
-            _draw_zones(self.ax, zm, alpha=0.5)
+            draw_zones(self.ax, zm, alpha=0.5)
         self.ax.set_xlim(self.view[0], self.view[2])
         self.ax.set_ylim(self.view[1], self.view[3])
         self._title.set_text(title)
@@ -155,7 +154,7 @@ def thumbnail_png(
     title: str | None = None,
     view: tuple[float, float, float, float] | None = None,
 ) -> bytes:
-    """A small PNG map: the zones coloured by kind, events as dots, Syria and neighbours.
+    r"""Return a small PNG map: the zones coloured by kind, events as dots, Syria and neighbours.
 
     The view (``x0, y0, x1, y1`` in PROJECT_CRS metres) fits the zones by
     default (:func:`thumbnail_view`): at least 350 km wide, so a freeze zone
@@ -165,20 +164,20 @@ def thumbnail_png(
     --------
     >>> from safezones.model.zones import freeze_zone
     >>> png = thumbnail_png(freeze_zone("Aleppo", radius_km=15))
-    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    >>> png[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
-    from safezones.viz.plot import _syria_view
+    from safezones.viz.basemap import syria_view
 
     zm = to_metric(zones, what="zones")
     if view is None:
-        view = thumbnail_view(zm.total_bounds) if len(zm) else _syria_view()
+        view = thumbnail_view(zm.total_bounds) if len(zm) else syria_view()
     thumb = Thumbnail(view, events, width=width, title=bool(title))
     return thumb.png(zm, title=title or "", dpi=dpi)
 
 
 def thumbnail_view(bounds: Any, *, min_km: float = 350.0) -> tuple[float, float, float, float]:
-    """The view of :func:`thumbnail_png` around ``bounds`` (PROJECT_CRS metres).
+    """Return the view of :func:`thumbnail_png` around ``bounds`` (PROJECT_CRS metres).
 
     The bounds padded by 10 % and at least ``min_km`` wide and 250 km high,
     with height / width kept between 0.45 and 1.1, so that a strip along a
@@ -248,7 +247,7 @@ _ZONES_NOTE = (
 
 
 def zones_text(zones: gpd.GeoDataFrame) -> str:
-    """A zone layer as text: how many zones, their area, one line each.
+    """Return a zone layer as text: how many zones, their area, one line each.
 
     Examples
     --------
@@ -265,7 +264,7 @@ def zones_text(zones: gpd.GeoDataFrame) -> str:
 
 
 def zones_html(zones: gpd.GeoDataFrame) -> str:
-    """A zone layer as HTML: the table beside a small map."""
+    """Return a zone layer as HTML: the table beside a small map."""
     if not len(zones):
         return "<p><b>ZoneSet</b>: no zones</p>"
     left = (
@@ -281,12 +280,10 @@ def zones_html(zones: gpd.GeoDataFrame) -> str:
 
 
 def _window(prov: Mapping[str, Any]) -> str:
-    from safezones.viz.plot import _window_label
-
-    return _window_label(prov["window"])
+    return window_label(prov["window"])
 
 
-def _result_headline(result: Any) -> str:
+def _result_headline(result: ScenarioResult) -> str:
     prov = result.provenance
     n = len(result.zones)
     return (
@@ -296,30 +293,30 @@ def _result_headline(result: Any) -> str:
     )
 
 
-def _totals_rows(result: Any) -> pd.DataFrame:
+def _totals_rows(result: ScenarioResult) -> pd.DataFrame:
     t = result.totals
     return pd.DataFrame(
         {
-            "metric": [_LABELS.get(str(m), str(m)) for m in t.index],
-            "P5": [_people(v) for v in t["p5"]],
-            "P50": [_people(v) for v in t["p50"]],
-            "P95": [_people(v) for v in t["p95"]],
+            "metric": [metric_label(str(m)) for m in t.index],
+            "P5": [people(v) for v in t["p5"]],
+            "P50": [people(v) for v in t["p50"]],
+            "P95": [people(v) for v in t["p95"]],
         }
     )
 
 
-def _per_zone_rows(result: Any) -> pd.DataFrame:
+def _per_zone_rows(result: ScenarioResult) -> pd.DataFrame:
     pz = result.per_zone
     return pd.DataFrame(
         {
             "zone": pz["zone_id"].astype(str).to_numpy(),
             "kind": pz["kind"].astype(str).to_numpy(),
             "area": [_km2(float(a)) for a in pz["area_km2"]],
-            "population P50": [_people(v) for v in pz["population_p50"]],
-            "residents protected P50": [_people(v) for v in pz["residents_protected_p50"]],
-            "capacity P50": [_people(v) for v in pz["capacity_p50"]],
+            "population P50": [people(v) for v in pz["population_p50"]],
+            "residents protected P50": [people(v) for v in pz["residents_protected_p50"]],
+            "capacity P50": [people(v) for v in pz["capacity_p50"]],
             "sheltered P50 (P5 to P95)": [
-                f"{_people(m)} ({_people(a)} to {_people(b)})"
+                f"{people(m)} ({people(a)} to {people(b)})"
                 for m, a, b in zip(
                     pz["sheltered_p50"], pz["sheltered_p5"], pz["sheltered_p95"], strict=True
                 )
@@ -328,18 +325,16 @@ def _per_zone_rows(result: Any) -> pd.DataFrame:
     )
 
 
-def _sources_line(result: Any) -> str:
-    from safezones.viz.plot import result_sources, source_note
-
+def _sources_line(result: ScenarioResult) -> str:
     return source_note(result_sources(result))
 
 
-def _citation(result: Any) -> str:
+def _citation(result: ScenarioResult) -> str:
     return f"Scenario: {result.scenario.source.citation}."
 
 
-def result_text(result: Any) -> str:
-    """A result as text: the totals with P5/P50/P95, one line per zone, the sources."""
+def result_text(result: ScenarioResult) -> str:
+    """Return a result as text: the totals with P5/P50/P95, one line per zone, the sources."""
     sc = result.scenario
     lines = [
         f"ScenarioResult {sc.id!r}: {sc.title}",
@@ -359,13 +354,13 @@ def result_text(result: Any) -> str:
     return "\n".join(lines)
 
 
-def result_html(result: Any) -> str:
-    """A result as HTML: headline, totals and per-zone tables, sources, and a small map."""
+def result_html(result: ScenarioResult) -> str:
+    """Return a result as HTML: headline, totals and per-zone tables, sources, and a small map."""
     sc = result.scenario
     t = result.totals
     head = (
-        f"{_people(t.loc['sheltered', 'p50'])} sheltered (P5 {_people(t.loc['sheltered', 'p5'])}, "
-        f"P95 {_people(t.loc['sheltered', 'p95'])}) of {_people(t.loc['displaced', 'p50'])} "
+        f"{people(t.loc['sheltered', 'p50'])} sheltered (P5 {people(t.loc['sheltered', 'p5'])}, "
+        f"P95 {people(t.loc['sheltered', 'p95'])}) of {people(t.loc['displaced', 'p50'])} "
         "displaced"
     )
     small = 'style="font-size:0.8em;color:#555"'
@@ -401,14 +396,14 @@ def _folium() -> Any:
 
 
 def explore(
-    result: Any,
+    result: ScenarioResult,
     *,
     events: bool = True,
     max_events: int = EXPLORE_MAX_EVENTS,
     tiles: str | None = None,
     m: Any = None,
 ) -> Any:
-    """An interactive map of a result: zones with their numbers, and events.
+    """Return an interactive map of a result: zones with their numbers, and events.
 
     Clicking a zone shows its area, population (everyone living there),
     residents protected (those not displaced), capacity, sheltered and
@@ -435,7 +430,6 @@ def explore(
     """
     folium = _folium()
     from safezones.viz.explore import add_basemap, escaped, legend_html, offline_map
-    from safezones.viz.plot import KIND_COLOURS
 
     if max_events < 0:
         raise SafeZonesError(f"max_events must be 0 or more, got {max_events}")
@@ -445,8 +439,8 @@ def explore(
 
     def band(metric: str) -> list[str]:
         return [
-            f"{_people(pz.loc[i, f'{metric}_p50'])} ({_people(pz.loc[i, f'{metric}_p5'])} "
-            f"to {_people(pz.loc[i, f'{metric}_p95'])})"
+            f"{people(pz.loc[i, f'{metric}_p50'])} ({people(pz.loc[i, f'{metric}_p5'])} "
+            f"to {people(pz.loc[i, f'{metric}_p95'])})"
             for i in ids
         ]
 

@@ -60,7 +60,7 @@ BASEMAP_MARGIN_DEG = 5.0
 #: Basemap coordinates rounded to 4 decimals of a degree (about 11 m), well below
 #: the simplification (assumption).
 BASEMAP_DECIMALS = 4
-#: Colours of the basemap: those of the static maps (:mod:`safezones.viz.plot`).
+#: Colours of the basemap: those of the static maps (:mod:`safezones.viz.basemap`).
 NEIGHBOUR_EDGE = "#9a9a9a"
 GOVERNORATE_COLOUR = "#a8a8a8"
 BORDER_COLOUR = "#000000"
@@ -77,7 +77,7 @@ def _folium() -> Any:
 
 @cache
 def leaflet_assets() -> tuple[str, str]:
-    """The vendored Leaflet as ``(javascript, css)``, ready to inline.
+    """Return the vendored Leaflet as ``(javascript, css)``, ready to inline.
 
     The CSS carries the layer-control icons as ``data:`` URIs; the JavaScript
     loses its ``sourceMappingURL`` comment (the map file is not shipped).
@@ -93,7 +93,7 @@ def leaflet_assets() -> tuple[str, str]:
 
 
 def offline_map(*, tiles: str | None = None, **kwargs: Any) -> Any:
-    """A :class:`folium.Map` whose page carries Leaflet inline and links nothing.
+    """Return a :class:`folium.Map` whose page carries Leaflet inline and links nothing.
 
     Parameters
     ----------
@@ -105,7 +105,7 @@ def offline_map(*, tiles: str | None = None, **kwargs: Any) -> Any:
         Passed to :class:`folium.Map`.
     """
     from safezones.errors import SafeZonesError
-    from safezones.viz.plot import SEA_COLOUR
+    from safezones.viz.format import SEA_COLOUR
 
     folium = _folium()
     try:
@@ -162,7 +162,7 @@ def _basemap_json() -> str:
 
 def _has_tiles(m: Any) -> bool:
     folium = _folium()
-    return any(isinstance(c, folium.TileLayer) for c in m._children.values())
+    return any(isinstance(c, folium.TileLayer) for c in m._children.values())  # noqa: SLF001
 
 
 def add_basemap(m: Any) -> None:
@@ -173,7 +173,7 @@ def add_basemap(m: Any) -> None:
     tiles the countries are filled as on the static maps (neighbours grey,
     Syria white); over tiles only their lines are drawn. Added once per map.
     """
-    from safezones.viz.plot import LAND_COLOUR
+    from safezones.viz.format import LAND_COLOUR
 
     if getattr(m, "_safezones_basemap", False):
         return
@@ -200,7 +200,7 @@ def add_basemap(m: Any) -> None:
             pane=_PANE,
         ).add_to(group)
     group.add_to(m)
-    m._safezones_basemap = True
+    m._safezones_basemap = True  # noqa: SLF001 - our mark on the map: borders added once
 
 
 def _text(v: Any) -> Any:
@@ -212,7 +212,7 @@ def _text(v: Any) -> Any:
 
 
 def escaped(df: _Frame) -> _Frame:
-    """A copy of ``df`` whose text (every non-number in a non-numeric column) is HTML-escaped.
+    """Return a copy of ``df`` whose text (every non-number in a non-numeric column) is HTML-escaped.
 
     Numbers, booleans, times and missing values stay as they are; the geometry
     column and folium's own ``__folium_color`` are left alone.

@@ -33,9 +33,9 @@ from shapely.geometry import shape
 import safezones as sz
 from safezones.scenario import Scenario, run
 from safezones.viz.explore import LEAFLET_VERSION, escaped
-from safezones.viz.plot import KIND_COLOURS, LAND_COLOUR, SEA_COLOUR
+from safezones.viz.format import KIND_COLOURS, LAND_COLOUR, SEA_COLOUR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: The zone layer's fill opacity in explore() (its style_kwds).
 ZONE_FILL_OPACITY = 0.35
 #: A zone name whose onerror handler renames the page when it becomes HTML.

@@ -16,11 +16,13 @@ import pandas as pd
 import pytest
 
 import safezones as sz
+from safezones._text import people
 from safezones.model.zones import ZoneSet
 from safezones.notebook import ZoneSlider
 from safezones.scenario import Scenario, run
-from safezones.viz.display import _people, thumbnail_png
-from safezones.viz.plot import KIND_COLOURS, zones_map
+from safezones.viz.display import thumbnail_png
+from safezones.viz.format import KIND_COLOURS
+from safezones.viz.maps import zones_map
 
 STRIP = Scenario.from_dict(
     {
@@ -110,20 +112,11 @@ def test_result_text_repr_is_a_summary_with_the_totals():
     assert lines[0] == "ScenarioResult 'turkey': Turkish border strip"
     assert lines[1].startswith("50 draws, seed 1; events 2014; 1 zone,")
     row = next(ln for ln in lines if ln.startswith("sheltered "))
-    expected = [_people(r.totals.loc["sheltered", q]) for q in ("p5", "p50", "p95")]
+    expected = [people(r.totals.loc["sheltered", q]) for q in ("p5", "p50", "p95")]
     assert re.split(r"\s{2,}", row.strip())[1:] == expected
     assert f"turkey (refuge, {float(r.per_zone.area_km2.iloc[0]):,.0f} km²)" in text
     assert "Scenario: test citation." in text and "UCDP GED (CC BY 4.0)" in text
     assert len(text) < 2_000 and "Empty DataFrame" not in text and "geometry" not in text
-
-
-def test_people_format_matches_memo_rules():
-    assert [_people(v) for v in (1_861_234, 170_400, 9_876, 0)] == [
-        "1.86 M",
-        "170,000",
-        "9,876",
-        "0",
-    ]
 
 
 def test_result_html_has_numbers_sources_map_and_escapes_text():
@@ -131,10 +124,10 @@ def test_result_html_has_numbers_sources_map_and_escapes_text():
     html = r._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
     t = r.totals
-    head = f"{_people(t.loc['sheltered', 'p50'])} sheltered (P5 {_people(t.loc['sheltered', 'p5'])}"
+    head = f"{people(t.loc['sheltered', 'p50'])} sheltered (P5 {people(t.loc['sheltered', 'p5'])}"
     assert head in html
     for m in ("displaced", "unmet", "capacity"):
-        assert f"<td>{_people(t.loc[m, 'p95'])}</td>" in html
+        assert f"<td>{people(t.loc[m, 'p95'])}</td>" in html
     assert "UCDP GED (CC BY 4.0)" in html and "Scenario: test citation." in html
     img = _png_in(html)
     assert _share_near(img, KIND_COLOURS["refuge"], 0.5) > 0.01
@@ -151,7 +144,7 @@ def test_explore_has_zones_with_numbers_and_the_deadliest_events():
     props = zones_layer.data["features"][0]["properties"]
     pz = r.per_zone.iloc[0]
     assert props["sheltered"] == (
-        f"{_people(pz.sheltered_p50)} ({_people(pz.sheltered_p5)} to {_people(pz.sheltered_p95)})"
+        f"{people(pz.sheltered_p50)} ({people(pz.sheltered_p5)} to {people(pz.sheltered_p95)})"
     )
     assert props["events_weighted"] == f"{pz.events_weighted:,.1f}" and props["zone_id"] == "turkey"
     feats = events_layer.data["features"]
@@ -186,9 +179,7 @@ def test_slider_scores_equal_run_and_the_widget_follows_the_slider():
     before = image.value
     slider.value = 20.0  # what a user's drag does
     assert s.value == 20.0 and image.value != before
-    assert (
-        f'<td style="text-align:right">{_people(ref.loc["sheltered", "p50"])}</td>' in table.value
-    )
+    assert f'<td style="text-align:right">{people(ref.loc["sheltered", "p50"])}</td>' in table.value
     # the map shows the deeper strip: more of it is the refuge colour
     deep = mpimg.imread(io.BytesIO(image.value), format="png")
     shallow = mpimg.imread(io.BytesIO(before), format="png")

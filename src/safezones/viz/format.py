@@ -1,0 +1,227 @@
+"""How figures word things: labels, the metric names, source lines, colours, text that fits.
+
+Every figure, HTML summary and memo takes its words from here: the label of
+each metric (:data:`METRIC_LABELS`), the source line of the datasets shown
+(:func:`source_note`, :func:`result_sources`), the disclaimer, the window of a
+result (:func:`window_label`), and the colours of zone kinds. People are
+written by :func:`safezones._text.people`.
+
+Colours are safe for the common forms of colour blindness: zones use the
+Okabe-Ito palette.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from safezones.errors import SafeZonesError
+from safezones.model.metrics import METRICS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from safezones.scenario import ScenarioResult
+
+__all__ = [
+    "A4_WIDTH_IN",
+    "DISCLAIMER",
+    "KIND_COLOURS",
+    "LAND_COLOUR",
+    "METRIC_LABELS",
+    "METRIC_NOTES",
+    "PROJECTION_NOTE",
+    "SEA_COLOUR",
+    "SEED_COLOUR",
+    "as_results",
+    "check_choice",
+    "fit_width",
+    "metric_label",
+    "result_sources",
+    "source_note",
+    "window_label",
+    "wrap",
+]
+
+#: Zone colours by kind (Okabe-Ito: blue, orange, bluish green).
+KIND_COLOURS = {"refuge": "#0072B2", "freeze": "#E69F00", "safe": "#009E73"}
+
+
+A4_WIDTH_IN = 8.27
+
+
+DISCLAIMER = (
+    "The boundaries and names shown and the designations used on this map do not "
+    "imply official endorsement or acceptance."
+)
+
+
+PROJECTION_NOTE = "Projection: Lambert azimuthal equal-area centred on 35N 38.5E."
+
+
+SEED_COLOUR = "#D55E00"  # Okabe-Ito vermillion
+
+
+SEA_COLOUR = "#dbe9f4"
+
+
+LAND_COLOUR = "#e8e8e8"
+
+
+_LAYER_ATTRIBUTION = {
+    "countries": "countries: Natural Earth (public domain)",
+    "borders": "borders: derived from Natural Earth",
+    "governorates": "governorates: OCHA, UNCS (CC BY-IGO)",
+    "districts": "districts: OCHA, UNCS (CC BY-IGO)",
+    "population_grid": "population: OCHA / Syrian CBS pre-war table spread with GeoNames "
+    "(CC BY 4.0)",
+    "places": "places: GeoNames (CC BY 4.0)",
+    "events": "events: UCDP GED (CC BY 4.0)",
+    "seed_facts": "Raqqa strikes: AFP / SOHR, 2014-11-26",
+}
+
+
+#: Each metric as a table or a chart names it, in :data:`METRICS` order.
+METRIC_LABELS = {m: m.replace("_", " ") for m in METRICS} | {
+    "sheltered_safe": "sheltered (safety-weighted)"
+}
+
+#: What each metric means, as the memo explains it (``population`` is no
+#: metric of the score but is reported beside it).
+METRIC_NOTES = {
+    "displaced": "people displaced in the window (hazard-based, scaled to the national total)",
+    "sheltered": "displaced people the zones take in, within reach and capacity",
+    "population": "everyone living in the zones, before displacement (overlaps counted once)",
+    "residents_protected": "people living in the zones who were not displaced",
+    "unmet": "displaced people not sheltered",
+    "capacity": "people the zones can host (usable land / site area per person)",
+    "sheltered_safe": "sheltered, weighted by each zone's safety from strikes",
+}
+
+
+def metric_label(metric: str) -> str:
+    """Return the label of a metric (or of any column: its words).
+
+    Examples
+    --------
+    >>> metric_label("sheltered_safe"), metric_label("residents_protected_p50")
+    ('sheltered (safety-weighted)', 'residents protected p50')
+    """
+    return METRIC_LABELS.get(metric, metric.replace("_", " "))
+
+
+def source_note(layers: Iterable[str]) -> str:
+    """Return the source line for a figure showing ``layers`` (names from data.provenance()).
+
+    Names not among the bundled layers are taken as they are (e.g. a user's file).
+
+    Examples
+    --------
+    >>> source_note(["countries", "events"])
+    'Sources: countries: Natural Earth (public domain); events: UCDP GED (CC BY 4.0).'
+    """
+    parts = [_LAYER_ATTRIBUTION.get(name, name) for name in dict.fromkeys(layers)]
+    return "Sources: " + "; ".join(parts) + "."
+
+
+def result_sources(result: ScenarioResult) -> list[str]:
+    """Return the attribution of every dataset a result used, user files included (for source lines)."""
+    out: list[str] = []
+    for s in result.provenance["sources"]:
+        layer = s["layer"]
+        if layer == "scenario":
+            continue
+        if layer in _LAYER_ATTRIBUTION and s.get("licence"):
+            out.append(layer)
+        else:
+            out.append(f"{layer}: {s['source']}")
+    return out
+
+
+def wrap(text: str, width: int) -> str:
+    """Return ``text`` wrapped at ``width`` characters (tick labels of charts)."""
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _renderer(fig: Figure) -> Any:
+    canvas = fig.canvas
+    if hasattr(canvas, "get_renderer"):
+        return canvas.get_renderer()
+    return fig._get_renderer()  # type: ignore[attr-defined]  # noqa: SLF001 - no public one
+
+
+def fit_width(
+    fig: Figure, text: str, width_in: float, *, fontsize: float, fontweight: str = "normal"
+) -> str:
+    """Return ``text`` broken at spaces so that every line, as drawn, is at most ``width_in`` wide.
+
+    Lines are measured by the figure's renderer (the text's extent in that
+    font), not counted in characters; a word is never cut, and a word
+    longer than the line stands alone on its own. Line breaks already in
+    ``text`` are kept. User text is measured literally (no mathtext).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure(figsize=(3, 1))
+    >>> print(fit_width(fig, "a title that does not fit on one short line", 1.5, fontsize=10))
+    a title that does not
+    fit on one short line
+    >>> plt.close(fig)
+    """
+    renderer = _renderer(fig)
+    probe = fig.text(0, 0, "", fontsize=fontsize, fontweight=fontweight, parse_math=False)
+    limit = width_in * fig.dpi
+
+    def fits(line: str) -> bool:
+        probe.set_text(line)
+        return bool(probe.get_window_extent(renderer).width <= limit)
+
+    lines = []
+    try:
+        for para in text.split("\n"):
+            line = ""
+            for word in para.split():
+                wider = f"{line} {word}" if line else word
+                if not line or fits(wider):
+                    line = wider
+                else:
+                    lines.append(line)
+                    line = word
+            lines.append(line)
+    finally:
+        probe.remove()
+    return "\n".join(lines)
+
+
+def window_label(window: Mapping[str, Any]) -> str:
+    """Return the events window of a result as its headings write it.
+
+    Examples
+    --------
+    >>> window_label({"start": 2014, "end": 2014}), window_label({"start": 2014, "end": 2015})
+    ('2014', '2014 to 2015')
+    """
+    s, e = str(window["start"]), str(window["end"])
+    return s if s == e else f"{s} to {e}"
+
+
+def check_choice(name: str, value: Any, allowed: Sequence[str]) -> None:
+    """Refuse ``value`` of the option ``name`` unless it is one of ``allowed``."""
+    if value not in allowed:
+        raise SafeZonesError(
+            f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}"
+        )
+
+
+def as_results(
+    results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult] | None,
+) -> list[ScenarioResult]:
+    """Return the results of a sequence or a mapping as a list; refuse none."""
+    if isinstance(results, Mapping):
+        results = list(results.values())
+    out = list(results) if results is not None else []
+    if not out:
+        raise SafeZonesError("no results to draw: give at least one ScenarioResult")
+    return out
