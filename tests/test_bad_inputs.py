@@ -28,7 +28,8 @@ from rasterio.transform import from_origin
 
 from safezones import SafeZonesWarning, Scenario, data
 from safezones.cli import main
-from safezones.scenario import _check_population_total, _check_window
+from safezones.model.prepare import check_population_total as _check_population_total
+from safezones.model.prepare import check_window as _check_window
 
 ROOT = Path(__file__).resolve().parents[1]
 ALEPPO = str(ROOT / "scenarios/aleppo-freeze.toml")

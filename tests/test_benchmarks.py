@@ -58,3 +58,17 @@ def test_slider_benchmark_compares_equal_answers():
     m = bench.measure([10, 20], draws=5)
     assert m["max_rel_diff"] <= 1e-9
     assert min(m["first_move_s"], m["repeat_move_s"], m["run_s"]) > 0
+
+
+def test_run_benchmark_compares_equal_paths():
+    bench = _load("run_speed")
+    m = bench.measure(draws=12, repeat=1)
+    assert m["max_rel_diff"] <= 1e-9
+    assert min(m["reference_s"], m["cold_s"], m["warm_s"]) > 0
+
+
+def test_mincut_benchmark_agrees_with_scipy_to_its_rounding():
+    bench = _load("mincut_speed")
+    demand_k, cap = bench.problem(20, 3)
+    ours, ref = bench.max_flow(demand_k, cap), bench.with_scipy(demand_k, cap)
+    assert np.abs(ours - ref).max() <= 8 * bench.UNIT  # scipy's capacities are whole hundreds

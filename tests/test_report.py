@@ -106,10 +106,7 @@ def test_pdf_has_a_section_per_scenario_and_the_attributions(memo):
         assert r.scenario.title in texts[start] and r.scenario.title not in texts[start - 1]
         score = " ".join(texts[start : start + 2])
         t = r.totals.loc["sheltered"]
-        assert (
-            f"sheltered {people(t['p5'])} {people(t['p50'])} {people(t['p95'])}"
-            in score
-        )
+        assert f"sheltered {people(t['p5'])} {people(t['p50'])} {people(t['p95'])}" in score
     everything = " ".join(texts)
     for attribution in ATTRIBUTIONS:
         assert attribution in everything

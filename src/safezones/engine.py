@@ -1,9 +1,10 @@
-"""The sweep's fast path: geometry once, then each scenario is array arithmetic.
+"""Caches of the fast preparation: geometry once, then each scenario is array arithmetic.
 
-:func:`safezones.scenario.run` (the reference) builds every zone, measures
-every cell's distance to it and solves a linear program per draw. A sweep
-changes a few numbers thousands of times, so :class:`Engine` caches what only
-geometry decides and recomputes the rest with numpy:
+The straightforward preparation (:func:`safezones.model.prepare.prepare`)
+builds every zone and measures every cell's distance to it. :func:`run
+<safezones.scenario.run>` (through :func:`shared`) and a sweep (thousands of
+scenarios that change a few numbers) use :class:`Engine` instead, which
+caches what only geometry decides and recomputes the rest with numpy:
 
 - per scenario *base* (population, events window, hazard classes): the cells,
   their origin and hazard class, and the population of each class;
@@ -11,19 +12,18 @@ geometry decides and recomputes the rest with numpy:
   radius, one polygon): the zone's area, its strike intensity, every cell's
   distance to it and the cells it covers. A strip's depth, a freeze's radius
   and a safe zone's outline decide it; capacity and protection do not;
-- per *set* of zone geometries: the people living inside any of them.
+- per *set* of zone geometries: the people living inside any of them, and the
+  reach groups.
 
 Reach is then a threshold on the cached distances (``distance * detour <=
 max_travel``), so travel limits, capacity, rates, totals and protection cost
-no geometry at all. The most people sheltered is the minimum cut of the
-reach graph, ``min over zone sets A of capacity(A) + demand that reaches
-beyond A``, evaluated for all draws at once. Only when several zones compete
-for the same people with room to spare does the share of each zone (which
-``sheltered_safe`` needs) depend on travel distances; those draws are solved
-with the reference's linear program on the reference's groups.
+no geometry at all. :meth:`Engine.prepared` gives run() the arrays of
+:mod:`safezones.model.score`; :meth:`Engine.samples` scores a sweep's
+scenarios by hazard class and allocates by minimum cut
+(:mod:`safezones.model.mincut`), all draws at once.
 
 Every quantity is the reference's, computed in another order: the two agree
-to rounding (see ``tests/test_sweep.py``).
+to rounding (see ``tests/test_engine.py``, against ``tests/oracle.py``).
 """
 
 from __future__ import annotations
@@ -31,37 +31,37 @@ from __future__ import annotations
 import json
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
-from safezones.model.demand import scale_to_total
+from safezones.io import layers
+from safezones.model import mincut, prepare, score
+from safezones.model.mincut import GroupSet
 from safezones.model.overlay import events_in_zones
 from safezones.model.population import covered_fraction
+from safezones.model.prepare import Base, Prepared
 from safezones.model.shelter import (
     allocate_gravity,
-    allocate_optimal,
-    capacity,
     exposure_index,
-    safety,
+    straight_reach_km,
 )
-from safezones.model.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
-from safezones.scenario import (
-    FreezeZoneSpec,
-    RefugeZoneSpec,
-    Scenario,
-    _Base,
-    _base,
-    _groups,
-    _protection,
-    _zone_layer,
-    run,
-)
+from safezones.model.uncertainty import band_values, summarise
 
-__all__ = ["Engine", "fast_supported"]
+if TYPE_CHECKING:
+    from safezones.scenario import Scenario
+
+__all__ = ["READERS", "Engine", "clear_shared", "fast_supported", "shared"]
+
+#: Where a scenario's layers are read: the model prepares arrays from them.
+READERS = prepare.Readers(
+    population=layers.population_layer, events=layers.events_layer,
+    displaced=layers.displaced_table,
+)  # fmt: skip
 
 #: Most zones the fast path handles (2**Z reach patterns); more go to the reference.
 MAX_FAST_ZONES = 10
@@ -92,15 +92,6 @@ class ZoneGeom:
     limit_km: float  # distances beyond this are not measured (inf): nobody reaches that far
 
 
-@dataclass(frozen=True)
-class _GroupSet:
-    groups: Any  # safezones.model.shelter.Groups, as the reference forms them
-    group_class: np.ndarray  # (G,)
-    gpop: np.ndarray  # (G, 3)
-    nearest: np.ndarray  # (G,) the closest zone each group reaches (-1 if none)
-    tied: np.ndarray  # (G,) two reached zones are equally close
-
-
 class _LRU(OrderedDict[Any, Any]):
     def __init__(self, size: int) -> None:
         super().__init__()
@@ -117,26 +108,43 @@ class _LRU(OrderedDict[Any, Any]):
         return value
 
 
+def _reach_km(sc: Scenario) -> float:
+    """Return the straight-line reach of ``sc``, with a hair of slack for the distances' rounding."""
+    return straight_reach_km(sc.shelter.max_travel_km, sc.shelter.detour_factor) * (1 + 1e-9)
+
+
 def _key(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, default=str)
 
 
+def _stamp(path: Any) -> str:
+    """Return a file's identity for the cache keys: path, size and time of change (or missing)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return f"{path}|missing"
+    return f"{path}|{st.st_size}|{st.st_mtime_ns}"
+
+
 def _base_key(sc: Scenario) -> str:
     dem = sc.demand.model_dump(exclude={"rates", "national_total", "scale_to_national_total"})
+    files = [_stamp(sc.resolve(str(src))) for src in (sc.population.source, sc.events.source)
+             if src != "bundled"]  # fmt: skip
     return _key(
         {
             "population": sc.population.model_dump(),
             "events": sc.events.model_dump(),
             "demand": dem,
             "base_dir": str(sc.base_dir),
+            "files": files,
         }
     )
 
 
 def _zone_key(sc: Scenario, z: Any) -> str:
     shape = z.model_dump(by_alias=True, exclude={"id", "name", "protection", "capacity"})
-    if not isinstance(z, RefugeZoneSpec | FreezeZoneSpec) and z.path is not None:
-        shape["path"] = str(sc.resolve(str(z.path)))
+    if z.kind not in ("refuge", "freeze") and z.path is not None:
+        shape["path"] = _stamp(sc.resolve(str(z.path)))
     return _key(shape)
 
 
@@ -160,22 +168,25 @@ class Engine:
     def __init__(self, *, cache_size: int = 1024) -> None:
         self._bases: _LRU = _LRU(8)
         self._zones: _LRU = _LRU(cache_size)
+        self._layers: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
         self._groupsets: _LRU = _LRU(32)  # each holds per-cell arrays: keep few
         # keyed by id(base); each entry keeps its base alive, so the id cannot be reused
-        self._point_cache: dict[int, tuple[_Base, np.ndarray]] = {}
+        self._point_cache: dict[int, tuple[Base, np.ndarray]] = {}
         self._families: _LRU = _LRU(64)
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
         self.preloaded = False
+        #: Whether the last scenario base asked for was prepared (not taken from the cache).
+        self.base_made = False
         #: Where built zone geometry is kept and read back (a sweep's
         #: :class:`~safezones.sweep.store.GeometryStore`), or None.
         self.store: Any = None
         #: Zone geometries built and read from :attr:`store`; tests read them.
         self.built = 0
         self.loaded = 0
-        self._trees: dict[int, tuple[_Base, shapely.STRtree]] = {}
+        self._trees: dict[int, tuple[Base, shapely.STRtree]] = {}
         #: How many draws each route decided (see the module notes); tests read it.
         self.routes: Counter[str] = Counter()
 
@@ -186,11 +197,11 @@ class Engine:
         if fast_supported(sc) is not None:
             return {}
         bkey, base, _ = self._base(sc)
-        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        reach_km = _reach_km(sc)
         return dict(self._zone(sc, bkey, base, z, reach_km) for z in sc.zones)
 
     def zone_keys(self, sc: Scenario) -> list[str]:
-        """The cache keys of the zone geometry of ``sc`` (none off the fast path)."""
+        """Return the cache keys of the zone geometry of ``sc`` (none off the fast path)."""
         if fast_supported(sc) is not None:
             return []
         bkey = _base_key(sc)
@@ -212,20 +223,22 @@ class Engine:
         self.preloaded = True
 
     def zone_geometries(self, sc: Scenario) -> list[Any]:
-        """The zones of ``sc`` in PROJECT_CRS as scored, each built once and then cached."""
+        """Return the zones of ``sc`` in PROJECT_CRS as scored, each built once, then cached."""
         bkey, base, _ = self._base(sc)
-        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        reach_km = _reach_km(sc)
         return [self._zone(sc, bkey, base, z, reach_km)[1].geom for z in sc.zones]
 
     def events(self, sc: Scenario) -> Any:
-        """The events of the window of ``sc`` (those its exposure is counted from)."""
+        """Return the events of the window of ``sc`` (those its exposure is counted from)."""
         return self._base(sc)[1].events
 
-    def _base(self, sc: Scenario) -> tuple[str, _Base, np.ndarray]:
+    def _base(self, sc: Scenario) -> tuple[str, Base, np.ndarray]:
         key = _base_key(sc)
+        self.base_made = False
 
-        def make() -> tuple[_Base, np.ndarray]:
-            b = _base(sc)
+        def make() -> tuple[Base, np.ndarray]:
+            b = prepare.prepare_base(sc, READERS)  # warns about the inputs, once per base
+            self.base_made = True
             pop_h = np.zeros((b.n_cls, 3))
             for j in range(3):
                 pop_h[:, j] = np.bincount(b.cls_cell, b.bands[:, j], b.n_cls)
@@ -235,7 +248,7 @@ class Engine:
         return key, base, pop_h
 
     def _zone(
-        self, sc: Scenario, base_key: str, base: _Base, z: Any, reach_km: float
+        self, sc: Scenario, base_key: str, base: Base, z: Any, reach_km: float
     ) -> tuple[str, ZoneGeom]:
         key = base_key + "|" + _zone_key(sc, z)
         limit = max(reach_km, self.reach_km)
@@ -245,7 +258,8 @@ class Engine:
                 stored = self.store.load(key, len(base.cells))
                 if stored is not None:
                     self.loaded += 1
-                    return stored
+                    zg: ZoneGeom = stored
+                    return zg
             geom = build()
             self.built += 1
             if self.store is not None:
@@ -256,7 +270,7 @@ class Engine:
             from safezones.model.zones import zone_set
 
             try:
-                zones = zone_set([_zone_layer(sc, z)])
+                zones = zone_set([self._layer(sc, z)])
             except SafeZonesError as err:
                 raise type(err)([f"zones.{z.id}: {p}" for p in err.problems]) from None
             zm = to_metric(zones, what="zones").geometry.to_numpy()
@@ -283,34 +297,82 @@ class Engine:
             self._zones[key] = geom
         return key, geom
 
-    def _tree(self, base: _Base) -> shapely.STRtree:
+    def _layer(self, sc: Scenario, z: Any) -> Any:
+        """One zone's layer (EPSG:4326) as its builder makes it, built once per shape and name."""
+        key = (_zone_key(sc, z), z.id, z.name)  # the layer carries the zone's id and name
+        return self._layers.get_or(key, lambda: prepare.zone_layer(sc, z))
+
+    def prepared(self, sc: Scenario) -> Prepared:
+        """Prepare the arrays :func:`~safezones.model.score.score_groups` scores, from caches.
+
+        Equal to :func:`safezones.model.prepare.prepare` (which measures every cell's
+        distance to every zone), with each zone's geometry, distances and cover
+        cached; a safe zone split into one zone per feature is prepared that way.
+        """
+        if any(getattr(z, "split", None) is not None for z in sc.zones):
+            return prepare.prepare(sc, READERS)
+        (bkey, base, _), zones = prepare.gathered(
+            sc, lambda: self._base(sc), lambda: prepare.build_zones(sc, self._layer)
+        )
+        if not self.base_made:  # as run() always did: each run warns about its inputs
+            prepare.check_base(sc, base)
+        reach_km = _reach_km(sc)
+        pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
+        zkeys, geoms = tuple(k for k, _ in pairs), [g for _, g in pairs]
+        gs = self._groupset(sc, zkeys, geoms, base)
+        n_z, n_g, bands = len(geoms), len(gs.gpop), base.bands
+        res_zg = np.zeros((n_z, n_g, 3))
+        for z, g in enumerate(geoms):
+            for j in range(3):
+                np.add.at(res_zg[z, :, j], gs.groups.of_cell[g.cover_cells],
+                          bands[g.cover_cells, j] * g.cover_frac)  # fmt: skip
+        w = self._union(zkeys, geoms, base)
+        res_g = np.column_stack(
+            [np.bincount(gs.groups.of_cell, bands[:, j] * w, n_g) for j in range(3)]
+        )
+        zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
+        start, end = base.ev_kw["start"], base.ev_kw["end"]
+        return Prepared(
+            zones=zones, units=base.units, events=prepare.events_in_window(base.events, start, end),
+            sources=prepare.source_list(sc, base.pop_source, base.ev_source),
+            window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
+            n_cells=len(base.cells), opop=base.opop, intensity=base.intensity,
+            zone_events=zone_ev,
+            exposure=exposure_index(zone_ev["events_per_1000km2_year"].to_numpy(),
+                                    sc.shelter.exposure_reference),
+            groups=gs.groups, group_class=gs.group_class, gpop=gs.gpop, res_zg=res_zg,
+            res_g=res_g, cells=base.cells,
+            given=prepare.given_displaced(sc, READERS, base.units, base.opop),
+        )  # fmt: skip
+
+    def _tree(self, base: Base) -> shapely.STRtree:
         key = id(base)
         if key not in self._trees:
             self._trees = {key: (base, shapely.STRtree(base.cells.geometry.to_numpy()))}
         return self._trees[key][1]
 
-    def _points(self, base: _Base) -> np.ndarray:
+    def _points(self, base: Base) -> np.ndarray:
         key = id(base)
         if key not in self._point_cache:
             pts = base.cells.geometry.representative_point().to_numpy()
             self._point_cache = {key: (base, pts)}
         return self._point_cache[key][1]
 
-    def _family(self, sc: Scenario, base: _Base, z: Any) -> tuple[np.ndarray, float] | None:
+    def _family(self, sc: Scenario, base: Base, z: Any) -> tuple[np.ndarray, float] | None:
         """Each cell's km to the zone's border stretch or centre, and the zone's depth or radius."""
         from safezones.model.geometry import border_stretch, metric_point, resolve_point
 
-        if isinstance(z, RefugeZoneSpec):
+        if z.kind == "refuge":
             key: tuple[Any, ...] = ("stretch", z.border, z.start, z.end)
             param = z.depth_km
-        elif isinstance(z, FreezeZoneSpec):
+        elif z.kind == "freeze":
             key, param = ("centre", z.place), z.radius_km
         else:
             return None
         key = (id(base), *map(str, key))
 
-        def make() -> tuple[_Base, np.ndarray]:
-            if isinstance(z, RefugeZoneSpec):
+        def make() -> tuple[Base, np.ndarray]:
+            if z.kind == "refuge":
                 geom = border_stretch(z.border, z.start, z.end)[1]
             else:
                 geom = metric_point(*resolve_point(z.place, "place")[:2])
@@ -320,7 +382,7 @@ class Engine:
         return self._families.get_or(key, make)[1], float(param)
 
     def _distances(
-        self, sc: Scenario, base: _Base, z: Any, zone: Any, limit_km: float
+        self, sc: Scenario, base: Base, z: Any, zone: Any, limit_km: float
     ) -> np.ndarray:
         """As :func:`~safezones.model.shelter.cell_distances`, for the cells within ``limit_km``.
 
@@ -342,8 +404,8 @@ class Engine:
         out[near] = np.asarray(shapely.distance(pts[near], zone), dtype=float) / 1000.0
         return out
 
-    def _union(self, keys: tuple[str, ...], geoms: list[ZoneGeom], base: _Base) -> np.ndarray:
-        """Residents of any of the zones by hazard class, bands ``(H, 3)``."""
+    def _union(self, keys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
+        """Each cell's share inside any of the zones ``(C,)``, as the reference measures it."""
 
         def make() -> np.ndarray:
             n_c = len(base.cells)
@@ -366,19 +428,18 @@ class Engine:
                 pieces = shapely.intersection(zg[zs], cgeom[c])
                 area = float(shapely.area(cgeom[c]))
                 w[c] = float(shapely.area(shapely.union_all(pieces))) / area if area > 0 else 0.0
-            return np.column_stack(
-                [np.bincount(base.cls_cell, base.bands[:, j] * w, base.n_cls) for j in range(3)]
-            )
+            w.flags.writeable = False
+            return w
 
-        return self._unions.get_or(keys, make)
+        return np.asarray(self._unions.get_or(keys, make))
 
     def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
-                  base: _Base) -> _GroupSet:  # fmt: skip
+                  base: Base) -> GroupSet:  # fmt: skip
         sh = sc.shelter
 
-        def make() -> _GroupSet:
+        def make() -> GroupSet:
             dist = np.column_stack([g.dist for g in geoms])
-            groups, group_class = _groups(base, dist, sh)
+            groups, group_class = prepare.group_cells(base, dist, sh)
             n_g = len(groups.origin)
             gpop = np.column_stack(
                 [np.bincount(groups.of_cell, base.bands[:, j], n_g) for j in range(3)]
@@ -389,47 +450,40 @@ class Engine:
             if d.shape[1] > 1:
                 two = np.sort(d, axis=1)[:, :2]
                 tied = np.isfinite(two[:, 1]) & (two[:, 0] == two[:, 1])
-            return _GroupSet(groups, group_class, gpop, nearest, tied)
+            return GroupSet(groups, group_class, gpop, nearest, tied)
 
         key = (zkeys, sh.max_travel_km, sh.detour_factor)
-        return self._groupsets.get_or(key, make)
+        gs: GroupSet = self._groupsets.get_or(key, make)
+        return gs
 
     # ------------------------------------------------------------ arithmetic
 
     def samples(
         self, sc: Scenario, *, draws: int | None = None, seed: int | None = None
     ) -> np.ndarray:
-        """The score of every draw, ``(draws, len(METRICS))``, as ``run(sc).samples``."""
+        """Score every draw: ``(draws, len(METRICS))``, as ``run(sc).samples``."""
         n = int(draws if draws is not None else sc.uncertainty.draws)
         rng_seed = int(seed if seed is not None else sc.uncertainty.seed)
         if fast_supported(sc) is not None:
             self.routes["reference"] += n
-            return run(sc, draws=n, seed=rng_seed).samples.to_numpy()
+            prep = self.prepared(sc)
+            return score.score_groups(sc, prep, draws=n, seed=rng_seed).samples
         bkey, base, pop_h = self._base(sc)
-        reach_km = sc.shelter.max_travel_km / sc.shelter.detour_factor * (1 + 1e-9)
+        reach_km = _reach_km(sc)
         pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
         zkeys = tuple(k for k, _ in pairs)
         geoms = [g for _, g in pairs]
         n_z, n_h = len(geoms), base.n_cls
-        unc, dem, sh = sc.uncertainty, sc.demand, sc.shelter
-
-        spec = UncertaintySpec(
-            rate_spread=unc.rate_spread, national_total_spread=unc.national_total_spread,
-            site_area_low_m2=unc.site_area_low_m2, site_area_high_m2=unc.site_area_high_m2,
-            protection_spread=unc.protection_spread, population_bands=unc.population_bands,
-        )  # fmt: skip
-        dr = draw_inputs(spec, draws=n, n_classes=n_h, seed=rng_seed,
+        dem, sh = sc.demand, sc.shelter
+        dr = score.sample(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
                          site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
         t = dr.population_t
 
         # demand by hazard class: the share displaced is the same for every group of a class
-        pop_ht = band_values(pop_h[:, 0], pop_h[:, 1], pop_h[:, 2], t)  # (n, H)
-        rate = np.clip(np.asarray(dem.rates)[None, :] * dr.rate_factor, 0.0, 1.0)
-        disp_h = pop_ht * rate
-        if dem.scale_to_national_total and dem.national_total is not None:
-            disp_h = scale_to_total(disp_h, pop_ht, dem.national_total * dr.national_factor)
-        share = np.clip(np.divide(disp_h, pop_ht, out=np.zeros_like(disp_h), where=pop_ht > 0),
-                        0.0, 1.0)  # fmt: skip
+        pop_ht = score.band_people(pop_h, t)  # (n, H)
+        disp_h = score.hazard_displaced(pop_ht, np.arange(n_h), dem.rates, dr,
+                                        score.national_total(dem))  # fmt: skip
+        share = score.displaced_share(disp_h, pop_ht)
         displaced = disp_h.sum(axis=1)
 
         # reach patterns: which zones each cell reaches, as bits
@@ -441,40 +495,26 @@ class Engine:
         p_kh = np.stack(
             [np.bincount(key, base.bands[:, j], n_k * n_h) for j in range(3)], axis=1
         ).reshape(n_k, n_h, 3)
-        flat = p_kh.reshape(n_k * n_h, 3)
-        p_t = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t).reshape(n, n_k, n_h)
+        p_t = score.band_people(p_kh, t)  # (n, K, H)
         demand_k = (p_t * share[:, None, :]).sum(axis=2)  # (n, K)
 
         # capacity, safety
-        area = np.array([g.area_km2 for g in geoms])
-        cap = capacity(area, usable_fraction=sh.usable_fraction,
-                       site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
-                       explicit=[z.capacity for z in sc.zones])  # fmt: skip
-        cap = np.array(np.broadcast_to(cap, (n, n_z)))
+        cap = score.zone_capacity(np.array([g.area_km2 for g in geoms]), dr,
+                                  usable_fraction=sh.usable_fraction,
+                                  explicit=[z.capacity for z in sc.zones])  # fmt: skip
         exposure = exposure_index(np.array([g.intensity for g in geoms]), sh.exposure_reference)
-        protection = np.clip(np.asarray(_protection(sc))[None, :] + dr.protection_shift[:, None],
-                             0.0, 1.0)  # fmt: skip
-        safe = safety(exposure[None, :], protection)
+        safe = score.zone_safety(exposure, np.asarray(prepare.protection(sc)), dr)
 
         if sh.allocation == "optimal":
             arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
         else:
             arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
-        sheltered = arrivals.sum(axis=1)
-
-        res_h = self._union(zkeys, geoms, base)
-        res_t = band_values(res_h[:, 0], res_h[:, 1], res_h[:, 2], t)
-        residents = (res_t * (1.0 - share)).sum(axis=1)
-        return np.column_stack(
-            [
-                displaced,
-                sheltered,
-                residents,
-                np.maximum(displaced - sheltered, 0.0),
-                cap.sum(axis=1),
-                (arrivals * safe).sum(axis=1),
-            ]
+        w = self._union(zkeys, geoms, base)
+        res_h = np.column_stack(
+            [np.bincount(base.cls_cell, base.bands[:, j] * w, n_h) for j in range(3)]
         )
+        res_t = score.band_people(res_h, t)
+        return score.metrics(displaced, arrivals, score.not_displaced(res_t, share), cap, safe)
 
     def totals(
         self, sc: Scenario, *, draws: int | None = None, seed: int | None = None
@@ -485,7 +525,7 @@ class Engine:
     def _optimal(
         self,
         sc: Scenario,
-        base: _Base,
+        base: Base,
         zkeys: tuple[str, ...],
         geoms: list[ZoneGeom],
         demand_k: np.ndarray,
@@ -493,87 +533,15 @@ class Engine:
         share: np.ndarray,
         t: np.ndarray,
     ) -> np.ndarray:
-        """Arrivals per zone ``(n, Z)`` of the optimal allocation."""
-        n, n_z = cap.shape
-        n_k = demand_k.shape[1]
-        ks = np.arange(n_k)
-        # min cut over zone sets A: capacity of A plus the demand reaching beyond A
-        beyond = (ks[:, None] & ~ks[None, :]) != 0  # [k, A]: class k reaches a zone outside A
-        cap_a = cap @ ((ks[None, :] >> np.arange(n_z)[:, None]) & 1)  # (n, A)
-        flow = (cap_a + demand_k @ beyond).min(axis=1)
-        arrivals = np.zeros((n, n_z))
-        if n_z == 1:
-            arrivals[:, 0] = flow
-            self.routes["one zone"] += n
-            return arrivals
-
-        # The arrivals of the maximum flows form a polymatroid's base: zone z takes
-        # between F - r(all but z) and r({z}), r(S) the most people zones S can take.
-        # Where every range is one point (a zone full, or serving only its own people)
-        # the split is decided without travel distances.
-        def rank(zone_set: int) -> np.ndarray:
-            sub = ks[(ks & ~zone_set) == 0]  # T within S
-            reach_s = ks & zone_set
-            out_t = (reach_s[:, None] & ~sub[None, :]) != 0
-            cap_t = cap @ ((sub[None, :] >> np.arange(n_z)[:, None]) & 1)
-            return np.asarray((cap_t + demand_k @ out_t).min(axis=1))
-
-        every = n_k - 1
-        hi = np.column_stack([rank(1 << z) for z in range(n_z)])
-        lo = np.column_stack([flow - rank(every & ~(1 << z)) for z in range(n_z)])
-        point = (hi - lo <= 1e-12 * np.maximum(flow, 1.0)[:, None]).all(axis=1)
-        arrivals[point] = hi[point]
-        self.routes["decided by capacities"] += int(point.sum())
-        compete = ~point
-        rest = np.flatnonzero(compete)
-        if not len(rest):
-            return arrivals
-        # everyone who reaches a zone is sheltered: with room in each zone for all the
-        # people it is nearest to, the shortest-travel tie-break sends them there
-        gs = self._groupset(sc, zkeys, geoms, base)
-        gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t[rest])
-        demand = gp * share[rest][:, gs.group_class]  # (r, G)
-        reached = gs.nearest >= 0
-        near = np.zeros((len(rest), n_z))
-        for z in range(n_z):
-            near[:, z] = demand[:, gs.nearest == z].sum(axis=1)
-        all_in = flow[rest] >= demand[:, reached].sum(axis=1) * (1 - 1e-12)
-        fits = (near <= cap[rest] * (1 + 1e-12)).all(axis=1)
-        untied = ~(demand[:, gs.tied] > 0).any(axis=1)
-        nearest_ok = all_in & fits & untied
-        arrivals[rest[nearest_ok]] = near[nearest_ok]
-        self.routes["nearest zone"] += int(nearest_ok.sum())
-        if n_z == 2:
-            # Two zones, everyone sheltered: the shortest-travel split is a fractional
-            # knapsack. Zone 0 takes its own people and those of both who are nearer to
-            # it, within the range [lo, hi] the capacities leave.
-            reach = gs.groups.reach
-            both = reach[:, 0] & reach[:, 1]
-            dk = gs.groups.distance_km
-            delta = np.subtract(dk[:, 0], dk[:, 1], out=np.zeros(len(dk)), where=both)
-            take = (reach[:, 0] & ~reach[:, 1]) | (both & (delta < 0))
-            a0 = np.clip(demand[:, take].sum(axis=1), lo[rest, 0], hi[rest, 0])
-            level = both & (delta == 0)
-            clipped = (a0 <= lo[rest, 0]) | (a0 >= hi[rest, 0])
-            decided = all_in & ~nearest_ok & (clipped | ~(demand[:, level] > 0).any(axis=1))
-            arrivals[rest[decided], 0] = a0[decided]
-            arrivals[rest[decided], 1] = flow[rest[decided]] - a0[decided]
-            nearest_ok |= decided
-            self.routes["two-zone knapsack"] += int(decided.sum())
-        lp = ~nearest_ok
-        if lp.any():
-            self.routes["linear program"] += int(lp.sum())
-            flows = allocate_optimal(demand[lp], cap[rest[lp]], gs.groups.reach,
-                                     gs.groups.distance_km)  # fmt: skip
-            arrivals[rest[lp]] = (
-                np.asarray(flows).reshape(int(lp.sum()), len(gs.gpop), -1).sum(axis=1)
-            )
-        return arrivals
+        """Arrivals per zone ``(n, Z)`` of the optimal allocation (:mod:`safezones.model.mincut`)."""
+        return mincut.arrivals(demand_k, cap, share, t,
+                               lambda: self._groupset(sc, zkeys, geoms, base),
+                               self.routes)  # fmt: skip
 
     def _gravity(
         self,
         sc: Scenario,
-        base: _Base,
+        base: Base,
         zkeys: tuple[str, ...],
         geoms: list[ZoneGeom],
         share: np.ndarray,
@@ -588,4 +556,24 @@ class Engine:
         flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
                                  gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,
                                  outside_option=sc.shelter.outside_option)  # fmt: skip
-        return np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1)
+        return np.asarray(np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1))
+
+
+_SHARED: list[Engine] = []
+
+
+def shared() -> Engine:
+    """Return the engine of this process that :func:`~safezones.scenario.run` prepares with.
+
+    Its caches are small (a few scenario bases, 64 zones) and keyed by every
+    input that decides the geometry, files included (path, size and time of
+    change), so a changed file is read again.
+    """
+    if not _SHARED:
+        _SHARED.append(Engine(cache_size=64))
+    return _SHARED[0]
+
+
+def clear_shared() -> None:
+    """Forget the shared engine and its caches, as a new process would start."""
+    _SHARED.clear()

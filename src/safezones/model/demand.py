@@ -99,7 +99,7 @@ def hazard_class(intensity: np.ndarray, thresholds: Sequence[float]) -> np.ndarr
     [0, 1, 2]
     """
     values = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)
-    return np.searchsorted(np.asarray(thresholds, dtype=float), values, side="right")
+    return np.asarray(np.searchsorted(np.asarray(thresholds, dtype=float), values, side="right"))
 
 
 def scale_to_total(
@@ -134,7 +134,7 @@ def scale_to_total(
 
 
 def origin_units(level: Origin = "districts") -> gpd.GeoDataFrame:
-    """The bundled origin units with a ``pcode`` and ``name`` column.
+    """Return the bundled origin units with a ``pcode`` and ``name`` column.
 
     Examples
     --------
@@ -210,7 +210,7 @@ def displaced_hazard(
     cls = hazard_class(intensity, thresholds)
     d = np.asarray(population, dtype=float) * np.asarray(rates, dtype=float)[cls]
     if national_total is None:
-        return d
+        return np.asarray(d)
     if national_total < 0:
         raise SafeZonesError(f"national_total must be >= 0, got {national_total!r}")
     return scale_to_total(d, population, national_total)

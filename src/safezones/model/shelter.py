@@ -1,6 +1,6 @@
 """Shelter: capacity, reach, safety and the allocation of displaced people to zones.
 
-Definitions (see DESIGN.md):
+Definitions:
 
 - **capacity** of a zone: given explicitly, or ``usable_fraction * area /
   site_area_per_person_m2`` (Sphere: 45 m2 per person in a planned camp);
@@ -78,6 +78,7 @@ __all__ = [
     "exposure_index",
     "reach_groups",
     "safety",
+    "straight_reach_km",
 ]
 
 Allocation = Literal["optimal", "gravity"]
@@ -138,7 +139,7 @@ def exposure_index(
     [0.0, 0.5, 1.0]
     """
     i = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)
-    return np.clip(i / _positive("reference", reference), 0.0, 1.0)
+    return np.asarray(np.clip(i / _positive("reference", reference), 0.0, 1.0), dtype=float)
 
 
 def safety(exposure: np.ndarray, protection: np.ndarray) -> np.ndarray:
@@ -151,6 +152,20 @@ def safety(exposure: np.ndarray, protection: np.ndarray) -> np.ndarray:
     """
     p = np.clip(np.asarray(protection, dtype=float), 0.0, 1.0)
     return np.asarray(1.0 - (1.0 - p) * np.asarray(exposure, dtype=float), dtype=float)
+
+
+def straight_reach_km(max_travel_km: float, detour_factor: float) -> float:
+    """Return the straight-line km a journey of ``max_travel_km`` by road covers.
+
+    A cell reaches a zone when its straight-line distance times
+    ``detour_factor`` is at most ``max_travel_km`` (see :func:`reach_groups`).
+
+    Examples
+    --------
+    >>> straight_reach_km(130.0, 1.3)
+    100.0
+    """
+    return float(max_travel_km) / float(detour_factor)
 
 
 def cell_distances(cells: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
@@ -272,7 +287,7 @@ def allocate_optimal(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
-    """The most people sheltered under reach and capacity; ties go to shorter travel.
+    """Shelter the most people under reach and capacity; ties go to shorter travel.
 
     Parameters
     ----------
@@ -315,17 +330,118 @@ def allocate_optimal(
     out = np.zeros((n_draws, n_g, n_z))
     gi, zi, cost, a_ub = _lp_structure(np.asarray(reach, dtype=bool), distance_km)
     if len(gi):
-        for k in range(n_draws):
-            scale = max(float(d2[k].max()), float(c2[k].max()), 1.0)
-            b = np.concatenate([d2[k], c2[k]]) / scale
-            res = linprog(cost, A_ub=a_ub, b_ub=b, bounds=(0, None), method="highs")
+        scale = np.maximum(np.maximum(d2.max(axis=1), c2.max(axis=1)), 1.0)
+        rhs = np.concatenate([d2, c2], axis=1) / scale[:, None]  # (draws, G + Z)
+        pending = np.arange(n_draws)
+        while len(pending):
+            k, pending = pending[0], pending[1:]
+            res = linprog(cost, A_ub=a_ub, b_ub=rhs[k], bounds=(0, None), method="highs")
             if res.status != 0:  # pragma: no cover - a feasible bounded LP always solves
                 raise RuntimeError(f"the allocation LP failed: {res.message}")
-            out[k, gi, zi] = np.maximum(res.x, 0.0) * scale
+            out[k, gi, zi] = np.maximum(res.x, 0.0) * scale[k]
+            done = [k]
+            if len(pending):
+                ok, x = _same_vertex(
+                    cost, (gi, zi), n_g, np.asarray(res.ineqlin.marginals), rhs[pending]
+                )
+                out[pending[ok][:, None], gi[None, :], zi[None, :]] = (
+                    x[ok] * scale[pending[ok], None]
+                )
+                done += pending[ok].tolist()
+                pending = pending[~ok]
             if progress is not None:
-                progress(1)
+                for _ in done:
+                    progress(1)
     out = _enforce_limits(out, d2, c2)
     return out[0] if single else out
+
+
+def _same_vertex(
+    cost: np.ndarray,
+    arcs: tuple[np.ndarray, np.ndarray],
+    n_g: int,
+    dual: np.ndarray,
+    rhs: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which right-hand sides ``rhs`` (``(k, G + Z)``) one LP's dual also solves, and how.
+
+    The draws of a scenario share the costs and the constraint matrix; only
+    demand and capacity (the right-hand side) change. A dual solution of one
+    draw is therefore dual feasible for every draw, and it is optimal for a
+    draw exactly when a feasible flow uses only the arcs of zero reduced cost
+    and leaves slack only in the constraints it does not price
+    (complementary slackness). When those arcs form a forest with at most one
+    slack constraint per tree (linearly independent columns), that flow is
+    unique, so it is the draw's optimum, the one its linear program finds:
+    it is read off the trees leaf by leaf (sums and differences only). With
+    dependent columns (several optima) no draw is taken: each gets its own LP.
+
+    Returns
+    -------
+    tuple
+        A bool ``(k,)``: the draws solved, and their flows ``(k, arcs)`` (scaled as ``rhs``).
+    """
+    gi, zi = arcs
+    k, n_rows = rhs.shape
+    tol = 1e-12
+    none = np.zeros(k, dtype=bool), np.zeros((k, len(gi)))
+    reduced = cost - dual[gi] - dual[n_g + zi]
+    tight = np.flatnonzero(reduced <= 1e-9 * max(1.0, float(np.abs(cost).max())))
+    slack = np.abs(dual) <= 1e-9
+    order, parent, edge, roots = _forest(n_rows, gi[tight], n_g + zi[tight], slack)
+    if order is None:
+        return none
+    left = rhs.copy()
+    x = np.zeros((k, len(gi)))
+    ok = np.ones(k, dtype=bool)
+    for node in order[::-1]:  # leaves first: a leaf's arc carries what its row needs
+        if parent[node] < 0:
+            continue
+        val = left[:, node]
+        ok &= val >= -tol
+        x[:, tight[edge[node]]] = val
+        left[:, parent[node]] -= val
+    for root in roots:  # the rest is the root's slack, or must be nothing
+        ok &= left[:, root] >= -tol if slack[root] else np.abs(left[:, root]) <= tol
+    return ok, np.maximum(x, 0.0)
+
+
+def _forest(
+    n_nodes: int, u: np.ndarray, v: np.ndarray, slack: np.ndarray
+) -> tuple[list[int] | None, np.ndarray, np.ndarray, list[int]]:
+    """Breadth-first order, parent node and parent edge of a forest rooted at its slack rows.
+
+    ``order`` is None when the edges hold a cycle or a tree holds two slack rows.
+    """
+    adj: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
+    for e, (a, b) in enumerate(zip(u.tolist(), v.tolist(), strict=True)):
+        adj[a].append((b, e))
+        adj[b].append((a, e))
+    parent = np.full(n_nodes, -1)
+    edge = np.full(n_nodes, -1)
+    seen = np.zeros(n_nodes, dtype=bool)
+    order: list[int] = []
+    roots: list[int] = []
+    starts = [int(i) for i in np.flatnonzero(slack)] + list(range(n_nodes))
+    for start in starts:
+        if seen[start]:
+            continue
+        seen[start] = True
+        roots.append(start)
+        tree = [start]
+        for node in tree:
+            for nxt, e in adj[node]:
+                if e == edge[node]:
+                    continue
+                if seen[nxt]:
+                    return None, parent, edge, roots  # a cycle, or a second slack row
+                seen[nxt] = True
+                parent[nxt], edge[nxt] = node, e
+                tree.append(nxt)
+        if sum(bool(slack[n]) for n in tree) > 1:
+            return None, parent, edge, roots
+        order += tree
+    return order, parent, edge, roots
 
 
 def _enforce_limits(flows: np.ndarray, demand: np.ndarray, cap: np.ndarray) -> np.ndarray:
@@ -395,4 +511,4 @@ def allocate_gravity(
     arrivals = flows.sum(axis=1)
     over = np.divide(c2, arrivals, out=np.ones_like(arrivals), where=arrivals > c2)
     flows = flows * np.minimum(over, 1.0)[:, None, :]
-    return flows[0] if single else flows
+    return np.asarray(flows[0] if single else flows)

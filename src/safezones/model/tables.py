@@ -23,11 +23,9 @@ if TYPE_CHECKING:
 
     from safezones.config.scenario import Scenario
     from safezones.model.shelter import Groups
-    from safezones.schema import DateLike
 
 __all__ = [
     "PreparedTables",
-    "events_in_window",
     "flows_table",
     "per_origin_table",
     "per_zone_table",
@@ -73,30 +71,6 @@ class PreparedTables(Protocol):
     @property
     def gpop(self) -> np.ndarray:
         """(G, 3) population bands per group."""
-
-
-def events_in_window(
-    events: gpd.GeoDataFrame, start: DateLike | None, end: DateLike | None
-) -> gpd.GeoDataFrame:
-    """Return the events whose whole date range lies in the window (all of them if undated).
-
-    Parameters
-    ----------
-    events
-        Events with ``date_start`` and ``date_end``, or without dates.
-    start, end
-        The window's bounds as a scenario gives them (a year or a date).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-    """
-    from safezones.schema import in_window, window_bounds
-
-    if "date_start" not in events.columns:
-        return events
-    lo, hi = window_bounds(start, end)
-    return events[in_window(events["date_start"], events["date_end"], lo, hi)]
 
 
 def q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:

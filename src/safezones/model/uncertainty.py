@@ -223,7 +223,7 @@ def band_values(
     t2 = np.asarray(t, dtype=float)[:, None]
     below = central + t2 * (central - low)
     above = central + t2 * (high - central)
-    return np.where(t2 < 0, below, above)
+    return np.asarray(np.where(t2 < 0, below, above))
 
 
 def summarise(values: np.ndarray, axis: int = 0) -> np.ndarray:

@@ -25,6 +25,7 @@ from safezones.config.keys import is_int, lookup
 from safezones.config.sweep import ParameterSpec, SweepSpec, raise_problems, sobol_size_problem
 from safezones.errors import SafeZonesError
 from safezones.io.toml import read_toml
+from safezones.model.shelter import straight_reach_km
 from safezones.scenario import Scenario
 from safezones.sweep.design import grid_design, sample_design, snap
 
@@ -258,7 +259,7 @@ class Sweep:
         detour = (
             d["shelter.detour_factor"].min() if "shelter.detour_factor" in d else sh.detour_factor
         )
-        return float(travel) / max(float(detour), 1.0) * (1 + 1e-9)
+        return straight_reach_km(float(travel), max(float(detour), 1.0)) * (1 + 1e-9)
 
     @cached_property
     def _values(self) -> dict[str, Any]:

@@ -456,8 +456,10 @@ def compare_maps(
 
 
 def _reach_km(result: ScenarioResult) -> float:
+    from safezones.model.shelter import straight_reach_km
+
     sh = result.scenario.shelter
-    return float(sh.max_travel_km / sh.detour_factor)
+    return straight_reach_km(sh.max_travel_km, sh.detour_factor)
 
 
 @literal_text

@@ -1,11 +1,10 @@
-"""Demand, shelter and uncertainty: hand-computed answers, an independent max-flow
+"""Shelter: hand-computed answers, an independent max-flow oracle, the per-draw LP
 oracle and properties that must hold for any input."""
 
 from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,16 +12,6 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 import safezones as sz
-from safezones import data
-from safezones.model.demand import (
-    assign_origins,
-    displaced_given,
-    displaced_hazard,
-    hazard_class,
-    origin_units,
-    read_displaced_table,
-    scale_to_total,
-)
 from safezones.model.shelter import (
     allocate_gravity,
     allocate_optimal,
@@ -32,75 +21,6 @@ from safezones.model.shelter import (
     reach_groups,
     safety,
 )
-from safezones.model.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
-
-# ---------------------------------------------------------------- demand
-
-
-def test_hazard_classes_take_the_boundary_into_the_upper_class():
-    got = hazard_class(np.array([0, 9.99, 10, 99.9, 100, np.nan]), (10, 100))
-    assert got.tolist() == [0, 0, 1, 1, 2, 0]
-
-
-def test_hazard_demand_by_hand():
-    pop = np.array([1000.0, 2000.0, 500.0])
-    inten = np.array([3.0, 40.0, 400.0])  # low, medium, high
-    raw = displaced_hazard(pop, inten, rates=(0.1, 0.2, 0.6), national_total=None)
-    assert raw.tolist() == [100.0, 400.0, 300.0]
-    scaled = displaced_hazard(pop, inten, rates=(0.1, 0.2, 0.6), national_total=1600)
-    # the high origin would get 600 > its 500 people: capped, the rest spread 1:4
-    assert np.allclose(scaled, [220.0, 880.0, 500.0])
-    assert scaled.sum() == pytest.approx(1600)
-
-
-@given(
-    st.lists(st.floats(1, 1e6), min_size=1, max_size=12),
-    st.floats(0, 1),
-    st.data(),
-)
-def test_scaling_meets_the_total_and_never_exceeds_population(pop, share, draw):
-    pop = np.array(pop)
-    d = np.array([draw.draw(st.floats(0.01, 1)) * p for p in pop])
-    total = share * pop.sum()
-    out = scale_to_total(d, pop, total)
-    assert np.all(out <= pop * (1 + 1e-9))
-    assert out.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
-
-
-def test_given_table_shares_governorates_by_population_and_rejects_unknown_codes(tmp_path):
-    units = origin_units("districts")
-    pop = np.arange(1, len(units) + 1, dtype=float)
-    given = pd.Series({"SY02": 1000.0, "SY0100": 5.0})
-    out = displaced_given(given, units, pop)
-    aleppo = units.pcode.str.startswith("SY02").to_numpy()
-    assert out[aleppo].sum() == pytest.approx(1000)
-    assert np.allclose(out[aleppo] / out[aleppo].sum(), pop[aleppo] / pop[aleppo].sum())
-    assert out[units.pcode.to_numpy() == "SY0100"].tolist() == [5.0]
-    with pytest.raises(sz.SafeZonesError, match=r"SY99.*SY0999"):
-        displaced_given(pd.Series({"SY99": 1.0, "SY0999": 2.0}), units, pop, source="t.csv")
-    # district figures for governorate origins add up into their governorate
-    gov = origin_units("governorates")
-    g = displaced_given(pd.Series({"SY0200": 7.0, "SY0201": 3.0}), gov, np.ones(len(gov)))
-    assert g[gov.pcode.to_numpy() == "SY02"].tolist() == [10.0]
-
-
-def test_displaced_table_errors_name_the_file_and_line(tmp_path):
-    bad = tmp_path / "idps.csv"
-    bad.write_text("pcode,displaced\nSY02,100\nSY03,-5\nSY04,abc\n")
-    with pytest.raises(sz.DataError, match=r"idps\.csv: .*line\(s\) 3, 4"):
-        read_displaced_table(bad)
-    with pytest.raises(sz.DataError, match=r"missing the columns \['idps'\]"):
-        read_displaced_table(bad, column="idps")
-
-
-def test_origins_of_grid_cells_match_the_grid_governorate():
-    cells = data.population_grid()
-    gov = origin_units("governorates")
-    got = gov.pcode.to_numpy()[assign_origins(cells, gov)]
-    assert (got == cells.adm1_pcode.to_numpy()).mean() > 0.99
-
-
-# ---------------------------------------------------------------- shelter
 
 
 def test_capacity_by_hand():
@@ -254,45 +174,33 @@ def test_optimal_over_draws_matches_draw_by_draw():
         assert both[k] == pytest.approx(one)
 
 
-# ---------------------------------------------------------------- uncertainty
+def _draws_of(rng, g, z, n, *, ties):
+    demand = rng.uniform(0, 300, (n, g)) * (rng.random((1, g)) > 0.15)
+    cap = rng.uniform(0, 400, (n, z)) * (1 + rng.uniform(-0.3, 0.3, (n, 1)))
+    reach = rng.random((g, z)) < 0.6
+    dist = rng.choice([0.0, 10.0, 20.0], (g, z)) if ties else rng.uniform(0, 100, (g, z))
+    return demand, cap, reach, dist
 
 
-def test_one_draw_is_the_central_case_and_seeds_repeat():
-    spec = UncertaintySpec()
-    one = draw_inputs(spec, draws=1, n_classes=3)
-    assert one.population_t.tolist() == [0.0] and one.site_area_per_person_m2.tolist() == [45.0]
-    a = draw_inputs(spec, draws=200, n_classes=3, seed=7)
-    b = draw_inputs(spec, draws=200, n_classes=3, seed=7)
-    c = draw_inputs(spec, draws=200, n_classes=3, seed=8)
-    assert np.array_equal(a.rate_factor, b.rate_factor)
-    assert not np.array_equal(a.rate_factor, c.rate_factor)
-    assert a.site_area_per_person_m2.min() >= 30 and a.site_area_per_person_m2.max() <= 45
-    assert np.all(np.abs(a.rate_factor - 1) <= 0.3)
-    with pytest.raises(sz.SafeZonesError, match="draws"):
-        draw_inputs(spec, draws=0, n_classes=3)
-    with pytest.raises(sz.SafeZonesError, match="site_area_low_m2"):
-        UncertaintySpec(site_area_low_m2=50)
+@pytest.mark.parametrize("ties", [False, True])
+def test_optimal_over_draws_equals_one_lp_per_draw(ties):
+    """Sharing one LP's dual between draws gives each draw's own LP optimum."""
+    from oracle import per_draw_lp
+
+    rng = np.random.default_rng(17 + ties)
+    for _ in range(25):
+        g, z = int(rng.integers(1, 30)), int(rng.integers(1, 6))
+        demand, cap, reach, dist = _draws_of(rng, g, z, 40, ties=ties)
+        got = allocate_optimal(demand, cap, reach, dist)
+        ref = per_draw_lp(demand, cap, reach, dist)
+        # flow by flow, ties included: a dual is shared only where the optimum is unique
+        np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-6)
+        assert np.all(got.sum(axis=2) <= demand + 1e-9)
+        assert np.all(got.sum(axis=1) <= cap + 1e-9)
 
 
-def test_band_values_stay_within_the_bands():
-    t = draw_inputs(UncertaintySpec(), draws=500, n_classes=1, seed=1).population_t
-    v = band_values(np.array([80.0]), np.array([100.0]), np.array([130.0]), t)
-    assert v.min() >= 80 and v.max() <= 130
-    q = summarise(v)[0]
-    assert q[0] <= q[1] <= q[2]
-    assert q[1] == pytest.approx(100, abs=3)  # the triangular law peaks at the central value
-
-
-def test_latin_hypercube_settles_percentiles_faster_than_random_draws():
-    def spread(method):
-        meds = [
-            np.median(
-                draw_inputs(
-                    UncertaintySpec(), draws=200, n_classes=3, seed=s, method=method
-                ).national_factor
-            )
-            for s in range(20)
-        ]
-        return np.std(meds)
-
-    assert spread("lhs") < spread("random") / 5
+def test_progress_counts_every_draw_once():
+    ticks = []
+    demand = np.array([TOY_DEMAND * f for f in (1.0, 1.1, 0.9, 3.0)])
+    allocate_optimal(demand, TOY_CAP, TOY_REACH, TOY_DIST, progress=ticks.append)
+    assert sum(ticks) == 4

@@ -1,0 +1,458 @@
+"""Prepare a scenario's arrays: zones, cells, origins, hazard classes, reach groups.
+
+Everything a scenario's draws share is computed here once, from layers read
+elsewhere: the caller passes :class:`Readers` (``safezones.io.layers``), so
+the model opens no file of its own. :mod:`safezones.model.score` then scores
+the draws from these arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from safezones import data
+from safezones._text import people
+from safezones.crs import to_metric
+from safezones.errors import SafeZonesError, SafeZonesWarning
+from safezones.model.demand import (
+    assign_origins,
+    displaced_given,
+    hazard_class,
+    origin_units,
+)
+from safezones.model.overlay import (
+    events_in_zones,
+    kernel_intensity,
+    strike_intensity,
+)
+from safezones.model.population import covered_fraction
+from safezones.model.shelter import Groups, cell_distances, exposure_index, reach_groups
+from safezones.schema import in_window, window_bounds
+
+if TYPE_CHECKING:
+    from safezones.scenario import Scenario, ShelterSpec, ZoneSpec
+
+__all__ = [
+    "Base",
+    "Prepared",
+    "Readers",
+    "build_zones",
+    "bundled_cells",
+    "check_base",
+    "check_population_total",
+    "check_window",
+    "events_in_window",
+    "gathered",
+    "given_displaced",
+    "group_cells",
+    "prepare",
+    "prepare_base",
+    "protection",
+    "source_list",
+    "window_value",
+    "zone_layer",
+]
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Where a scenario's layers are read (``safezones.io.layers``): each takes the scenario.
+
+    ``population`` and ``events`` return a layer and where it came from;
+    ``displaced`` the table of displaced by origin of ``demand.mode = "given"``
+    and its path.
+    """
+
+    population: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
+    events: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
+    displaced: Callable[[Scenario], tuple[pd.Series, str]]
+
+
+def zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:
+    """Build one zone of the scenario with its builder (EPSG:4326)."""
+    from safezones.model.zones import freeze_zone, refuge_strip, safe_zone
+
+    if z.kind == "refuge":
+        return refuge_strip(
+            z.border, depth_km=z.depth_km, start=z.start, end=z.end, zone_id=z.id, name=z.name
+        )
+    if z.kind == "freeze":
+        return freeze_zone(z.place, radius_km=z.radius_km, zone_id=z.id, name=z.name)
+    if (z.wkt is None) == (z.path is None):
+        raise SafeZonesError("give the safe zone either wkt or path")
+    if z.path is not None:
+        path = sc.resolve(str(z.path))
+        if z.split is not None:
+            return safe_zone(path, zone_id=z.id, name=z.name, layer=z.layer, split=z.split)
+        return safe_zone(path, zone_id=z.id, name=z.name or z.id, layer=z.layer)
+    return safe_zone(z.wkt, zone_id=z.id, name=z.name or z.id)
+
+
+def build_zones(
+    sc: Scenario, layer: Callable[[Scenario, ZoneSpec], gpd.GeoDataFrame] | None = None
+) -> gpd.GeoDataFrame:
+    """Build every zone of the scenario, with its protection and given capacity.
+
+    ``layer`` builds one zone (default :func:`zone_layer`; the engine passes its cache).
+    The problems of every zone that cannot be built are raised at once.
+    """
+    from safezones.model.zones import zone_set
+
+    build = zone_layer if layer is None else layer
+    layers: list[gpd.GeoDataFrame] = []
+    problems: list[str] = []
+    for z in sc.zones:
+        try:
+            layers.append(build(sc, z))
+        except SafeZonesError as err:
+            problems.extend(f"zones.{z.id}: {p}" for p in err.problems)
+    if problems:
+        raise SafeZonesError(problems, source=str(sc.path) if sc.path else None)
+    zones = zone_set(layers)
+    per_spec = [len(layer) for layer in layers]  # a split safe zone gives several
+    zones["protection"] = np.repeat(protection(sc), per_spec)
+    zones["capacity_given"] = [z.capacity for z, n in zip(sc.zones, per_spec, strict=True)
+                               for _ in range(n)]  # fmt: skip
+    return zones
+
+
+def protection(sc: Scenario) -> list[float]:
+    """Return each zone's protection: its own, else the default of its kind."""
+    prot = sc.shelter.protection
+    return [z.protection if z.protection is not None else getattr(prot, z.kind) for z in sc.zones]
+
+
+@cache
+def bundled_cells() -> gpd.GeoDataFrame:
+    """Return the bundled population grid in PROJECT_CRS (read once)."""
+    return to_metric(data.population_grid(), what="population")
+
+
+@cache
+def _bundled_origins(level: str) -> np.ndarray:
+    out = assign_origins(bundled_cells(), origin_units(level))  # type: ignore[arg-type]
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def _bundled_kernel(radius_km: float, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
+    ki = kernel_intensity(bundled_cells(), data.events(), radius_km=radius_km, **dict(window))
+    out = ki["events_per_1000km2_year"].to_numpy(dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def _bundled_intensity(level: str, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
+    si = strike_intensity(origin_units(level), data.events(), **dict(window))  # type: ignore[arg-type]
+    out = si["events_per_1000km2_year"].to_numpy(dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+def window_value(value: int | dt.date | str) -> int | str:
+    """Return a window bound as the overlay functions take it (a year, or an ISO date)."""
+    return value if isinstance(value, int) else str(value)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a scenario's draws share: geometry, origins, reach groups, residents."""
+
+    zones: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame
+    sources: list[dict[str, str]]
+    window: dict[str, Any]
+    n_cells: int
+    opop: np.ndarray  # (O, 3) population bands per origin
+    intensity: np.ndarray  # (O,) events per 1,000 km2 per year
+    zone_events: pd.DataFrame  # events_in_zones of the window
+    exposure: np.ndarray  # (Z,)
+    groups: Groups  # people of one origin and hazard class who reach the same zones
+    group_class: np.ndarray  # (G,) hazard class of each group (0 in mode "given")
+    gpop: np.ndarray  # (G, 3) population bands per group
+    res_zg: np.ndarray  # (Z, G, 3) residents of each zone by group, bands
+    res_g: np.ndarray  # (G, 3) residents of any zone by group, bands
+    cells: gpd.GeoDataFrame  # the population cells (PROJECT_CRS)
+    given: np.ndarray | None  # (O,) displaced per origin in mode "given", else None
+
+
+@dataclass(frozen=True)
+class Base:
+    """What every zone set of a scenario shares: cells, origins, hazard classes, events."""
+
+    cells: gpd.GeoDataFrame  # in PROJECT_CRS
+    sources: list[dict[str, str]]
+    events: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    bands: np.ndarray  # (C, 3) population bands per cell
+    of_cell: np.ndarray  # (C,) origin of each cell
+    cls_cell: np.ndarray  # (C,) hazard class of each cell (0 in mode "given")
+    n_cls: int
+    opop: np.ndarray  # (O, 3)
+    intensity: np.ndarray  # (O,)
+    ev_kw: dict[str, Any]  # the events window and filters, as overlay functions take them
+    pop_source: str  # where the population and the events came from (see source_list)
+    ev_source: str
+
+
+def gathered(sc: Scenario, *steps: Callable[[], Any]) -> list[Any]:
+    """Run every step, and raise the problems of all that failed at once.
+
+    One failing step raises its own error unchanged; several raise one
+    :class:`SafeZonesError` listing each problem under the file it is in.
+    """
+    where = str(sc.path) if sc.path else None
+    out: list[Any] = []
+    errors: list[SafeZonesError] = []
+    for step in steps:
+        try:
+            out.append(step())
+        except SafeZonesError as err:
+            errors.append(err)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        problems = [_in_file(p, err.source, where) for err in errors for p in err.problems]
+        raise SafeZonesError(problems, source=where)
+    return out
+
+
+def _in_file(problem: str, source: str | None, where: str | None) -> str:
+    """``population.source: FILE: problem``: the problem with the file it is in."""
+    if not source or source == where:
+        return problem
+    key, sep, rest = problem.partition(": ")
+    if sep and key.endswith(".source"):
+        return f"{key}: {source}: {rest}"
+    return f"{source}: {problem}"
+
+
+def check_population_total(sc: Scenario, cells: gpd.GeoDataFrame, pop_source: str) -> None:
+    """Warn when the national displaced total exceeds the people of a user layer."""
+    dem = sc.demand
+    if (
+        dem.mode != "hazard"
+        or not dem.scale_to_national_total
+        or dem.national_total is None
+        or sc.population.source == "bundled"
+    ):
+        return
+    held = float(cells["pop_central"].sum())
+    if dem.national_total <= held:
+        return
+    ratio = f"{dem.national_total / held:,.1f}x" if held > 0 else "no people in the layer"
+    warnings.warn(
+        f"population.source {pop_source} holds {people(held)} people but "
+        f"demand.national_total is {people(dem.national_total)} ({ratio}), so everyone "
+        "in it is counted as displaced: set demand.national_total to the displaced of the "
+        "layer's area, or scale_to_national_total = false",
+        SafeZonesWarning,
+        stacklevel=2,
+    )
+
+
+def check_base(sc: Scenario, base: Base) -> None:
+    """Warn, or refuse, as :func:`prepare_base` does, for a base prepared earlier."""
+    check_window(sc, base.events, base.ev_source)
+    check_population_total(sc, base.cells, base.pop_source)
+
+
+def check_window(sc: Scenario, events: gpd.GeoDataFrame, ev_source: str) -> None:
+    """Refuse a window with no overlap with the events' dates; warn when it has years without."""
+    if "date_start" not in events.columns or not len(events):
+        return
+    first, last = events["date_start"].min(), events["date_end"].max()
+    if pd.isna(first) or pd.isna(last):
+        return
+    lo, hi = window_bounds(window_value(sc.events.start), window_value(sc.events.end))
+    assert lo is not None and hi is not None  # a validated window has both bounds
+    window = f"events.start/events.end: the window {lo.date()} to {hi.date()}"
+    label = "bundled UCDP GED" if sc.events.source == "bundled" else ev_source
+    held = f"the events ({label}) run from {first.date()} to {last.date()}"
+    if hi < first or lo > last:
+        raise SafeZonesError(
+            f"{window} holds no events: {held}; choose events.start and events.end within them",
+            source=str(sc.path) if sc.path else None,
+        )
+    if lo.year < first.year or hi.year > last.year:  # a whole year of the window is empty
+        warnings.warn(
+            f"{window} reaches beyond the events' years: {held}, and strikes are counted per "
+            "year of the window, so the years without data count as years without strikes; "
+            "narrow the window to the events' years",
+            SafeZonesWarning,
+            stacklevel=2,
+        )
+
+
+def prepare_base(sc: Scenario, readers: Readers) -> Base:
+    """Return the cells, origins and hazard classes of a scenario: no zone geometry involved."""
+    bundled_pop = sc.population.source == "bundled"
+
+    def population() -> tuple[gpd.GeoDataFrame, str]:
+        if bundled_pop:
+            return bundled_cells(), "population_grid (bundled)"
+        layer, where = readers.population(sc)
+        return to_metric(layer, what="population"), where
+
+    (cells, pop_source), (events, ev_source) = gathered(sc, population, lambda: readers.events(sc))
+    check_window(sc, events, ev_source)
+    check_population_total(sc, cells, pop_source)
+    dem = sc.demand
+    level = "districts" if dem.origin == "cells" else dem.origin  # cells report by district
+    units = origin_units(level)
+    n_o = len(units)
+    bands = cells[["pop_low", "pop_central", "pop_high"]].to_numpy(dtype=float)
+
+    # origins: which unit each cell belongs to, and the origin populations (bands)
+    of_cell = _bundled_origins(level) if bundled_pop else assign_origins(cells, units)
+    opop = np.column_stack([np.bincount(of_cell, bands[:, j], n_o) for j in range(3)])
+
+    # strike intensity per origin and per cell, in the window
+    ev_kw: dict[str, Any] = {"start": window_value(sc.events.start), "end": window_value(sc.events.end),
+                             "imprecise": sc.events.imprecise,
+                             "max_precision": sc.events.max_precision}  # fmt: skip
+    if sc.events.source == "bundled":
+        intensity = _bundled_intensity(level, tuple(sorted(ev_kw.items())))
+    else:
+        intensity = strike_intensity(units, events, **ev_kw)["events_per_1000km2_year"].to_numpy()
+    if dem.mode == "given":
+        cls_cell = np.zeros(len(cells), dtype=np.int64)
+    elif dem.origin == "cells":  # each cell's own class, from the events around it
+        if bundled_pop and sc.events.source == "bundled":
+            ki = _bundled_kernel(dem.kernel_km, tuple(sorted(ev_kw.items())))
+        else:
+            ki = kernel_intensity(cells, events, radius_km=dem.kernel_km, **ev_kw)[
+                "events_per_1000km2_year"
+            ].to_numpy()
+        cls_cell = hazard_class(ki, dem.thresholds)
+    else:
+        cls_cell = hazard_class(intensity, dem.thresholds)[of_cell]
+    return Base(
+        cells=cells, sources=source_list(sc, pop_source, ev_source), events=events, units=units,
+        pop_source=pop_source, ev_source=ev_source,
+        bands=bands, of_cell=of_cell, cls_cell=cls_cell, n_cls=len(dem.rates), opop=opop,
+        intensity=intensity, ev_kw=ev_kw,
+    )  # fmt: skip
+
+
+def group_cells(base: Base, dist: np.ndarray, shelter: ShelterSpec) -> tuple[Groups, np.ndarray]:
+    """Return the reach groups (origin, hazard class, zones reached) and each group's class."""
+    n_cls = base.n_cls
+    keyed = reach_groups(base.of_cell * n_cls + base.cls_cell, dist, base.bands[:, 1],
+                         max_travel_km=shelter.max_travel_km,
+                         detour_factor=shelter.detour_factor)  # fmt: skip
+    groups = Groups(of_cell=keyed.of_cell, origin=keyed.origin // n_cls, reach=keyed.reach,
+                    distance_km=keyed.distance_km)  # fmt: skip
+    return groups, keyed.origin % n_cls
+
+
+def prepare(sc: Scenario, readers: Readers) -> Prepared:
+    """Prepare a scenario the straightforward way: every cell's distance to every zone.
+
+    The geometry is done once for all the draws. :meth:`safezones.engine.Engine.prepared`
+    gives the same arrays from cached geometry; this path serves what it does not
+    (a safe zone split into one zone per feature) and is what the engine is tested against.
+    """
+    base, zones = gathered(sc, lambda: prepare_base(sc, readers), lambda: build_zones(sc))
+    cells, bands = base.cells, base.bands
+    n_z = len(zones)
+    zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
+    exposure = exposure_index(
+        zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
+    )
+
+    # reach: distances from every cell to every zone, grouped by origin and reach set
+    groups, group_class = group_cells(base, cell_distances(cells, zones), sc.shelter)
+    n_g = len(groups.origin)
+    gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
+
+    # residents: each cell's share inside each zone, and inside any zone (bands per origin)
+    zm = to_metric(zones, what="zones").geometry.to_numpy()
+    cgeom = cells.geometry.to_numpy()
+    zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
+    frac = covered_fraction(zm, cgeom, zi, ci)
+    res_zg = np.zeros((n_z, n_g, 3))
+    for j in range(3):
+        np.add.at(res_zg[:, :, j], (zi, groups.of_cell[ci]), bands[ci, j] * frac)
+    whole = np.array([shapely.union_all(zm)])
+    ui, uci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
+    ufrac = covered_fraction(whole, cgeom, ui, uci)
+    res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
+                             for j in range(3)])  # fmt: skip
+    start, end = base.ev_kw["start"], base.ev_kw["end"]
+    return Prepared(
+        cells=cells, given=given_displaced(sc, readers, base.units, base.opop),
+        zones=zones, units=base.units, events=events_in_window(base.events, start, end),
+        sources=base.sources,
+        window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
+        n_cells=len(cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
+        exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
+        res_g=res_g,
+    )  # fmt: skip
+
+
+def source_list(sc: Scenario, pop_source: str, ev_source: str) -> list[dict[str, str]]:
+    """Return the bundled layers a run used, with licences, then user files and the scenario."""
+    prov = data.provenance()
+    used = ["countries", "borders", sc.demand.origin]
+    if sc.population.source == "bundled":
+        used.append("population_grid")
+    if sc.events.source == "bundled":
+        used.append("events")
+    if any(z.kind == "freeze" for z in sc.zones):
+        used.append("places")
+    out = [
+        {"layer": u, "source": str(prov.loc[u, "source"]), "licence": str(prov.loc[u, "licence"]),
+         "attribution": str(prov.loc[u, "attribution"])}
+        for u in used
+        if u in prov.index
+    ]  # fmt: skip
+    if sc.population.source != "bundled":
+        out.append({"layer": "population", "source": pop_source})
+    if sc.events.source != "bundled":
+        out.append({"layer": "events", "source": ev_source})
+    out.append({"layer": "scenario", "source": sc.source.citation, "url": sc.source.url or ""})
+    return out
+
+
+def events_in_window(events: gpd.GeoDataFrame, start: Any, end: Any) -> gpd.GeoDataFrame:
+    """Return the events whose whole date range lies in the window (all of them if undated).
+
+    Parameters
+    ----------
+    events
+        Events with ``date_start`` and ``date_end``, or without dates.
+    start, end
+        The window's bounds as a scenario gives them (a year or a date).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    if "date_start" not in events.columns:
+        return events
+    lo, hi = window_bounds(start, end)
+    return events[in_window(events["date_start"], events["date_end"], lo, hi)]
+
+
+def given_displaced(
+    sc: Scenario, readers: Readers, units: gpd.GeoDataFrame, opop: np.ndarray
+) -> np.ndarray | None:
+    """Return the displaced per origin of ``demand.mode = "given"`` (None in mode "hazard")."""
+    if sc.demand.mode == "hazard":
+        return None
+    table, path = readers.displaced(sc)
+    return np.asarray(displaced_given(table, units, opop[:, 1], source=path), dtype=float)

@@ -1,0 +1,380 @@
+"""The score of a scenario's draws: prepared arrays in, metrics out.
+
+This module is the one definition of the model's arithmetic. Both
+:func:`safezones.scenario.run` and :class:`safezones.engine.Engine` prepare
+arrays in their own way (groups of people with the same reach; reach patterns
+by hazard class) and then call these functions, so a change to the model is
+made once:
+
+- :func:`sample`: the uncertainty section mapped to the sampled inputs;
+- :func:`hazard_displaced` and :func:`displaced_share`: the displaced, by
+  hazard-class rate (clipped to [0, 1]), scaled to the national total;
+- :func:`zone_capacity` and :func:`zone_safety`: capacity per draw and zone,
+  and safety after the protection drawn (clipped to [0, 1]);
+- :func:`band_people` and :func:`not_displaced`: people at a draw's position
+  in the population bands, and the residents who are not displaced;
+- :func:`metrics`: the score, by name, in :data:`~safezones.model.metrics.METRICS` order.
+
+Examples
+--------
+Two hazard classes, 100 people each, rates 0.1 and 0.5, one zone that takes 40:
+
+>>> import numpy as np
+>>> from safezones.model.uncertainty import Draws
+>>> dr = Draws(np.zeros(1), np.ones((1, 2)), np.ones(1), np.array([45.0]), np.zeros(1))
+>>> disp = hazard_displaced(np.array([[100.0, 100.0]]), np.array([0, 1]), [0.1, 0.5], dr)
+>>> disp.tolist()
+[[10.0, 50.0]]
+>>> m = metrics(disp.sum(axis=1), np.array([[40.0]]), np.array([0.0]),
+...             np.array([[40.0]]), np.array([[0.5]]))
+>>> [float(v) for v in m[0]]
+[60.0, 40.0, 0.0, 20.0, 40.0, 20.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from safezones.model.demand import scale_to_total
+from safezones.model.metrics import METRICS
+from safezones.model.shelter import allocate_gravity, allocate_optimal, capacity, safety
+from safezones.model.uncertainty import Draws, UncertaintySpec, band_values, draw_inputs
+
+if TYPE_CHECKING:
+    from safezones.model.prepare import Prepared
+    from safezones.scenario import Scenario
+
+__all__ = [
+    "Scored",
+    "band_people",
+    "displaced_share",
+    "group_displaced",
+    "hazard_displaced",
+    "metrics",
+    "national_total",
+    "not_displaced",
+    "sample",
+    "score_groups",
+    "uncertainty_spec",
+    "zone_capacity",
+    "zone_safety",
+]
+
+
+class _Uncertainty(Protocol):
+    """The ``[uncertainty]`` section as :func:`draws` reads it."""
+
+    rate_spread: float
+    national_total_spread: float
+    site_area_low_m2: float
+    site_area_high_m2: float
+    protection_spread: float
+    population_bands: bool
+
+
+class _Demand(Protocol):
+    """The ``[demand]`` section as :func:`national_total` reads it."""
+
+    scale_to_national_total: bool
+    national_total: float | None
+
+
+def uncertainty_spec(section: _Uncertainty) -> UncertaintySpec:
+    """Return the spreads of a scenario's ``[uncertainty]`` section, field by field.
+
+    Examples
+    --------
+    >>> uncertainty_spec(UncertaintySpec(rate_spread=0.1)).rate_spread
+    0.1
+    """
+    return UncertaintySpec(**{f.name: getattr(section, f.name) for f in fields(UncertaintySpec)})
+
+
+def sample(
+    section: _Uncertainty, *, n: int, n_classes: int, seed: int, site_area_central_m2: float
+) -> Draws:
+    """Sample the inputs of ``n`` draws (``n=1``: the central case).
+
+    Examples
+    --------
+    >>> d = sample(UncertaintySpec(), n=1, n_classes=3, seed=1, site_area_central_m2=45.0)
+    >>> float(d.site_area_per_person_m2[0]), d.rate_factor.shape
+    (45.0, (1, 3))
+    """
+    return draw_inputs(
+        uncertainty_spec(section),
+        draws=n,
+        n_classes=n_classes,
+        seed=seed,
+        site_area_central_m2=site_area_central_m2,
+    )
+
+
+def national_total(demand: _Demand) -> float | None:
+    """Return the national total the displaced are scaled to, or None when not scaled."""
+    if demand.scale_to_national_total and demand.national_total is not None:
+        return float(demand.national_total)
+    return None
+
+
+def hazard_displaced(
+    people: np.ndarray,
+    hazard: np.ndarray,
+    rates: np.ndarray | list[float] | tuple[float, ...],
+    dr: Draws,
+    total: float | None = None,
+) -> np.ndarray:
+    """Displaced ``(draws, X)`` of ``people`` ``(draws, X)`` in hazard classes ``hazard`` ``(X,)``.
+
+    Each class's rate is multiplied by its drawn factor and clipped to [0, 1];
+    with a national ``total`` (see :func:`national_total`), the displaced of
+    every draw are scaled to ``total`` times the drawn national factor, capped
+    at each entry's people.
+
+    Examples
+    --------
+    >>> dr = Draws(np.zeros(2), np.array([[1.0], [3.0]]), np.ones(2), np.ones(2), np.zeros(2))
+    >>> hazard_displaced(np.array([[10.0], [10.0]]), np.array([0]), [0.5], dr).tolist()
+    [[5.0], [10.0]]
+    """
+    rate = np.clip(np.asarray(rates, dtype=float)[None, :] * dr.rate_factor, 0.0, 1.0)
+    out = people * rate[:, np.asarray(hazard)]
+    if total is not None:
+        out = scale_to_total(out, people, total * dr.national_factor)
+    return np.asarray(out, dtype=float)
+
+
+def displaced_share(displaced: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Return the share of ``people`` displaced, in [0, 1] (0 where nobody lives).
+
+    Examples
+    --------
+    >>> displaced_share(np.array([5.0, 1.0]), np.array([10.0, 0.0])).tolist()
+    [0.5, 0.0]
+    """
+    share = np.divide(displaced, people, out=np.zeros_like(displaced), where=people > 0)
+    return np.asarray(np.clip(share, 0.0, 1.0), dtype=float)
+
+
+def band_people(bands: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """People of ``bands`` ``(..., 3)`` (low, central, high) at each draw's position ``t``.
+
+    Returns ``(draws, ...)``.
+
+    Examples
+    --------
+    >>> band_people(np.array([[80.0, 100.0, 150.0]]), np.array([-0.5, 1.0])).tolist()
+    [[90.0], [150.0]]
+    """
+    b = np.asarray(bands, dtype=float)
+    flat = b.reshape(-1, 3)
+    out = band_values(flat[:, 0], flat[:, 1], flat[:, 2], t)
+    return np.asarray(out.reshape(len(t), *b.shape[:-1]))
+
+
+def not_displaced(residents: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Residents ``(draws, ..., X)`` who are not displaced (``share`` ``(draws, X)``), summed over X.
+
+    Examples
+    --------
+    >>> not_displaced(np.array([[10.0, 20.0]]), np.array([[0.5, 0.0]])).tolist()
+    [25.0]
+    """
+    keep = 1.0 - share
+    keep = keep.reshape(keep.shape[0], *([1] * (residents.ndim - 2)), keep.shape[-1])
+    return np.asarray((residents * keep).sum(axis=-1))
+
+
+def zone_capacity(
+    area_km2: np.ndarray,
+    dr: Draws,
+    *,
+    usable_fraction: float,
+    explicit: list[float | None],
+) -> np.ndarray:
+    """Capacity ``(draws, zones)``: given, else usable area over the drawn site area per person.
+
+    Examples
+    --------
+    >>> dr = Draws(np.zeros(1), np.ones((1, 1)), np.ones(1), np.array([50.0]), np.zeros(1))
+    >>> zone_capacity(np.array([1.0, 1.0]), dr, usable_fraction=0.01,
+    ...               explicit=[None, 7.0]).tolist()
+    [[200.0, 7.0]]
+    """
+    cap = capacity(
+        area_km2,
+        usable_fraction=usable_fraction,
+        site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
+        explicit=explicit,
+    )
+    return np.array(np.broadcast_to(cap, (dr.n, len(explicit))))
+
+
+def zone_safety(exposure: np.ndarray, protection: np.ndarray, dr: Draws) -> np.ndarray:
+    """Safety ``(draws, zones)`` with each zone's protection shifted by the draw, in [0, 1].
+
+    Examples
+    --------
+    >>> dr = Draws(np.zeros(1), np.ones((1, 1)), np.ones(1), np.ones(1), np.array([0.5]))
+    >>> zone_safety(np.array([1.0, 1.0]), np.array([0.2, 0.8]), dr).tolist()
+    [[0.7, 1.0]]
+    """
+    shifted = np.clip(np.asarray(protection, dtype=float)[None, :] + dr.protection_shift[:, None],
+                      0.0, 1.0)  # fmt: skip
+    return safety(np.asarray(exposure, dtype=float)[None, :], shifted)
+
+
+def metrics(
+    displaced: np.ndarray,
+    arrivals: np.ndarray,
+    residents: np.ndarray,
+    cap: np.ndarray,
+    safe: np.ndarray,
+) -> np.ndarray:
+    """Score every draw: ``(draws, len(METRICS))``, columns in ``METRICS`` order.
+
+    Parameters
+    ----------
+    displaced, residents
+        ``(draws,)``: everyone displaced; residents of any zone not displaced.
+    arrivals, cap, safe
+        ``(draws, zones)``: people sheltered in each zone, its capacity, its safety.
+    """
+    sheltered = arrivals.sum(axis=1)
+    by_name = {
+        "displaced": displaced,
+        "sheltered": sheltered,
+        "residents_protected": residents,
+        "unmet": np.maximum(displaced - sheltered, 0.0),
+        "capacity": cap.sum(axis=1),
+        "sheltered_safe": (arrivals * safe).sum(axis=1),
+    }
+    return np.column_stack([by_name[m] for m in METRICS])
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The draws of a scenario scored on its groups: what :func:`~safezones.scenario.run` reports.
+
+    Attributes
+    ----------
+    samples
+        ``(draws, len(METRICS))``, see :func:`metrics`.
+    displaced
+        ``(draws, origins)``.
+    flows, flows_o
+        ``(draws, groups, zones)`` and ``(draws, origins, zones)``.
+    cap, arrivals, safe, population, residents
+        ``(draws, zones)``: capacity, people sheltered, safety, everyone living in
+        the zone, and those of them not displaced.
+    population_total
+        ``(draws,)``: everyone living in any zone, overlaps counted once.
+    """
+
+    samples: np.ndarray
+    displaced: np.ndarray
+    flows: np.ndarray
+    flows_o: np.ndarray
+    cap: np.ndarray
+    arrivals: np.ndarray
+    safe: np.ndarray
+    population: np.ndarray
+    residents: np.ndarray
+    population_total: np.ndarray
+
+
+def group_displaced(
+    sc: Scenario, prep: Prepared, dr: Draws, pop_g: np.ndarray, pop_o: np.ndarray
+) -> np.ndarray:
+    """Return the displaced per draw and group, ``(draws, groups)``.
+
+    Mode ``hazard``: :func:`hazard_displaced` by each group's class. Mode ``given``:
+    each origin's given displaced, shared by population and scaled by the national factor.
+    """
+    if prep.given is None:
+        return hazard_displaced(pop_g, prep.group_class, sc.demand.rates, dr,
+                                national_total(sc.demand))  # fmt: skip
+    origin = prep.groups.origin
+    share = np.divide(pop_g, pop_o[:, origin], out=np.zeros_like(pop_g), where=pop_o[:, origin] > 0)
+    return np.asarray(prep.given[origin][None, :] * share * dr.national_factor[:, None])
+
+
+def score_groups(
+    sc: Scenario,
+    prep: Prepared,
+    *,
+    draws: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+    optimal: Callable[..., np.ndarray] = allocate_optimal,
+) -> Scored:
+    """Score ``draws`` draws of a prepared scenario, allocating its groups in every draw.
+
+    ``progress(done, total)`` is called while the draws are allocated;
+    ``optimal`` solves the ``optimal`` allocation (the tests pass one LP per draw).
+    """
+    groups, sh = prep.groups, sc.shelter
+    n_z, n_o = len(prep.zones), len(prep.units)
+    dr = sample(sc.uncertainty, n=draws, n_classes=len(sc.demand.rates), seed=seed,
+                    site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
+    t = dr.population_t
+
+    # demand: displaced per group (origin, hazard class, reach), and per origin
+    gp = band_people(prep.gpop, t)  # (n, G)
+    demand = group_displaced(sc, prep, dr, gp, band_people(prep.opop, t))  # (n, G)
+    displaced = np.zeros((draws, n_o))
+    np.add.at(displaced.T, groups.origin, demand.T)
+    share = displaced_share(demand, gp)
+
+    # shelter: capacity, safety, allocation
+    cap = zone_capacity(prep.zones["area_km2"].to_numpy(dtype=float), dr,
+                        usable_fraction=sh.usable_fraction,
+                        explicit=list(prep.zones["capacity_given"]))  # fmt: skip
+    safe = zone_safety(prep.exposure, prep.zones["protection"].to_numpy(float), dr)  # (n, Z)
+    flows = _allocate(sc, prep, demand, cap, safe, progress, optimal)
+
+    # population: everyone living in the zone; residents protected: those not displaced
+    res_zg = band_people(prep.res_zg, t)  # (n, Z, G)
+    res_u = band_people(prep.res_g, t)
+    arrivals = flows.sum(axis=1)  # (n, Z)
+    flows_o = np.zeros((draws, n_o, n_z))
+    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    return Scored(
+        samples=metrics(displaced.sum(axis=1), arrivals, not_displaced(res_u, share), cap, safe),
+        displaced=displaced, flows=flows, flows_o=flows_o, cap=cap, arrivals=arrivals,
+        safe=safe, population=res_zg.sum(axis=2), residents=not_displaced(res_zg, share),
+        population_total=res_u.sum(axis=1),
+    )  # fmt: skip
+
+
+def _allocate(
+    sc: Scenario,
+    prep: Prepared,
+    demand: np.ndarray,
+    cap: np.ndarray,
+    safe: np.ndarray,
+    progress: Callable[[int, int], None] | None,
+    optimal: Callable[..., np.ndarray],
+) -> np.ndarray:
+    """Flows ``(draws, groups, zones)`` of the scenario's allocation."""
+    g, sh, n = prep.groups, sc.shelter, len(demand)
+    if sh.allocation == "optimal":
+        done = [0]
+
+        def tick(k: int) -> None:
+            done[0] += k
+            if progress is not None:
+                progress(done[0], n)
+
+        flows = optimal(demand, cap, g.reach, g.distance_km, progress=tick)
+    else:
+        flows = allocate_gravity(demand, cap, g.reach, g.distance_km, safe,
+                                 decay=sh.distance_decay,
+                                 outside_option=sh.outside_option)  # fmt: skip
+        if progress is not None:
+            progress(n, n)
+    return np.asarray(flows).reshape(n, len(g.origin), len(prep.zones))
