@@ -40,13 +40,15 @@ from safezones.model.population import population_in_zones
 from safezones.model.zones import freeze_zone, refuge_strip, safe_zone, union, zone_set
 
 if TYPE_CHECKING:  # for type checkers; at run time __getattr__ imports them on first use
-    from safezones.scenario import Scenario, ScenarioResult, compare, run
+    from safezones.config.scenario import Scenario
+    from safezones.model.result import ScenarioResult
+    from safezones.scenario import compare, run
 
 #: Names imported on first use (PEP 562), so that ``import safezones`` does not pay for
 #: pydantic's scenario schema until a scenario is read or run: name -> defining module.
 _LAZY = {
-    "Scenario": "safezones.scenario",
-    "ScenarioResult": "safezones.scenario",
+    "Scenario": "safezones.config.scenario",
+    "ScenarioResult": "safezones.model.result",
     "compare": "safezones.scenario",
     "run": "safezones.scenario",
 }

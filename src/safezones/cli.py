@@ -290,7 +290,8 @@ def run_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Score one scenario: summary.json, per_zone.csv, flows.csv, zones.gpkg, map.png."""
-    from safezones.scenario import Scenario, run
+    from safezones.config.scenario import Scenario
+    from safezones.scenario import run
 
     sc = Scenario.from_toml(scenario, overrides=set_ or [])
     with output_folder(out, command="run", inputs=_inputs([sc])), _progress(quiet) as bar:
@@ -325,7 +326,8 @@ def compare_cmd(
     quiet: _QuietOpt = False,
 ) -> None:
     """Score several scenarios: comparison.csv, comparison.md, comparison.png, one folder each."""
-    from safezones.scenario import Scenario, write_comparison
+    from safezones.config.scenario import Scenario
+    from safezones.export.comparison import write_comparison
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     with output_folder(out, command="compare", inputs=_inputs(parsed)), _progress(quiet) as bar:
@@ -448,8 +450,9 @@ def memo_cmd(
 ) -> None:
     """Write a memo: memo.html (self-contained), memo.pdf, comparison.md and figures/."""
     from safezones._text import MAX_TITLE_CHARS, check_length
+    from safezones.config.scenario import Scenario
+    from safezones.model.comparison import comparison_table
     from safezones.report import write_memo
-    from safezones.scenario import Scenario, comparison_table
 
     parsed = [Scenario.from_toml(p, overrides=set_ or []) for p in scenarios]  # check all first
     if title:

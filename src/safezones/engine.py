@@ -53,7 +53,7 @@ from safezones.model.shelter import (
 from safezones.model.uncertainty import band_values, summarise
 
 if TYPE_CHECKING:
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
 
 __all__ = ["READERS", "Engine", "clear_shared", "fast_supported", "shared"]
 

@@ -37,10 +37,10 @@ import pandas as pd
 
 from safezones._plural import plural
 from safezones._text import people
+from safezones.config.scenario import FreezeZoneSpec, RefugeZoneSpec, Scenario
 from safezones.crs import PROJECT_CRS
 from safezones.errors import SafeZonesError
 from safezones.model.metrics import METRICS, QUANTILES
-from safezones.scenario import FreezeZoneSpec, RefugeZoneSpec, Scenario
 
 __all__ = ["DEFAULT_VALUES_KM", "ZoneSlider"]
 

@@ -42,8 +42,10 @@ from safezones._text import MAX_TITLE_CHARS, check_length, people, safe_url
 from safezones._version import __version__
 from safezones.defaults import SOURCES
 from safezones.errors import SafeZonesError
+from safezones.export.comparison import comparison_markdown
+from safezones.model.comparison import comparison_table
 from safezones.model.demand import OCHA_IDPS_MID_2014
-from safezones.scenario import ScenarioResult, comparison_markdown, comparison_table
+from safezones.model.result import ScenarioResult
 from safezones.viz.charts import sheltered_chart
 from safezones.viz.format import DISCLAIMER, METRIC_NOTES, window_label
 from safezones.viz.maps import compare_maps, scenario_map

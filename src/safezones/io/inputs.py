@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
     from safezones.sweep import Sweep
 
 __all__ = [

@@ -28,7 +28,7 @@ from safezones.io.population import (
 from safezones.io.tables import read_displaced_table
 
 if TYPE_CHECKING:
-    from safezones.scenario import Scenario
+    from safezones.config.scenario import Scenario
 
 __all__ = ["displaced_table", "events_layer", "population_layer", "raster_cells"]
 

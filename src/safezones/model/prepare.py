@@ -40,7 +40,7 @@ from safezones.model.shelter import Groups, cell_distances, exposure_index, reac
 from safezones.schema import in_window, window_bounds
 
 if TYPE_CHECKING:
-    from safezones.scenario import Scenario, ShelterSpec, ZoneSpec
+    from safezones.config.scenario import Scenario, ShelterSpec, ZoneSpec
 
 __all__ = [
     "Base",

@@ -45,8 +45,8 @@ from safezones.model.shelter import allocate_gravity, allocate_optimal, capacity
 from safezones.model.uncertainty import Draws, UncertaintySpec, band_values, draw_inputs
 
 if TYPE_CHECKING:
+    from safezones.config.scenario import Scenario
     from safezones.model.prepare import Prepared
-    from safezones.scenario import Scenario
 
 __all__ = [
     "Scored",

@@ -22,11 +22,11 @@ import pandas as pd
 from pydantic import ValidationError
 
 from safezones.config.keys import is_int, lookup
+from safezones.config.scenario import Scenario
 from safezones.config.sweep import ParameterSpec, SweepSpec, raise_problems, sobol_size_problem
 from safezones.errors import SafeZonesError
 from safezones.io.toml import read_toml
 from safezones.model.shelter import straight_reach_km
-from safezones.scenario import Scenario
 from safezones.sweep.design import grid_design, sample_design, snap
 
 __all__ = ["DEFAULT_PARTS", "GEOMETRY_STEP_KM", "Sweep"]

@@ -29,7 +29,7 @@ from safezones.viz.format import (
 )
 
 if TYPE_CHECKING:
-    from safezones.scenario import ScenarioResult
+    from safezones.model.result import ScenarioResult
 
 __all__ = [
     "comparison_chart",
@@ -76,7 +76,7 @@ def sheltered_chart(
     if isinstance(results, pd.DataFrame):
         table = results
     else:
-        from safezones.scenario import comparison_table
+        from safezones.model.comparison import comparison_table
 
         table = comparison_table(as_results(results))
     if not len(table):

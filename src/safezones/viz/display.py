@@ -35,7 +35,7 @@ from safezones.viz.format import (
 )
 
 if TYPE_CHECKING:
-    from safezones.scenario import ScenarioResult
+    from safezones.model.result import ScenarioResult
 
 __all__ = [
     "EXPLORE_MAX_EVENTS",

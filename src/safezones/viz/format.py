@@ -22,7 +22,7 @@ from safezones.model.metrics import METRICS
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from safezones.scenario import ScenarioResult
+    from safezones.model.result import ScenarioResult
 
 __all__ = [
     "A4_WIDTH_IN",

@@ -66,7 +66,7 @@ from safezones.viz.layers import (
 )
 
 if TYPE_CHECKING:
-    from safezones.scenario import ScenarioResult
+    from safezones.model.result import ScenarioResult
 
 __all__ = [
     "compare_maps",
