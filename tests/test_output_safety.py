@@ -1,6 +1,8 @@
 """Outputs never destroy anything safezones did not write (issue 16, section 1).
 
-The command line is run as a user runs it (subprocesses, real folders); the
+The command line is run as a user runs it (real folders; in-process through the
+console script's entry point, real subprocesses where a test needs two processes or
+kills one); the
 library writers (``ScenarioResult.to_file``, ``write_comparison``,
 ``write_memo``, ``run_sweep``) are held to the same rule. Tests that need a
 read-only or a full file system mount a small tmpfs, which needs root; as a
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import safezones as sz
+from conftest import run_cli
 from safezones.errors import SafeZonesError
 from safezones.io import atomic
 
@@ -45,13 +48,12 @@ def written(*, map_png: bool = True) -> list[str]:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, "COLUMNS": "400"},
-    )
+    """Run ``safezones ARGS`` in ``cwd``, in-process (:func:`conftest.run_cli`).
+
+    The refusals need no new interpreter; tests that need real processes (two racing
+    commands, a killed run) start them with ``CLI``.
+    """
+    return run_cli(*args, cwd=cwd, columns=400)
 
 
 def refusal(proc: subprocess.CompletedProcess[str]) -> str:
