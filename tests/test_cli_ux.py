@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from safezones._progress import LogProgress
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,16 @@ def cli(*args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600
     )
+
+
+def cli_here(
+    monkeypatch: pytest.MonkeyPatch, *args: str, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process (:func:`conftest.run_cli`), stdout and stderr captured in
+    StringIO buffers: not a terminal either, as in :func:`cli`."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_TERMINAL", raising=False)
+    return run_cli(*args, cwd=ROOT, columns=columns)
 
 
 # ---------------------------------------------------------------- --version
@@ -51,29 +62,16 @@ def test_package_version_is_the_installed_metadata():
 
 COMMANDS = ["", "run", "compare", "map", "memo", "sweep", "data", "data check", "data place"]
 
-#: Prints the help of every command given, from one process (importing safezones is slow).
-_HELP_SCRIPT = """
-import sys
-from safezones.cli import main
-for cmd in sys.argv[1:]:
-    print("=== " + cmd)
-    try:
-        main([*cmd.split(), "--help"])
-    except SystemExit as e:
-        assert e.code in (0, None), (cmd, e.code)
-"""
-
 
 @pytest.fixture(scope="module")
 def helps() -> dict[str, str]:
-    env = {**os.environ, "COLUMNS": "160"}
-    proc = subprocess.run(
-        [sys.executable, "-c", _HELP_SCRIPT, *COMMANDS],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    pages = proc.stdout.split("=== ")[1:]
-    return {page.split("\n", 1)[0]: page.split("\n", 1)[1] for page in pages}
+    """The help page of every command, printed in-process (:func:`conftest.run_cli`)."""
+    pages = {}
+    for cmd in COMMANDS:
+        proc = run_cli(*cmd.split(), "--help", cwd=ROOT, columns=160)
+        assert proc.returncode == 0, (cmd, proc.stderr)
+        pages[cmd] = proc.stdout
+    return pages
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -100,8 +98,16 @@ def test_help_shows_the_value_names(helps):
 # ---------------------------------------------------------------- progress
 
 
-def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
-    proc = cli("run", "scenarios/aleppo-freeze.toml", "--out", str(tmp_path / "o"), "--draws", "20")
+def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path, monkeypatch):
+    proc = cli_here(
+        monkeypatch,
+        "run",
+        "scenarios/aleppo-freeze.toml",
+        "--out",
+        str(tmp_path / "o"),
+        "--draws",
+        "20",
+    )
     assert proc.returncode == 0, proc.stderr
     assert not ANSI.search(proc.stderr), repr(proc.stderr)
     said = [LINE.match(line) for line in proc.stderr.splitlines()]
@@ -117,9 +123,16 @@ def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
     assert len(draws) <= 11, proc.stderr  # at most one line per 10 %, plus the first
 
 
-def test_quiet_silences_progress_lines(tmp_path):
-    proc = cli(
-        "run", "scenarios/aleppo-freeze.toml", "--out", str(tmp_path / "o"), "--draws", "1", "-q"
+def test_quiet_silences_progress_lines(tmp_path, monkeypatch):
+    proc = cli_here(
+        monkeypatch,
+        "run",
+        "scenarios/aleppo-freeze.toml",
+        "--out",
+        str(tmp_path / "o"),
+        "--draws",
+        "1",
+        "-q",
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and proc.stdout == ""
@@ -226,10 +239,10 @@ def test_memo_of_a_reused_result_equals_the_memo_of_the_fresh_one(camps):
     assert a == b
 
 
-def test_memo_from_reuses_the_compare_output_and_writes_comparison_md(camps, tmp_path):
+def test_memo_from_reuses_the_compare_output_and_writes_comparison_md(camps, tmp_path, monkeypatch):
     toml, _fresh, out = camps
     memo = tmp_path / "memo"
-    proc = cli("memo", str(toml), "--out", str(memo), "--from", str(out))
+    proc = cli_here(monkeypatch, "memo", str(toml), "--out", str(memo), "--from", str(out))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     assert lines[0] == f"reusing {out / 'camps'}", proc.stderr
