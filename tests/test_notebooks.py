@@ -22,6 +22,8 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
+from conftest import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01-quickstart", "02-aleppo-freeze", "03-sweeps-and-sensitivity", "04-your-own-data"]
@@ -112,11 +114,9 @@ def test_quickstart_answers_match_the_command_line(tmp_path):
     )
     for depth in (10, 30):
         out = tmp_path / f"d{depth}"
-        subprocess.run(
-            [sys.executable, "-m", "safezones.cli", "run", str(toml), "--draws", "200",
-             "--seed", "1", "--set", f"zones.turkey.depth_km={depth}", "--out", str(out)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        proc = run_cli("run", toml, "--draws", "200", "--seed", "1",
+                       "--set", f"zones.turkey.depth_km={depth}", "--out", out)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
         cli = json.loads((out / "summary.json").read_text(encoding="utf-8"))["metrics"]
         nb_totals = got[str(depth)]  # {quantile: {metric: value}}
         for metric, qs in cli.items():
