@@ -11,7 +11,7 @@ import contextlib
 import io
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -22,6 +22,25 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
 #: The project's shared folder (raw data, seed article): $SAFEZONES_SHARED or ../shared.
 SHARED = Path(os.environ.get("SAFEZONES_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _geometry_cache_of_the_session(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    """Point ``SAFEZONES_CACHE_DIR`` at a folder of this session (each xdist worker its own).
+
+    The sweep's on-disk geometry cache (:func:`safezones.sweep.store.cache_dir`) then never
+    writes to the user's ``~/.cache``, from this process or from the subprocesses tests start.
+    Tests that need an empty or no cache still set their own with ``monkeypatch``.
+    """
+    saved = os.environ.get("SAFEZONES_CACHE_DIR")
+    os.environ["SAFEZONES_CACHE_DIR"] = str(tmp_path_factory.mktemp("geometry-cache"))
+    yield Path(os.environ["SAFEZONES_CACHE_DIR"])
+    if saved is None:
+        os.environ.pop("SAFEZONES_CACHE_DIR", None)
+    else:
+        os.environ["SAFEZONES_CACHE_DIR"] = saved
 
 
 def _missing(what: str) -> None:
