@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shlex
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -75,12 +76,16 @@ def run_cli(
     the exit status and the text written to stdout and stderr (neither a terminal, so
     progress comes as timestamped lines). ``COLUMNS`` is set for the call so that rich
     wraps as it would in a process started with that environment; ``cwd`` is entered
-    for the call. An exception the CLI does not turn into an exit status propagates
-    (a subprocess would print its traceback instead), so such a test fails either way.
+    for the call, and the command line the CLI records for this process is put back as
+    it was (so library calls after it record none, as in a test's own process). An
+    exception the CLI does not turn into an exit status propagates (a subprocess would
+    print its traceback instead), so such a test fails either way.
     """
     from safezones.cli import main
+    from safezones.io import inputs
 
     argv = [str(a) for a in args]
+    recorded = inputs.command_line()  # main() records its command line for this process
     out, err = io.StringIO(), io.StringIO()
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = str(columns)
@@ -96,6 +101,9 @@ def run_cli(
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
+        inputs.set_command(None)  # library calls after this one record no command, as before
+        if recorded is not None:
+            inputs.set_command(shlex.split(recorded)[1:])
         if saved is None:
             os.environ.pop("COLUMNS", None)
         else:
