@@ -14,6 +14,7 @@ import shlex
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from unittest import mock
 
 import matplotlib
 import pytest
@@ -81,7 +82,9 @@ def run_cli(
     exception the CLI does not turn into an exit status propagates (a subprocess would
     print its traceback instead), so such a test fails either way.
     """
-    from safezones.cli import main
+    from rich.console import Console
+
+    from safezones import cli
     from safezones.io import inputs
 
     argv = [str(a) for a in args]
@@ -95,8 +98,11 @@ def run_cli(
             stack.enter_context(contextlib.redirect_stderr(err))
             if cwd is not None:
                 stack.enter_context(contextlib.chdir(cwd))
+            # the CLI's consoles read COLUMNS when made (at import): new ones read this one
+            stack.enter_context(mock.patch.object(cli, "_out", Console()))
+            stack.enter_context(mock.patch.object(cli, "_err", Console(stderr=True)))
             try:
-                main(argv)
+                cli.main(argv)
                 code = 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -14,19 +14,34 @@ import pandas as pd
 import pytest
 
 import safezones as sz
+from conftest import run_cli
 from safezones import data
 
 CLI = [sys.executable, "-c", "from safezones.cli import main; main()"]
+REPO = Path(__file__).resolve().parents[1]
 
 
-def run(*args, check=True):
+def in_a_process(*args, check=True):
+    """The console script in a new interpreter, as a user starts it."""
     proc = subprocess.run(
         [*CLI, *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
-        cwd=Path(__file__).resolve().parents[1],  # file arguments are relative to the repo
+        cwd=REPO,  # file arguments are relative to the repo
     )
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr)
+    return proc
+
+
+def run(*args, check=True):
+    """The console script's entry point in this process (:func:`conftest.run_cli`).
+
+    The same exit status, stdout and stderr without a new interpreter importing the
+    package each time; ``in_a_process`` keeps a real process where that is the point.
+    """
+    proc = run_cli(*args, cwd=REPO, columns=200)  # file arguments are relative to the repo
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr)
     return proc
@@ -47,14 +62,14 @@ def test_data_place():
 
 
 def test_user_error_exits_2_without_traceback():
-    proc = run("data", "place", "Alepo", check=False)
+    proc = in_a_process("data", "place", "Alepo", check=False)
     assert proc.returncode == 2
     assert "did you mean: Aleppo" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
 def test_usage_error_exits_2():
-    proc = run("no-such-command", check=False)
+    proc = in_a_process("no-such-command", check=False)
     assert proc.returncode == 2
     assert "No such command" in proc.stderr
 
