@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,11 +16,9 @@ import pytest
 import shapely
 
 import safezones as sz
+from conftest import run_cli
 from safezones import GeometryError, SafeZonesError, UnknownNameError
 from safezones.scenario import Scenario, run
-
-SRC = Path(__file__).resolve().parents[2] / "src"
-
 
 # ---------------------------------------------------------------- zones drawn in QGIS
 
@@ -213,11 +208,7 @@ def test_the_cli_names_the_zone_and_the_layers(two_layers, tmp_path):
         'title = "Drawn in QGIS"\nsource = { citation = "test" }\n'
         f'[[zones]]\nid = "north"\nkind = "safe"\npath = "{two_layers.name}"\n'
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", "from safezones.cli import main; main()", "run", str(toml),
-         "--out", str(tmp_path / "out"), "--draws", "2"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "200"},
-    )  # fmt: skip
+    proc = run_cli("run", toml, "--out", tmp_path / "out", "--draws", "2")  # in-process
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     err = " ".join(proc.stderr.split())

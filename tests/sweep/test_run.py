@@ -11,6 +11,7 @@ import time
 
 import pandas as pd
 
+from conftest import run_cli
 from safezones.scenario import METRICS, Scenario, run
 from safezones.sweep import read_results, run_sweep
 
@@ -124,14 +125,12 @@ def test_cli_refuses_a_bad_spec_without_a_traceback(tmp_path, write_spec):
     spec = write_spec(
         'design = "lhs"\nsize = 4\n[parameters."zones.aleppo.radius_km"]\nlow = 9\nhigh = 3\n',
     )
-    done = subprocess.run([*CLI, "sweep", str(spec), "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True)  # fmt: skip
+    done = run_cli("sweep", spec, "--out", tmp_path / "o")  # in-process: a refusal
     assert done.returncode == 2
     assert "low (9) is greater than high (3)" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "o").exists()
-    done = subprocess.run([*CLI, "sweep", str(spec), "--out", str(tmp_path / "o"),
-                           "--executor", "local", "--scheduler", "tcp://127.0.0.1:1"],
-                          capture_output=True, text=True)  # fmt: skip
+    done = run_cli("sweep", spec, "--out", tmp_path / "o",
+                   "--executor", "local", "--scheduler", "tcp://127.0.0.1:1")  # fmt: skip
     assert done.returncode == 2
 
 
