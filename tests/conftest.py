@@ -11,8 +11,10 @@ import contextlib
 import io
 import os
 import shlex
+import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -26,19 +28,27 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SAFEZONES_SHARED", ROOT.parent / "shared"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _geometry_cache_of_the_session(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Path]:
-    """Point ``SAFEZONES_CACHE_DIR`` at a folder of this session (each xdist worker its own).
+_SAVED_CACHE_DIR: list[str | None] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point ``SAFEZONES_CACHE_DIR`` at a temporary folder of this run (each xdist worker its own).
 
     The sweep's on-disk geometry cache (:func:`safezones.sweep.store.cache_dir`) then never
-    writes to the user's ``~/.cache``, from this process or from the subprocesses tests start.
-    Tests that need an empty or no cache still set their own with ``monkeypatch``.
+    writes to the user's ``~/.cache``: not from the tests, not from the doctests in
+    ``src/safezones`` (which a fixture here would not reach), not from the subprocesses
+    they start. Tests that need an empty or no cache still set their own with ``monkeypatch``.
     """
-    saved = os.environ.get("SAFEZONES_CACHE_DIR")
-    os.environ["SAFEZONES_CACHE_DIR"] = str(tmp_path_factory.mktemp("geometry-cache"))
-    yield Path(os.environ["SAFEZONES_CACHE_DIR"])
+    _SAVED_CACHE_DIR.append(os.environ.get("SAFEZONES_CACHE_DIR"))
+    os.environ["SAFEZONES_CACHE_DIR"] = tempfile.mkdtemp(prefix="safezones-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this run's geometry cache and put ``SAFEZONES_CACHE_DIR`` back as it was."""
+    if not _SAVED_CACHE_DIR:
+        return
+    shutil.rmtree(os.environ.get("SAFEZONES_CACHE_DIR", ""), ignore_errors=True)
+    saved = _SAVED_CACHE_DIR.pop()
     if saved is None:
         os.environ.pop("SAFEZONES_CACHE_DIR", None)
     else:
