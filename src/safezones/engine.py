@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,6 +177,7 @@ class Engine:
         self._families: _LRU = _LRU(64)
         self._pattern_cache: _LRU = _LRU(cache_size)  # by zones and travel limits
         self._resident_cache: _LRU = _LRU(cache_size)  # by zones
+        self._key_memo: _LRU = _LRU(cache_size)  # cache keys, by section objects
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
@@ -206,8 +208,8 @@ class Engine:
         """Return the cache keys of the zone geometry of ``sc`` (none off the fast path)."""
         if fast_supported(sc) is not None:
             return []
-        bkey = _base_key(sc)
-        return [bkey + "|" + _zone_key(sc, z) for z in sc.zones]
+        bkey = self._base_key(sc)
+        return [bkey + "|" + self._zone_key(sc, z) for z in sc.zones]
 
     def warm_base(self, sc: Scenario) -> None:
         """Prepare what every zone of ``sc`` shares: cells, classes, distances to stretches."""
@@ -234,8 +236,29 @@ class Engine:
         """Return the events of the window of ``sc`` (those its exposure is counted from)."""
         return self._base(sc)[1].events
 
+    def _memo(self, objs: tuple[Any, ...], extra: str, make: Callable[[], str]) -> str:
+        """Return ``make()``, kept while the same section objects come again (a sweep's rows).
+
+        ``objs`` are compared by identity, ``extra`` by value. Each entry keeps
+        its objects alive, so their ids cannot be reused.
+        """
+        key = (*map(id, objs), extra)
+        kept: tuple[tuple[Any, ...], str] = self._key_memo.get_or(key, lambda: (objs, make()))
+        return kept[1]
+
+    def _base_key(self, sc: Scenario) -> str:
+        if str(sc.population.source) != "bundled" or str(sc.events.source) != "bundled":
+            return _base_key(sc)  # a file's time of change is read every time
+        objs = (sc.population, sc.events, sc.demand)
+        return self._memo(objs, str(sc.base_dir), lambda: _base_key(sc))
+
+    def _zone_key(self, sc: Scenario, z: Any) -> str:
+        if z.kind not in ("refuge", "freeze") and z.path is not None:
+            return _zone_key(sc, z)  # a file's time of change is read every time
+        return self._memo((z,), "", lambda: _zone_key(sc, z))
+
     def _base(self, sc: Scenario) -> tuple[str, Base, np.ndarray]:
-        key = _base_key(sc)
+        key = self._base_key(sc)
         self.base_made = False
 
         def make() -> tuple[Base, np.ndarray]:
@@ -252,7 +275,7 @@ class Engine:
     def _zone(
         self, sc: Scenario, base_key: str, base: Base, z: Any, reach_km: float
     ) -> tuple[str, ZoneGeom]:
-        key = base_key + "|" + _zone_key(sc, z)
+        key = base_key + "|" + self._zone_key(sc, z)
         limit = max(reach_km, self.reach_km)
 
         def make() -> ZoneGeom:
@@ -301,7 +324,7 @@ class Engine:
 
     def _layer(self, sc: Scenario, z: Any) -> Any:
         """One zone's layer (EPSG:4326) as its builder makes it, built once per shape and name."""
-        key = (_zone_key(sc, z), z.id, z.name)  # the layer carries the zone's id and name
+        key = (self._zone_key(sc, z), z.id, z.name)  # the layer carries the zone's id and name
         return self._layers.get_or(key, lambda: prepare.zone_layer(sc, z))
 
     def prepared(self, sc: Scenario) -> Prepared:
