@@ -656,6 +656,8 @@ def main(argv: list[str] | None = None) -> None:
         except SafeZonesError as err:
             _err.print(f"[bold red]error:[/] {terminal_text(err)}", highlight=False, soft_wrap=True)
             sys.exit(2)
+        finally:  # a later library call in this process (a notebook) is not this command
+            set_command(None)
 
 
 _python_showwarning = warnings.showwarning

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from safezones._version import __version__
 from safezones.config.keys import is_int, lookup
 from safezones.config.scenario import Scenario, is_section_value
 from safezones.config.sweep import ParameterSpec, SweepSpec, raise_problems, sobol_size_problem
@@ -311,12 +312,10 @@ class Sweep:
 
     def manifest(self) -> dict[str, Any]:
         """Return what identifies the sweep: the spec, the base scenario's values, the design size."""
-        from importlib.metadata import version
-
         doc = {
             "spec": self.spec.model_dump(mode="json"),
             "base_scenario": self.base.parameters(),
             "scenarios": len(self),
         }
         digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
-        return {**doc, "hash": digest, "safezones_version": version("safezones")}
+        return {**doc, "hash": digest, "safezones_version": __version__}
