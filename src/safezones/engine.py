@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,6 +175,9 @@ class Engine:
         # keyed by id(base); each entry keeps its base alive, so the id cannot be reused
         self._point_cache: dict[int, tuple[Base, np.ndarray]] = {}
         self._families: _LRU = _LRU(64)
+        self._pattern_cache: _LRU = _LRU(cache_size)  # by zones and travel limits
+        self._resident_cache: _LRU = _LRU(cache_size)  # by zones
+        self._key_memo: _LRU = _LRU(cache_size)  # cache keys, by section objects
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
@@ -204,8 +208,8 @@ class Engine:
         """Return the cache keys of the zone geometry of ``sc`` (none off the fast path)."""
         if fast_supported(sc) is not None:
             return []
-        bkey = _base_key(sc)
-        return [bkey + "|" + _zone_key(sc, z) for z in sc.zones]
+        bkey = self._base_key(sc)
+        return [bkey + "|" + self._zone_key(sc, z) for z in sc.zones]
 
     def warm_base(self, sc: Scenario) -> None:
         """Prepare what every zone of ``sc`` shares: cells, classes, distances to stretches."""
@@ -232,8 +236,29 @@ class Engine:
         """Return the events of the window of ``sc`` (those its exposure is counted from)."""
         return self._base(sc)[1].events
 
+    def _memo(self, objs: tuple[Any, ...], extra: str, make: Callable[[], str]) -> str:
+        """Return ``make()``, kept while the same section objects come again (a sweep's rows).
+
+        ``objs`` are compared by identity, ``extra`` by value. Each entry keeps
+        its objects alive, so their ids cannot be reused.
+        """
+        key = (*map(id, objs), extra)
+        kept: tuple[tuple[Any, ...], str] = self._key_memo.get_or(key, lambda: (objs, make()))
+        return kept[1]
+
+    def _base_key(self, sc: Scenario) -> str:
+        if str(sc.population.source) != "bundled" or str(sc.events.source) != "bundled":
+            return _base_key(sc)  # a file's time of change is read every time
+        objs = (sc.population, sc.events, sc.demand)
+        return self._memo(objs, str(sc.base_dir), lambda: _base_key(sc))
+
+    def _zone_key(self, sc: Scenario, z: Any) -> str:
+        if z.kind not in ("refuge", "freeze") and z.path is not None:
+            return _zone_key(sc, z)  # a file's time of change is read every time
+        return self._memo((z,), "", lambda: _zone_key(sc, z))
+
     def _base(self, sc: Scenario) -> tuple[str, Base, np.ndarray]:
-        key = _base_key(sc)
+        key = self._base_key(sc)
         self.base_made = False
 
         def make() -> tuple[Base, np.ndarray]:
@@ -250,7 +275,7 @@ class Engine:
     def _zone(
         self, sc: Scenario, base_key: str, base: Base, z: Any, reach_km: float
     ) -> tuple[str, ZoneGeom]:
-        key = base_key + "|" + _zone_key(sc, z)
+        key = base_key + "|" + self._zone_key(sc, z)
         limit = max(reach_km, self.reach_km)
 
         def make() -> ZoneGeom:
@@ -299,7 +324,7 @@ class Engine:
 
     def _layer(self, sc: Scenario, z: Any) -> Any:
         """One zone's layer (EPSG:4326) as its builder makes it, built once per shape and name."""
-        key = (_zone_key(sc, z), z.id, z.name)  # the layer carries the zone's id and name
+        key = (self._zone_key(sc, z), z.id, z.name)  # the layer carries the zone's id and name
         return self._layers.get_or(key, lambda: prepare.zone_layer(sc, z))
 
     def prepared(self, sc: Scenario) -> Prepared:
@@ -433,6 +458,43 @@ class Engine:
 
         return np.asarray(self._unions.get_or(keys, make))
 
+    def _patterns(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
+                  base: Base) -> np.ndarray:  # fmt: skip
+        """People of each reach pattern and hazard class ``(2**Z, H, 3)`` (low, central, high).
+
+        Bit z of a pattern: zone z is within reach. Travel limits decide it,
+        capacity does not, so a sweep over capacity counts the cells once.
+        """
+        sh = sc.shelter
+
+        def make() -> np.ndarray:
+            bits = np.zeros(len(base.cells), dtype=np.int64)
+            for z, g in enumerate(geoms):
+                bits |= ((g.dist * sh.detour_factor) <= sh.max_travel_km).astype(np.int64) << z
+            n_k, n_h = 1 << len(geoms), base.n_cls
+            key = bits * n_h + base.cls_cell
+            p_kh = np.stack(
+                [np.bincount(key, base.bands[:, j], n_k * n_h) for j in range(3)], axis=1
+            ).reshape(n_k, n_h, 3)
+            p_kh.flags.writeable = False
+            return p_kh
+
+        key = (zkeys, sh.max_travel_km, sh.detour_factor)
+        return np.asarray(self._pattern_cache.get_or(key, make))
+
+    def _residents(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
+        """People living inside any of the zones, by hazard class ``(H, 3)``."""
+
+        def make() -> np.ndarray:
+            w = self._union(zkeys, geoms, base)
+            res_h = np.column_stack(
+                [np.bincount(base.cls_cell, base.bands[:, j] * w, base.n_cls) for j in range(3)]
+            )
+            res_h.flags.writeable = False
+            return res_h
+
+        return np.asarray(self._resident_cache.get_or(zkeys, make))
+
     def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
                   base: Base) -> GroupSet:  # fmt: skip
         sh = sc.shelter
@@ -473,7 +535,7 @@ class Engine:
         pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
         zkeys = tuple(k for k, _ in pairs)
         geoms = [g for _, g in pairs]
-        n_z, n_h = len(geoms), base.n_cls
+        n_h = base.n_cls
         dem, sh = sc.demand, sc.shelter
         dr = score.sample(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
                          site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
@@ -486,15 +548,7 @@ class Engine:
         share = score.displaced_share(disp_h, pop_ht)
         displaced = disp_h.sum(axis=1)
 
-        # reach patterns: which zones each cell reaches, as bits
-        bits = np.zeros(len(base.cells), dtype=np.int64)
-        for z, g in enumerate(geoms):
-            bits |= ((g.dist * sh.detour_factor) <= sh.max_travel_km).astype(np.int64) << z
-        n_k = 1 << n_z
-        key = bits * n_h + base.cls_cell
-        p_kh = np.stack(
-            [np.bincount(key, base.bands[:, j], n_k * n_h) for j in range(3)], axis=1
-        ).reshape(n_k, n_h, 3)
+        p_kh = self._patterns(sc, zkeys, geoms, base)
         p_t = score.band_people(p_kh, t)  # (n, K, H)
         demand_k = (p_t * share[:, None, :]).sum(axis=2)  # (n, K)
 
@@ -509,11 +563,7 @@ class Engine:
             arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
         else:
             arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
-        w = self._union(zkeys, geoms, base)
-        res_h = np.column_stack(
-            [np.bincount(base.cls_cell, base.bands[:, j] * w, n_h) for j in range(3)]
-        )
-        res_t = score.band_people(res_h, t)
+        res_t = score.band_people(self._residents(zkeys, geoms, base), t)
         return score.metrics(displaced, arrivals, score.not_displaced(res_t, share), cap, safe)
 
     def totals(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import safezones as sz
@@ -187,3 +188,53 @@ def test_section_checks():
     with pytest.raises(ValueError, match="give 3 rates"):
         DemandSpec(rates=(0.1,))
     assert ShelterSpec().protection.refuge == defaults.DEFAULT_PROTECTION["refuge"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"shelter.usable_fraction": 0.02},
+        {"shelter.usable_fraction": np.float64(0.02), "shelter.max_travel_km": 80},
+        {"uncertainty.draws": 7, "uncertainty.rate_spread": 0.1, "demand.national_total": 5e6},
+        {"shelter.allocation": "gravity", "uncertainty.population_bands": False},
+    ],
+)
+def test_section_values_give_the_scenario_with_values_gives(values):
+    sc = scenario([TURKEY, ALEPPO], shelter={"detour_factor": 1.5})
+    fast, slow = sc.with_section_values(values), sc.with_values(values)
+    assert fast == slow
+    assert fast.document() == slow.document() and fast.base_dir == slow.base_dir
+    assert fast.parameters() == slow.parameters()
+    assert fast.model_fields_set == slow.model_fields_set
+    assert fast.shelter.model_fields_set == slow.shelter.model_fields_set
+    assert sc.shelter.usable_fraction == defaults.DEFAULT_USABLE_FRACTION  # unchanged
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"shelter.usable_fraction": 2},
+        {"shelter.usable_fraction": float("nan")},
+        {"shelter.max_travel_km": "far"},
+        {"shelter.max_travle_km": 80},
+        {"uncertainty.site_area_low_m2": 100.0},  # above the high end: the section's own rule
+        {"zones.aleppo.radius_km": -1, "shelter.usable_fraction": 0.02},
+    ],
+)
+def test_section_values_refused_with_the_messages_of_with_values(values):
+    sc = scenario([TURKEY, ALEPPO])
+    with pytest.raises(sz.SafeZonesError) as slow:
+        sc.with_values(values)
+    with pytest.raises(sz.SafeZonesError) as fast:
+        sc.with_section_values(values)
+    assert fast.value.problems == slow.value.problems and str(fast.value) == str(slow.value)
+
+
+def test_which_paths_are_section_values():
+    from safezones.config.scenario import is_section_value
+
+    assert is_section_value("shelter.usable_fraction") and is_section_value("uncertainty.draws")
+    assert not is_section_value("shelter.protection")  # a section in a section
+    assert not is_section_value("shelter.protection.freeze")
+    assert not is_section_value("demand.rates.2") and not is_section_value("zones.a.radius_km")
+    assert not is_section_value("title") and not is_section_value("shelter.nope")

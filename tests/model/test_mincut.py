@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from oracle import per_draw_lp
-from safezones.model.mincut import GroupSet, arrivals, max_flow
+from safezones.model.mincut import GroupSet, arrivals, cut_masks, max_flow
 from safezones.model.shelter import reach_groups
 
 
@@ -42,3 +42,14 @@ def test_arrivals_equal_the_linear_program_per_draw():
     ref = per_draw_lp(demand_g, cap, g.reach, g.distance_km).sum(axis=1)
     np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-6)
     assert sum(routes.values()) == n
+
+
+def test_cut_masks_are_the_zone_sets_within_and_the_patterns_beyond():
+    for n_z in range(1, 5):
+        n_k = 1 << n_z
+        for within in (-1, *range(n_k)):
+            members, beyond = cut_masks(n_k, n_z, within)
+            sets = [a for a in range(n_k) if a & ~within == 0]
+            assert members.tolist() == [[(a >> z) & 1 for a in sets] for z in range(n_z)]
+            assert beyond.tolist() == [[(k & within & ~a) != 0 for a in sets] for k in range(n_k)]
+            assert not members.flags.writeable and not beyond.flags.writeable

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 import safezones as sz
-from safezones.model.uncertainty import UncertaintySpec, band_values, draw_inputs, summarise
+from safezones.model.uncertainty import (
+    PERCENTILES,
+    UncertaintySpec,
+    band_values,
+    draw_inputs,
+    summarise,
+)
 
 # ---------------------------------------------------------------- uncertainty
 
@@ -50,3 +56,18 @@ def test_latin_hypercube_settles_percentiles_faster_than_random_draws():
         return np.std(meds)
 
     assert spread("lhs") < spread("random") / 5
+
+
+@pytest.mark.parametrize(
+    ("shape", "axis"), [((1, 6), 0), ((1,), 0), ((4, 1, 3), 1), ((1, 5, 2), 0), ((3, 1), -1)]
+)
+def test_one_draw_is_summarised_bit_for_bit_as_np_percentile(shape, axis):
+    rng = np.random.default_rng(len(shape))
+    v = rng.normal(size=shape) * 10.0 ** rng.integers(-300, 300, size=shape)
+    v.flat[0] = -0.0
+    want = np.moveaxis(np.percentile(v, PERCENTILES, axis=axis), 0, -1)
+    got = summarise(v, axis=axis)
+    assert got.shape == want.shape and got.tobytes() == want.tobytes()
+    v.flat[-1] = np.inf  # not finite: np.percentile itself
+    want = np.moveaxis(np.percentile(v, PERCENTILES, axis=axis), 0, -1)
+    assert summarise(v, axis=axis).tobytes() == want.tobytes()

@@ -112,3 +112,39 @@ high = 2014
     with pytest.raises(SafeZonesError, match="holds no sweep"):
         run_sweep(sw, other, workers=1)
     assert (other / "notes.txt").read_text() == "keep me"
+
+
+def test_each_row_is_the_scenario_with_values_gives(write_spec):
+    body = """design = "grid"
+[parameters."zones.aleppo.radius_km"]
+values = [5, 10]
+[parameters."shelter.usable_fraction"]
+low = 0.005
+high = 0.02
+num = 3
+[parameters."shelter.max_travel_km"]
+values = [60, 100]
+[parameters."demand.rates.2"]
+values = [0.3, 0.5]
+"""
+    sw = Sweep.from_toml(write_spec(body))
+    for i in range(len(sw)):
+        row = sw.design.iloc[i].to_dict()
+        fast, slow = sw.scenario(row), sw.base.with_values(row)
+        assert fast == slow and fast.document() == slow.document()
+        assert fast.parameters() == slow.parameters() and fast.base_dir == slow.base_dir
+    # one per radius and rate, and one per value of each checked up-front (plan._check)
+    assert len(sw._shapes) == 4 + 4
+
+
+def test_a_refused_row_gives_the_message_of_with_values(write_spec):
+    sw = Sweep.from_toml(write_spec('design = "grid"\n[parameters."zones.aleppo.radius_km"]\n'
+                                    'low = 5\nhigh = 10\nnum = 2\n'))  # fmt: skip
+    for row in ({"zones.aleppo.radius_km": 5, "shelter.usable_fraction": 3.0},
+                {"zones.aleppo.radius_km": -5, "shelter.usable_fraction": 0.5},
+                {"shelter.usable_fraction": float("inf")}):  # fmt: skip
+        with pytest.raises(SafeZonesError) as slow:
+            sw.base.with_values(row)
+        with pytest.raises(SafeZonesError) as fast:
+            sw.scenario(row)
+        assert fast.value.problems == slow.value.problems

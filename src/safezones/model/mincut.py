@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,7 @@ import numpy as np
 from safezones.model.shelter import allocate_optimal
 from safezones.model.uncertainty import band_values
 
-__all__ = ["GroupSet", "arrivals", "max_flow"]
+__all__ = ["GroupSet", "arrivals", "cut_masks", "max_flow"]
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,25 @@ def max_flow(demand_k: np.ndarray, cap: np.ndarray) -> np.ndarray:
     ``demand_k`` ``(n, 2**Z)`` holds the displaced of each reach pattern (bit z:
     zone z reached), ``cap`` ``(n, Z)`` each zone's capacity.
     """
-    n_z = cap.shape[1]
-    ks = np.arange(demand_k.shape[1])
-    beyond = (ks[:, None] & ~ks[None, :]) != 0  # [k, A]: class k reaches a zone outside A
-    cap_a = cap @ ((ks[None, :] >> np.arange(n_z)[:, None]) & 1)  # (n, A)
+    members, beyond = cut_masks(demand_k.shape[1], cap.shape[1], -1)
+    cap_a = cap @ members  # (n, A)
     return np.asarray((cap_a + demand_k @ beyond).min(axis=1))
+
+
+@cache
+def cut_masks(n_k: int, n_z: int, within: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the cuts' masks: zone sets ``A`` within ``within`` (-1: all), of ``n_z`` zones.
+
+    ``members`` ``(Z, A)``: 1 where zone z is in A; ``beyond`` ``(K, A)``: the
+    ``n_k`` patterns restricted to ``within`` reach a zone outside A. They
+    depend on the number of zones only, so a sweep makes them once.
+    """
+    ks = np.arange(n_k)
+    sub = ks[(ks & ~within) == 0]  # the sets A within ``within``
+    members = (sub[None, :] >> np.arange(n_z)[:, None]) & 1
+    beyond = ((ks & within)[:, None] & ~sub[None, :]) != 0  # [k, A]: k reaches outside A
+    members.flags.writeable = beyond.flags.writeable = False
+    return members, beyond
 
 
 def arrivals(
@@ -85,7 +100,6 @@ def arrivals(
     """
     n, n_z = cap.shape
     n_k = demand_k.shape[1]
-    ks = np.arange(n_k)
     # min cut over zone sets A: capacity of A plus the demand reaching beyond A
     flow = max_flow(demand_k, cap)
     arrivals = np.zeros((n, n_z))
@@ -99,11 +113,8 @@ def arrivals(
     # Where every range is one point (a zone full, or serving only its own people)
     # the split is decided without travel distances.
     def rank(zone_set: int) -> np.ndarray:
-        sub = ks[(ks & ~zone_set) == 0]  # T within S
-        reach_s = ks & zone_set
-        out_t = (reach_s[:, None] & ~sub[None, :]) != 0
-        cap_t = cap @ ((sub[None, :] >> np.arange(n_z)[:, None]) & 1)
-        return np.asarray((cap_t + demand_k @ out_t).min(axis=1))
+        members, out_t = cut_masks(n_k, n_z, zone_set)  # T within S
+        return np.asarray((cap @ members + demand_k @ out_t).min(axis=1))
 
     every = n_k - 1
     hi = np.column_stack([rank(1 << z) for z in range(n_z)])

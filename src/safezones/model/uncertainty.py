@@ -234,5 +234,10 @@ def summarise(values: np.ndarray, axis: int = 0) -> np.ndarray:
     >>> summarise(np.array([[1.0, 10.0], [3.0, 30.0]])).tolist()
     [[1.1, 2.0, 2.9], [11.0, 20.0, 29.0]]
     """
-    q = np.percentile(np.asarray(values, dtype=float), PERCENTILES, axis=axis)
+    v = np.asarray(values, dtype=float)
+    if v.ndim and v.shape[axis] == 1 and np.isfinite(v).all():
+        # one draw (a sweep's central case): every percentile is the draw itself,
+        # bit for bit as np.percentile gives it (tests/model/test_uncertainty.py)
+        return np.repeat(np.moveaxis(v, axis, -1), len(PERCENTILES), axis=-1)
+    q = np.percentile(v, PERCENTILES, axis=axis)
     return np.moveaxis(q, 0, -1)
