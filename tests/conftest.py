@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import matplotlib
@@ -131,3 +132,59 @@ def run_cli(
 def in_process_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Return :func:`run_cli`: the command line, in-process."""
     return run_cli
+
+
+# ---------------------------------------------------------------- a scenario with a zone file
+
+CAMPS = ROOT / "notebooks" / "data" / "atmeh-camps.geojson"
+_CAMPS_TOML = """
+id = "camps"
+title = "Camps near Atmeh"
+source = { citation = "test" }
+[[zones]]
+id = "camps"
+kind = "safe"
+path = "camps.geojson"
+[uncertainty]
+draws = 20
+"""
+
+
+def camps_dir(where: Path) -> Path:
+    """Write the camps scenario and its zone file into a new folder ``where``."""
+    where.mkdir(parents=True)
+    (where / "camps.toml").write_text(_CAMPS_TOML, encoding="utf-8")
+    shutil.copy(CAMPS, where / "camps.geojson")
+    return where / "camps.toml"
+
+
+@pytest.fixture(scope="module")
+def camps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Path]:
+    """A scenario with a zone file, scored (20 draws) and written as a compare output."""
+    from safezones.scenario import Scenario, run, write_comparison
+
+    base = tmp_path_factory.mktemp("camps")
+    toml = camps_dir(base / "in")
+    result = run(Scenario.from_toml(toml))
+    write_comparison([result], base / "compare", maps=False)
+    return toml, result, base / "compare"
+
+
+def user_data_scenario(tmp_path: Path, *, population: bool = False) -> tuple[Path, Path, Path]:
+    """A base scenario reading a user ACLED file (and a user population table)."""
+    events = tmp_path / "events.csv"
+    shutil.copy(ROOT / "tests" / "data" / "acled_syria_export.csv", events)
+    pop = tmp_path / "population.csv"
+    shutil.copy(ROOT / "tests" / "data" / "syr_pop_adm1_hxl.csv", pop)
+    pop_toml = '[population]\nsource = "population.csv"\npcode = "#adm1+code"\n'
+    base = tmp_path / "base.toml"
+    base.write_text(
+        "# a freeze around Aleppo, counted from a user ACLED file\n"
+        'title = "Aleppo freeze on user data"\n'
+        '[source]\ncitation = "test"\n'
+        '[[zones]]\nid = "aleppo"\nkind = "freeze"\nplace = "Aleppo"\nradius_km = 15\n'
+        '[events]\nsource = "events.csv"\nformat = "acled"\nstart = 2017\nend = 2018\n'
+        + (pop_toml if population else ""),
+        encoding="utf-8",
+    )
+    return base, events, pop

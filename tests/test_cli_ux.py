@@ -6,7 +6,6 @@ import importlib.metadata
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -191,39 +190,6 @@ def test_log_lines_fast_ticks_are_throttled_and_slow_ones_reported():
 
 
 # ---------------------------------------------------------------- memo --from
-
-
-CAMPS = ROOT / "notebooks" / "data" / "atmeh-camps.geojson"
-_CAMPS_TOML = """
-id = "camps"
-title = "Camps near Atmeh"
-source = { citation = "test" }
-[[zones]]
-id = "camps"
-kind = "safe"
-path = "camps.geojson"
-[uncertainty]
-draws = 20
-"""
-
-
-def _camps_dir(where: Path) -> Path:
-    where.mkdir(parents=True)
-    (where / "camps.toml").write_text(_CAMPS_TOML, encoding="utf-8")
-    shutil.copy(CAMPS, where / "camps.geojson")
-    return where / "camps.toml"
-
-
-@pytest.fixture(scope="module")
-def camps(tmp_path_factory):
-    """A scenario with a zone file, scored (20 draws) and written as a compare output."""
-    from safezones.scenario import Scenario, run, write_comparison
-
-    base = tmp_path_factory.mktemp("camps")
-    toml = _camps_dir(base / "in")
-    result = run(Scenario.from_toml(toml))
-    write_comparison([result], base / "compare", maps=False)
-    return toml, result, base / "compare"
 
 
 def test_memo_of_a_reused_result_equals_the_memo_of_the_fresh_one(camps):

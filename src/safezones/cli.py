@@ -459,7 +459,7 @@ def memo_cmd(
         check_length(title, key="--title", limit=MAX_TITLE_CHARS)
     reused = {}
     if from_ is not None:
-        from safezones.export.store import reuse_results
+        from safezones.export.reuse import reuse_results
 
         said = None if quiet else lambda why: _err.print(why, highlight=False, markup=False)
         reused = reuse_results(from_, parsed, draws=draws, seed=seed, said=said)

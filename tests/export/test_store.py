@@ -10,43 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import camps_dir
 from safezones import data
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
-from safezones.export.store import FORMAT, reuse_results, try_reuse, write_result
+from safezones.export.reuse import reuse_results, try_reuse
+from safezones.export.store import FORMAT, write_result
 
 ROOT = Path(__file__).resolve().parents[2]
-CAMPS = ROOT / "notebooks" / "data" / "atmeh-camps.geojson"
-_CAMPS_TOML = """
-id = "camps"
-title = "Camps near Atmeh"
-source = { citation = "test" }
-[[zones]]
-id = "camps"
-kind = "safe"
-path = "camps.geojson"
-[uncertainty]
-draws = 20
-"""
-
-
-def _camps_dir(where: Path) -> Path:
-    where.mkdir(parents=True)
-    (where / "camps.toml").write_text(_CAMPS_TOML, encoding="utf-8")
-    shutil.copy(CAMPS, where / "camps.geojson")
-    return where / "camps.toml"
-
-
-@pytest.fixture(scope="module")
-def camps(tmp_path_factory):
-    """A scenario with a zone file, scored (20 draws) and written as a compare output."""
-    from safezones.scenario import Scenario, run, write_comparison
-
-    base = tmp_path_factory.mktemp("camps")
-    toml = _camps_dir(base / "in")
-    result = run(Scenario.from_toml(toml))
-    write_comparison([result], base / "compare", maps=False)
-    return toml, result, base / "compare"
 
 
 def test_from_file_reads_back_every_table_exactly(camps):
@@ -68,7 +39,7 @@ def test_from_file_reads_back_every_table_exactly(camps):
 
 def test_try_reuse_says_why_not(camps, tmp_path):
     from safezones import __version__
-    from safezones.export.store import try_reuse
+    from safezones.export.reuse import try_reuse
     from safezones.scenario import Scenario
 
     toml, _fresh, out = camps
@@ -107,11 +78,11 @@ def test_try_reuse_says_why_not(camps, tmp_path):
 
 
 def test_try_reuse_sees_a_changed_input_file(camps, tmp_path):
-    from safezones.export.store import try_reuse
+    from safezones.export.reuse import try_reuse
     from safezones.scenario import Scenario
 
     _toml, _fresh, out = camps
-    toml2 = _camps_dir(tmp_path / "in")  # the same scenario and zone file elsewhere
+    toml2 = camps_dir(tmp_path / "in")  # the same scenario and zone file elsewhere
     shutil.copytree(out / "camps", tmp_path / "camps")
     sc = Scenario.from_toml(toml2)
     assert try_reuse(tmp_path / "camps", sc)[1] == f"reusing {tmp_path / 'camps'}"
@@ -134,7 +105,7 @@ class _Payload:
 
 
 def test_a_hostile_result_folder_runs_no_code_and_is_not_reused(camps, tmp_path):
-    from safezones.export.store import try_reuse
+    from safezones.export.reuse import try_reuse
     from safezones.scenario import Scenario
 
     toml, _fresh, out = camps

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import safezones as sz
-from safezones.model.result import ScenarioResult, population_total
+from safezones.model.result import ScenarioResult
+from safezones.model.tables import population_total
 from safezones.scenario import run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import safezones
+from conftest import user_data_scenario
 from safezones.errors import SafeZonesError
 from safezones.sweep import Sweep, read_results, run_sweep
 from safezones.sweep import workers as sweep_workers
@@ -35,26 +36,6 @@ def _env() -> dict[str, str]:
 
 
 CLI = [sys.executable, "-m", "safezones.cli"]
-
-
-def _base(tmp_path: Path, *, population: bool = False) -> tuple[Path, Path, Path]:
-    """A base scenario reading a user ACLED file (and a user population table)."""
-    events = tmp_path / "events.csv"
-    shutil.copy(DATA / "acled_syria_export.csv", events)
-    pop = tmp_path / "population.csv"
-    shutil.copy(DATA / "syr_pop_adm1_hxl.csv", pop)
-    pop_toml = '[population]\nsource = "population.csv"\npcode = "#adm1+code"\n'
-    base = tmp_path / "base.toml"
-    base.write_text(
-        "# a freeze around Aleppo, counted from a user ACLED file\n"
-        'title = "Aleppo freeze on user data"\n'
-        '[source]\ncitation = "test"\n'
-        '[[zones]]\nid = "aleppo"\nkind = "freeze"\nplace = "Aleppo"\nradius_km = 15\n'
-        '[events]\nsource = "events.csv"\nformat = "acled"\nstart = 2017\nend = 2018\n'
-        + (pop_toml if population else ""),
-        encoding="utf-8",
-    )
-    return base, events, pop
 
 
 def test_a_changed_spec_is_refused_in_the_same_folder(tmp_path, write_spec):
@@ -114,7 +95,7 @@ GRID = (
 
 
 def test_a_resume_after_a_changed_input_file_is_refused_naming_the_file(tmp_path):
-    base, events, pop = _base(tmp_path, population=True)
+    base, events, pop = user_data_scenario(tmp_path, population=True)
     spec = _spec(tmp_path, base, GRID)
     out = tmp_path / "out"
     _run_parts(spec, out, 2)
@@ -178,7 +159,7 @@ def test_a_resume_after_a_changed_input_file_is_refused_naming_the_file(tmp_path
 
 
 def test_a_sweep_json_without_input_hashes_is_not_resumed(tmp_path):
-    base, _, _ = _base(tmp_path)
+    base, _, _ = user_data_scenario(tmp_path)
     spec = _spec(tmp_path, base, GRID)
     out = tmp_path / "out"
     _run_parts(spec, out, 1)
@@ -195,7 +176,7 @@ def test_a_sweep_json_without_input_hashes_is_not_resumed(tmp_path):
 
 
 def test_a_parameter_that_varies_a_file_hashes_every_value(tmp_path):
-    base, events, _ = _base(tmp_path)
+    base, events, _ = user_data_scenario(tmp_path)
     other = tmp_path / "events2.csv"
     shutil.copy(DATA / "acled_syria_api.csv", other)
     spec = _spec(tmp_path, base,

@@ -20,7 +20,7 @@ from safezones.export.columns import describe, for_file
 from safezones.export.store import write_result
 from safezones.io.atomic import atomic_dir
 from safezones.model.metrics import QUANTILES
-from safezones.model.result import population_total
+from safezones.model.tables import population_total
 
 if TYPE_CHECKING:
     import geopandas as gpd

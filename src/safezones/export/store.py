@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,24 +36,26 @@ import shapely
 from pyproj import CRS
 
 from safezones import data
+from safezones._plural import listing
 from safezones._version import __version__
 from safezones.config.keys import flatten
 from safezones.crs import LONLAT_CRS, PROJECT_CRS, to_metric
 from safezones.errors import SafeZonesError
 from safezones.io.inputs import input_hashes
 from safezones.model.metrics import METRICS
-from safezones.model.result import ScenarioResult
 
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario
+    from safezones.model.result import ScenarioResult
 
 __all__ = [
     "FOLDER",
     "FORMAT",
+    "VERSION_PATTERN",
+    "describe_keys",
+    "read_manifest",
     "read_result",
-    "reuse_results",
     "scenario_changes",
-    "try_reuse",
     "write_result",
 ]
 
@@ -67,7 +69,7 @@ FORMAT = 2
 _GRID = "population_grid"
 _CELLS_FILE = "population_cells.parquet"
 _TABLES = ("per_zone", "per_origin", "flows", "totals", "samples")
-_VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,40}$")
+VERSION_PATTERN = re.compile(r"^[0-9A-Za-z.+_-]{1,40}$")
 _SHOWN = 6  # changed keys named in a message before "and N more"
 
 
@@ -183,7 +185,8 @@ class _Unreadable(SafeZonesError):
     """A part of ``result/`` that cannot be read or does not fit the rest."""
 
 
-def _manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Return the manifest of ``folder``'s ``result/`` store, or raise if it is unreadable."""
     path = folder / FOLDER / "manifest.json"
     if not path.is_file():
         raise _Unreadable(f"{folder}: holds no reusable result ({FOLDER}/manifest.json is missing)")
@@ -251,7 +254,9 @@ def _cells(folder: Path, entry: Any) -> gpd.GeoDataFrame | None:
     raise _Unreadable(f"{folder}: {FOLDER}/manifest.json names population cells it does not hold")
 
 
-def read_result(folder: str | Path, scenario: Scenario | None = None) -> ScenarioResult:
+def read_result(
+    folder: str | Path, scenario: Scenario | None = None, *, cls: type[ScenarioResult]
+) -> ScenarioResult:
     """Read a result written by :func:`write_result` (``folder`` holds ``result/``).
 
     Parameters
@@ -277,7 +282,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
     from safezones.config.scenario import Scenario
 
     folder = Path(folder)
-    doc = _manifest(folder)
+    doc = read_manifest(folder)
     prov = doc.get("provenance")
     if not isinstance(prov, dict) or not isinstance(doc.get("parameters"), dict):
         raise _Unreadable(f"{folder}: {FOLDER}/manifest.json lacks the provenance or parameters")
@@ -313,7 +318,7 @@ def read_result(folder: str | Path, scenario: Scenario | None = None) -> Scenari
         problems.append("samples.parquet has another number of draws than the manifest")
     if problems:
         raise _Unreadable(f"{folder}: {'; '.join(problems)}")
-    return ScenarioResult(
+    return cls(
         scenario=scenario,
         zones=zones,
         events=events,
@@ -350,118 +355,6 @@ def scenario_changes(recorded: Mapping[str, Any], scenario: Scenario) -> list[st
     return changed
 
 
-def _describe(keys: list[str]) -> str:
-    shown = ", ".join(keys[:_SHOWN])
-    return shown if len(keys) <= _SHOWN else f"{shown} and {len(keys) - _SHOWN} more"
-
-
-def try_reuse(
-    folder: str | Path,
-    scenario: Scenario,
-    *,
-    draws: int | None = None,
-    seed: int | None = None,
-) -> tuple[ScenarioResult | None, str]:
-    """Return the result in ``folder`` if it was computed exactly as asked, else why not.
-
-    It is reused when its recorded safezones version, scenario values (every
-    key, defaults included, after ``--set``), draws, seed and input files
-    (SHA-256 of the population, events, demand and zone files) equal the
-    ones asked for. The scenario file itself is compared by its values, not
-    its bytes, so a changed comment does not force a new run.
-
-    Parameters
-    ----------
-    folder
-        A scenario's output folder (``OUT/ID`` of ``safezones compare``).
-    scenario
-        The scenario as it would be run now.
-    draws, seed
-        As they would be given to :func:`safezones.run` (None: the scenario's).
-
-    Returns
-    -------
-    (ScenarioResult or None, str)
-        The result and ``"reusing FOLDER"``, or None and ``"FOLDER: reason"``.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return None, f"{folder}: missing"
-    try:
-        doc = _manifest(folder)
-    except SafeZonesError as err:
-        return None, str(err)
-    version = doc.get("safezones_version")
-    if version != __version__:
-        shown = version if isinstance(version, str) and _VERSION.match(version) else "another"
-        return None, f"{folder}: written by safezones {shown}, this is {__version__}"
-    recorded = doc.get("parameters")
-    try:
-        changed = scenario_changes(recorded if isinstance(recorded, dict) else {}, scenario)
-    except RecursionError:
-        changed = ["other keys"]
-    if changed:
-        return None, f"{folder}: the scenario changed ({_describe(changed)})"
-    want_draws = int(draws if draws is not None else scenario.uncertainty.draws)
-    want_seed = int(seed if seed is not None else scenario.uncertainty.seed)
-    if doc.get("draws") != want_draws:
-        got = doc.get("draws") if isinstance(doc.get("draws"), int) else "other"
-        return None, f"{folder}: computed with {got} draws, not {want_draws}"
-    if doc.get("seed") != want_seed:
-        got = doc.get("seed") if isinstance(doc.get("seed"), int) else "another"
-        return None, f"{folder}: computed with seed {got}, not {want_seed}"
-    now = {k: v["sha256"] for k, v in input_hashes(scenario).items() if k != "scenario"}
-    rec = doc.get("inputs")
-    rec = rec if isinstance(rec, dict) else {}
-    then = {k: v.get("sha256") for k, v in rec.items() if k != "scenario" and isinstance(v, dict)}
-    files = sorted(k for k in now if then.get(k) != now[k])
-    if files or any(k not in now for k in then):
-        return None, f"{folder}: an input file changed ({_describe(files or ['other files'])})"
-    try:
-        result = read_result(folder, scenario)
-    except SafeZonesError as err:
-        return None, str(err)
-    return result, f"reusing {folder}"
-
-
-def reuse_results(
-    folder: Path,
-    scenarios: Sequence[Scenario],
-    *,
-    draws: int | None = None,
-    seed: int | None = None,
-    said: Callable[[str], None] | None = None,
-) -> dict[str, ScenarioResult]:
-    """Return the results in ``folder/ID`` that match the scenarios, by scenario id.
-
-    Each scenario's folder is checked with :func:`try_reuse`; ``said`` is
-    called with its one line (``reusing FOLDER`` or ``FOLDER: reason``).
-    Scenarios that share an id reuse nothing (they are refused when run).
-
-    Parameters
-    ----------
-    folder
-        A finished compare output.
-    scenarios
-        The scenarios as they would be run now.
-    draws, seed
-        As they would be given to :func:`safezones.run` (None: the scenario's).
-    said
-        Called with the line of each scenario, in order.
-
-    Returns
-    -------
-    dict
-        Scenario id to its reused result; the others are missing.
-    """
-    ids = [sc.id for sc in scenarios]
-    if len(set(ids)) < len(ids):
-        return {}  # the run says which ids repeat
-    found = {}
-    for sc in scenarios:
-        result, why = try_reuse(folder / sc.id, sc, draws=draws, seed=seed)
-        if result is not None:
-            found[sc.id] = result
-        if said is not None:
-            said(why)
-    return found
+def describe_keys(keys: list[str]) -> str:
+    """Return the changed keys a message names: the first few, then how many more."""
+    return listing(keys, limit=_SHOWN)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from safezones.model.metrics import QUANTILES
-from safezones.model.result import population_total
+from safezones.model.tables import population_total
 
 if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult

@@ -17,16 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from safezones.model.metrics import QUANTILES
-from safezones.model.uncertainty import summarise
-
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
     from safezones.config.scenario import Scenario
 
-__all__ = ["ScenarioResult", "population_total"]
+__all__ = ["ScenarioResult"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -150,7 +147,7 @@ class ScenarioResult:
         Tables, zones, events and per-draw arrays come back exactly as they
         were; nothing read can run code (Parquet, JSON and ``.npy``, no
         pickle). ``scenario`` defaults to the values recorded with the result.
-        See :func:`safezones.export.store.try_reuse` to reuse a result only when it
+        See :func:`safezones.export.reuse.try_reuse` to reuse a result only when it
         was computed as asked.
 
         Examples
@@ -162,31 +159,4 @@ class ScenarioResult:
         """
         from safezones.export.store import read_result
 
-        return read_result(directory, scenario)
-
-
-def population_total(result: ScenarioResult) -> dict[str, float]:
-    """Return P5/P50/P95 of everyone living in any zone (overlaps once), from the draws.
-
-    Parameters
-    ----------
-    result
-        A scored scenario; its ``detail["population_total"]`` holds the draws.
-
-    Returns
-    -------
-    dict
-        ``{"p5": ..., "p50": ..., "p95": ...}``, or empty when the result
-        carries no such draws.
-
-    Examples
-    --------
-    >>> import types
-    >>> r = types.SimpleNamespace(detail={"population_total": np.array([5.0, 5.0])})
-    >>> population_total(r)  # doctest: +NORMALIZE_WHITESPACE
-    {'p5': 5.0, 'p50': 5.0, 'p95': 5.0}
-    """
-    draws = np.asarray(result.detail.get("population_total", np.zeros(0)), dtype=float)
-    if not len(draws):
-        return {}
-    return {q: float(v) for q, v in zip(QUANTILES, summarise(draws), strict=True)}
+        return read_result(directory, scenario, cls=cls)

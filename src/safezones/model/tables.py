@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from safezones.config.scenario import Scenario
+    from safezones.model.result import ScenarioResult
     from safezones.model.shelter import Groups
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "flows_table",
     "per_origin_table",
     "per_zone_table",
+    "population_total",
     "q_columns",
 ]
 
@@ -227,3 +229,30 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
         "distance_km": dist[oi, zi],
     })  # fmt: skip
     return table.sort_values(["zone_id", "people_p50"], ascending=[True, False], ignore_index=True)
+
+
+def population_total(result: ScenarioResult) -> dict[str, float]:
+    """Return P5/P50/P95 of everyone living in any zone (overlaps once), from the draws.
+
+    Parameters
+    ----------
+    result
+        A scored scenario; its ``detail["population_total"]`` holds the draws.
+
+    Returns
+    -------
+    dict
+        ``{"p5": ..., "p50": ..., "p95": ...}``, or empty when the result
+        carries no such draws.
+
+    Examples
+    --------
+    >>> import types
+    >>> r = types.SimpleNamespace(detail={"population_total": np.array([5.0, 5.0])})
+    >>> population_total(r)  # doctest: +NORMALIZE_WHITESPACE
+    {'p5': 5.0, 'p50': 5.0, 'p95': 5.0}
+    """
+    draws = np.asarray(result.detail.get("population_total", np.zeros(0)), dtype=float)
+    if not len(draws):
+        return {}
+    return {q: float(v) for q, v in zip(QUANTILES, summarise(draws), strict=True)}

@@ -1,6 +1,6 @@
 """summary.json says what made it: the version, the time, the command, the input hashes.
 
-The sweep safety tests that were here live beside their modules: changed
+The sweep safety tests once beside this one live with their modules: changed
 inputs and the geometry checkpoint in tests/sweep/test_store.py, workers
 that die with a killed sweep in tests/sweep/test_local.py and test_workers.py.
 """
@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -19,40 +18,21 @@ from importlib.metadata import version
 from pathlib import Path
 
 import safezones
+from conftest import user_data_scenario
 from safezones.scenario import Scenario, run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 #: Subprocesses import the safezones these tests import (the worktree's, or an installed one).
 ENV = {**os.environ, "COLUMNS": "1000", "PYTHONPATH": str(Path(safezones.__file__).parents[1])}
 CLI = [sys.executable, "-m", "safezones.cli"]
 
 
-def _base(tmp_path: Path, *, population: bool = False) -> tuple[Path, Path, Path]:
-    """A base scenario reading a user ACLED file (and a user population table)."""
-    events = tmp_path / "events.csv"
-    shutil.copy(DATA / "acled_syria_export.csv", events)
-    pop = tmp_path / "population.csv"
-    shutil.copy(DATA / "syr_pop_adm1_hxl.csv", pop)
-    pop_toml = '[population]\nsource = "population.csv"\npcode = "#adm1+code"\n'
-    base = tmp_path / "base.toml"
-    base.write_text(
-        "# a freeze around Aleppo, counted from a user ACLED file\n"
-        'title = "Aleppo freeze on user data"\n'
-        '[source]\ncitation = "test"\n'
-        '[[zones]]\nid = "aleppo"\nkind = "freeze"\nplace = "Aleppo"\nradius_km = 15\n'
-        '[events]\nsource = "events.csv"\nformat = "acled"\nstart = 2017\nend = 2018\n'
-        + (pop_toml if population else ""),
-        encoding="utf-8",
-    )
-    return base, events, pop
-
-
 # ---------------------------------------------------------------- summary.json
 
 
 def test_summary_json_records_version_time_command_and_input_hashes(tmp_path):
-    base, events, _ = _base(tmp_path)
+    base, events, _ = user_data_scenario(tmp_path)
     out = tmp_path / "a"
     args = ["run", str(base), "--out", str(out), "--draws", "20"]
     t0 = datetime.now(UTC).replace(microsecond=0)
