@@ -10,6 +10,8 @@ It writes, under ``src/safezones/data/``:
 - ``places.parquet``          GeoNames populated places (SY, TR, JO, LB, IQ)
 - ``events.parquet``          UCDP GED Syria events (all 52,049)
 - ``population_grid.parquet`` a dasymetric 2 km population grid with low/central/high bands
+- ``control.parquet``         territorial control of communities, two snapshots (SCMP)
+- ``actor_map.csv``           dyad names -> actors (hand-made, documented; not derived)
 - ``seeds/*.toml``            a copy of the project's ``seeds/`` facts
 - ``manifest.json``           per layer: file, rows, sha256, source, licence, attribution, derivation
 - ``PROVENANCE.md``           the same, for people
@@ -140,6 +142,16 @@ SOURCES = {
         "attribution": "UCDP GED",
         "date": "2011-2019, year resolution",
         "file": "ucdp_ged_syria_events.csv",
+    },
+    "scmp": {
+        "source": "Syria Conflict Mapping Project (The Carter Center), as used in A. Gohdes "
+        "(2020), 'Repression Technology: Internet Accessibility and State Violence', American "
+        "Journal of Political Science 64(3); extracted from data/mapdata.RData of the public "
+        "course repository ktmccabe/dsps25 (commit ba56be6f)",
+        "licence": "not stated",
+        "attribution": "Syria Conflict Mapping Project, The Carter Center; Gohdes (2020)",
+        "date": "two snapshots labelled 2014 and 2015 (inferred: early 2014 and late 2014)",
+        "file": "scmp_control_2014_2015.csv",
     },
     "seed": {
         "source": "AFP wire from Beirut, 2014-11-26, citing the Syrian Observatory for Human "
@@ -289,6 +301,37 @@ def build_events(src: Path) -> gpd.GeoDataFrame:
     )
     gdf = gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(df["longitude"], df["latitude"]), crs=LONLAT
+    )
+    return gdf
+
+
+#: The Syria Conflict Mapping Project's actor labels -> the package's actor names.
+SCMP_ACTORS = {
+    "Government": "government",
+    "Opposition": "opposition",
+    "Islamic State": "islamic_state",
+    "Kurds": "kurds",
+}
+
+
+def build_control(src: Path) -> gpd.GeoDataFrame:
+    """The SCMP community points: ``snapshot`` ("2014", "2015"), ``actor``, ``governorate``.
+
+    The one coordinate that appears twice in a snapshot with two actors keeps its
+    first row (file order): the data do not say which is right.
+    """
+    df = pd.read_csv(src / "scmp_control_2014_2015.csv")
+    unknown = sorted(set(df["actor"]) - set(SCMP_ACTORS))
+    if unknown:
+        raise SystemExit(f"scmp_control_2014_2015.csv: unknown actors {unknown}")
+    df["snapshot"] = df["snapshot"].str[:4]
+    df["actor"] = df["actor"].map(SCMP_ACTORS)
+    df = df.drop_duplicates(subset=["snapshot", "lon", "lat"], keep="first")
+    df = df.sort_values(["snapshot", "lon", "lat"], kind="stable").reset_index(drop=True)
+    gdf = gpd.GeoDataFrame(
+        df[["snapshot", "actor", "governorate"]],
+        geometry=gpd.points_from_xy(df["lon"], df["lat"]),
+        crs=LONLAT,
     )
     return gdf
 
@@ -466,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     events = build_events(src)
     print("population grid ...", flush=True)
     grid, towns = build_population_grid(countries, adm1, places, seed)
+    print("control ...", flush=True)
+    control = build_control(src)
 
     layers = {
         "countries": (
@@ -522,6 +567,20 @@ def main(argv: list[str] | None = None) -> int:
             ),
         ),
     }
+    layers["control"] = (
+        control,
+        "scmp",
+        "One row per community and snapshot. The source's snapshot labels `2014-01-01` and "
+        "`2015-01-01` are years, not survey dates: kept as `2014` and `2015`. The data suggest "
+        "that `2014` shows early 2014 (Azaz held by IS, the old city of Homs by the "
+        "opposition) and `2015` late 2014 (most of Kobani held by IS, Palmyra by the "
+        "government): an inference from the data, not a statement of the source. Actors "
+        "renamed: Government -> government, Opposition -> opposition, Islamic State -> "
+        "islamic_state, Kurds -> kurds. A coordinate given twice in one snapshot keeps its "
+        "first row (one case in 2014, with two actors). Points, not polygons: the control "
+        "surface (safezones.model.control) gives land the actor of its nearest community "
+        "within a stated distance.",
+    )
     manifest: dict[str, dict] = {}
     for name, (gdf, key, derivation) in layers.items():
         path = out / f"{name}.parquet"
@@ -543,6 +602,23 @@ def main(argv: list[str] | None = None) -> int:
             "sha256": _sha256(path),
             "bytes": path.stat().st_size,
         }
+
+    actor_map = out / "actor_map.csv"  # hand-made and committed: documented, not derived
+    manifest["actor_map"] = {
+        "source": "compiled for safezones from the side names of the bundled UCDP GED events "
+        "and the main ACLED actor names (ACLED codebook)",
+        "licence": "CC BY 4.0 (as the package's data)",
+        "attribution": "safezones",
+        "date": "2026-12",
+        "file": "src/safezones/data/actor_map.csv",
+        "derivation": "Hand-made table: each UCDP side name (exact) and ACLED actor name "
+        "(prefix) -> government, opposition, islamic_state, kurds, other (foreign states), "
+        "or none (civilians); each row says why.",
+        "path": actor_map.name,
+        "rows": sum(1 for _ in actor_map.open(encoding="utf-8")) - 1,
+        "sha256": _sha256(actor_map),
+        "bytes": actor_map.stat().st_size,
+    }
 
     seeds_out = out / "seeds"
     if seeds_out.exists():

@@ -8,8 +8,10 @@ is written once. The model modules re-export theirs (``sz.shelter.DEFAULT_PROTEC
 Examples
 --------
 >>> from safezones import defaults
->>> defaults.DEFAULT_PROTECTION["refuge"], defaults.DEFAULT_MAX_TRAVEL_KM
-(0.7, 100.0)
+>>> defaults.DEFAULT_PROTECTION["safe"]["government"], defaults.DEFAULT_MAX_TRAVEL_KM
+(0.8, 100.0)
+>>> defaults.REFUGE_PROTECTION["TUR"]["government"], defaults.DEFAULT_THREAT_ACTORS
+(0.7, ('government',))
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "CONTROL_STEP_KM",
     "DEFAULT_ALLOCATION",
+    "DEFAULT_CONTROL_MAX_KM",
+    "DEFAULT_CROSSING_PENALTY_KM",
+    "DEFAULT_CROSSING_PENALTY_SPREAD",
     "DEFAULT_DEMAND_MODE",
     "DEFAULT_DETOUR_FACTOR",
     "DEFAULT_DISTANCE_DECAY",
@@ -34,13 +40,16 @@ __all__ = [
     "DEFAULT_RATES",
     "DEFAULT_RATE_SPREAD",
     "DEFAULT_SEED",
+    "DEFAULT_THREAT_ACTORS",
     "DEFAULT_THRESHOLDS",
     "DEFAULT_USABLE_FRACTION",
     "DEFAULT_WINDOW",
     "EXPOSURE_REFERENCE",
     "OCHA_IDPS_MID_2014",
     "PERCENTILES",
+    "PROTECTION_REASONS",
     "REFERENCE_DISTANCE_KM",
+    "REFUGE_PROTECTION",
     "SOURCES",
     "SPHERE_SITE_AREA_M2",
     "SPHERE_SITE_AREA_MIN_M2",
@@ -103,10 +112,72 @@ DEFAULT_MAX_TRAVEL_KM = 100.0
 #: Road distance over straight-line distance. Assumption, within the 1.2-1.4
 #: range usually measured for road networks.
 DEFAULT_DETOUR_FACTOR = 1.3
-#: Assumed protection (share of strike exposure removed) by zone kind: a
-#: negotiated freeze relies on the parties' restraint, a border refuge zone on
-#: a neighbour's proximity, a safe zone on an enforced no-fly zone. Assumptions.
-DEFAULT_PROTECTION: dict[str, float] = {"freeze": 0.5, "refuge": 0.7, "safe": 0.8}
+#: Protection (share of a threat actor's strike exposure removed) by zone kind and
+#: actor; a refuge zone's is its neighbour's (:data:`REFUGE_PROTECTION`). A no-fly
+#: zone stops aircraft, not ground attacks; a negotiated freeze binds only its
+#: parties. Each value's reason is in :data:`PROTECTION_REASONS`; all are assumptions.
+DEFAULT_PROTECTION: dict[str, dict[str, float]] = {
+    # UN envoy de Mistura's Aleppo "freeze" (October-November 2014, the seed article)
+    # was to be agreed between the government and the opposition; IS was no party.
+    "freeze": {"government": 0.5, "opposition": 0.5, "islamic_state": 0.0, "kurds": 0.5,
+               "other": 0.0},
+    # The French proposal: zones "where it is not possible for Bashar al-Assad's aircraft
+    # and Daesh to pursue Syrians" (the seed article): an enforced no-fly zone, with
+    # ground protection less certain.
+    "safe": {"government": 0.8, "opposition": 0.4, "islamic_state": 0.4, "kurds": 0.4,
+             "other": 0.4},
+}  # fmt: skip
+#: A refuge zone's protection by neighbour and actor: what a neighbour next to the
+#: zone could deter. Assumptions, each with its reason in :data:`PROTECTION_REASONS`.
+REFUGE_PROTECTION: dict[str, dict[str, float]] = {
+    "TUR": {"government": 0.7, "opposition": 0.2, "islamic_state": 0.2, "kurds": 0.2,
+            "other": 0.2},
+    "JOR": {"government": 0.5, "opposition": 0.2, "islamic_state": 0.3, "kurds": 0.2,
+            "other": 0.2},
+    "LBN": {"government": 0.2, "opposition": 0.2, "islamic_state": 0.2, "kurds": 0.2,
+            "other": 0.2},
+    "IRQ": {"government": 0.3, "opposition": 0.0, "islamic_state": 0.0, "kurds": 0.0,
+            "other": 0.0},
+}  # fmt: skip
+#: Why each protection default differs, by kind or neighbour, as outputs cite them.
+PROTECTION_REASONS: dict[str, str] = {
+    "freeze": "assumption: a negotiated freeze relies on the restraint of its parties, the "
+    "government and the opposition (the UN envoy's Aleppo plan, 2014); IS was no party (0)",
+    "safe": "assumption: an enforced no-fly zone stops the government's aircraft (0.8) but "
+    "not ground attacks by the other actors (0.4)",
+    "TUR": "assumption: Turkey, a NATO member, shot down a Syrian MiG-23 near Kasab on "
+    "23 March 2014 and a Syrian helicopter in September 2013, deterring the government's "
+    "aircraft near its border (0.7); IS besieged Kobani on that border in late 2014 (0.2)",
+    "JOR": "assumption: Jordan, a US partner hosting coalition aircraft from September "
+    "2014, deterred less openly than Turkey, and the government kept striking Dar'a near "
+    "its border (0.5)",
+    "LBN": "assumption: Lebanon's army could not deter the Syrian air force, which struck "
+    "around Arsal across the border in 2013-2014, nor ground attacks (0.2)",
+    "IRQ": "assumption: IS held both sides of the Syria-Iraq border from June 2014 (0 "
+    "against IS); Iraq could not deter the Syrian air force (0.3)",
+}
+#: Whose violence zones guard against unless a scenario says (``threat.actors``): the
+#: government's, whose aircraft the 2014 proposals were to stop (the seed article).
+DEFAULT_THREAT_ACTORS: tuple[str, ...] = ("government",)
+#: Penalty for each change of controlling actor along the straight line to a zone,
+#: in road km (``shelter.crossing_penalty_km``). Assumption: a front-line crossing
+#: (checkpoints, searches, waits, a detour around the front) costs about a fifth of
+#: :data:`DEFAULT_MAX_TRAVEL_KM`.
+DEFAULT_CROSSING_PENALTY_KM = 20.0
+#: Relative spread of the crossing penalty in the draws (0.5: x0.5 to x1.5). Assumption.
+DEFAULT_CROSSING_PENALTY_SPREAD = 0.5
+
+# ---------------------------------------------------------------- control
+
+#: The control surface: land takes the actor of its nearest community within this
+#: distance, else ``unknown``. Assumption: the Syria Conflict Mapping Project's
+#: communities lie a median 2.0 km from their nearest neighbour, 99 % within 7.5 km
+#: (both snapshots); 10 km leaves the empty desert unknown.
+DEFAULT_CONTROL_MAX_KM = 10.0
+#: Spacing of the points sampled along a journey's straight line to count control
+#: changes. Assumption: the population grid's cell size (2 km).
+CONTROL_STEP_KM = 2.0
+
 #: Strike intensity (events per 1,000 km2 per year) at which exposure is full:
 #: the high-hazard threshold of :data:`DEFAULT_THRESHOLDS`.
 EXPOSURE_REFERENCE = 100.0
@@ -148,6 +219,10 @@ SOURCES: dict[str, str] = {
     "shelter.site_area_per_person_m2": "Sphere Handbook (2018): 45 m² per person",
     "shelter.max_travel_km": "assumption: a day's road travel",
     "shelter.detour_factor": "assumption, within the measured 1.2-1.4",
-    "shelter.protection": "assumption by zone kind",
+    "shelter.protection": "assumption by zone kind, neighbour and threat actor",
+    "shelter.crossing_penalty_km": "assumption: about a fifth of a day's road travel",
+    "threat.actors": "the seed article: the 2014 proposals were to stop the government's aircraft",
+    "control.source": "Syria Conflict Mapping Project (The Carter Center); Gohdes (2020)",
+    "control.max_distance_km": "assumption: beyond the communities' 99th-percentile spacing",
     "uncertainty": "Latin hypercube over the ranges shown",
 }

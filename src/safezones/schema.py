@@ -46,15 +46,77 @@ from safezones.errors import DataError, SafeZonesError
 
 __all__ = [
     "ACLED_PRECISION",
+    "ACTORS",
+    "EVENT_ACTORS",
     "EVENT_COLUMNS",
     "PRECISION_CLASSES",
+    "THREAT_ACTORS",
     "UCDP_PRECISION",
     "DateLike",
+    "actor_name",
     "in_window",
     "location_precision",
     "window_bound",
     "window_bounds",
 ]
+
+#: The actors who hold ground, in every output's order (``share_area_<actor>``...):
+#: the four of the Syria Conflict Mapping Project's data, and ``unknown`` for land
+#: no community within the control surface's distance speaks for.
+ACTORS = ("government", "opposition", "islamic_state", "kurds", "unknown")
+#: The actors an event is attributed to from its dyad (:mod:`safezones.model.threat`):
+#: the four who hold ground and ``other`` (foreign states not fighting for one of them).
+EVENT_ACTORS = ("government", "opposition", "islamic_state", "kurds", "other")
+#: The actors a zone can guard against (``threat.actors``); ``"all"`` means every event.
+THREAT_ACTORS = EVENT_ACTORS
+
+#: Other spellings of the actors as sources and users write them (case and
+#: punctuation ignored): the Syria Conflict Mapping Project's labels, UCDP's and
+#: ACLED's main names, and common English usage.
+ACTOR_ALIASES: dict[str, str] = {
+    "government": "government", "regime": "government", "syrian government": "government",
+    "government of syria": "government", "assad": "government",
+    "opposition": "opposition", "rebels": "opposition", "syrian insurgents": "opposition",
+    "insurgents": "opposition",
+    "islamic state": "islamic_state", "islamic_state": "islamic_state", "is": "islamic_state",
+    "isis": "islamic_state", "isil": "islamic_state", "daesh": "islamic_state",
+    "kurds": "kurds", "kurdish": "kurds", "ypg": "kurds", "sdf": "kurds", "pyd": "kurds",
+    "unknown": "unknown", "other": "other",
+}  # fmt: skip
+
+
+def actor_name(text: object, allowed: tuple[str, ...] = ACTORS) -> str:
+    """Return the actor ``text`` names, one of ``allowed``.
+
+    Case, spaces, hyphens and underscores are ignored, and the spellings of
+    :data:`ACTOR_ALIASES` are understood ("Islamic State", "IS", "Daesh").
+
+    Raises
+    ------
+    ValueError
+        If it names no actor of ``allowed``: the message lists them and
+        suggests the closest.
+
+    Examples
+    --------
+    >>> actor_name("Islamic State"), actor_name("Daesh"), actor_name("Kurds")
+    ('islamic_state', 'islamic_state', 'kurds')
+    >>> actor_name("goverment")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'goverment' is not an actor; did you mean 'government'? Give one of government, opposition, islamic_state, kurds, unknown
+    """
+    import difflib
+
+    raw = str(text)
+    key = " ".join(raw.replace("_", " ").replace("-", " ").lower().split())
+    name = ACTOR_ALIASES.get(key, key.replace(" ", "_"))
+    if name in allowed:
+        return name
+    close = difflib.get_close_matches(key.replace(" ", "_"), list(allowed), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}? Give" if close else "; give"
+    raise ValueError(f"{raw[:60]!r} is not an actor{hint} one of {', '.join(allowed)}")
+
 
 #: A window bound as users give it: a year (2014, "2014"), an ISO date or a Timestamp.
 DateLike = int | str | pd.Timestamp

@@ -2,7 +2,8 @@
 
 A scenario file lists its zones as ``[[zones]]`` tables, each with an ``id``
 and a ``kind`` (``refuge``, ``freeze`` or ``safe``), and optional sections
-``population``, ``events``, ``demand``, ``shelter`` and ``uncertainty`` whose
+``population``, ``events``, ``demand``, ``shelter``, ``uncertainty``, ``control``
+(who holds the ground) and ``threat`` (whose violence the zones guard against) whose
 defaults are the documented constants of :mod:`safezones.defaults`. A misspelt
 key is an error that names the key and suggests the right one; values are
 changed by key path (:mod:`safezones.config.keys`). :func:`safezones.scenario.run`
@@ -34,6 +35,7 @@ import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -49,6 +51,9 @@ from safezones.config.explain import explain, non_finite
 from safezones.config.keys import apply_overrides
 from safezones.defaults import (
     DEFAULT_ALLOCATION,
+    DEFAULT_CONTROL_MAX_KM,
+    DEFAULT_CROSSING_PENALTY_KM,
+    DEFAULT_CROSSING_PENALTY_SPREAD,
     DEFAULT_DEMAND_MODE,
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_DISTANCE_DECAY,
@@ -60,11 +65,11 @@ from safezones.defaults import (
     DEFAULT_ORIGIN,
     DEFAULT_OUTSIDE_OPTION,
     DEFAULT_POPULATION_BANDS,
-    DEFAULT_PROTECTION,
     DEFAULT_PROTECTION_SPREAD,
     DEFAULT_RATE_SPREAD,
     DEFAULT_RATES,
     DEFAULT_SEED,
+    DEFAULT_THREAT_ACTORS,
     DEFAULT_THRESHOLDS,
     DEFAULT_USABLE_FRACTION,
     DEFAULT_WINDOW,
@@ -75,12 +80,14 @@ from safezones.defaults import (
 )
 from safezones.errors import SafeZonesError
 from safezones.io.toml import read_toml
-from safezones.schema import window_bound
+from safezones.schema import ACTORS, EVENT_ACTORS, actor_name, window_bound
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BUNDLED_SNAPSHOTS",
+    "ControlSpec",
     "DemandSpec",
     "EventsSpec",
     "FreezeZoneSpec",
@@ -92,6 +99,7 @@ __all__ = [
     "Section",
     "ShelterSpec",
     "SourceSpec",
+    "ThreatSpec",
     "UncertaintySection",
     "ZoneSpec",
     "event_window_bound",
@@ -110,6 +118,17 @@ class Section(BaseModel):
 Point = str | tuple[float, float]
 ZoneId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+#: An actor an event is attributed to (:data:`safezones.schema.EVENT_ACTORS`),
+#: spelt as users write it ("Islamic State", "IS", "Daesh": :func:`~safezones.schema.actor_name`).
+EventActor = Annotated[str, BeforeValidator(lambda v: actor_name(v, EVENT_ACTORS))]
+#: An actor who holds ground (:data:`safezones.schema.ACTORS`).
+Actor = Annotated[str, BeforeValidator(lambda v: actor_name(v, ACTORS))]
+#: Protection: one value against every threat actor, or one per actor (the others
+#: keep their defaults, :data:`safezones.defaults.DEFAULT_PROTECTION`).
+Protection = Fraction | dict[EventActor, Fraction]
+#: The bundled control snapshots and what they show (an inference from the data:
+#: see ``data/PROVENANCE.md``).
+BUNDLED_SNAPSHOTS = {"2014": "early 2014", "2015": "late 2014"}
 # User text has a length limit (assumption: a title fits two lines of a map, a name one
 # label, a note a paragraph; laying out 60,000 characters takes minutes) and no control
 # characters (ESC, BEL...), which a terminal would act on and a figure draws as boxes.
@@ -121,7 +140,7 @@ Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(no_contro
 class _ZoneBase(Section):
     id: ZoneId
     name: Name | None = None
-    protection: Fraction | None = None
+    protection: Protection | None = None
     capacity: Annotated[float, Field(ge=0)] | None = None
 
 
@@ -298,11 +317,85 @@ class DemandSpec(Section):
 
 
 class ProtectionSpec(Section):
-    """Default protection by zone kind (0 to 1)."""
+    """Protection by zone kind (0 to 1): one value, or one per threat actor.
 
-    freeze: Fraction = DEFAULT_PROTECTION["freeze"]
-    refuge: Fraction = DEFAULT_PROTECTION["refuge"]
-    safe: Fraction = DEFAULT_PROTECTION["safe"]
+    Unset, a kind takes its defaults by actor (:data:`safezones.defaults.DEFAULT_PROTECTION`;
+    a refuge zone its neighbour's, :data:`safezones.defaults.REFUGE_PROTECTION`).
+    """
+
+    freeze: Protection | None = None
+    refuge: Protection | None = None
+    safe: Protection | None = None
+
+
+class ThreatSpec(Section):
+    """Whose violence the zones guard against: actors, or ``"all"`` (every event).
+
+    Events are attributed to actors from their dyads (:mod:`safezones.model.threat`).
+    """
+
+    actors: tuple[str, ...] | Literal["all"] = DEFAULT_THREAT_ACTORS
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _actors(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, (list, tuple)):
+            return v
+        if "all" in v:
+            if len(v) > 1:
+                raise ValueError('"all" stands alone: give actors = "all" or a list of actors')
+            return "all"
+        if not v:
+            raise ValueError('give at least one actor, or "all"')
+        names = tuple(actor_name(a, EVENT_ACTORS) for a in v)
+        dup = sorted({a for a in names if names.count(a) > 1})
+        if dup:
+            raise ValueError(f"repeated: {', '.join(dup)}")
+        return names
+
+    def names(self) -> tuple[str, ...]:
+        """Return the threat actors, ``"all"`` spelt out as every actor events are attributed to."""
+        return EVENT_ACTORS if self.actors == "all" else tuple(self.actors)
+
+
+class ControlSpec(Section):
+    """Who holds the ground: the bundled snapshots or a control layer, and zone cuts.
+
+    ``snapshot``: for the bundled data ``"2014"`` (early 2014) or ``"2015"`` (late
+    2014); for a user layer a date (or year) among its ``date`` values, the nearest
+    taken. Unset: the snapshot nearest the events window's end, said so in the
+    provenance. ``exclude_held_by`` cuts every zone to land not held by these actors.
+    """
+
+    source: str = "bundled"
+    snapshot: int | dt.date | str | None = None
+    layer: Annotated[str, Field(min_length=1)] | None = None
+    exclude_held_by: tuple[Actor, ...] = ()
+    max_distance_km: Annotated[float, Field(gt=0, le=100)] = DEFAULT_CONTROL_MAX_KM
+
+    @model_validator(mode="after")
+    def _snapshot(self) -> ControlSpec:
+        snap = self.snapshot
+        if self.source == "bundled":
+            if self.layer is not None:
+                raise ValueError("layer applies to a control file: give source = 'FILE'")
+            if snap is not None and str(snap) not in BUNDLED_SNAPSHOTS:
+                known = ", ".join(f"{k!r} ({v})" for k, v in BUNDLED_SNAPSHOTS.items())
+                raise ValueError(
+                    f"the bundled control data has the snapshots {known}; got {snap!r}"
+                )
+        elif snap is not None:
+            event_window_bound(snap if isinstance(snap, int | dt.date) else str(snap), end=False)
+        dup = sorted({a for a in self.exclude_held_by if self.exclude_held_by.count(a) > 1})
+        if dup:
+            raise ValueError(f"exclude_held_by repeats {', '.join(dup)}")
+        return self
+
+    def snapshot_label(self) -> str | None:
+        """Return the snapshot as given, as a string (``"2015"``, ``"2014-06-01"``), or None."""
+        return None if self.snapshot is None else str(self.snapshot)
 
 
 class ShelterSpec(Section):
@@ -316,6 +409,7 @@ class ShelterSpec(Section):
     distance_decay: Annotated[float, Field(ge=0)] = DEFAULT_DISTANCE_DECAY
     outside_option: Annotated[float, Field(ge=0)] = DEFAULT_OUTSIDE_OPTION
     exposure_reference: Annotated[float, Field(gt=0)] = EXPOSURE_REFERENCE
+    crossing_penalty_km: Annotated[float, Field(ge=0, le=500)] = DEFAULT_CROSSING_PENALTY_KM
     protection: ProtectionSpec = ProtectionSpec()
 
 
@@ -329,6 +423,7 @@ class UncertaintySection(Section):
     site_area_low_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_MIN_M2
     site_area_high_m2: Annotated[float, Field(gt=0)] = SPHERE_SITE_AREA_M2
     protection_spread: Fraction = DEFAULT_PROTECTION_SPREAD
+    crossing_penalty_spread: Annotated[float, Field(ge=0, lt=1)] = DEFAULT_CROSSING_PENALTY_SPREAD
     population_bands: bool = DEFAULT_POPULATION_BANDS
 
     @model_validator(mode="after")
@@ -349,6 +444,8 @@ _SECTIONS: dict[str, type[Section]] = {
     "demand": DemandSpec,
     "shelter": ShelterSpec,
     "uncertainty": UncertaintySection,
+    "control": ControlSpec,
+    "threat": ThreatSpec,
 }
 _ZONE_KINDS: dict[str, type[_ZoneBase]] = {
     "refuge": RefugeZoneSpec,
@@ -375,6 +472,8 @@ class Scenario(Section):
     demand: DemandSpec = DemandSpec()
     shelter: ShelterSpec = ShelterSpec()
     uncertainty: UncertaintySection = UncertaintySection()
+    control: ControlSpec = ControlSpec()
+    threat: ThreatSpec = ThreatSpec()
 
     _path: Path | None = PrivateAttr(default=None)
     _doc: dict[str, Any] = PrivateAttr(default_factory=dict)

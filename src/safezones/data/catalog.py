@@ -21,7 +21,9 @@ from safezones.errors import UnknownNameError
 __all__ = [
     "NEIGHBOURS",
     "SeedFacts",
+    "actor_map",
     "border",
+    "control",
     "countries",
     "districts",
     "events",
@@ -252,6 +254,46 @@ def events() -> gpd.GeoDataFrame:
     (52049, 11744)
     """
     return _layer("events")
+
+
+def control(snapshot: str | None = None) -> gpd.GeoDataFrame:
+    """Territorial control of about 5,600 communities in two snapshots (SCMP, The Carter Center).
+
+    Columns ``snapshot`` ("2014": early 2014; "2015": late 2014, an inference from
+    the data, see PROVENANCE.md), ``actor`` (government, opposition,
+    islamic_state, kurds), ``governorate``, ``geometry`` (points). Attribute
+    "Syria Conflict Mapping Project, The Carter Center; Gohdes (2020)".
+
+    Examples
+    --------
+    >>> c = control("2015")
+    >>> len(c), sorted(c.actor.unique())
+    (5598, ['government', 'islamic_state', 'kurds', 'opposition'])
+    """
+    gdf = _layer("control")
+    if snapshot is not None:
+        gdf = gdf[gdf["snapshot"] == str(snapshot)].reset_index(drop=True)
+    return gdf
+
+
+@cache
+def _actor_map() -> pd.DataFrame:
+    with resources.as_file(_path("actor_map.csv")) as p:
+        return pd.read_csv(p, dtype=str, keep_default_na=False)
+
+
+def actor_map() -> pd.DataFrame:
+    """Return the table from dyad names to actors (``data/actor_map.csv``).
+
+    Columns ``source`` (ucdp, acled), ``match``, ``name``, ``actor``, ``note``.
+
+    Examples
+    --------
+    >>> t = actor_map()
+    >>> t.set_index("name").loc["Government of Syria", "actor"]
+    'government'
+    """
+    return _actor_map().copy()
 
 
 def population_grid() -> gpd.GeoDataFrame:

@@ -127,9 +127,13 @@ def build_zones(
 
 
 def protection(sc: Scenario) -> list[float]:
-    """Return each zone's protection: its own, else the default of its kind."""
-    prot = sc.shelter.protection
-    return [z.protection if z.protection is not None else getattr(prot, z.kind) for z in sc.zones]
+    """Return each zone's protection: its threat actors' (own, else the defaults), averaged."""
+    from safezones.model.threat import combined_protection, protection_by_actor
+
+    actors = sc.threat.names()
+    by = [p for p, _ in protection_by_actor(sc.zones, sc.shelter.protection)]
+    out: list[float] = combined_protection(by, np.zeros((len(by), len(actors))), actors).tolist()
+    return out
 
 
 @cache
