@@ -41,6 +41,7 @@ from safezones.schema import in_window, window_bounds
 
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario, ShelterSpec, ZoneSpec
+    from safezones.model.control import ControlSurface
 
 __all__ = [
     "Base",
@@ -191,6 +192,16 @@ class Prepared:
     res_g: np.ndarray  # (G, 3) residents of any zone by group, bands
     cells: gpd.GeoDataFrame  # the population cells (PROJECT_CRS)
     given: np.ndarray | None  # (O,) displaced per origin in mode "given", else None
+    # ---- who holds the ground, whose violence (issue 18; filled by prepare and the engine)
+    surface: ControlSurface | None = None  # the control surface at the scenario's snapshot
+    control: pd.DataFrame | None = None  # (Z rows) share_columns(), "actor", area_before_cut_km2
+    zone_events_all: pd.DataFrame | None = None  # events_in_zones of every actor's events
+    protection_source: tuple[str, ...] = ()  # (Z,) why each zone's protection is what it is
+    origin_actor: np.ndarray | None = None  # (O,) actor holding most of each origin's people
+    civ_rate_zone: np.ndarray | None = None  # (Z,) threat actors' civilian deaths / person-year
+    civ_rate_origin: np.ndarray | None = None  # (O,) the same per origin
+    threat_actors: tuple[str, ...] = ()  # the threat actors ("all" spelt out)
+    control_note: str = ""  # which snapshot stands in for the window, when it has none
 
 
 @dataclass(frozen=True)
