@@ -57,6 +57,7 @@ __all__ = [
     "UNKNOWN",
     "ControlSurface",
     "actor_codes",
+    "cell_crossings",
     "choose_snapshot",
     "crossings",
     "cut_zones",
@@ -308,6 +309,32 @@ def crossings(
     change = np.zeros(len(seg), dtype=bool)
     change[1:] = (seg[1:] == seg[:-1]) & (codes[1:] != codes[:-1])
     return np.bincount(seg[change], minlength=n).astype(np.int64)
+
+
+def cell_crossings(
+    points: np.ndarray,
+    zone: Any,
+    surface: ControlSurface,
+    *,
+    mask: np.ndarray | None = None,
+    step_km: float = CONTROL_STEP_KM,
+) -> np.ndarray:
+    """Control changes along the straight line from each point to the nearest point of ``zone``.
+
+    ``points`` are shapely points and ``zone`` a geometry, both in PROJECT_CRS;
+    only the points where ``mask`` is True are measured (the others, and points
+    inside the zone, get 0).
+    """
+    pts = np.asarray(points, dtype=object)
+    out = np.zeros(len(pts), dtype=np.int64)
+    todo = np.ones(len(pts), dtype=bool) if mask is None else np.asarray(mask, dtype=bool).copy()
+    if not todo.any() or zone is None or shapely.is_empty(zone):
+        return out
+    idx = np.flatnonzero(todo)
+    lines = shapely.shortest_line(pts[idx], zone)
+    ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    out[idx] = crossings(ends[:, 0], ends[:, 1], surface, step_km=step_km)
+    return out
 
 
 def majority_actor(codes: np.ndarray, weight: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
