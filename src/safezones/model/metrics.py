@@ -1,6 +1,12 @@
-"""The metrics a scenario is scored on, and the quantiles reported for each."""
+"""The metrics a scenario is scored on, their units, and the quantiles reported for each.
 
-__all__ = ["METRICS", "QUANTILES"]
+Examples
+--------
+>>> METRICS[-1], METRIC_UNITS["deaths_averted"]
+('deaths_averted', 'civilian deaths per year')
+"""
+
+__all__ = ["METRICS", "METRIC_NOTES", "METRIC_UNITS", "QUANTILES"]
 
 #: The score, in the order reported.
 METRICS = (
@@ -10,6 +16,26 @@ METRICS = (
     "unmet",
     "capacity",
     "sheltered_safe",
+    "deaths_averted",
 )
+#: The unit of each metric.
+METRIC_UNITS = {m: "people" for m in METRICS} | {"deaths_averted": "civilian deaths per year"}
+#: What each metric is, in a line (the model's definitions: :mod:`safezones.model.score`,
+#: :mod:`safezones.model.deaths`).
+METRIC_NOTES = {
+    "displaced": "people displaced in the window",
+    "sheltered": "displaced people the zones take in, within reach and capacity",
+    "residents_protected": "people living in the zones who were not displaced",
+    "unmet": "displaced people not sheltered",
+    "capacity": "people the zones can host",
+    "sheltered_safe": "sheltered, weighted by each zone's safety from strikes",
+    "deaths_averted": (
+        "civilian deaths per year the zones' protection would avert from the threat actors: "
+        "the zone's rate x its residents not displaced x protection, plus its arrivals x "
+        "(their origins' rate - the zone's rate left after protection); negative where a "
+        "zone is more violent than its arrivals' origins. Rates: UCDP GED deaths_civilians "
+        "(CC BY 4.0) of the threat actors' events in the window, per person per year"
+    ),
+}
 #: The quantiles reported for every metric (column suffixes ``_p5``, ``_p50``, ``_p95``).
 QUANTILES = ("p5", "p50", "p95")

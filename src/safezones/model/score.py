@@ -13,7 +13,9 @@ made once:
   and safety after the protection drawn (clipped to [0, 1]);
 - :func:`band_people` and :func:`not_displaced`: people at a draw's position
   in the population bands, and the residents who are not displaced;
-- :func:`metrics`: the score, by name, in :data:`~safezones.model.metrics.METRICS` order.
+- :func:`metrics`: the score, by name, in :data:`~safezones.model.metrics.METRICS` order;
+- :func:`zone_deaths_averted`: the civilian deaths per year averted in each
+  zone (the formula: :mod:`safezones.model.deaths`).
 
 Examples
 --------
@@ -28,7 +30,7 @@ Two hazard classes, 100 people each, rates 0.1 and 0.5, one zone that takes 40:
 >>> m = metrics(disp.sum(axis=1), np.array([[40.0]]), np.array([0.0]),
 ...             np.array([[40.0]]), np.array([[0.5]]))
 >>> [float(v) for v in m[0]]
-[60.0, 40.0, 0.0, 20.0, 40.0, 20.0]
+[60.0, 40.0, 0.0, 20.0, 40.0, 20.0, 0.0]
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from safezones.defaults import DEFAULT_CROSSING_PENALTY_KM
+from safezones.model.deaths import deaths_averted, drawn_protection, inflow_rate
 from safezones.model.demand import scale_to_total
 from safezones.model.metrics import METRICS
-from safezones.model.shelter import allocate_gravity, allocate_optimal, capacity, safety
+from safezones.model.shelter import Groups, allocate_gravity, allocate_optimal, capacity, safety
 from safezones.model.uncertainty import Draws, UncertaintySpec, band_values, draw_inputs
 
 if TYPE_CHECKING:
@@ -52,6 +56,7 @@ __all__ = [
     "Scored",
     "band_people",
     "displaced_share",
+    "gravity_distance_km",
     "group_displaced",
     "hazard_displaced",
     "metrics",
@@ -61,6 +66,7 @@ __all__ = [
     "score_groups",
     "uncertainty_spec",
     "zone_capacity",
+    "zone_deaths_averted",
     "zone_safety",
 ]
 
@@ -74,6 +80,7 @@ class _Uncertainty(Protocol):
     site_area_high_m2: float
     protection_spread: float
     population_bands: bool
+    crossing_penalty_spread: float
 
 
 class _Demand(Protocol):
@@ -95,15 +102,24 @@ def uncertainty_spec(section: _Uncertainty) -> UncertaintySpec:
 
 
 def sample(
-    section: _Uncertainty, *, n: int, n_classes: int, seed: int, site_area_central_m2: float
+    section: _Uncertainty,
+    *,
+    n: int,
+    n_classes: int,
+    seed: int,
+    site_area_central_m2: float,
+    crossing_penalty_central_km: float = DEFAULT_CROSSING_PENALTY_KM,
 ) -> Draws:
     """Sample the inputs of ``n`` draws (``n=1``: the central case).
 
+    ``crossing_penalty_central_km`` is the scenario's ``shelter.crossing_penalty_km``.
+
     Examples
     --------
-    >>> d = sample(UncertaintySpec(), n=1, n_classes=3, seed=1, site_area_central_m2=45.0)
-    >>> float(d.site_area_per_person_m2[0]), d.rate_factor.shape
-    (45.0, (1, 3))
+    >>> d = sample(UncertaintySpec(), n=1, n_classes=3, seed=1, site_area_central_m2=45.0,
+    ...            crossing_penalty_central_km=15.0)
+    >>> float(d.site_area_per_person_m2[0]), d.rate_factor.shape, d.crossing_penalty_km.tolist()
+    (45.0, (1, 3), [15.0])
     """
     return draw_inputs(
         uncertainty_spec(section),
@@ -111,6 +127,7 @@ def sample(
         n_classes=n_classes,
         seed=seed,
         site_area_central_m2=site_area_central_m2,
+        crossing_penalty_central_km=crossing_penalty_central_km,
     )
 
 
@@ -223,9 +240,7 @@ def zone_safety(exposure: np.ndarray, protection: np.ndarray, dr: Draws) -> np.n
     >>> zone_safety(np.array([1.0, 1.0]), np.array([0.2, 0.8]), dr).tolist()
     [[0.7, 1.0]]
     """
-    shifted = np.clip(np.asarray(protection, dtype=float)[None, :] + dr.protection_shift[:, None],
-                      0.0, 1.0)  # fmt: skip
-    return safety(np.asarray(exposure, dtype=float)[None, :], shifted)
+    return safety(np.asarray(exposure, dtype=float)[None, :], drawn_protection(protection, dr))
 
 
 def metrics(
@@ -234,6 +249,8 @@ def metrics(
     residents: np.ndarray,
     cap: np.ndarray,
     safe: np.ndarray,
+    *,
+    deaths: np.ndarray | None = None,
 ) -> np.ndarray:
     """Score every draw: ``(draws, len(METRICS))``, columns in ``METRICS`` order.
 
@@ -243,8 +260,12 @@ def metrics(
         ``(draws,)``: everyone displaced; residents of any zone not displaced.
     arrivals, cap, safe
         ``(draws, zones)``: people sheltered in each zone, its capacity, its safety.
+    deaths
+        ``(draws, zones)``: civilian deaths per year averted in each zone
+        (:func:`zone_deaths_averted`); None when no death rates are known (0).
     """
     sheltered = arrivals.sum(axis=1)
+    averted = np.zeros(len(arrivals)) if deaths is None else np.asarray(deaths).sum(axis=1)
     by_name = {
         "displaced": displaced,
         "sheltered": sheltered,
@@ -252,6 +273,7 @@ def metrics(
         "unmet": np.maximum(displaced - sheltered, 0.0),
         "capacity": cap.sum(axis=1),
         "sheltered_safe": (arrivals * safe).sum(axis=1),
+        "deaths_averted": averted,
     }
     return np.column_stack([by_name[m] for m in METRICS])
 
@@ -268,9 +290,10 @@ class Scored:
         ``(draws, origins)``.
     flows, flows_o
         ``(draws, groups, zones)`` and ``(draws, origins, zones)``.
-    cap, arrivals, safe, population, residents
+    cap, arrivals, safe, population, residents, deaths_averted
         ``(draws, zones)``: capacity, people sheltered, safety, everyone living in
-        the zone, and those of them not displaced.
+        the zone, those of them not displaced, and the civilian deaths per year
+        averted (:func:`zone_deaths_averted`).
     population_total
         ``(draws,)``: everyone living in any zone, overlaps counted once.
     """
@@ -285,6 +308,31 @@ class Scored:
     population: np.ndarray
     residents: np.ndarray
     population_total: np.ndarray
+    deaths_averted: np.ndarray
+
+
+def zone_deaths_averted(
+    prep: Prepared,
+    dr: Draws,
+    demand: np.ndarray,
+    residents: np.ndarray,
+    arrivals: np.ndarray,
+) -> np.ndarray:
+    """Return the civilian deaths per year averted in each draw and zone, ``(draws, zones)``.
+
+    The formula is :func:`safezones.model.deaths.deaths_averted`'s, with the
+    prepared rates ``prep.civ_rate_zone`` ``(Z,)`` and ``prep.civ_rate_origin``
+    ``(O,)`` (each group takes its origin's; a rate not prepared counts as 0),
+    the zones' protection as drawn, the displaced ``demand`` ``(draws, groups)``
+    who reach each zone, its ``residents`` not displaced and its ``arrivals``
+    (both ``(draws, zones)``).
+    """
+    n_z, n_o = len(prep.zones), len(prep.units)
+    rz = np.zeros(n_z) if prep.civ_rate_zone is None else np.asarray(prep.civ_rate_zone, float)
+    ro = np.zeros(n_o) if prep.civ_rate_origin is None else np.asarray(prep.civ_rate_origin, float)
+    inflow = inflow_rate(demand, prep.groups.reach, ro[prep.groups.origin])
+    prot = drawn_protection(prep.zones["protection"].to_numpy(dtype=float), dr)
+    return deaths_averted(residents, rz, prot, arrivals, inflow)
 
 
 def group_displaced(
@@ -320,7 +368,8 @@ def score_groups(
     groups, sh = prep.groups, sc.shelter
     n_z, n_o = len(prep.zones), len(prep.units)
     dr = sample(sc.uncertainty, n=draws, n_classes=len(sc.demand.rates), seed=seed,
-                    site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
+                site_area_central_m2=sh.site_area_per_person_m2,
+                crossing_penalty_central_km=sh.crossing_penalty_km)  # fmt: skip
     t = dr.population_t
 
     # demand: displaced per group (origin, hazard class, reach), and per origin
@@ -335,7 +384,7 @@ def score_groups(
                         usable_fraction=sh.usable_fraction,
                         explicit=list(prep.zones["capacity_given"]))  # fmt: skip
     safe = zone_safety(prep.exposure, prep.zones["protection"].to_numpy(float), dr)  # (n, Z)
-    flows = _allocate(sc, prep, demand, cap, safe, progress, optimal)
+    flows = _allocate(sc, prep, dr, demand, cap, safe, progress, optimal)
 
     # population: everyone living in the zone; residents protected: those not displaced
     res_zg = band_people(prep.res_zg, t)  # (n, Z, G)
@@ -343,17 +392,45 @@ def score_groups(
     arrivals = flows.sum(axis=1)  # (n, Z)
     flows_o = np.zeros((draws, n_o, n_z))
     np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    residents = not_displaced(res_zg, share)  # (n, Z)
+    deaths = zone_deaths_averted(prep, dr, demand, residents, arrivals)
     return Scored(
-        samples=metrics(displaced.sum(axis=1), arrivals, not_displaced(res_u, share), cap, safe),
+        samples=metrics(displaced.sum(axis=1), arrivals, not_displaced(res_u, share), cap, safe,
+                        deaths=deaths),
         displaced=displaced, flows=flows, flows_o=flows_o, cap=cap, arrivals=arrivals,
-        safe=safe, population=res_zg.sum(axis=2), residents=not_displaced(res_zg, share),
-        population_total=res_u.sum(axis=1),
+        safe=safe, population=res_zg.sum(axis=2), residents=residents,
+        population_total=res_u.sum(axis=1), deaths_averted=deaths,
     )  # fmt: skip
+
+
+def gravity_distance_km(groups: Groups, dr: Draws, central_km: float) -> np.ndarray:
+    """Return the gravity distance with each draw's crossing penalty: ``(G, Z)`` or ``(n, G, Z)``.
+
+    ``groups.distance_km`` holds the central penalty (``central_km`` per
+    control change); each draw adds ``(drawn - central) * groups.crossings``.
+    Groups without crossings, or draws at the central penalty, keep
+    ``groups.distance_km`` ``(G, Z)``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> g = NS(distance_km=np.array([[50.0, 80.0]]), crossings=np.array([[0.0, 2.0]]))
+    >>> dr = Draws(*[np.zeros(2)] * 5, np.array([10.0, 30.0]))
+    >>> gravity_distance_km(g, dr, 20.0).tolist()
+    [[[50.0, 60.0]], [[50.0, 100.0]]]
+    """
+    crossings = getattr(groups, "crossings", None)
+    shift = dr.crossing_shift_km(central_km)
+    if crossings is None or not np.any(shift) or not np.any(crossings):
+        return np.asarray(groups.distance_km, dtype=float)
+    c = np.asarray(crossings, dtype=float)
+    return np.asarray(groups.distance_km[None, :, :] + shift[:, None, None] * c[None, :, :])
 
 
 def _allocate(
     sc: Scenario,
     prep: Prepared,
+    dr: Draws,
     demand: np.ndarray,
     cap: np.ndarray,
     safe: np.ndarray,
@@ -372,7 +449,8 @@ def _allocate(
 
         flows = optimal(demand, cap, g.reach, g.distance_km, progress=tick)
     else:
-        flows = allocate_gravity(demand, cap, g.reach, g.distance_km, safe,
+        dist = gravity_distance_km(g, dr, sh.crossing_penalty_km)
+        flows = allocate_gravity(demand, cap, g.reach, dist, safe,
                                  decay=sh.distance_decay,
                                  outside_option=sh.outside_option)  # fmt: skip
         if progress is not None:

@@ -11,7 +11,14 @@ Each draw picks, from one seeded generator (stratified by a Latin hypercube):
 - ``site_area_per_person_m2``: triangular between Sphere's 30 m2 (communal
   services outside the site) and 45 m2 (planned camp), most likely 45;
 - ``protection_shift``: added to every zone's protection, uniform in
-  ``± protection_spread`` (clipped to [0, 1]).
+  ``± protection_spread`` (clipped to [0, 1]);
+- ``crossing_penalty_km``: the penalty per change of controlling actor on the
+  way to a zone, uniform in ``p (1 ± crossing_penalty_spread)`` around the
+  scenario's ``shelter.crossing_penalty_km`` ``p`` (an assumption, see
+  :mod:`safezones.defaults`). Its column of the Latin hypercube is drawn after
+  the others' (a Latin hypercube's columns are independent permutations, so
+  the design is the same), which leaves every other input of a seed as it was
+  before the penalty was drawn.
 
 ``draws=1`` gives the deterministic central case: every factor at its
 central value.
@@ -33,6 +40,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from safezones.defaults import (
+    DEFAULT_CROSSING_PENALTY_KM,
+    DEFAULT_CROSSING_PENALTY_SPREAD,
     DEFAULT_DRAWS,
     DEFAULT_NATIONAL_TOTAL_SPREAD,
     DEFAULT_POPULATION_BANDS,
@@ -74,6 +83,8 @@ class UncertaintySpec:
         Range of the site area per person (Sphere: 30 and 45 m2).
     protection_spread
         Absolute spread of each zone's protection (0.2: ±0.2).
+    crossing_penalty_spread
+        Relative spread of the crossing penalty (0.5: ×0.5 to ×1.5).
     population_bands
         Draw population between its low and high bands (else central only).
     """
@@ -84,6 +95,7 @@ class UncertaintySpec:
     site_area_high_m2: float = SPHERE_SITE_AREA_M2
     protection_spread: float = DEFAULT_PROTECTION_SPREAD
     population_bands: bool = DEFAULT_POPULATION_BANDS
+    crossing_penalty_spread: float = DEFAULT_CROSSING_PENALTY_SPREAD
 
     @classmethod
     def from_section(cls, section: UncertaintySection) -> UncertaintySpec:
@@ -104,12 +116,13 @@ class UncertaintySpec:
             site_area_high_m2=section.site_area_high_m2,
             protection_spread=section.protection_spread,
             population_bands=section.population_bands,
+            crossing_penalty_spread=section.crossing_penalty_spread,
         )
 
     def __post_init__(self) -> None:
         """Refuse spreads outside their ranges, listing every problem at once."""
         problems = []
-        for name in ("rate_spread", "national_total_spread"):
+        for name in ("rate_spread", "national_total_spread", "crossing_penalty_spread"):
             v = getattr(self, name)
             if not 0 <= v < 1:
                 problems.append(f"{name} must be in [0, 1), got {v!r}")
@@ -126,18 +139,39 @@ class UncertaintySpec:
 
 @dataclass(frozen=True)
 class Draws:
-    """The sampled inputs, one row per draw."""
+    """The sampled inputs, one row per draw.
+
+    ``crossing_penalty_km`` is None when the draws leave the crossing penalty at
+    its central value (draws built by hand; see :meth:`crossing_shift_km`).
+    """
 
     population_t: np.ndarray  # (n,)
     rate_factor: np.ndarray  # (n, classes)
     national_factor: np.ndarray  # (n,)
     site_area_per_person_m2: np.ndarray  # (n,)
     protection_shift: np.ndarray  # (n,)
+    crossing_penalty_km: np.ndarray | None = None  # (n,)
 
     @property
     def n(self) -> int:
         """Number of draws."""
         return len(self.population_t)
+
+    def crossing_shift_km(self, central_km: float) -> np.ndarray:
+        """Return each draw's crossing penalty minus the central ``central_km``, ``(n,)``.
+
+        Examples
+        --------
+        >>> d = Draws(np.zeros(2), np.ones((2, 1)), np.ones(2), np.ones(2), np.zeros(2),
+        ...           np.array([10.0, 30.0]))
+        >>> d.crossing_shift_km(20.0).tolist()
+        [-10.0, 10.0]
+        >>> Draws(*[np.zeros(1)] * 5).crossing_shift_km(20.0).tolist()
+        [0.0]
+        """
+        if self.crossing_penalty_km is None:
+            return np.zeros(self.n)
+        return np.asarray(self.crossing_penalty_km, dtype=float) - float(central_km)
 
 
 def draw_inputs(
@@ -147,6 +181,7 @@ def draw_inputs(
     n_classes: int,
     seed: int | None = DEFAULT_SEED,
     site_area_central_m2: float = SPHERE_SITE_AREA_M2,
+    crossing_penalty_central_km: float = DEFAULT_CROSSING_PENALTY_KM,
     method: Literal["lhs", "random"] = "lhs",
 ) -> Draws:
     """Sample ``draws`` sets of inputs; ``draws=1`` is the central case.
@@ -172,6 +207,7 @@ def draw_inputs(
             national_factor=np.ones(1),
             site_area_per_person_m2=np.array([float(site_area_central_m2)]),
             protection_shift=np.zeros(1),
+            crossing_penalty_km=np.array([float(crossing_penalty_central_km)]),
         )
     from scipy.stats import qmc  # lazily: scipy.stats alone takes longer than geopandas
 
@@ -190,7 +226,11 @@ def draw_inputs(
     mode = min(max(site_area_central_m2, lo), hi)
     site = _triangular(u[:, n_classes + 2], lo, mode, hi)
     prot = -ps + 2 * ps * u[:, n_classes + 3]
-    return Draws(t, rate, nat, site, prot)
+    # the penalty's column comes after the others', so they stay as they were (module docstring)
+    uc = qmc.LatinHypercube(1, rng=rng).random(n)[:, 0] if method == "lhs" else rng.random(n)
+    cp, cs = float(crossing_penalty_central_km), spec.crossing_penalty_spread
+    crossing = cp * (1 - cs + 2 * cs * uc)
+    return Draws(t, rate, nat, site, prot, crossing)
 
 
 def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
