@@ -72,4 +72,30 @@ def test_metrics_are_named_in_their_order():
                       np.array([[40.0, 50.0]]), np.array([[1.0, 0.5]]))  # fmt: skip
     by_name = dict(zip(METRICS, m[0].tolist(), strict=True))
     assert by_name == {"displaced": 100.0, "sheltered": 80.0, "residents_protected": 7.0,
-                       "unmet": 20.0, "capacity": 90.0, "sheltered_safe": 55.0}  # fmt: skip
+                       "unmet": 20.0, "capacity": 90.0, "sheltered_safe": 55.0,
+                       "deaths_averted": 0.0}  # fmt: skip
+    # deaths averted: the sum over zones of each zone's
+    m = score.metrics(np.array([100.0]), np.array([[30.0, 50.0]]), np.array([7.0]),
+                      np.array([[40.0, 50.0]]), np.array([[1.0, 0.5]]),
+                      deaths=np.array([[2.5, -0.5]]))  # fmt: skip
+    assert m[0, METRICS.index("deaths_averted")] == 2.0
+
+
+def test_the_gravity_distance_takes_each_draws_crossing_penalty():
+    class G:
+        distance_km = np.array([[50.0, 80.0], [25.0, 10.0]])  # the central 20 km per crossing in
+        crossings = np.array([[0.0, 2.0], [1.0, 0.5]])
+
+    # central 20 km; drawn 10 and 30: -10 and +10 km per crossing
+    dr = Draws(*[np.zeros(2)] * 5, np.array([10.0, 30.0]))  # type: ignore[arg-type]
+    got = score.gravity_distance_km(G(), dr, 20.0)  # type: ignore[arg-type]
+    assert got.tolist() == [[[50.0, 60.0], [15.0, 5.0]], [[50.0, 100.0], [35.0, 15.0]]]
+    # at the central penalty, or without crossings, the groups' own distances
+    central = Draws(*[np.zeros(2)] * 5, np.array([20.0, 20.0]))  # type: ignore[arg-type]
+    assert score.gravity_distance_km(G(), central, 20.0).tolist() == G.distance_km.tolist()
+
+    class NoCrossings:
+        distance_km = G.distance_km
+
+    same = score.gravity_distance_km(NoCrossings(), dr, 20.0)  # type: ignore[arg-type]
+    assert same.tolist() == G.distance_km.tolist()

@@ -73,3 +73,43 @@ def test_one_draw_is_summarised_bit_for_bit_as_np_percentile(shape, axis):
     v.flat[-1] = np.inf  # not finite: np.percentile itself
     want = np.moveaxis(np.percentile(v, PERCENTILES, axis=axis), 0, -1)
     assert summarise(v, axis=axis).tobytes() == want.tobytes()
+
+
+def test_the_crossing_penalty_draws_lie_in_their_range_and_one_draw_is_central():
+    spec = UncertaintySpec(crossing_penalty_spread=0.4)
+    one = draw_inputs(spec, draws=1, n_classes=3, crossing_penalty_central_km=25.0)
+    assert one.crossing_penalty_km is not None and one.crossing_penalty_km.tolist() == [25.0]
+    n = 50
+    d = draw_inputs(spec, draws=n, n_classes=3, seed=4, crossing_penalty_central_km=25.0)
+    p = d.crossing_penalty_km
+    assert p is not None and p.shape == (n,)
+    assert p.min() >= 25.0 * 0.6 and p.max() <= 25.0 * 1.4  # 15 to 35 km
+    # a Latin hypercube: one draw in each of the n equal strata of the range
+    strata = np.floor((p - 15.0) / 20.0 * n).astype(int)
+    assert sorted(strata.tolist()) == list(range(n))
+    assert d.crossing_shift_km(25.0) == pytest.approx(p - 25.0)
+    # no spread, no penalty: the central value in every draw
+    flat = draw_inputs(UncertaintySpec(crossing_penalty_spread=0.0), draws=n, n_classes=3,
+                       seed=4, crossing_penalty_central_km=25.0)  # fmt: skip
+    assert flat.crossing_penalty_km is not None
+    assert flat.crossing_penalty_km.tolist() == [25.0] * n
+    with pytest.raises(sz.SafeZonesError, match=r"crossing_penalty_spread must be in \[0, 1\)"):
+        UncertaintySpec(crossing_penalty_spread=1.0)
+
+
+def test_drawing_the_crossing_penalty_leaves_the_other_inputs_of_a_seed_as_they_were():
+    for method in ("lhs", "random"):
+        a, b = (
+            draw_inputs(
+                UncertaintySpec(crossing_penalty_spread=s),
+                draws=30,
+                n_classes=3,
+                seed=9,
+                crossing_penalty_central_km=c,
+                method=method,
+            )
+            for s, c in ((0.0, 0.0), (0.5, 40.0))
+        )
+        for name in ("population_t", "rate_factor", "national_factor",
+                     "site_area_per_person_m2", "protection_shift"):  # fmt: skip
+            assert np.array_equal(getattr(a, name), getattr(b, name)), (method, name)

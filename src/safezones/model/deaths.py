@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 __all__ = ["deaths_averted", "drawn_protection", "inflow_rate"]
 
+
 def drawn_protection(protection: np.ndarray, dr: Draws) -> np.ndarray:
     """Return each zone's protection ``(Z,)`` shifted by each draw, clipped to [0, 1]: ``(n, Z)``.
 

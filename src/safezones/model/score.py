@@ -424,7 +424,8 @@ def gravity_distance_km(groups: Groups, dr: Draws, central_km: float) -> np.ndar
     if crossings is None or not np.any(shift) or not np.any(crossings):
         return np.asarray(groups.distance_km, dtype=float)
     c = np.asarray(crossings, dtype=float)
-    return np.asarray(groups.distance_km[None, :, :] + shift[:, None, None] * c[None, :, :])
+    dist = groups.distance_km[None, :, :] + shift[:, None, None] * c[None, :, :]
+    return np.asarray(np.maximum(dist, 0.0))  # never below 0, were the central penalty not in
 
 
 def _allocate(
