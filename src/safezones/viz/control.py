@@ -53,9 +53,12 @@ __all__ = [
     "control_layer",
     "control_note",
     "control_polygons",
+    "deaths_text",
     "flag_sentences",
     "has_control",
     "legend_entries",
+    "share_text",
+    "threat_text",
     "zone_flags",
 ]
 
@@ -100,6 +103,7 @@ _LABELS = {"government": "Government", "opposition": "Opposition",
            "islamic_state": "Islamic State", "kurds": "Kurdish forces", "unknown": "Unknown"}  # fmt: skip
 _HELD = {"government": "government-held", "opposition": "opposition-held",
          "islamic_state": "IS-held", "kurds": "Kurdish-held", "unknown": "unmapped"}  # fmt: skip
+_OTHER = {"other": "Other (foreign states)"}
 _SNAPSHOTS = {"2014": "early 2014", "2015": "late 2014"}
 
 
@@ -112,7 +116,7 @@ def actor_label(actor: str) -> str:
     ('Islamic State', 'Kurdish forces')
     """
     labels: dict[str, str] = getattr(fmt, "ACTOR_LABELS", _LABELS)
-    return str(labels.get(actor, actor.replace("_", " ")))
+    return str(labels.get(actor, _OTHER.get(actor, actor.replace("_", " "))))
 
 
 def _held(actor: str) -> str:
@@ -306,3 +310,36 @@ def control_layer(
                 coll.set_gid(f"control:{actor}")
         handles.append(Patch(label=actor_label(actor), **style))
     return handles
+
+
+def deaths_text(v: Any) -> str:
+    """Return a number of deaths per year: one decimal below 10, else as people are written.
+
+    Examples
+    --------
+    >>> deaths_text(4.56), deaths_text(1234.5), deaths_text(float("nan"))
+    ('4.6', '1,234', 'n/a')
+    """
+    from safezones._text import people
+
+    x = float(v)
+    if x != x:
+        return "n/a"
+    return f"{x:,.1f}" if abs(x) < 10 else people(x)
+
+
+def share_text(pop: float, area: float) -> str:
+    """Return an actor's share of a zone as popups and tables write it.
+
+    Examples
+    --------
+    >>> share_text(0.855, 0.712)
+    '86 % of people, 71 % of area'
+    """
+    return f"{_percent(pop)} of people, {_percent(area)} of area"
+
+
+def threat_text(result: ScenarioResult) -> str:
+    """Return the threat actors of a result in words ("Government, Islamic State"); "" if unknown."""
+    actors = (result.provenance.get("threat") or {}).get("actors", ())
+    return ", ".join(actor_label(str(a)) for a in actors)

@@ -42,7 +42,13 @@ from safezones.viz.basemap import (
     scale_bar,
     syria_view,
 )
-from safezones.viz.control import control_note, control_polygons, has_control, zone_flags
+from safezones.viz.control import (
+    control_note,
+    control_polygons,
+    deaths_text,
+    has_control,
+    zone_flags,
+)
 from safezones.viz.format import (
     A4_WIDTH_IN,
     DISCLAIMER,
@@ -375,7 +381,8 @@ def compare_maps(
         ScenarioResults (a sequence, or a mapping of label to result).
     metric
         Per-zone metric to fill zones with: ``sheltered``,
-        ``residents_protected``, ``capacity`` or ``sheltered_safe`` (its P50).
+        ``residents_protected``, ``capacity``, ``sheltered_safe`` or
+        ``deaths_averted`` (deaths per year) (its P50).
     ncols
         Panels per row; by default 2, or 3 for more than four scenarios.
     events
@@ -391,8 +398,18 @@ def compare_maps(
     """
     results = as_results(results)
     check_choice(
-        "metric", metric, ("sheltered", "residents_protected", "capacity", "sheltered_safe")
+        "metric",
+        metric,
+        ("sheltered", "residents_protected", "capacity", "sheltered_safe", "deaths_averted"),
     )
+    lacking = [r.scenario.id for r in results if f"{metric}_p50" not in r.per_zone.columns]
+    if lacking:
+        raise SafeZonesError(
+            f"the per-zone tables of {', '.join(map(repr, lacking))} have no {metric}_p50: "
+            "run them again with this version of safezones"
+        )
+    num = deaths_text if metric == "deaths_averted" else people
+    unit = "" if metric == "deaths_averted" else "people "
     if ncols is None:
         ncols = 2 if len(results) <= 4 else 3
     if ncols < 1:
@@ -439,7 +456,7 @@ def compare_maps(
         ax = fig.add_axes((left / width, bottom / height, pw / width, ph / height))
         axes[row, col] = ax
         fill = values[i].reindex(r.zones["zone_id"]).set_axis(r.zones.index)
-        labels = pd.Series([people(v) for v in fill], index=fill.index, dtype=object)
+        labels = pd.Series([num(v) for v in fill], index=fill.index, dtype=object)
         hs = draw_map(
             ax,
             zones=r.zones.assign(name=r.zones["zone_id"]),
@@ -463,8 +480,8 @@ def compare_maps(
         ax.set_title(
             fit_width(
                 fig,
-                f"{r.scenario.title}: {people(tot.loc[metric, 'p50'])} "
-                f"({people(tot.loc[metric, 'p5'])} to {people(tot.loc[metric, 'p95'])})",
+                f"{r.scenario.title}: {num(tot.loc[metric, 'p50'])} "
+                f"({num(tot.loc[metric, 'p5'])} to {num(tot.loc[metric, 'p95'])})",
                 pw,
                 fontsize=fontsize,
             ),
@@ -482,9 +499,9 @@ def compare_maps(
         mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
     )
     cax.set_label("colour scale")
-    cb.set_label(f"people {metric_label(metric)} per zone (P50)", fontsize=7)
+    cb.set_label(f"{unit}{metric_label(metric)} per zone (P50)", fontsize=7)
     cb.ax.tick_params(labelsize=6.5)
-    cb.ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
+    cb.ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: num(v)))
     cb.ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
     fig.legend(
         handles=list(handles.values()),
