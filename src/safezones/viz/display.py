@@ -600,8 +600,8 @@ def explore(
     keys = [(f"{k} zone", KIND_COLOURS.get(k, "#555555"), "area")
             for k in dict.fromkeys(z["kind"].astype(str))]  # fmt: skip
     if polys is not None:
-        keys += [(label, colour, "area" if colour != "#FFFFFF" else "line")
-                 for label, colour in ctl.legend_entries()]  # fmt: skip
+        keys += [(label, colour, "area") for label, colour in ctl.legend_entries()[:-1]]
+        keys.append((ctl.actor_label("unknown"), ctl.UNKNOWN_HATCH[1], "line"))
     ev = result.events
     if events and ev is not None and len(ev) and max_events:
         keys.append(("event", "#b2182b", "dot"))
@@ -631,7 +631,8 @@ def explore(
             name=html.escape(label),
         )
     folium.LayerControl(collapsed=True).add_to(m)
-    note = html.escape(f"{_citation(result)} {_sources_line(result)}")
+    ground = f" {ctl.control_note(result)}" if polys is not None else ""
+    note = html.escape(f"{_citation(result)} {_sources_line(result)}{ground}")
     m.get_root().html.add_child(
         folium.Element(
             '<div style="position:fixed;bottom:44px;left:8px;z-index:9999;max-width:60%;'

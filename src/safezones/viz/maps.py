@@ -402,7 +402,8 @@ def compare_maps(
         metric,
         ("sheltered", "residents_protected", "capacity", "sheltered_safe", "deaths_averted"),
     )
-    lacking = [r.scenario.id for r in results if f"{metric}_p50" not in r.per_zone.columns]
+    lacking = [r.scenario.id for r in results
+               if f"{metric}_p50" not in r.per_zone.columns or metric not in r.totals.index]  # fmt: skip
     if lacking:
         raise SafeZonesError(
             f"the per-zone tables of {', '.join(map(repr, lacking))} have no {metric}_p50: "
