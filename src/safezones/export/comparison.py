@@ -19,7 +19,7 @@ from safezones.export.columns import describe, for_file
 from safezones.export.folder import write_folder
 from safezones.io.atomic import atomic_dir, check_output_dir
 from safezones.model.comparison import comparison_table
-from safezones.viz.format import percent
+from safezones.viz.format import ACTOR_LABELS, percent
 
 if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
@@ -148,7 +148,7 @@ def _kept_notes(results: Sequence[ScenarioResult]) -> list[str]:
         cut = z[z["area_before_cut_km2"] - z["area_km2"] > 1e-6]
         if not len(cut):
             continue
-        held = ", ".join(r.scenario.control.exclude_held_by)
+        held = ", ".join(ACTOR_LABELS.get(a, a) for a in r.scenario.control.exclude_held_by)
         parts = "; ".join(
             f"{markdown_cell(row['name'])} {percent(row['kept'])} "
             f"({row['area_km2']:,.0f} of {row['area_before_cut_km2']:,.0f} km²)"

@@ -66,8 +66,8 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
 
 def _kept(result: ScenarioResult) -> dict[str, float]:
     """Return the zones' area before the cut and the share kept; {} without a control layer."""
-    pz = result.per_zone
-    if "area_before_cut_km2" not in pz.columns:
+    pz = getattr(result, "per_zone", None)
+    if pz is None or "area_before_cut_km2" not in pz.columns:
         return {}
     before = float(pz["area_before_cut_km2"].sum())
     after = float(pz["area_km2"].sum())
