@@ -97,14 +97,7 @@ def control_alpha(actor: str, alpha: float = CONTROL_ALPHA) -> float:
 #: for the whole of Syria (assumption: drawn, not measured; shares come from the model).
 CONTROL_TOLERANCE_M = 200.0
 
-# The actors' names and the flag threshold until viz.format (ACTOR_LABELS, held_label,
-# percent) and defaults (CONTROL_FLAG_SHARE) carry them; theirs win when they do.
-_LABELS = {"government": "Government", "opposition": "Opposition",
-           "islamic_state": "Islamic State", "kurds": "Kurdish forces", "unknown": "Unknown"}  # fmt: skip
-_HELD = {"government": "government-held", "opposition": "opposition-held",
-         "islamic_state": "IS-held", "kurds": "Kurdish-held", "unknown": "unmapped"}  # fmt: skip
 _OTHER = {"other": "Other (foreign states)"}
-_SNAPSHOTS = {"2014": "early 2014", "2015": "late 2014"}
 
 
 def actor_label(actor: str) -> str:
@@ -115,21 +108,15 @@ def actor_label(actor: str) -> str:
     >>> actor_label("islamic_state"), actor_label("kurds")
     ('Islamic State', 'Kurdish forces')
     """
-    labels: dict[str, str] = getattr(fmt, "ACTOR_LABELS", _LABELS)
-    return str(labels.get(actor, _OTHER.get(actor, actor.replace("_", " "))))
+    return fmt.ACTOR_LABELS.get(actor, _OTHER.get(actor, actor.replace("_", " ")))
 
 
 def _held(actor: str) -> str:
-    held = getattr(fmt, "held_label", None)
-    return str(held(actor)) if held is not None else _HELD.get(actor, f"{actor}-held")
+    return fmt.held_label(actor)
 
 
 def _percent(share: float) -> str:
-    pct = getattr(fmt, "percent", None)
-    if pct is not None:
-        return str(pct(share))
-    v = float(share)
-    return "n/a" if v != v else f"{round(v * 100):.0f} %"
+    return fmt.percent(share)
 
 
 def has_control(result: ScenarioResult) -> bool:
@@ -146,22 +133,10 @@ def control_note(result: ScenarioResult) -> str:
     >>> control_note(NS(provenance={"control": {"source": "bundled", "snapshot": "2015"}}))
     'Control: Syria Conflict Mapping Project (The Carter Center), late 2014 snapshot.'
     """
-    own = getattr(fmt, "control_source", None)
     ctl = result.provenance.get("control") or {}
     if not ctl:
         return ""
-    if own is not None:
-        text = str(own(result))
-    elif ctl.get("source", "bundled") == "bundled":
-        snap = str(ctl.get("snapshot", ""))
-        text = (
-            "Control: Syria Conflict Mapping Project (The Carter Center), "
-            f"{_SNAPSHOTS.get(snap, snap)} snapshot"
-        )
-    else:
-        text = (
-            f"Control: {ctl.get('label') or ctl.get('source')}, {ctl.get('snapshot', '')} snapshot"
-        )
+    text = fmt.control_source(result)
     note = str(ctl.get("note") or "")
     return f"{text} ({note})." if note else f"{text}."
 
@@ -215,7 +190,7 @@ def zone_flags(result: ScenarioResult) -> pd.Series:
     out = pd.Series("", index=result.zones.index, dtype=object)
     if not has_control(result):
         return out
-    threshold = float(getattr(defaults, "CONTROL_FLAG_SHARE", 0.05))
+    threshold = defaults.CONTROL_FLAG_SHARE
     actors = set((result.provenance.get("threat") or {}).get("actors", ()))
     pz = result.per_zone.set_index("zone_id")
     for idx, zid in zip(result.zones.index, result.zones["zone_id"], strict=True):
@@ -233,10 +208,7 @@ def zone_flags(result: ScenarioResult) -> pd.Series:
 
 def flag_sentences(result: ScenarioResult) -> list[str]:
     """Return the memo's sentences flagging zones (:func:`safezones.viz.format.control_flags`)."""
-    own = getattr(fmt, "control_flags", None)
-    if own is not None:
-        return [str(s) for s in own(result)]
-    return []
+    return fmt.control_flags(result)
 
 
 def legend_entries() -> list[tuple[str, str]]:
