@@ -157,6 +157,7 @@ class FileFormat(StrEnum):
     ucdp = "ucdp"
     acled = "acled"
     points = "points"
+    control = "control"
     admin = "admin"
     raster = "raster"
 
@@ -171,6 +172,9 @@ def data_check(
     population: Annotated[
         str, typer.Option(metavar="COLUMN", help="admin: population column or HXL tag.")
     ] = "#population+total",
+    layer: Annotated[
+        str | None, typer.Option(metavar="NAME", help="control: the layer of a GeoPackage.")
+    ] = None,
 ) -> None:
     """Read a file as safezones will, and report what it holds, dropped or flagged."""
     from safezones.io import sources
@@ -199,6 +203,8 @@ def data_check(
                 f"{path}: {plural(pop.attrs['rows_read'], 'row')}, {plural(len(pop), 'unit')} joined by P-code, "
                 f"population {pop.pop_central.sum():,.0f}"
             )
+        elif fmt is FileFormat.control:
+            _print_control(path, sources.read_control(path, layer=layer))
         else:
             if fmt is FileFormat.ucdp:
                 ev = sources.read_ucdp_ged(path)
@@ -207,10 +213,47 @@ def data_check(
             else:
                 ev = sources.read_points(path)
             _print_events(path, ev)
+            if fmt is not FileFormat.points:
+                _print_unmapped(ev)
     for w in caught:
         _err.print(
             f"[yellow]warning:[/] {terminal_text(w.message)}", highlight=False, soft_wrap=True
         )
+
+
+def _print_unmapped(ev: pd.DataFrame) -> None:
+    """List the dyad names the actor table (data/actor_map.csv) does not map, by events."""
+    from safezones.model.threat import unmapped_names
+
+    names = unmapped_names(ev)
+    if not names:
+        _out.print("actors: every dyad name maps to an actor (data/actor_map.csv)", highlight=False)
+        return
+    ranked = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))
+    lines = [
+        f"actors: {plural(len(names), 'name')} {'is' if len(names) == 1 else 'are'} not in the "
+        "actor table (data/actor_map.csv); their events count only for the other side or "
+        'under threat.actors = "all":'
+    ]
+    lines += [f"  {terminal_text(name)[:80]}: {plural(n, 'event')}" for name, n in ranked]
+    _out.print("\n".join(lines), highlight=False)
+
+
+def _print_control(path: Path, layer: pd.DataFrame) -> None:
+    """Summarise a control layer: its kind, dates and actors."""
+    from safezones.schema import ACTORS
+
+    a = layer.attrs
+    lines = [f"{path}: {plural(a['rows_read'], 'row')} read, {len(layer):,} {a['kind']} kept"]
+    for date in a["dates"]:
+        counts = layer.loc[layer["date"] == date, "actor"].value_counts()
+        held = ", ".join(f"{k} {int(counts[k]):,}" for k in ACTORS if k in counts.index)
+        lines.append(f"date {date.date()}: {held}")
+    if a.get("outside_region"):
+        lines.append(
+            f"{plural(len(a['outside_region']), a['kind'][:-1])} outside the region (see the warning)"
+        )
+    _out.print("\n".join(lines), highlight=False)
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
