@@ -36,7 +36,7 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from safezones import data
-from safezones._plural import plural
+from safezones._plural import agree, plural
 from safezones._progress import LogProgress, progress_bar
 from safezones._text import people, terminal_text
 from safezones.errors import SafeZonesError, SafeZonesWarning
@@ -204,7 +204,8 @@ def data_check(
                 f"population {pop.pop_central.sum():,.0f}"
             )
         elif fmt is FileFormat.control:
-            _print_control(path, sources.read_control(path, layer=layer))
+            layer_ = sources.read_control(path, layer=layer)
+            _out.print(terminal_text(sources.describe_control(layer_)), highlight=False)
         else:
             if fmt is FileFormat.ucdp:
                 ev = sources.read_ucdp_ged(path)
@@ -222,37 +223,14 @@ def data_check(
 
 
 def _print_unmapped(ev: pd.DataFrame) -> None:
-    """List the dyad names the actor table (data/actor_map.csv) does not map, by events."""
-    from safezones.model.threat import unmapped_names
+    from safezones.model.threat import unmapped_names  # dyad names data/actor_map.csv lacks
 
-    names = unmapped_names(ev)
-    if not names:
-        _out.print("actors: every dyad name maps to an actor (data/actor_map.csv)", highlight=False)
-        return
-    ranked = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))
-    lines = [
-        f"actors: {plural(len(names), 'name')} {'is' if len(names) == 1 else 'are'} not in the "
-        "actor table (data/actor_map.csv); their events count only for the other side or "
-        'under threat.actors = "all":'
-    ]
-    lines += [f"  {terminal_text(name)[:80]}: {plural(n, 'event')}" for name, n in ranked]
-    _out.print("\n".join(lines), highlight=False)
-
-
-def _print_control(path: Path, layer: pd.DataFrame) -> None:
-    """Summarise a control layer: its kind, dates and actors."""
-    from safezones.schema import ACTORS
-
-    a = layer.attrs
-    lines = [f"{path}: {plural(a['rows_read'], 'row')} read, {len(layer):,} {a['kind']} kept"]
-    for date in a["dates"]:
-        counts = layer.loc[layer["date"] == date, "actor"].value_counts()
-        held = ", ".join(f"{k} {int(counts[k]):,}" for k in ACTORS if k in counts.index)
-        lines.append(f"date {date.date()}: {held}")
-    if a.get("outside_region"):
-        lines.append(
-            f"{plural(len(a['outside_region']), a['kind'][:-1])} outside the region (see the warning)"
-        )
+    names = sorted(unmapped_names(ev).items(), key=lambda kv: (-kv[1], kv[0]))
+    lines = [f"actors: {plural(len(names), 'name')} {agree(len(names), 'is', 'are')} not in the "
+             "actor table (data/actor_map.csv); their events count only for the other side or "
+             'under threat.actors = "all":' if names else "actors: every dyad name maps to an "
+             "actor (data/actor_map.csv)"]  # fmt: skip
+    lines += [f"  {terminal_text(name)[:80]}: {plural(n, 'event')}" for name, n in names]
     _out.print("\n".join(lines), highlight=False)
 
 
@@ -271,17 +249,11 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
         )
     if len(ev):
         classes, counts = np.unique(ev["precision"].to_numpy(dtype=int), return_counts=True)
-        lines.append(
-            "location precision: "
-            + ", ".join(
-                f"class {k} ({PRECISION_CLASSES[int(k)]}) {n:,}"
-                for k, n in zip(classes, counts, strict=True)
-            )
-        )
-    if a.get("outside_region"):
-        lines.append(
-            f"{plural(len(a['outside_region']), 'point')} outside the region (see the warning)"
-        )
+        pairs = zip(classes, counts, strict=True)
+        shown = [f"class {k} ({PRECISION_CLASSES[int(k)]}) {n:,}" for k, n in pairs]
+        lines.append("location precision: " + ", ".join(shown))
+    if n := len(a.get("outside_region", [])):
+        lines.append(f"{plural(n, 'point')} outside the region (see the warning)")
     _out.print("\n".join(lines), highlight=False)
 
 

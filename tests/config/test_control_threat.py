@@ -66,8 +66,7 @@ def test_threat_actors_accept_other_spellings_and_all():
          "control.snapshot: the bundled control data has the snapshots '2014' (early 2014), "
          "'2015' (late 2014); got 2016"),
         ({"layer": "areas"},
-         "control.layer: a layer applies to a control file (a GeoPackage); give source = "
-         "'FILE' or leave layer out"),
+         "control.layer: only for a control file; give source = 'FILE' or no layer"),
         ({"source": "c.gpkg", "snapshot": "late 2014"},
          "control.snapshot: 'late 2014' is not a date; give a year (2014) or an ISO date "
          "(2014-11-25)"),

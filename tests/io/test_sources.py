@@ -36,6 +36,7 @@ HOME = {
     "CONTROL_COLUMNS": control,
     "MAX_CONTROL_BYTES": control,
     "read_control": control,
+    "describe_control": control,
 }
 
 

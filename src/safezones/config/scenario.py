@@ -381,10 +381,7 @@ class ControlSpec(Section):
         # each message starts with its key ("snapshot: ..."): config.explain names it so
         if self.source == "bundled":
             if self.layer is not None:
-                raise ValueError(
-                    "layer: a layer applies to a control file (a GeoPackage); give "
-                    "source = 'FILE' or leave layer out"
-                )
+                raise ValueError("layer: only for a control file; give source = 'FILE' or no layer")
             if snap is not None and str(snap) not in BUNDLED_SNAPSHOTS:
                 known = ", ".join(f"{k!r} ({v})" for k, v in BUNDLED_SNAPSHOTS.items())
                 raise ValueError(

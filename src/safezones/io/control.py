@@ -61,6 +61,7 @@ __all__ = [
     "CONTROL_COLUMNS",
     "DATE_NAMES",
     "MAX_CONTROL_BYTES",
+    "describe_control",
     "read_control",
 ]
 
@@ -202,6 +203,32 @@ def read_control(
         "outside_region": outside,
     }
     return gdf
+
+
+def describe_control(layer: gpd.GeoDataFrame) -> str:
+    r"""Return what a control layer of :func:`read_control` holds: kind, dates, actors.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = f.write_text("lon,lat,actor,date\n37.1,36.2,kurds,2014\n37.2,36.2,IS,2014\n")
+    >>> print(describe_control(read_control(f)))  # doctest: +ELLIPSIS
+    /...c.csv: 2 rows read, 2 points kept
+    date 2014-01-01: islamic_state 1, kurds 1
+    """
+    a = layer.attrs
+    lines = [
+        f"{a['source']}: {plural(a['rows_read'], 'row')} read, {len(layer):,} {a['kind']} kept"
+    ]
+    for date in a["dates"]:
+        counts = layer.loc[layer["date"] == date, "actor"].value_counts()
+        held = ", ".join(f"{k} {int(counts[k]):,}" for k in ACTORS if k in counts.index)
+        lines.append(f"date {date.date()}: {held}")
+    if a.get("outside_region"):
+        n = len(a["outside_region"])
+        lines.append(f"{plural(n, a['kind'][:-1])} outside the region (see the warning)")
+    return "\n".join(lines)
 
 
 def _vector(

@@ -24,7 +24,12 @@ Examples
 
 from __future__ import annotations
 
-from safezones.io.control import CONTROL_COLUMNS, MAX_CONTROL_BYTES, read_control
+from safezones.io.control import (
+    CONTROL_COLUMNS,
+    MAX_CONTROL_BYTES,
+    describe_control,
+    read_control,
+)
 from safezones.io.events import (
     ACLED_COLUMNS,
     ACLED_DATE_FORMATS,
@@ -60,6 +65,7 @@ __all__ = [
     "REGION_MARGIN_KM",
     "UCDP_GED_COLUMNS",
     "PopulationRaster",
+    "describe_control",
     "location_precision",
     "raster_value_problems",
     "read_acled",
