@@ -140,7 +140,8 @@ REFUGE_PROTECTION: dict[str, dict[str, float]] = {
     "IRQ": {"government": 0.3, "opposition": 0.0, "islamic_state": 0.0, "kurds": 0.0,
             "other": 0.0},
 }  # fmt: skip
-#: Why each protection default differs, by kind or neighbour, as outputs cite them.
+#: Why each protection default differs, by kind or neighbour, as outputs cite them
+#: (each reason is an assumption and says so).
 PROTECTION_REASONS: dict[str, str] = {
     "freeze": "assumption: a negotiated freeze relies on the restraint of its parties, the "
     "government and the opposition (the UN envoy's Aleppo plan, 2014); IS was no party (0)",
