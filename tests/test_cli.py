@@ -142,7 +142,7 @@ def test_run_every_shipped_scenario(name, tmp_path):
     assert summary["draws"] == 10 and summary["seed"] == 5
     metrics = summary["metrics"]
     assert set(metrics) == {"displaced", "sheltered", "residents_protected", "unmet", "capacity",
-                            "sheltered_safe"}  # fmt: skip
+                            "sheltered_safe", "deaths_averted"}  # fmt: skip
     for m in metrics.values():
         assert m["p5"] <= m["p50"] <= m["p95"]
     assert metrics["sheltered"]["p95"] <= metrics["displaced"]["p95"] + 1

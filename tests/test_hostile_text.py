@@ -187,7 +187,7 @@ def test_comparison_md_keeps_one_row_per_scenario_and_no_markup(compared):
     table = text.split("\n\n")[0].splitlines()
     assert len(table) == 3  # header, rule, one scenario: the title's newline did not split it
     widths = [len(_cells(row)) for row in table]
-    assert widths == [9, 9, 9]
+    assert widths == [10, 10, 10]  # 9 and deaths averted
     row = _cells(table[2])
     assert _unescape_md(row[1]) == " ".join(TITLE.split())  # the title as given, one line
     assert "<script" not in text and "<img" not in text
@@ -217,7 +217,7 @@ def test_comparison_markdown_of_a_table_with_a_pipe_title():
         "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
         "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in QUANTILES}})  # fmt: skip
     rows = comparison_markdown(t).split("\n\n")[0].splitlines()
-    assert [len(_cells(r)) for r in rows] == [9, 9, 9]
+    assert [len(_cells(r)) for r in rows] == [10, 10, 10]  # 9 and deaths averted
 
 
 # ---------------------------------------------------------------- HTML and PDF memo
