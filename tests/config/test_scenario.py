@@ -34,10 +34,11 @@ TURKEY = {"id": "turkey", "kind": "refuge", "border": "TUR", "depth_km": 20}
 ALEPPO = {"id": "aleppo", "kind": "freeze", "place": "Aleppo", "radius_km": 10}
 
 
-def test_the_five_proposals_ship_and_cite_their_source():
+def test_the_five_proposals_and_the_cut_variant_ship_and_cite_their_source():
     names = [p.stem for p in SHIPPED]
     assert names == [
         "aleppo-freeze",
+        "border-refuge-zones-held",  # sorts before: "-" < "."
         "border-refuge-zones",
         "jarablus-marea-2015",
         "safe-zones-north",
@@ -47,6 +48,16 @@ def test_the_five_proposals_ship_and_cite_their_source():
         sc = Scenario.from_toml(path)
         assert sc.id == path.stem
         assert len(sc.source.citation) > 20 and sc.assumptions, path
+        # each states whose violence it guards against, and why
+        assert "threat" in sc.document(), path
+        assert any(a.startswith("Threat:") for a in sc.assumptions), path
+    held = Scenario.from_toml(ROOT / "scenarios/border-refuge-zones-held.toml")
+    plain = Scenario.from_toml(ROOT / "scenarios/border-refuge-zones.toml")
+    assert held.control.exclude_held_by == ("government", "islamic_state")
+    # the same zones and assumptions but the cut: a clean comparison
+    shape = [z.model_dump(exclude={"name"}) for z in held.zones]
+    assert shape == [z.model_dump(exclude={"name"}) for z in plain.zones]
+    assert (held.threat, held.events, held.shelter) == (plain.threat, plain.events, plain.shelter)
 
 
 def test_misspelt_keys_are_all_named_with_a_suggestion(tmp_path):

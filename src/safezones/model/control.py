@@ -5,8 +5,12 @@ communities, as points. The **control surface** gives every location the actor
 of its nearest community within ``max_km`` (:data:`~safezones.defaults.DEFAULT_CONTROL_MAX_KM`),
 else ``unknown``: the Voronoi cell of each community, cut to a disc of
 ``max_km`` around it, so the polygons (:meth:`ControlSurface.polygons`) and the
-point rule (:meth:`ControlSurface.actor_at`) agree. A user's polygon layer is
-used as given (land outside every polygon is ``unknown``).
+point rule (:meth:`ControlSurface.actor_at`) agree (to within metres of the
+edges: the discs are 64-sided polygons). At an equal distance from two
+communities the one listed first wins; of communities at the same place, the
+first is kept. A user's polygon layer is used as given (land outside every
+polygon is ``unknown``); where its polygons overlap, the layer's first row
+wins, in both the point rule and the polygons.
 
 Uses:
 
@@ -120,7 +124,12 @@ class ControlSurface:
         return self._cache["tree"]
 
     def actor_at(self, xy: np.ndarray) -> np.ndarray:
-        """Return the actor codes ``(M,)`` at the locations ``xy`` ``(M, 2)`` (PROJECT_CRS metres)."""
+        """Return the actor codes ``(M,)`` at the locations ``xy`` ``(M, 2)`` (PROJECT_CRS metres).
+
+        Points: the actor of the nearest community within ``max_km`` (at an equal
+        distance, the community listed first), else ``unknown``. Polygons: the
+        actor of the first row of the layer covering the location, else ``unknown``.
+        """
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
         out = np.full(len(pts), UNKNOWN, dtype=np.int8)
         if not len(pts):
@@ -129,44 +138,46 @@ class ControlSurface:
             geoms = self.given.geometry.to_numpy()
             tree = self._cache.setdefault("strtree", shapely.STRtree(geoms))
             pi, gi = tree.query(shapely.points(pts), predicate="intersects")
-            codes = actor_codes(self.given["actor"].to_numpy())
-            out[pi[::-1]] = codes[gi[::-1]]  # the first polygon wins where they overlap
+            first = np.full(len(pts), len(geoms), dtype=np.int64)
+            np.minimum.at(first, pi, gi)  # the first row wins where polygons overlap
+            hit = first < len(geoms)
+            out[hit] = self.given_codes()[first[hit]]
             return out
         assert self.xy is not None and self.codes is not None
         if not len(self.xy):
             return out
-        d, i = self._tree().query(pts, distance_upper_bound=self.max_km * 1000.0)
-        near = np.isfinite(d)
-        out[near] = self.codes[i[near]]
+        k = min(2, len(self.xy))
+        d, i = self._tree().query(pts, k=k, distance_upper_bound=self.max_km * 1000.0)
+        d, i = d.reshape(len(pts), k), i.reshape(len(pts), k)
+        near = np.isfinite(d[:, 0])
+        best = i[:, 0].copy()
+        if k == 2:  # an exact tie: the community listed first
+            tie = near & (d[:, 1] == d[:, 0])
+            best[tie] = np.minimum(i[tie, 0], i[tie, 1])
+        out[near] = self.codes[best[near]]
         return out
 
     def polygons(self) -> gpd.GeoDataFrame:
         """Return the surface as one (multi)polygon per actor of ACTORS, clipped to Syria (PROJECT_CRS).
 
-        The parts partition Syria: their areas add up to Syria's.
+        The parts partition Syria: their areas add up to Syria's, and they do not overlap.
         """
         if "polygons" in self._cache:
             out_: gpd.GeoDataFrame = self._cache["polygons"]
             return out_
         syria = data.syria(crs="metric")
         if self.given is not None:
-            held = [
-                shapely.intersection(
-                    shapely.union_all(self.given.geometry[self.given["actor"] == a].to_numpy()),
-                    syria,
-                )
-                for a in ACTORS[:UNKNOWN]
-            ]
+            pieces, codes = _first_row_wins(self.given.geometry.to_numpy()), self.given_codes()
+            whole = np.zeros(len(pieces), dtype=bool)
         else:
             assert self.xy is not None and self.codes is not None
-            cells = _voronoi(self.xy, syria)
-            discs = shapely.buffer(shapely.points(self.xy), self.max_km * 1000.0, quad_segs=16)
-            parts = shapely.intersection(cells, discs)
-            held = [
-                shapely.intersection(shapely.union_all(parts[self.codes == k]), syria)
-                for k in range(UNKNOWN)
-            ]
-        # earlier actors win where polygons overlap (a user's layer): a partition either way
+            pieces, whole = _reach_cells(self.xy, self.max_km * 1000.0, syria)
+            codes = self.codes
+        held = [
+            shapely.intersection(_union(pieces[codes == k], whole[codes == k]), syria)
+            for k in range(UNKNOWN)
+        ]
+        # a partition either way: earlier actors win any sliver left where parts touch
         clean: list[Any] = []
         taken = shapely.Polygon()
         for g in held:
@@ -177,6 +188,56 @@ class ControlSurface:
         out = gpd.GeoDataFrame({"actor": list(ACTORS)}, geometry=clean, crs=PROJECT_CRS)
         self._cache["polygons"] = out
         return out
+
+    def given_codes(self) -> np.ndarray:
+        """Return the actor codes of a user layer's rows (an empty array for points)."""
+        if self.given is None:
+            return np.zeros(0, dtype=np.int8)
+        if "given_codes" not in self._cache:
+            self._cache["given_codes"] = actor_codes(self.given["actor"].to_numpy())
+        got: np.ndarray = self._cache["given_codes"]
+        return got
+
+
+#: Segments of the discs cut around communities, per quarter circle (64-gons).
+_QUAD_SEGS = 16
+
+
+def _union(parts: np.ndarray, whole: np.ndarray) -> Any:
+    """Return the union of non-overlapping parts; the ``whole`` Voronoi cells, a coverage, fast."""
+    rest = list(parts[~whole])
+    if whole.any():
+        rest.append(shapely.coverage_union_all(parts[whole]))
+    return shapely.union_all(rest) if rest else shapely.Polygon()
+
+
+def _reach_cells(xy: np.ndarray, reach: float, clip: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return each community's Voronoi cell cut to a disc of ``reach`` metres, and which are whole.
+
+    Most cells lie wholly inside their disc and are kept as they are (a coverage,
+    unioned fast); only the others are intersected with it.
+    """
+    cells = _voronoi(xy, clip)
+    coords, idx = shapely.get_coordinates(cells, return_index=True)
+    far = np.zeros(len(xy))
+    np.maximum.at(far, idx, np.hypot(*(coords - xy[idx]).T))
+    inside = far <= reach * np.cos(np.pi / (4 * _QUAD_SEGS)) * (1 - 1e-9)  # within the 64-gon
+    out = cells.copy()
+    cut = ~inside
+    discs = shapely.buffer(shapely.points(xy[cut]), reach, quad_segs=_QUAD_SEGS)
+    out[cut] = shapely.intersection(cells[cut], discs)
+    return out, inside
+
+
+def _first_row_wins(geoms: np.ndarray) -> np.ndarray:
+    """Return each polygon less the earlier rows' polygons it overlaps."""
+    tree = shapely.STRtree(geoms)
+    gi, gj = tree.query(geoms, predicate="intersects")
+    earlier = gj < gi
+    out = np.array(geoms, dtype=object)
+    for i in np.unique(gi[earlier]):
+        out[i] = shapely.difference(geoms[i], shapely.union_all(geoms[gj[earlier & (gi == i)]]))
+    return out
 
 
 def _voronoi(xy: np.ndarray, clip: Any) -> np.ndarray:
@@ -203,14 +264,26 @@ def surface_from_points(
     snapshot: str = "",
     note: str = "",
 ) -> ControlSurface:
-    """Make a control surface from community points with an ``actor`` column (nearest within ``max_km``)."""
+    """Make a control surface from community points with an ``actor`` column (nearest within ``max_km``).
+
+    Of communities at the same place, the first listed is kept (the rule of ties).
+    """
     if not np.isfinite(max_km) or max_km <= 0:
         raise SafeZonesError(f"max_km must be > 0, got {max_km!r}")
     m = to_metric(points, what="control")
-    xy = shapely.get_coordinates(m.geometry.to_numpy())
+    geoms = m.geometry.to_numpy()
+    bad = np.flatnonzero((shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms))
+    if len(bad):
+        raise SafeZonesError(
+            f"control points: rows {bad[:10].tolist()} are not points; give one point per community"
+        )
+    codes = actor_codes(m["actor"].to_numpy())
+    xy = shapely.get_coordinates(geoms)
+    _, first = np.unique(xy, axis=0, return_index=True)
+    keep = np.sort(first)
     return ControlSurface(
-        label=label, snapshot=snapshot, max_km=float(max_km), note=note, xy=xy,
-        codes=actor_codes(m["actor"].to_numpy()),
+        label=label, snapshot=snapshot, max_km=float(max_km), note=note, xy=xy[keep],
+        codes=codes[keep],
     )  # fmt: skip
 
 
@@ -220,8 +293,9 @@ def surface_from_polygons(
     """Make a control surface from polygons with an ``actor`` column (outside them: ``unknown``)."""
     m = to_metric(polygons, what="control")
     actor_codes(m["actor"].to_numpy())  # refuse unknown names
-    return ControlSurface(label=label, snapshot=snapshot, max_km=0.0, note=note,
-                          given=m[["actor", "geometry"]].reset_index(drop=True))  # fmt: skip
+    given = gpd.GeoDataFrame({"actor": m["actor"].astype(str).to_numpy()},
+                             geometry=shapely.make_valid(m.geometry.to_numpy()), crs=m.crs)  # fmt: skip
+    return ControlSurface(label=label, snapshot=snapshot, max_km=0.0, note=note, given=given)
 
 
 def zone_control(
@@ -262,20 +336,25 @@ def cut_zones(
 ) -> gpd.GeoDataFrame:
     """Return the zones cut to the land not held by ``exclude``; ``area_before_cut_km2`` keeps the uncut area.
 
-    Zones keep their rows (an emptied zone has an empty geometry and area 0), in their CRS.
+    Zones keep their rows (an emptied zone has an empty geometry and area 0), in
+    their CRS; ``area_km2``, when present, becomes the cut area. Excluding
+    ``unknown`` also drops any sliver outside Syria (the polygons cover Syria only).
     """
+    actor_codes(list(exclude))  # refuse unknown names
     out = zones.copy()
     m = to_metric(zones, what="zones").geometry.to_numpy()
     out["area_before_cut_km2"] = shapely.area(m) / 1e6
     if not exclude:
         return out
     polys = surface.polygons()
-    held = shapely.union_all(polys.geometry[polys["actor"].isin(exclude)].to_numpy())
-    cut = shapely.difference(m, held)
-    cut = gpd.GeoSeries(cut, crs=PROJECT_CRS).to_crs(zones.crs)
-    out = out.set_geometry(cut.to_numpy())
+    out_ = polys["actor"].isin(exclude).to_numpy()
+    if "unknown" in exclude:  # land outside Syria, which the polygons leave out, is unknown
+        cut = shapely.intersection(m, shapely.union_all(polys.geometry[~out_].to_numpy()))
+    else:
+        cut = shapely.difference(m, shapely.union_all(polys.geometry[out_].to_numpy()))
+    out[out.geometry.name] = gpd.GeoSeries(cut, index=out.index, crs=PROJECT_CRS).to_crs(zones.crs)
     if "area_km2" in out.columns:
-        out["area_km2"] = shapely.area(shapely.difference(m, held)) / 1e6
+        out["area_km2"] = shapely.area(cut) / 1e6
     return out
 
 
@@ -340,6 +419,8 @@ def cell_crossings(
 def majority_actor(codes: np.ndarray, weight: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
     """Return the actor holding most of each group's weight (``unknown`` for a group without weight).
 
+    Equal weights: the actor first in :data:`ACTORS` wins.
+
     Examples
     --------
     >>> majority_actor(np.array([0, 1, 1]), np.array([5.0, 2.0, 2.0]), np.array([0, 0, 1]), 3).tolist()
@@ -356,10 +437,11 @@ def choose_snapshot(
 ) -> tuple[str, str]:
     """Return the snapshot to use and a note: the requested one, else the nearest the window's end.
 
-    ``dates`` maps each snapshot to the date it shows. The note is "" when the
-    window's end is within a year of the snapshot's date (the window has it as its
-    own); otherwise it says which snapshot stands in, as the provenance and the memo
-    report it.
+    ``dates`` maps each snapshot to the date it shows. Equally near two, the
+    earlier snapshot is taken. The note is "" when a snapshot is requested or the
+    window's end is within a year of the chosen snapshot's date (the window has it
+    as its own); otherwise it says which snapshot stands in, as the provenance and
+    the memo report it.
 
     Examples
     --------
@@ -375,12 +457,18 @@ def choose_snapshot(
                 f"no control snapshot {requested!r}; the layer has {', '.join(map(repr, dates))}"
             )
         return requested, ""
-    key = min(dates, key=lambda k: (abs((dates[k] - window_end).days), k))
+    if not dates:
+        raise SafeZonesError("the control layer has no snapshot")
+    key = min(dates, key=lambda k: (abs((dates[k] - window_end).total_seconds()), dates[k], k))
     gap = (window_end - dates[key]).days / 365.25
     if abs(gap) <= 1.0:
         return key, ""
-    where = "after the latest" if gap > 0 else "before the earliest"
+    if gap > 0:
+        where = "after the latest" if dates[key] == max(dates.values()) else "after the"
+    else:
+        where = "before the earliest" if dates[key] == min(dates.values()) else "before the"
+    years = f"{abs(gap):.0f} year{'' if round(abs(gap)) == 1 else 's'}"
     return key, (
-        f"the window ends on {window_end.date()}, {abs(gap):.0f} years {where} control "
+        f"the window ends on {window_end.date()}, {years} {where} control "
         f"snapshot ({key}, {dates[key].date()}): it is used as the nearest"
     )

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -39,6 +40,7 @@ import pandas as pd
 
 from safezones import data
 from safezones.defaults import DEFAULT_PROTECTION, PROTECTION_REASONS, REFUGE_PROTECTION
+from safezones.errors import SafeZonesError
 from safezones.schema import EVENT_ACTORS
 
 __all__ = [
@@ -69,7 +71,8 @@ def _table(source: str) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     exact = dict(zip(t.loc[t["match"] == "exact", "name"].str.strip(),
                      t.loc[t["match"] == "exact", "actor"], strict=True))  # fmt: skip
     pre = t[t["match"] == "prefix"]
-    return exact, tuple(zip(pre["name"], pre["actor"], strict=True))
+    pairs = sorted(zip(pre["name"], pre["actor"], strict=True), key=lambda p: -len(p[0]))
+    return exact, tuple(pairs)  # the longest matching prefix wins
 
 
 def _names(value: object, source: str) -> list[str]:
@@ -99,37 +102,62 @@ def _format(events: pd.DataFrame) -> str | None:
 def attribute_events(events: pd.DataFrame) -> pd.DataFrame:
     """Return ``events`` with a bool column ``by_<actor>`` for each actor of EVENT_ACTORS.
 
-    Events with an ``actor`` column (a points file) take that actor; UCDP and
-    ACLED events their dyad's actors. ``attrs["unmapped"]`` lists the names the
-    table does not hold, with their number of events.
+    Events with an ``actor`` column (a points file) take that actor (a blank:
+    none); UCDP and ACLED events their dyad's actors (a missing side adds none).
+    ``attrs["unmapped"]`` lists the names the table does not hold, with their
+    number of events. Names the table maps to ``none`` (ACLED's civilians,
+    protesters) are no actor and not listed.
+
+    Raises
+    ------
+    SafeZonesError
+        If an ``actor`` column names no actor of EVENT_ACTORS (every bad name listed).
     """
     out = events.copy()
     flags = {a: np.zeros(len(out), dtype=bool) for a in EVENT_ACTORS}
     unmapped: dict[str, int] = {}
     if "actor" in out.columns:
-        from safezones.schema import actor_name
-
-        for i, v in enumerate(out["actor"].tolist()):
-            a = actor_name(v, EVENT_ACTORS)
-            flags[a][i] = True
+        _flag_actor_column(out["actor"], flags)
     else:
-        fmt = _format(out)
-        cols = [c for c in _SIDES.get(fmt or "", ()) if c in out.columns]
-        for col in cols:
-            values = out[col].to_numpy()
-            uniq, inverse = np.unique(values.astype(str), return_inverse=True)
+        fmt = _format(out) or ""
+        for col in (c for c in _SIDES.get(fmt, ()) if c in out.columns):
+            codes, uniq = pd.factorize(out[col], use_na_sentinel=True)
+            count = np.bincount(codes[codes >= 0], minlength=len(uniq))
+            hits = np.zeros((len(uniq) + 1, len(EVENT_ACTORS)), dtype=bool)  # last row: missing
             for k, value in enumerate(uniq):
-                rows = inverse == k
-                for name in _names(value if value != "nan" else None, fmt or ""):
-                    actor = _actor_of(name, fmt or "")
+                for name in _names(value, fmt):
+                    actor = _actor_of(name, fmt)
                     if actor is None:
-                        unmapped[name] = unmapped.get(name, 0) + int(rows.sum())
+                        unmapped[name] = unmapped.get(name, 0) + int(count[k])
                     elif actor in flags:
-                        flags[actor] |= rows
+                        hits[k, EVENT_ACTORS.index(actor)] = True
+            rows = hits[codes]  # codes of -1 take the last row
+            for j, a in enumerate(EVENT_ACTORS):
+                flags[a] |= rows[:, j]
     for a in EVENT_ACTORS:
         out[f"by_{a}"] = flags[a]
     out.attrs["unmapped"] = dict(sorted(unmapped.items()))
     return out
+
+
+def _flag_actor_column(values: pd.Series, flags: dict[str, np.ndarray]) -> None:
+    from safezones.schema import actor_name
+
+    bad: dict[str, str] = {}
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    for k, v in enumerate(uniq):
+        if not str(v).strip():
+            continue
+        try:
+            flags[actor_name(v, EVENT_ACTORS)] |= codes == k
+        except ValueError as e:
+            bad[str(v)] = re.split(r";? [Gg]ive one of", str(e))[0]
+    if bad:
+        raise SafeZonesError(
+            "events, column actor: "
+            + "; ".join(bad.values())
+            + f"; give one of {', '.join(EVENT_ACTORS)} (or leave it blank)"
+        )
 
 
 def unmapped_names(events: pd.DataFrame) -> dict[str, int]:
@@ -141,9 +169,19 @@ def unmapped_names(events: pd.DataFrame) -> dict[str, int]:
 
 
 def threat_mask(events: pd.DataFrame, actors: Sequence[str] | str) -> np.ndarray:
-    """Return which events are the violence of any of ``actors`` (``"all"``: every event)."""
-    if actors == "all":
-        return np.ones(len(events), dtype=bool)
+    """Return which events are the violence of any of ``actors`` (``"all"``: every event).
+
+    Events without the ``by_<actor>`` columns are attributed first (:func:`attribute_events`).
+    """
+    if isinstance(actors, str):
+        if actors == "all":
+            return np.ones(len(events), dtype=bool)
+        actors = (actors,)
+    wrong = sorted({a for a in actors if a not in EVENT_ACTORS})
+    if wrong:
+        raise SafeZonesError(
+            f"threat actors {wrong}: give some of {', '.join(EVENT_ACTORS)} or 'all'"
+        )
     cols = actor_columns(actors)
     missing = [c for c in cols if c not in events.columns]
     if missing:
@@ -173,7 +211,14 @@ def combined_protection(
     ...                     np.array([[3.0, 1.0]]), ["government", "islamic_state"]).tolist()
     [0.7000000000000001]
     """
-    p = np.array([[float(z[a]) for a in actors] for z in by_actor], dtype=float)
+    if not len(actors):
+        raise SafeZonesError("combined_protection: give at least one threat actor")
+    missing = sorted({a for z in by_actor for a in actors if a not in z})
+    if missing:
+        raise SafeZonesError(f"combined_protection: no protection given against {missing}")
+    p = np.array([[float(z[a]) for a in actors] for z in by_actor], dtype=float).reshape(
+        -1, len(actors)
+    )
     w = np.asarray(weights, dtype=float).reshape(p.shape)
     tot = w.sum(axis=1, keepdims=True)
     w = np.where(tot > 0, np.divide(w, tot, out=np.zeros_like(w), where=tot > 0), 1.0 / p.shape[1])
