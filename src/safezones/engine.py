@@ -47,7 +47,7 @@ from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
 from safezones.io import layers
 from safezones.model import ground, mincut, prepare, score
-from safezones.model.control import ControlSurface, cut_zones, share_columns, zone_control
+from safezones.model.control import ControlSurface, share_columns, zone_control
 from safezones.model.metrics import METRICS
 from safezones.model.mincut import GroupSet
 from safezones.model.overlay import actor_events, events_in_zones
@@ -355,7 +355,7 @@ class Engine:
             surface = self.surface(sc)
             uncut = float(zones["area_km2"].iloc[0])
             if sc.control.exclude_held_by:  # as ground.cut cuts the reference's
-                zones = cut_zones(zones, surface, tuple(sc.control.exclude_held_by))
+                zones = ground.cut_layer(zones, surface, tuple(sc.control.exclude_held_by))
             zm = to_metric(zones, what="zones").geometry.to_numpy()
             if len(zm) > 1:  # a split safe zone (scored by the reference): its footprint
                 zm = np.array([shapely.union_all(zm)], dtype=object)

@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 
 from safezones import data
+from safezones.crs import PROJECT_CRS, to_metric
 from safezones.errors import SafeZonesError, SafeZonesWarning
 from safezones.model.control import (
     ControlSurface,
@@ -41,6 +42,7 @@ from safezones.model.control import (
     surface_from_points,
     surface_from_polygons,
 )
+from safezones.model.geometry import polygonal
 from safezones.model.threat import (
     attribute_events,
     combined_protection,
@@ -61,6 +63,7 @@ __all__ = [
     "civ_rate",
     "control_frame",
     "cut",
+    "cut_layer",
     "origin_actors",
     "scenario_surface",
     "threat_events",
@@ -87,7 +90,7 @@ def cut(sc: Scenario, zones: gpd.GeoDataFrame, surface: ControlSurface | None) -
         return zones
     if surface is None:
         raise SafeZonesError("control.exclude_held_by needs a control surface")
-    out = cut_zones(zones, surface, exclude)
+    out = cut_layer(zones, surface, exclude)
     out.attrs.update(zones.attrs)
     empty = out.geometry.is_empty.to_numpy() | (out["area_km2"].to_numpy() <= 0)
     if empty.any():
@@ -101,6 +104,27 @@ def cut(sc: Scenario, zones: gpd.GeoDataFrame, surface: ControlSurface | None) -
             SafeZonesWarning,
             stacklevel=3,
         )
+    return out
+
+
+def cut_layer(
+    zones: gpd.GeoDataFrame, surface: ControlSurface, exclude: tuple[str, ...]
+) -> gpd.GeoDataFrame:
+    """Return :func:`~safezones.model.control.cut_zones` with outlines every overlay can use.
+
+    The cut leaves slivers where a community's disc meets a zone's edge, and
+    an outline brought back to the zones' CRS may then touch itself (GEOS
+    refuses to overlay it). The cut is repaired (:func:`shapely.make_valid`) and
+    snapped to a 1 cm grid in PROJECT_CRS, which keeps it valid both ways;
+    ``area_km2`` is the repaired outline's (it moves by less than a millionth).
+    """
+    out = cut_zones(zones, surface, exclude)
+    m = to_metric(out, what="zones").geometry.to_numpy()
+    fixed = np.array([shapely.set_precision(polygonal(shapely.make_valid(g)), 0.01)
+                      for g in m], dtype=object)  # fmt: skip
+    out = out.set_geometry(gpd.GeoSeries(fixed, crs=PROJECT_CRS, index=out.index).to_crs(out.crs))
+    if "area_km2" in out.columns:
+        out["area_km2"] = shapely.area(fixed) / 1e6
     return out
 
 
