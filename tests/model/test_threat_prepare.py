@@ -7,6 +7,7 @@ the definition of reach.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -138,7 +139,7 @@ def test_a_larger_crossing_penalty_never_shelters_more_under_optimal(border):
                                           "shelter.allocation": "optimal"}), draws=1)[1, 1]
         for p in (0.0, 5.0, 20.0, 60.0, 200.0)
     ]  # fmt: skip
-    assert all(b <= a * (1 + 1e-12) for a, b in zip(sheltered, sheltered[1:], strict=False))
+    assert all(b <= a * (1 + 1e-12) for a, b in itertools.pairwise(sheltered))
     assert sheltered[-1] < sheltered[0]  # front lines matter for these zones
 
 
