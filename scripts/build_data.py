@@ -336,6 +336,40 @@ def build_control(src: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
+#: The places that date the control snapshots: name, lon, lat (checked against
+#: GeoNames and OpenStreetMap: Kobani's centre is 38.36E, not 38.40E), radius (km,
+#: about the place's extent), and what the public record says of its control.
+CONTROL_PLACES = (
+    ("Azaz", 37.05, 36.59, 2.0, "IS held it from September 2013 and left in late February 2014"),
+    ("the old city of Homs", 36.72, 34.73, 0.5,
+     "besieged opposition fighters left it in May 2014"),
+    ("Kobani", 38.36, 36.89, 3.0,
+     "IS entered it in early October 2014 and held up to half of it; the Kurds retook it "
+     "in January 2015"),
+    ("Palmyra", 38.27, 34.56, 2.0, "IS took it from the government in May 2015"),
+)  # fmt: skip
+
+
+def control_places(control: gpd.GeoDataFrame) -> list[dict]:
+    """Per CONTROL_PLACES entry: the actors of the communities within its radius, by snapshot."""
+    m = control.to_crs(PROJECT_CRS)
+    xy = shapely.get_coordinates(m.geometry.to_numpy())
+    out = []
+    for name, lon, lat, radius, record in CONTROL_PLACES:
+        p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=LONLAT).to_crs(PROJECT_CRS)
+        px = shapely.get_coordinates(p.to_numpy())[0]
+        near = np.hypot(*(xy - px).T) <= radius * 1000.0
+        held = {
+            snap: control.loc[near & (control["snapshot"] == snap).to_numpy(), "actor"]
+            .value_counts()
+            .to_dict()
+            for snap in sorted(control["snapshot"].unique())
+        }
+        out.append({"name": name, "lon": lon, "lat": lat, "radius_km": radius,
+                    "record": record, "held": held})  # fmt: skip
+    return out
+
+
 def _grid_cells(syria_m: shapely.Geometry) -> gpd.GeoDataFrame:
     minx, miny, maxx, maxy = syria_m.bounds
     x0, y0 = np.floor(minx / CELL_M) * CELL_M, np.floor(miny / CELL_M) * CELL_M
@@ -573,8 +607,9 @@ def main(argv: list[str] | None = None) -> int:
         "One row per community and snapshot. The source's snapshot labels `2014-01-01` and "
         "`2015-01-01` are years, not survey dates: kept as `2014` and `2015`. The data suggest "
         "that `2014` shows early 2014 (Azaz held by IS, the old city of Homs by the "
-        "opposition) and `2015` late 2014 (most of Kobani held by IS, Palmyra by the "
-        "government): an inference from the data, not a statement of the source. Actors "
+        "opposition) and `2015` late 2014 (about half of Kobani held by IS, Palmyra by the "
+        "government): an inference from the data, not a statement of the source (see the "
+        "section on the control layer). Actors "
         "renamed: Government -> government, Opposition -> opposition, Islamic State -> "
         "islamic_state, Kurds -> kurds. A coordinate given twice in one snapshot keeps its "
         "first row (one case in 2014, with two actors). Points, not polygons: the control "
@@ -604,6 +639,8 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     actor_map = out / "actor_map.csv"  # hand-made and committed: documented, not derived
+    if not actor_map.exists() or not actor_map.samefile(OUT / "actor_map.csv"):
+        shutil.copyfile(OUT / "actor_map.csv", actor_map)  # a build elsewhere ships it too
     manifest["actor_map"] = {
         "source": "compiled for safezones from the side names of the bundled UCDP GED events "
         "and the main ACLED actor names (ACLED codebook)",
@@ -656,11 +693,72 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     (out / "PROVENANCE.md").write_text(
-        provenance_markdown(doc, borders, towns, grid, adm1), encoding="utf-8"
+        provenance_markdown(doc, borders, towns, grid, adm1, control), encoding="utf-8"
     )
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"wrote {len(manifest)} layers, {total / 1e6:.1f} MB, to {out}")
     return 0
+
+
+def control_markdown(control: gpd.GeoDataFrame) -> list[str]:
+    """The PROVENANCE.md section on the control layer and the actor table."""
+    actors = list(SCMP_ACTORS.values())
+    counts = control.groupby(["snapshot", "actor"]).size().unstack(fill_value=0)
+    lines = [
+        "",
+        "## Control layer",
+        "",
+        "Communities by snapshot and controlling actor (Syria Conflict Mapping Project):",
+        "",
+        "| snapshot | " + " | ".join(actors) + " | all |",
+        "|---|" + "---:|" * (len(actors) + 1),
+    ]
+    for snap, r in counts.iterrows():
+        cells = " | ".join(f"{int(r.get(a, 0)):,}" for a in actors)
+        lines.append(f"| {snap} | {cells} | {int(r.sum()):,} |")
+    lines += [
+        "",
+        "The labels are years (`2014-01-01`, `2015-01-01`), not survey dates. That `2014` "
+        "looks like early 2014 and `2015` like late 2014 is an inference from the data, "
+        "not a statement of the source: communities within a radius of four places, by "
+        "snapshot, against what the public record says of them.",
+        "",
+        "| place | lon, lat | radius km | `2014` | `2015` | public record |",
+        "|---|---|---:|---|---|---|",
+    ]
+    for c in control_places(control):
+        held = [
+            ", ".join(f"{a} {n}" for a, n in sorted(c["held"][s].items(), key=lambda kv: -kv[1]))
+            or "none"
+            for s in ("2014", "2015")
+        ]
+        lines.append(
+            f"| {c['name']} | {c['lon']:.2f}E, {c['lat']:.2f}N | {c['radius_km']:g} | "
+            f"{held[0]} | {held[1]} | {c['record']} |"
+        )
+    lines += [
+        "",
+        "So `2014` predates March 2014 (IS still in Azaz, the opposition in the old city of "
+        "Homs), and `2015` falls between October 2014 and May 2015 (IS in about half of "
+        "Kobani, the government still in Palmyra): early 2014 and late 2014.",
+        "",
+        "## Actor table",
+        "",
+        "`actor_map.csv` maps the names of the two sides of an event to the actors "
+        "government, opposition, islamic_state, kurds and other (foreign states), or to none "
+        "(victims, protesters, an unidentified perpetrator). UCDP GED's `side_a` and `side_b` "
+        "are comma-separated lists of exact names; ACLED's `actor1` and `actor2` match a "
+        "name's beginning (ACLED appends periods and units: \"Military Forces of Syria "
+        '(2000-) Syrian Arab Air Force"), the first row in table order winning. An event '
+        "counts against every actor on either side, since UCDP does not say which side "
+        "harmed whom; a name the table lacks attributes the event to its other names only, "
+        "and `safezones data check` lists every such name with its number of events. Every "
+        "side name of the bundled UCDP events is in the table. Each row's note says why; "
+        "allies fighting for the government (Hezbollah, Iran, Russia, pro-government "
+        "militias) count as the government, an assumption each note states.",
+        "",
+    ]
+    return lines
 
 
 def provenance_markdown(
@@ -669,6 +767,7 @@ def provenance_markdown(
     towns: pd.DataFrame,
     grid: gpd.GeoDataFrame,
     adm1: gpd.GeoDataFrame,
+    control: gpd.GeoDataFrame,
 ) -> str:
     lines = [
         "# Provenance of the bundled data",
@@ -701,6 +800,7 @@ def provenance_markdown(
     ]
     for r in borders.itertuples():
         lines.append(f"| {r.neighbour} ({r.name}) | {r.length_km:,.1f} | {r.parts} |")
+    lines += control_markdown(control)
     per_gov = grid.groupby("adm1_pcode")[["pop_low", "pop_central", "pop_high"]].sum()
     per_gov = per_gov.join(adm1.set_index("adm1_pcode")[["adm1_name", "population_prewar"]])
     lines += [
@@ -740,7 +840,8 @@ def provenance_markdown(
         "",
         "Maps and tables made from these layers must credit: Natural Earth; OCHA, "
         "UNCS (CC BY-IGO); OCHA / Syrian CBS; GeoNames (CC BY 4.0); UCDP GED (CC BY "
-        "4.0, Sundberg and Melander 2013); AFP / SOHR for the seed facts. The "
+        "4.0, Sundberg and Melander 2013); the Syria Conflict Mapping Project, The Carter "
+        "Center, and Gohdes (2020) for the control layer; AFP / SOHR for the seed facts. The "
         "boundaries and names shown and the designations used do not imply official "
         "endorsement or acceptance.",
         "",

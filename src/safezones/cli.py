@@ -36,7 +36,7 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from safezones import data
-from safezones._plural import plural
+from safezones._plural import agree, plural
 from safezones._progress import LogProgress, progress_bar
 from safezones._text import people, terminal_text
 from safezones.errors import SafeZonesError, SafeZonesWarning
@@ -157,6 +157,7 @@ class FileFormat(StrEnum):
     ucdp = "ucdp"
     acled = "acled"
     points = "points"
+    control = "control"
     admin = "admin"
     raster = "raster"
 
@@ -171,6 +172,9 @@ def data_check(
     population: Annotated[
         str, typer.Option(metavar="COLUMN", help="admin: population column or HXL tag.")
     ] = "#population+total",
+    layer: Annotated[
+        str | None, typer.Option(metavar="NAME", help="control: the layer of a GeoPackage.")
+    ] = None,
 ) -> None:
     """Read a file as safezones will, and report what it holds, dropped or flagged."""
     from safezones.io import sources
@@ -199,6 +203,9 @@ def data_check(
                 f"{path}: {plural(pop.attrs['rows_read'], 'row')}, {plural(len(pop), 'unit')} joined by P-code, "
                 f"population {pop.pop_central.sum():,.0f}"
             )
+        elif fmt is FileFormat.control:
+            layer_ = sources.read_control(path, layer=layer)
+            _out.print(terminal_text(sources.describe_control(layer_)), highlight=False)
         else:
             if fmt is FileFormat.ucdp:
                 ev = sources.read_ucdp_ged(path)
@@ -207,10 +214,24 @@ def data_check(
             else:
                 ev = sources.read_points(path)
             _print_events(path, ev)
+            if fmt is not FileFormat.points:
+                _print_unmapped(ev)
     for w in caught:
         _err.print(
             f"[yellow]warning:[/] {terminal_text(w.message)}", highlight=False, soft_wrap=True
         )
+
+
+def _print_unmapped(ev: pd.DataFrame) -> None:
+    from safezones.model.threat import unmapped_names  # dyad names data/actor_map.csv lacks
+
+    names = sorted(unmapped_names(ev).items(), key=lambda kv: (-kv[1], kv[0]))
+    lines = [f"actors: {plural(len(names), 'name')} {agree(len(names), 'is', 'are')} not in the "
+             "actor table (data/actor_map.csv); their events count only for the other side or "
+             'under threat.actors = "all":' if names else "actors: every dyad name maps to an "
+             "actor (data/actor_map.csv)"]  # fmt: skip
+    lines += [f"  {terminal_text(name)[:80]}: {plural(n, 'event')}" for name, n in names]
+    _out.print("\n".join(lines), highlight=False)
 
 
 def _print_events(path: Path, ev: pd.DataFrame) -> None:
@@ -228,17 +249,11 @@ def _print_events(path: Path, ev: pd.DataFrame) -> None:
         )
     if len(ev):
         classes, counts = np.unique(ev["precision"].to_numpy(dtype=int), return_counts=True)
-        lines.append(
-            "location precision: "
-            + ", ".join(
-                f"class {k} ({PRECISION_CLASSES[int(k)]}) {n:,}"
-                for k, n in zip(classes, counts, strict=True)
-            )
-        )
-    if a.get("outside_region"):
-        lines.append(
-            f"{plural(len(a['outside_region']), 'point')} outside the region (see the warning)"
-        )
+        pairs = zip(classes, counts, strict=True)
+        shown = [f"class {k} ({PRECISION_CLASSES[int(k)]}) {n:,}" for k, n in pairs]
+        lines.append("location precision: " + ", ".join(shown))
+    if n := len(a.get("outside_region", [])):
+        lines.append(f"{plural(n, 'point')} outside the region (see the warning)")
     _out.print("\n".join(lines), highlight=False)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "CONTROL_FLAG_SHARE",
     "CONTROL_STEP_KM",
     "DEFAULT_ALLOCATION",
     "DEFAULT_CONTROL_MAX_KM",
@@ -139,7 +140,8 @@ REFUGE_PROTECTION: dict[str, dict[str, float]] = {
     "IRQ": {"government": 0.3, "opposition": 0.0, "islamic_state": 0.0, "kurds": 0.0,
             "other": 0.0},
 }  # fmt: skip
-#: Why each protection default differs, by kind or neighbour, as outputs cite them.
+#: Why each protection default differs, by kind or neighbour, as outputs cite them
+#: (each reason is an assumption and says so).
 PROTECTION_REASONS: dict[str, str] = {
     "freeze": "assumption: a negotiated freeze relies on the restraint of its parties, the "
     "government and the opposition (the UN envoy's Aleppo plan, 2014); IS was no party (0)",
@@ -177,6 +179,11 @@ DEFAULT_CONTROL_MAX_KM = 10.0
 #: Spacing of the points sampled along a journey's straight line to count control
 #: changes. Assumption: the population grid's cell size (2 km).
 CONTROL_STEP_KM = 2.0
+#: A zone is flagged in the memo and on the map when more than this share of its
+#: population or area is held by one of its own threat actors. Assumption: 5 % is
+#: beyond the control surface's edge effects (a zone's rim reaching a neighbouring
+#: community) yet a share no proposal guarding against that actor would accept.
+CONTROL_FLAG_SHARE = 0.05
 
 #: Strike intensity (events per 1,000 km2 per year) at which exposure is full:
 #: the high-hazard threshold of :data:`DEFAULT_THRESHOLDS`.

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from safezones._version import __version__
@@ -62,8 +63,10 @@ __all__ = [
     "apply_overrides",
     "compare",
     "comparison_table",
+    "control_provenance",
     "run",
     "write_comparison",
+    "zone_specs",
 ]
 
 if TYPE_CHECKING:
@@ -134,15 +137,24 @@ def run(
 
 
 def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> ScenarioResult:
-    """Return the result of scored draws: totals, samples, tables and provenance."""
+    """Return the result of scored draws: totals, samples, tables and provenance.
+
+    The provenance records who holds the ground (``control``: source, snapshot,
+    label, note, max_distance_km, exclude_held_by; only when the preparation has
+    a control surface) and whose violence the zones guard against (``threat``:
+    actors, each zone's protection against each of them, and its reason).
+    """
     n_draws = len(sd.samples)
     samples = pd.DataFrame(sd.samples, columns=list(METRICS))
     samples.index.name = "draw"
     totals = pd.DataFrame(summarise(sd.samples), index=list(METRICS), columns=list(QUANTILES))
+    deaths = getattr(sd, "deaths_averted", None)  # (draws, zones); None before that metric
     detail = {"displaced": sd.displaced, "flows": sd.flows_o, "capacity": sd.cap,
               "sheltered": sd.arrivals, "safety": sd.safe, "population": sd.population,
               "residents_protected": sd.residents,
               "population_total": sd.population_total}  # fmt: skip
+    if deaths is not None:
+        detail["deaths_averted"] = np.array(deaths, dtype=float)
     for arr in detail.values():
         arr.flags.writeable = False
     provenance = {
@@ -158,11 +170,15 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         "safezones_version": __version__,
         "groups": len(prep.groups.origin),
         "cells": prep.n_cells,
+        **control_provenance(sc, prep),
     }
+    per_zone = per_zone_table(
+        prep, sd.safe, sd.population, sd.residents, sd.cap, sd.arrivals, deaths_averted=deaths
+    )
     return ScenarioResult(
         scenario=sc,
         zones=prep.zones,
-        per_zone=per_zone_table(prep, sd.safe, sd.population, sd.residents, sd.cap, sd.arrivals),
+        per_zone=per_zone,
         per_origin=per_origin_table(sc, prep, sd.displaced, sd.flows_o),
         flows=flows_table(prep, sd.flows_o, sd.flows),
         totals=totals,
@@ -172,6 +188,72 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         detail=detail,
         population_cells=prep.cells,
     )
+
+
+def zone_specs(sc: Scenario, zone_ids: Sequence[str]) -> list[int]:
+    """Return, for each zone of a result, the index of the scenario's zone it was built from.
+
+    A zone's id is its spec's, or ``<spec id>-<part>`` for a safe zone split
+    into features (the longest spec id that prefixes it wins).
+
+    Examples
+    --------
+    >>> sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+    ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5},
+    ...               {"id": "a-b", "kind": "freeze", "place": "Homs", "radius_km": 5}]})
+    >>> zone_specs(sc, ["a", "a-b", "a-b-2", "a-c"])
+    [0, 1, 1, 0]
+    """
+    ids = [z.id for z in sc.zones]
+    out = []
+    for zid in zone_ids:
+        hits = [k for k, i in enumerate(ids) if zid == i or zid.startswith(f"{i}-")]
+        if not hits:
+            raise SafeZonesError(f"zone {zid!r} comes from none of the scenario's zones")
+        out.append(max(hits, key=lambda k: len(ids[k])))
+    return out
+
+
+def control_provenance(sc: Scenario, prep: Prepared) -> dict[str, Any]:
+    """Return the ``control`` and ``threat`` entries of a result's provenance (plain values).
+
+    ``control`` (only with a control surface): ``source``, ``snapshot``,
+    ``label``, ``note`` (why this snapshot, when the window has none of its
+    own), ``max_distance_km``, ``exclude_held_by``. ``threat``: ``actors``,
+    ``protection`` (zone id to the protection against each threat actor) and
+    ``protection_source`` (zone id to its reason).
+    """
+    from safezones.model.threat import protection_by_actor
+
+    out: dict[str, Any] = {}
+    surface = prep.surface
+    if surface is not None:
+        out["control"] = {
+            "source": sc.control.source,
+            "snapshot": surface.snapshot,
+            "label": surface.label,
+            "note": prep.control_note or surface.note,
+            "max_distance_km": float(sc.control.max_distance_km),
+            "exclude_held_by": list(sc.control.exclude_held_by),
+        }
+    actors = tuple(prep.threat_actors) or sc.threat.names()
+    zone_ids = [str(z) for z in prep.zones["zone_id"]]
+    by_spec = protection_by_actor(sc.zones, sc.shelter.protection)
+    specs = zone_specs(sc, zone_ids)
+    reasons = (
+        list(prep.protection_source)
+        if len(prep.protection_source) == len(zone_ids)
+        else [by_spec[k][1] for k in specs]
+    )
+    out["threat"] = {
+        "actors": list(actors),
+        "protection": {
+            zid: {a: float(by_spec[k][0][a]) for a in actors}
+            for zid, k in zip(zone_ids, specs, strict=True)
+        },
+        "protection_source": dict(zip(zone_ids, reasons, strict=True)),
+    }
+    return out
 
 
 # ---------------------------------------------------------------- compare

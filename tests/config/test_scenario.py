@@ -109,7 +109,11 @@ def test_the_sections_take_their_defaults_from_defaults_py():
     assert sc.demand.national_total == defaults.OCHA_IDPS_MID_2014
     assert sc.shelter.allocation == defaults.DEFAULT_ALLOCATION
     assert sc.shelter.max_travel_km == defaults.DEFAULT_MAX_TRAVEL_KM
-    assert dict(sc.shelter.protection) == defaults.DEFAULT_PROTECTION
+    # unset protection takes the defaults by kind, neighbour and actor (model.threat)
+    assert dict(sc.shelter.protection) == {"freeze": None, "refuge": None, "safe": None}
+    assert (sc.threat.actors, sc.control.source) == (defaults.DEFAULT_THREAT_ACTORS, "bundled")
+    assert sc.shelter.crossing_penalty_km == defaults.DEFAULT_CROSSING_PENALTY_KM
+    assert sc.control.max_distance_km == defaults.DEFAULT_CONTROL_MAX_KM
     assert (sc.uncertainty.draws, sc.uncertainty.seed) == (
         defaults.DEFAULT_DRAWS,
         defaults.DEFAULT_SEED,
@@ -187,7 +191,10 @@ def test_section_checks():
         UncertaintySection(site_area_low_m2=50)
     with pytest.raises(ValueError, match="give 3 rates"):
         DemandSpec(rates=(0.1,))
-    assert ShelterSpec().protection.refuge == defaults.DEFAULT_PROTECTION["refuge"]
+    assert ShelterSpec().protection.refuge is None  # the neighbour's defaults, by actor
+    assert ShelterSpec(protection={"refuge": 0.4}).protection.refuge == 0.4
+    table = ShelterSpec(protection={"safe": {"Daesh": 0.3}}).protection.safe
+    assert table == {"islamic_state": 0.3}
 
 
 @pytest.mark.parametrize(

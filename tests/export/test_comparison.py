@@ -55,9 +55,11 @@ def test_write_comparison_writes_the_table_the_markdown_and_a_folder_each(tmp_pa
         "comparison.png",
     ]  # fmt: skip
     assert table.equals(comparison_table(results))
-    assert (out / "comparison.md").read_text(encoding="utf-8") == comparison_markdown(table)
+    assert (out / "comparison.md").read_text(encoding="utf-8") == comparison_markdown(
+        table, results=results
+    )
     written = pd.read_csv(out / "comparison.csv")
     assert written.scenario.tolist() == ["a", "b"]
     assert written.sheltered_p50.tolist() == table.sheltered_p50.round().astype(int).tolist()
     assert not (out / "a" / "map.png").exists() and (out / "b" / "summary.json").is_file()
-    assert comparison.__all__ == ["comparison_markdown", "write_comparison"]
+    assert comparison.__all__ == ["comparison_markdown", "write_comparison", "zone_kept"]

@@ -7,7 +7,7 @@ import inspect
 
 import safezones as sz
 from safezones import schema
-from safezones.io import events, files, points, population, sources
+from safezones.io import control, events, files, points, population, sources
 
 #: Every public name of sources.py before it was split (issue 17), and where it lives now.
 HOME = {
@@ -32,6 +32,11 @@ HOME = {
     "in_window": schema,
     "window_bounds": schema,
     "PathLike": files,
+    # added by issue 18
+    "CONTROL_COLUMNS": control,
+    "MAX_CONTROL_BYTES": control,
+    "read_control": control,
+    "describe_control": control,
 }
 
 

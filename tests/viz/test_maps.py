@@ -36,13 +36,14 @@ def _texts(fig) -> str:
 
 @pytest.mark.mpl_image_compare(**MPL, filename="scenario_map_border_points.png")
 def test_baseline_scenario_map(results):
-    fig, _ = viz.scenario_map(results["border-refuge-zones"])
+    # without control (its own baseline: test_control.py), whether or not the result carries it
+    fig, _ = viz.scenario_map(results["border-refuge-zones"], control=False)
     return fig
 
 
 @pytest.mark.mpl_image_compare(**MPL, filename="scenario_map_aleppo_hexbin.png")
 def test_baseline_scenario_map_hexbin(results):
-    fig, _ = viz.scenario_map(results["aleppo-freeze"], events_style="hexbin")
+    fig, _ = viz.scenario_map(results["aleppo-freeze"], events_style="hexbin", control=False)
     return fig
 
 
@@ -135,7 +136,7 @@ def test_density_style_is_classed_per_1000_km2(results):
 
 
 def test_layers_choose_what_is_drawn(results):
-    fig, ax = viz.scenario_map(results["aleppo-freeze"], layers=("zones",))
+    fig, ax = viz.scenario_map(results["aleppo-freeze"], layers=("zones",), control=False)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["freeze zone"]
     assert "TURKEY" not in _texts(fig) and "Aleppo freeze, 15 km" in _texts(fig)

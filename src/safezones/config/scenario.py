@@ -378,19 +378,25 @@ class ControlSpec(Section):
     @model_validator(mode="after")
     def _snapshot(self) -> ControlSpec:
         snap = self.snapshot
+        # each message starts with its key ("snapshot: ..."): config.explain names it so
         if self.source == "bundled":
             if self.layer is not None:
-                raise ValueError("layer applies to a control file: give source = 'FILE'")
+                raise ValueError("layer: only for a control file; give source = 'FILE' or no layer")
             if snap is not None and str(snap) not in BUNDLED_SNAPSHOTS:
                 known = ", ".join(f"{k!r} ({v})" for k, v in BUNDLED_SNAPSHOTS.items())
                 raise ValueError(
-                    f"the bundled control data has the snapshots {known}; got {snap!r}"
+                    f"snapshot: the bundled control data has the snapshots {known}; got {snap!r}"
                 )
         elif snap is not None:
-            event_window_bound(snap if isinstance(snap, int | dt.date) else str(snap), end=False)
+            try:
+                event_window_bound(
+                    snap if isinstance(snap, int | dt.date) else str(snap), end=False
+                )
+            except ValueError as err:
+                raise ValueError(f"snapshot: {err}") from None
         dup = sorted({a for a in self.exclude_held_by if self.exclude_held_by.count(a) > 1})
         if dup:
-            raise ValueError(f"exclude_held_by repeats {', '.join(dup)}")
+            raise ValueError(f"exclude_held_by: repeated: {', '.join(dup)}")
         return self
 
     def snapshot_label(self) -> str | None:

@@ -268,7 +268,7 @@ def control(snapshot: str | None = None) -> gpd.GeoDataFrame:
     --------
     >>> c = control("2015")
     >>> len(c), sorted(c.actor.unique())
-    (5598, ['government', 'islamic_state', 'kurds', 'opposition'])
+    (5599, ['government', 'islamic_state', 'kurds', 'opposition'])
     """
     gdf = _layer("control")
     if snapshot is not None:

@@ -25,7 +25,9 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["PEOPLE", "WEIGHTED", "describe", "for_file"]
+from safezones.schema import ACTORS
+
+__all__ = ["DECIMAL", "PEOPLE", "WEIGHTED", "describe", "for_file"]
 
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
@@ -43,7 +45,15 @@ PEOPLE = (
 )
 #: Counts spread over areas (events located only to a district or governorate
 #: count with the share of that unit inside the zone): written with one decimal.
-WEIGHTED = ("events_weighted", "deaths_civilians_weighted")
+WEIGHTED = (
+    "events_weighted",
+    "deaths_civilians_weighted",
+    "events_weighted_all",
+    "deaths_civilians_weighted_all",
+)
+#: Stems of rates with a quantile suffix written with one decimal: deaths averted
+#: per year are fractional (a rate times people), not whole people.
+DECIMAL = ("deaths_averted",)
 
 _QUANTILES = {
     "p5": "P5 (5th percentile) over the Monte Carlo draws",
@@ -61,6 +71,33 @@ _SPREAD = (
     '(events.imprecise = "spread", the default), so the count is fractional'
 )
 
+_CONTROL_SOURCE = (
+    "at the scenario's control snapshot (the control surface: land takes the actor of its "
+    "nearest community within control.max_distance_km, else unknown; source: Syria Conflict "
+    "Mapping Project, The Carter Center, as used by Gohdes 2020, or the scenario's control "
+    "layer; see summary.json control)"
+)
+_ACTOR_WORDS = {
+    "government": "the government",
+    "opposition": "the opposition",
+    "islamic_state": "the Islamic State",
+    "kurds": "Kurdish forces",
+    "unknown": "no known actor (unknown)",
+}
+_THREAT = (
+    "the threat actors' (threat.actors; events attributed to actors from their UCDP GED "
+    "side_a/side_b or ACLED actor1/actor2 dyads, safezones' actor table)"
+)
+_SHARES: dict[str, tuple[str, str]] = {
+    f"share_{kind}_{a}": (
+        "0 to 1",
+        f"share of the zone's {what} held by {_ACTOR_WORDS[a]} {_CONTROL_SOURCE}; the five "
+        f"share_{kind}_ columns of a zone add up to 1",
+    )
+    for kind, what in (("area", "area"), ("population", "population (central estimate)"))
+    for a in ACTORS
+}
+
 #: Unit and meaning of each column (or column stem), for every file.
 _COMMON: dict[str, tuple[str, str]] = {
     "zone_id": ("", "zone id, as in the scenario"),
@@ -69,7 +106,8 @@ _COMMON: dict[str, tuple[str, str]] = {
     "area_km2": ("km²", "area of the zone in the equal-area PROJECT_CRS, clipped to Syria"),
     "events_weighted": (
         "events",
-        "strike events of the window inside the zone (the scenario's [events] source); " + _SPREAD,
+        f"{_THREAT} strike events of the window inside the zone (the scenario's [events] "
+        "source); " + _SPREAD,
     ),
     "deaths_civilians_weighted": (
         "deaths",
@@ -77,10 +115,52 @@ _COMMON: dict[str, tuple[str, str]] = {
     ),
     "events_per_1000km2_year": (
         "events per 1,000 km² per year",
-        "strike intensity: weighted events per 1,000 km² of the area per year of the window",
+        "strike intensity of the threat actors' events: weighted events per 1,000 km² of the "
+        "area per year of the window",
     ),
-    "exposure": ("0 to 1", "strike exposure: intensity / shelter.exposure_reference, at most 1"),
-    "protection": ("0 to 1", "protection given the zone (its own or the default of its kind)"),
+    "events_weighted_all": (
+        "events",
+        "every actor's strike events of the window inside the zone, not only the threat "
+        "actors' (beside events_weighted); " + _SPREAD,
+    ),
+    "deaths_civilians_weighted_all": (
+        "deaths",
+        "civilian deaths of every actor's events, weighted as events_weighted, so fractional",
+    ),
+    "events_per_1000km2_year_all": (
+        "events per 1,000 km² per year",
+        "strike intensity of every actor's events (beside events_per_1000km2_year)",
+    ),
+    "exposure": (
+        "0 to 1",
+        "strike exposure to the threat actors: intensity / shelter.exposure_reference, at most 1",
+    ),
+    "protection": (
+        "0 to 1",
+        "protection of the zone against its threat actors: each actor's (the zone's own, the "
+        "scenario's for its kind, else the default of its kind or neighbour) weighted by that "
+        "actor's share of the zone's threat events (summary.json threat.protection)",
+    ),
+    "protection_source": (
+        "",
+        "why the zone's protection is what it is: 'scenario' when the scenario gives it, else "
+        "the default's reason (an assumption, safezones.defaults.PROTECTION_REASONS)",
+    ),
+    "actor": ("", f"the actor holding most of the zone's population {_CONTROL_SOURCE}"),
+    **_SHARES,
+    "area_before_cut_km2": (
+        "km²",
+        "area of the zone before it was cut to land not held by control.exclude_held_by "
+        "(equal to area_km2 when nothing is cut)",
+    ),
+    "deaths_averted": (
+        "deaths per year",
+        "civilian deaths per year the zone's protection would avert from the threat actors' "
+        "violence: residents protected x their civilian death rate x protection, plus "
+        "sheltered arrivals x (their origins' rate - the zone's rate x (1 - protection)); "
+        "negative where the zone is more violent than its arrivals' origins; rates from UCDP "
+        "GED civilian deaths (deaths_civilians, CC BY 4.0) over the window",
+    ),
     "safety": ("0 to 1", "safety of the zone: 1 - (1 - protection) x exposure"),
     "population": (
         "people",
@@ -103,7 +183,19 @@ _COMMON: dict[str, tuple[str, str]] = {
     "rate": ("share", "displacement rate of the origin (mean over its people)"),
     "origin_pcode": ("", "OCHA P-code of the origin"),
     "origin_name": ("", "name of the origin"),
-    "distance_km": ("km", "mean road distance travelled, weighted by the people moving"),
+    "distance_km": (
+        "km",
+        "mean road distance travelled, front-line crossings' penalty included "
+        "(shelter.crossing_penalty_km per change), weighted by the people moving",
+    ),
+    "origin_actor": ("", f"the actor holding most of the origin's population {_CONTROL_SOURCE}"),
+    "zone_actor": ("", f"the actor holding most of the zone's population {_CONTROL_SOURCE}"),
+    "control_changes": (
+        "changes",
+        "mean number of changes of controlling actor (front lines) along the straight line "
+        "from the origin's people to the zone, weighted by the people moving; unknown ground "
+        "is no change; 0 without a control layer",
+    ),
 }
 _ZONE_BUILDERS: dict[str, tuple[str, str]] = {
     "place": ("", "place the freeze zone is centred on"),
@@ -137,17 +229,32 @@ _FILES: dict[str, dict[str, tuple[str, str]]] = {
             "",
             "the score (people): displaced, sheltered, residents_protected (everyone living in "
             "any zone who was not displaced, overlaps counted once), unmet, capacity, "
-            "sheltered_safe",
+            "sheltered_safe; and deaths_averted (civilian deaths per year, summed over zones)",
         ),
-        "p5": ("people", _QUANTILES["p5"]),
-        "p50": ("people", _QUANTILES["p50"]),
-        "p95": ("people", _QUANTILES["p95"]),
+        "p5": ("people (deaths_averted: deaths per year)", _QUANTILES["p5"]),
+        "p50": ("people (deaths_averted: deaths per year)", _QUANTILES["p50"]),
+        "p95": ("people (deaths_averted: deaths per year)", _QUANTILES["p95"]),
     },
     "comparison.csv": {
         "scenario": ("", "scenario id"),
         "title": ("", "scenario title"),
         "zones": ("zones", "number of zones"),
         "area_km2": ("km²", "total area of the zones (overlaps counted twice)"),
+        "area_before_cut_km2": (
+            "km²",
+            "total area of the zones before they were cut to land not held by "
+            "control.exclude_held_by (overlaps counted twice)",
+        ),
+        "kept": (
+            "share",
+            "share of the zones' area that survives the cut: area_km2 / area_before_cut_km2 "
+            "(1: nothing cut; each zone's in its per_zone.csv)",
+        ),
+        "deaths_averted": (
+            "deaths per year",
+            "civilian deaths per year the zones' protection would avert (summed over zones; "
+            "see per_zone.csv deaths_averted)",
+        ),
         "allocation": ("", "allocation rule: optimal or gravity"),
         "window": ("", "window of the strike events"),
         "population": (
@@ -203,7 +310,8 @@ def for_file(df: _Frame, *, people: Sequence[str] = ()) -> _Frame:
 
     People columns (stems :data:`PEOPLE` with a quantile or band suffix, and
     ``people``, the columns named) are rounded to the nearest person and
-    written as integers; :data:`WEIGHTED` counts keep one decimal.
+    written as integers; :data:`WEIGHTED` counts and the quantiles of
+    :data:`DECIMAL` (deaths averted per year) keep one decimal.
     """
     out = df.copy()
     for col in out.columns:
@@ -217,6 +325,6 @@ def for_file(df: _Frame, *, people: Sequence[str] = ()) -> _Frame:
                 out[col] = pd.array(
                     [int(v) if np.isfinite(v) else None for v in rounded], dtype="Int64"
                 )
-        elif name in WEIGHTED:
+        elif name in WEIGHTED or (_stem(name) in DECIMAL and _stem(name) != name):
             out[col] = np.round(pd.to_numeric(out[col], errors="coerce").to_numpy(float), 1)
     return out

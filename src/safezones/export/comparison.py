@@ -19,49 +19,69 @@ from safezones.export.columns import describe, for_file
 from safezones.export.folder import write_folder
 from safezones.io.atomic import atomic_dir, check_output_dir
 from safezones.model.comparison import comparison_table
+from safezones.viz.format import ACTOR_LABELS, percent
 
 if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
 
-__all__ = ["comparison_markdown", "write_comparison"]
+__all__ = ["comparison_markdown", "write_comparison", "zone_kept"]
 
 
-def comparison_markdown(table: pd.DataFrame) -> str:
+def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult] = ()) -> str:
     """Return the comparison as a Markdown table with its notes and sources.
 
     Parameters
     ----------
     table
         A :func:`~safezones.model.comparison.comparison_table`.
+    results
+        The results it was made of: with them, the notes list the share of each
+        zone's area that survives a cut to land not held by ``control.exclude_held_by``.
 
     Returns
     -------
     str
         The table, then what the figures mean and where the data come from.
+        ``kept`` (share of the area surviving the cut) and ``deaths averted``
+        (per year) are columns when the table has them.
 
     Examples
     --------
-    >>> from safezones.model.metrics import METRICS, QUANTILES
-    >>> t = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0],
+    >>> from safezones.model.metrics import QUANTILES
+    >>> metrics = ["displaced", "sheltered", "residents_protected", "unmet", "capacity",
+    ...            "sheltered_safe", "deaths_averted"]
+    >>> t = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0], "kept": [0.25],
     ...     "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
-    ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in METRICS for q in QUANTILES}})
+    ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in metrics for q in QUANTILES}})
+    >>> t["deaths_averted_p50"] = 812.4
     >>> print(comparison_markdown(t).splitlines()[2])
-    | a | A | 10 | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M |
+    | a | A | 10 | 25 % | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M | 812 (1.00 M to 1.00 M) |
     """
+    kept = "kept" in table.columns
+    deaths = "deaths_averted_p50" in table.columns
     head = (
-        "| scenario | title | area km² | displaced | sheltered P50 (P5 to P95) | "
-        "residents protected | unmet | capacity | sheltered safe |"
+        "| scenario | title | area km² | "
+        + ("kept | " if kept else "")
+        + "displaced | sheltered P50 (P5 to P95) | residents protected | unmet | capacity | "
+        "sheltered safe |" + (" deaths averted per year P50 (P5 to P95) |" if deaths else "")
     )
-    lines = [head, "|" + "---|" * 9]
+    lines = [head, "|" + "---|" * (9 + kept + deaths)]
     for _, r in table.iterrows():
-        lines.append(
+        line = (
             f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
             f"{r['area_km2']:,.0f} | "
-            f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
+            + (f"{percent(r['kept'])} | " if kept else "")
+            + f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
             f"({people(r['sheltered_p5'])} to {people(r['sheltered_p95'])}) | "
             f"{people(r['residents_protected_p50'])} | {people(r['unmet_p50'])} | "
             f"{people(r['capacity_p50'])} | {people(r['sheltered_safe_p50'])} |"
         )
+        if deaths:
+            line += (
+                f" {people(r['deaths_averted_p50'])} ({people(r['deaths_averted_p5'])} to "
+                f"{people(r['deaths_averted_p95'])}) |"
+            )
+        lines.append(line)
     notes = [
         "",
         "All figures are P50 over the Monte Carlo draws unless a range is given "
@@ -69,10 +89,21 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         "the national total of the scenario); sheltered: displaced people a zone takes in "
         "within reach and capacity; residents protected: people living in the zones who "
         "were not displaced; sheltered safe: sheltered weighted by each zone's safety.",
-        "",
-        "Allocation, window, draws and seed per scenario:",
-        "",
     ]
+    if kept:
+        notes.append(
+            "Kept: the share of the zones' area that survives their cut to land not held by "
+            "the actors the scenario excludes (control.exclude_held_by; 100 %: nothing cut)."
+        )
+    if deaths:
+        notes.append(
+            "Deaths averted: civilian deaths per year that the zones' protection would avert "
+            "from the threat actors' violence, for their residents and their arrivals "
+            "(UCDP GED civilian deaths; may be negative where a zone is more violent than "
+            "its arrivals' origins)."
+        )
+    notes += _kept_notes(results)
+    notes += ["", "Allocation, window, draws and seed per scenario:", ""]
     for _, r in table.iterrows():
         notes.append(
             f"- **{markdown_cell(r['scenario'])}**: {r['allocation']} allocation, events "
@@ -83,9 +114,51 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         "",
         "Data: population, OCHA / Syrian CBS pre-war table spread with GeoNames (CC BY 4.0); "
         "events, UCDP GED (CC BY 4.0); boundaries, OCHA/UNCS (CC BY-IGO) and Natural Earth "
-        "(public domain). Model: safezones (see each scenario's summary.json).",
+        "(public domain)"
+        + (
+            "; territorial control, Syria Conflict Mapping Project (The Carter Center; Gohdes 2020)"
+            if kept or any("control" in r.provenance for r in results)
+            else ""
+        )
+        + ". Model: safezones (see each scenario's summary.json).",
     ]
     return "\n".join(lines + notes) + "\n"
+
+
+def zone_kept(result: ScenarioResult) -> pd.DataFrame:
+    """Return each zone's area before and after its cut and the share kept (``kept``).
+
+    Empty (no rows) when the result has no ``area_before_cut_km2``.
+    """
+    pz = result.per_zone
+    if "area_before_cut_km2" not in pz.columns:
+        return pd.DataFrame(columns=["zone_id", "name", "area_before_cut_km2", "area_km2", "kept"])
+    out = pz[["zone_id", "name", "area_before_cut_km2", "area_km2"]].copy()
+    before = out["area_before_cut_km2"].to_numpy(dtype=float)
+    after = out["area_km2"].to_numpy(dtype=float)
+    out["kept"] = [a / b if b > 0 else float("nan") for a, b in zip(after, before, strict=True)]
+    return out.reset_index(drop=True)
+
+
+def _kept_notes(results: Sequence[ScenarioResult]) -> list[str]:
+    """Return the notes listing each cut zone's kept share (scenarios whose zones were cut)."""
+    lines: list[str] = []
+    for r in results:
+        z = zone_kept(r)
+        cut = z[z["area_before_cut_km2"] - z["area_km2"] > 1e-6]
+        if not len(cut):
+            continue
+        held = ", ".join(ACTOR_LABELS.get(a, a) for a in r.scenario.control.exclude_held_by)
+        parts = "; ".join(
+            f"{markdown_cell(row['name'])} {percent(row['kept'])} "
+            f"({row['area_km2']:,.0f} of {row['area_before_cut_km2']:,.0f} km²)"
+            for _, row in cut.iterrows()
+        )
+        lines.append(
+            f"- **{markdown_cell(r.scenario.id)}**, cut to land not held by "
+            f"{markdown_cell(held)}: {parts}."
+        )
+    return ["", "Area kept per zone after the cut:", "", *lines] if lines else []
 
 
 def write_comparison(
@@ -122,7 +195,9 @@ def write_comparison(
         written = for_file(table)
         csv_frame(written).to_csv(tmp / "comparison.csv", index=False, float_format="%.10g")
         describe({"comparison.csv": list(written.columns)}).to_csv(tmp / "columns.csv", index=False)
-        (tmp / "comparison.md").write_text(comparison_markdown(table), encoding="utf-8")
+        (tmp / "comparison.md").write_text(
+            comparison_markdown(table, results=results), encoding="utf-8"
+        )
         fig, _ = comparison_chart(table)
         fig.savefig(tmp / "comparison.png", dpi=150)
         plt.close(fig)

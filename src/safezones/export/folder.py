@@ -21,6 +21,7 @@ from safezones.export.store import write_result
 from safezones.io.atomic import atomic_dir
 from safezones.model.metrics import QUANTILES
 from safezones.model.tables import population_total
+from safezones.schema import ACTORS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -40,7 +41,12 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     ``safezones_version``, ``written_at`` (UTC, ISO 8601, when the
     document is made), ``command`` (the command line when run from the
     CLI, else None) and ``inputs``: the SHA-256 of every file the
-    scenario reads (:func:`safezones.io.inputs.input_hashes`).
+    scenario reads (:func:`safezones.io.inputs.input_hashes`). Who holds the
+    ground and whose violence: ``control`` (source, snapshot, label, note,
+    max_distance_km, exclude_held_by; absent without a control surface),
+    ``threat`` (actors, protection by zone and actor, its reason by zone) and
+    ``zones``: per zone its ``actor``, ``area_km2``, ``area_before_cut_km2``
+    and ``share_area``/``share_population`` by actor (when the result has them).
 
     Parameters
     ----------
@@ -58,6 +64,11 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
 
     totals = result.totals
     metrics = {m: {q: float(totals.loc[m, q]) for q in QUANTILES} for m in totals.index}
+    prov = result.provenance
+    extra: dict[str, Any] = {k: prov[k] for k in ("control", "threat") if k in prov}
+    zones = _zone_control(result.per_zone)
+    if zones:
+        extra["zones"] = zones
     return {
         "scenario": result.scenario.id,
         "title": result.scenario.title,
@@ -71,7 +82,27 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command_line(),
         "inputs": input_hashes(result.scenario),
+        **extra,
     }
+
+
+def _zone_control(per_zone: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Return each zone's control (actor, areas, shares by actor) as summary.json holds it."""
+    if "actor" not in per_zone.columns:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for _, r in per_zone.iterrows():
+        entry: dict[str, Any] = {"actor": str(r["actor"]), "area_km2": float(r["area_km2"])}
+        if "area_before_cut_km2" in per_zone.columns:
+            entry["area_before_cut_km2"] = float(r["area_before_cut_km2"])
+        for kind in ("area", "population"):
+            entry[f"share_{kind}"] = {
+                a: float(r[f"share_{kind}_{a}"])
+                for a in ACTORS
+                if f"share_{kind}_{a}" in per_zone.columns
+            }
+        out[str(r["zone_id"])] = entry
+    return out
 
 
 def _tables(result: ScenarioResult) -> dict[str, pd.DataFrame]:

@@ -62,8 +62,9 @@ __all__ = [
 #: The subfolder of a scenario's output that holds the reusable result.
 FOLDER = "result"
 #: Version of the layout of ``result/``; a reader refuses other versions, so
-#: an older result is computed again. 2: the population cells added.
-FORMAT = 2
+#: an older result is computed again. 2: the population cells added; 3: control, threat
+#: and deaths averted (per_zone and flows columns, provenance).
+FORMAT = 3
 #: The bundled layer a result's population cells may be, named in the manifest
 #: with its SHA-256 instead of copied (2.5 MB and 0.4 s a folder).
 _GRID = "population_grid"

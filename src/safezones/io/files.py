@@ -57,7 +57,7 @@ def is_vector_file(path: Path) -> bool:
     return suffix in VECTOR_SUFFIXES
 
 
-def read_vector(path: Path, *, what: str) -> gpd.GeoDataFrame:
+def read_vector(path: Path, *, what: str, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a vector layer (any pyogrio format, or GeoParquet) that has a CRS.
 
     Parameters
@@ -66,6 +66,8 @@ def read_vector(path: Path, *, what: str) -> gpd.GeoDataFrame:
         The file (checked with :func:`check_file` first).
     what
         What the layer is, for messages (``"point file"``, ``"boundary layer"``).
+    layer
+        The layer of a file that holds several (a GeoPackage); None reads the first.
 
     Returns
     -------
@@ -80,13 +82,16 @@ def read_vector(path: Path, *, what: str) -> gpd.GeoDataFrame:
         The layer has no CRS.
     """
     try:
-        layer = gpd.read_file(path) if path.suffix.lower() != ".parquet" else gpd.read_parquet(path)
+        if path.suffix.lower() == ".parquet":
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise DataError(f"cannot read it as a {what}: {exc}", source=str(path)) from None
-    if layer.crs is None:
+    if gdf.crs is None:
         raise GeometryError(
             "the layer has no CRS; add one (e.g. a .prj file, or save it with EPSG:4326) "
             "so coordinates are not guessed",
             source=str(path),
         )
-    return layer
+    return gdf

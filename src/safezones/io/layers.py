@@ -1,9 +1,9 @@
 """The population and events layers a scenario names, read from its files (or bundled).
 
 The model prepares arrays from layers it is given (:mod:`safezones.model.prepare`);
-this module is where a scenario's ``population.source``, ``events.source`` and
-``demand.table`` are opened, with each problem named under the key that named
-the file.
+this module is where a scenario's ``population.source``, ``events.source``,
+``control.source`` and ``demand.table`` are opened, with each problem named
+under the key that named the file.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pandas as pd
 
 from safezones import data
 from safezones.errors import DataError, SafeZonesError
+from safezones.io.control import read_control
 from safezones.io.events import read_acled, read_ucdp_ged
 from safezones.io.points import read_points
 from safezones.io.population import (
@@ -30,7 +31,19 @@ from safezones.io.tables import read_displaced_table
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario
 
-__all__ = ["displaced_table", "events_layer", "population_layer", "raster_cells"]
+__all__ = [
+    "BUNDLED_CONTROL_DATES",
+    "control_layer",
+    "displaced_table",
+    "events_layer",
+    "population_layer",
+    "raster_cells",
+]
+
+#: The dates of the bundled control snapshots as the source labels them (1 January
+#: of each label; what each shows is an inference, see ``data/PROVENANCE.md``:
+#: "2014" early 2014, "2015" late 2014).
+BUNDLED_CONTROL_DATES = {"2014": pd.Timestamp("2014-01-01"), "2015": pd.Timestamp("2015-01-01")}
 
 
 def population_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
@@ -113,6 +126,45 @@ def events_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
         return readers[spec.format](path, **kw), str(path)
     except SafeZonesError as err:
         raise _under("events.source", err, path) from None
+
+
+def control_layer(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the control layer of ``sc`` and where it came from (bundled, or its file).
+
+    A file (``control.source``, relative to the scenario's folder) is read with
+    :func:`safezones.io.control.read_control` (``control.layer`` choosing among a
+    GeoPackage's layers): columns ``actor``, ``date``, ``geometry``, EPSG:4326.
+    Its problems are prefixed ``control.source: FILE:``. The bundled Syria
+    Conflict Mapping Project points (:func:`safezones.data.control`) come with a
+    ``date`` column too (:data:`BUNDLED_CONTROL_DATES`) beside their ``snapshot``.
+
+    Examples
+    --------
+    >>> from safezones.config.scenario import Scenario
+    >>> sc = Scenario.from_dict({"id": "x", "title": "x", "source": {"citation": "c"},
+    ...     "zones": [{"id": "a", "kind": "freeze", "place": "Aleppo", "radius_km": 5}]})
+    >>> layer, where = control_layer(sc)
+    >>> where, sorted(layer.snapshot.unique()), str(layer.date.max().date())
+    ('control (bundled Syria Conflict Mapping Project)', ['2014', '2015'], '2015-01-01')
+    """
+    spec = sc.control
+    if spec.source == "bundled":
+        layer = data.control()
+        layer.insert(1, "date", layer["snapshot"].map(BUNDLED_CONTROL_DATES))
+        return layer, "control (bundled Syria Conflict Mapping Project)"
+    path = sc.resolve(spec.source)
+    where = str(sc.path) if sc.path else None
+    if not path.exists():
+        raise DataError(
+            f"control.source: no such file {str(path)!r}; give a control layer (points or "
+            'polygons with actor and date) or source = "bundled"',
+            source=where,
+        )
+    try:
+        return read_control(path, layer=spec.layer), str(path)
+    except SafeZonesError as err:  # "scenario.toml: control.source: FILE: problem"
+        lead = f"control.source: {err.source}: " if err.source else "control.source: "
+        raise type(err)([lead + p for p in err.problems], source=where) from None
 
 
 def _under(key: str, err: SafeZonesError, path: Path) -> SafeZonesError:

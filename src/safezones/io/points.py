@@ -32,7 +32,17 @@ from safezones.io.tables import (
 )
 from safezones.schema import EVENT_COLUMNS, PRECISION_CLASSES
 
-__all__ = ["REGION_MARGIN_KM", "OnOutside", "finish_layer", "point_layer", "read_points"]
+__all__ = [
+    "LAT_NAMES",
+    "LON_NAMES",
+    "REGION_MARGIN_KM",
+    "OnOutside",
+    "finish_layer",
+    "guess_column",
+    "point_layer",
+    "read_points",
+    "region_shapes",
+]
 
 #: What to do with points outside the region: keep them (with a warning), drop them, or refuse.
 OnOutside = Literal["keep", "drop", "error"]
@@ -60,7 +70,7 @@ def _check_lonlat(
             f"{plural(int(impossible.sum()), 'row')} {agree(int(impossible.sum()), 'has', 'have')} coordinates off the globe: "
             f"{listing([f'line {x} ({a:g}, {b:g})' for x, a, b in zip(lines[impossible], lon[impossible], lat[impossible], strict=True)])}"
         )
-    region, syria = _region()
+    region, syria = region_shapes()
     inside = shapely.contains_xy(region, lon, lat)
     swapped_in = shapely.contains_xy(syria, lat, lon)
     outside = ~nan & ~impossible & ~inside
@@ -82,7 +92,7 @@ def _check_lonlat(
 
 
 @cache
-def _region() -> tuple[shapely.Geometry, shapely.Geometry]:
+def region_shapes() -> tuple[shapely.Geometry, shapely.Geometry]:
     """Return Syria plus REGION_MARGIN_KM, and Syria itself, in lon/lat, prepared."""
     syria_m = data.syria(crs="metric")
     grown = gpd.GeoSeries([syria_m.buffer(REGION_MARGIN_KM * 1000.0)], crs=PROJECT_CRS)
@@ -166,11 +176,11 @@ def finish_layer(
     return out
 
 
-_LON_NAMES = ("lon", "longitude", "lng", "long", "x")
-_LAT_NAMES = ("lat", "latitude", "y")
+LON_NAMES = ("lon", "longitude", "lng", "long", "x")
+LAT_NAMES = ("lat", "latitude", "y")
 
 
-def _guess(columns: Sequence[str], names: Sequence[str], what: str, source: str) -> str:
+def guess_column(columns: Sequence[str], names: Sequence[str], what: str, source: str) -> str:
     """Return the one column named like ``names`` (case-insensitive), or raise DataError."""
     found = [c for c in columns if c.strip().casefold() in names]
     if len(found) == 1:
@@ -269,8 +279,8 @@ def read_points(
         df, first = read_table(p)
         check_not_empty(df, source=source)
         lines = np.arange(len(df)) + first
-        lon = lon or _guess(list(df.columns), _LON_NAMES, "lon", source)
-        lat = lat or _guess(list(df.columns), _LAT_NAMES, "lat", source)
+        lon = lon or guess_column(list(df.columns), LON_NAMES, "lon", source)
+        lat = lat or guess_column(list(df.columns), LAT_NAMES, "lat", source)
         require_columns(df.columns, [lon, lat], source=source, kind="point")
         coords, problems = parse_numbers(
             df, [lon, lat], lines, non_negative=False, allow_missing=True

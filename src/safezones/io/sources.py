@@ -1,8 +1,9 @@
-"""Readers for user data: UCDP GED, ACLED, any point file, OCHA tables, rasters.
+"""Readers for user data: UCDP GED, ACLED, any point file, control layers, OCHA tables, rasters.
 
 This module is ``safezones.sources``: it gathers the readers, which live in
 :mod:`safezones.io.events` (UCDP GED, ACLED), :mod:`safezones.io.points` (any
-point file), :mod:`safezones.io.population` (OCHA tables, rasters), on
+point file), :mod:`safezones.io.control` (who holds the ground: points or
+polygons with an actor and a date), :mod:`safezones.io.population` (OCHA tables, rasters), on
 :mod:`safezones.io.tables` and :mod:`safezones.io.files`; the event schema,
 the precision scale and the time window are in :mod:`safezones.schema`. It
 holds no logic of its own.
@@ -23,6 +24,12 @@ Examples
 
 from __future__ import annotations
 
+from safezones.io.control import (
+    CONTROL_COLUMNS,
+    MAX_CONTROL_BYTES,
+    describe_control,
+    read_control,
+)
 from safezones.io.events import (
     ACLED_COLUMNS,
     ACLED_DATE_FORMATS,
@@ -50,16 +57,20 @@ __all__ = [
     "ACLED_COLUMNS",
     "ACLED_DATE_FORMATS",
     "ACLED_SUB_EVENT_TYPES",
+    "CONTROL_COLUMNS",
     "DEFAULT_ACLED_SUB_EVENT_TYPES",
     "EVENT_COLUMNS",
+    "MAX_CONTROL_BYTES",
     "PRECISION_CLASSES",
     "REGION_MARGIN_KM",
     "UCDP_GED_COLUMNS",
     "PopulationRaster",
+    "describe_control",
     "location_precision",
     "raster_value_problems",
     "read_acled",
     "read_admin_population",
+    "read_control",
     "read_points",
     "read_population_raster",
     "read_ucdp_ged",

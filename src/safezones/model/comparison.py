@@ -24,7 +24,9 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     """Return one row per scenario: every metric's P5/P50/P95, the allocation, draws and source.
 
     ``population_p5``/``_p50``/``_p95`` (everyone living in any zone, before
-    displacement) follow the metrics.
+    displacement) follow the metrics. When the zones were measured against a
+    control layer, ``area_before_cut_km2`` and ``kept`` (the share of the area
+    that survives ``control.exclude_held_by``) follow ``area_km2``.
 
     Parameters
     ----------
@@ -34,7 +36,8 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``scenario``, ``title``, ``zones``, ``area_km2``, ``allocation``,
+        Columns ``scenario``, ``title``, ``zones``, ``area_km2``,
+        [``area_before_cut_km2``, ``kept``], ``allocation``,
         ``window``, ``<metric>_<quantile>``, ``population_<quantile>``,
         ``draws``, ``seed``, ``citation``.
     """
@@ -45,6 +48,7 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
             "title": r.scenario.title,
             "zones": len(r.zones),
             "area_km2": float(r.zones["area_km2"].sum()),
+            **_kept(r),
             "allocation": r.provenance["allocation"],
             "window": f"{r.provenance['window']['start']} to {r.provenance['window']['end']}",
         }
@@ -58,3 +62,13 @@ def comparison_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
         row["citation"] = r.scenario.source.citation
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _kept(result: ScenarioResult) -> dict[str, float]:
+    """Return the zones' area before the cut and the share kept; {} without a control layer."""
+    pz = getattr(result, "per_zone", None)
+    if pz is None or "area_before_cut_km2" not in pz.columns:
+        return {}
+    before = float(pz["area_before_cut_km2"].sum())
+    after = float(pz["area_km2"].sum())
+    return {"area_before_cut_km2": before, "kept": after / before if before > 0 else float("nan")}

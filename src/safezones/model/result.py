@@ -44,22 +44,39 @@ class ScenarioResult:
         Per zone: area, ``events_weighted`` and ``deaths_civilians_weighted``
         of the window (fractional: events located only to a district or
         governorate count with the share of it inside the zone), intensity,
-        exposure, protection, safety, and as ``_p5``/``_p50``/``_p95``:
+        exposure, protection, safety (events, intensity and exposure are the
+        threat actors'), and as ``_p5``/``_p50``/``_p95``:
         ``population`` (everyone living in the zone), ``residents_protected``
         (those of them not displaced), capacity, sheltered, sheltered_safe.
+        Then, when the run has a control surface: ``actor`` (holding most of
+        the zone's people), ``share_area_<actor>`` and
+        ``share_population_<actor>`` for the five actors of
+        :data:`~safezones.schema.ACTORS` (each set adds up to 1),
+        ``area_before_cut_km2`` (before ``control.exclude_held_by``); every
+        actor's ``events_weighted_all``, ``deaths_civilians_weighted_all``,
+        ``events_per_1000km2_year_all``; ``protection_source`` (the reason of
+        the zone's protection); ``deaths_averted_p5``/``_p50``/``_p95``
+        (civilian deaths per year). ``columns.csv`` says what each is.
     per_origin
         Per origin unit (district or governorate): population, strike
         intensity, hazard class and rate, displaced, sheltered, unmet.
     flows
-        People moving from each origin to each zone (P5/P50/P95) and the mean
-        travel distance (road km).
+        People moving from each origin to each zone (P5/P50/P95), the mean
+        travel distance (road km, crossing penalties included),
+        ``origin_actor`` and ``zone_actor`` (with a control surface) and
+        ``control_changes``, the flow-weighted mean number of changes of
+        controlling actor along the straight line.
     totals
         The score: index :data:`~safezones.model.metrics.METRICS`, columns
         ``p5``, ``p50``, ``p95``.
     samples
         The score of every draw (one row per draw), e.g. for sensitivity.
     provenance
-        Scenario source, data layers, window, parameters, draws, seed, version.
+        Scenario source, data layers, window, parameters, draws, seed, version;
+        ``control`` (source, snapshot, label, note, max_distance_km,
+        exclude_held_by; only with a control surface) and ``threat`` (actors,
+        ``protection``: zone id to the protection against each threat actor,
+        ``protection_source``: zone id to its reason).
     events
         The events of the window that the exposure was counted from.
     detail
@@ -67,7 +84,7 @@ class ScenarioResult:
         (draws, origins, zones), ``capacity``, ``sheltered``, ``safety``,
         ``population`` and ``residents_protected`` (draws, zones), and
         ``population_total`` (draws,): everyone living in any zone, overlaps
-        counted once.
+        counted once; ``deaths_averted`` (draws, zones) when the score has it.
     population_cells
         The population layer the scenario was scored on (cells or units with
         ``pop_low``, ``pop_central``, ``pop_high``), so that maps draw it

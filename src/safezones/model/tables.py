@@ -3,12 +3,14 @@
 Each table summarises per-draw arrays as P5/P50/P95 columns
 (:func:`q_columns`); what a run prepared once (zones, origins, reach groups)
 comes in as a :class:`PreparedTables`, whatever object carries those
-attributes.
+attributes. Who holds the ground (``control``, ``origin_actor``) and every
+actor's events (``zone_events_all``) are optional: a preparation without them
+(None) gives tables without their columns.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from safezones.model.demand import HAZARD_CLASSES, hazard_class
 from safezones.model.metrics import QUANTILES
 from safezones.model.shelter import safety
 from safezones.model.uncertainty import summarise
+from safezones.schema import ACTORS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
     from safezones.model.shelter import Groups
 
 __all__ = [
+    "ALL_EVENT_COLUMNS",
+    "CONTROL_COLUMNS",
     "PreparedTables",
     "flows_table",
     "per_origin_table",
@@ -74,6 +79,38 @@ class PreparedTables(Protocol):
     def gpop(self) -> np.ndarray:
         """(G, 3) population bands per group."""
 
+    @property
+    def control(self) -> pd.DataFrame | None:
+        """Per zone: ``share_columns()``, ``actor``, ``area_before_cut_km2``; None: no control."""
+
+    @property
+    def zone_events_all(self) -> pd.DataFrame | None:
+        """Every actor's events in each zone (as ``zone_events``); None: not counted."""
+
+    @property
+    def protection_source(self) -> tuple[str, ...]:
+        """Why each zone's protection is what it is; empty: not known."""
+
+    @property
+    def origin_actor(self) -> np.ndarray | None:
+        """(O,) the actor holding most of each origin's people; None: no control."""
+
+
+#: The per-zone columns of control, after the people's quantiles, in this order
+#: (``actor``, the shares of :func:`safezones.model.control.share_columns`, the uncut area).
+CONTROL_COLUMNS = (
+    "actor",
+    *(f"share_area_{a}" for a in ACTORS),
+    *(f"share_population_{a}" for a in ACTORS),
+    "area_before_cut_km2",
+)
+#: Every actor's events beside the threat actors' (``zone_events_all``).
+ALL_EVENT_COLUMNS = {
+    "events_weighted_all": "events",
+    "deaths_civilians_weighted_all": "deaths_civilians",
+    "events_per_1000km2_year_all": "events_per_1000km2_year",
+}
+
 
 def q_columns(prefix: str, values: np.ndarray) -> dict[str, np.ndarray]:
     """Return ``prefix_p5``, ``prefix_p50``, ``prefix_p95`` over the draws (first axis).
@@ -97,8 +134,10 @@ def per_zone_table(
     residents: np.ndarray,
     cap: np.ndarray,
     arrivals: np.ndarray,
+    *,
+    deaths_averted: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Return the per-zone table: area, events, exposure, safety and the people's quantiles.
+    """Return the per-zone table: area, events, exposure, safety, people, control, deaths averted.
 
     Parameters
     ----------
@@ -107,11 +146,17 @@ def per_zone_table(
     safe, population, residents, cap, arrivals
         (draws, zones) safety, everyone living in the zone, residents not
         displaced, capacity and people sheltered.
+    deaths_averted
+        (draws, zones) civilian deaths per year averted; None leaves its columns out.
 
     Returns
     -------
     pandas.DataFrame
-        One row per zone.
+        One row per zone: after the people's quantiles, when the preparation
+        has them, :data:`CONTROL_COLUMNS` (``actor``: the actor holding most of
+        the zone's population), :data:`ALL_EVENT_COLUMNS` (every actor's events,
+        beside the threat actors' ``events_weighted``...), ``protection_source``
+        and ``deaths_averted_p5``/``_p50``/``_p95``.
     """
     zones, zone_ev = prep.zones, prep.zone_events
     protection = zones["protection"].to_numpy(dtype=float)
@@ -132,7 +177,23 @@ def per_zone_table(
                        ("capacity", cap), ("sheltered", arrivals),
                        ("sheltered_safe", arrivals * safe)):  # fmt: skip
         out = out.assign(**q_columns(name, vals))
-    return out
+    extra: dict[str, Any] = {}
+    control = prep.control
+    if control is not None:
+        for col in CONTROL_COLUMNS:
+            if col == "area_before_cut_km2" and col not in control.columns:
+                extra[col] = out["area_km2"].to_numpy()  # nothing was cut
+            else:
+                extra[col] = control[col].to_numpy()
+    every = prep.zone_events_all
+    if every is not None:
+        for col, src in ALL_EVENT_COLUMNS.items():
+            extra[col] = every[src].to_numpy()
+    if len(prep.protection_source) == len(out):
+        extra["protection_source"] = list(prep.protection_source)
+    if deaths_averted is not None:
+        extra.update(q_columns("deaths_averted", deaths_averted))
+    return out.assign(**extra) if extra else out
 
 
 def _hazard_columns(sc: Scenario, prep: PreparedTables) -> tuple[list[str], np.ndarray]:
@@ -192,7 +253,7 @@ def per_origin_table(
 
 
 def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) -> pd.DataFrame:
-    """Return the flows: people from each origin to each zone, and their mean travel km.
+    """Return the flows: people from each origin to each zone, their mean travel and front lines.
 
     Parameters
     ----------
@@ -207,16 +268,24 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
     -------
     pandas.DataFrame
         One row per origin and zone that someone moves between (P95 > 0),
-        sorted by zone and P50 (largest first).
+        sorted by zone and P50 (largest first). ``distance_km`` and
+        ``control_changes`` (changes of controlling actor along the straight
+        line, ``Groups.crossings``; 0 without a control surface) are the means
+        over the origin's groups weighted by their mean flow over the draws;
+        ``origin_actor`` and ``zone_actor`` (the actor holding most of the
+        origin's and the zone's people) come when the preparation has control.
     """
     groups = prep.groups
     n_o, n_z = flows_o.shape[1:]
     # mean travel of the people who move, weighted by their mean flow over draws
     w = flows.mean(axis=0)  # (G, Z)
-    wdist, wsum = np.zeros((n_o, n_z)), np.zeros((n_o, n_z))
-    np.add.at(wdist, groups.origin, w * np.where(groups.reach, groups.distance_km, 0.0))
-    np.add.at(wsum, groups.origin, w)
-    dist = np.divide(wdist, wsum, out=np.full_like(wdist, np.nan), where=wsum > 0)
+    dist = _flow_mean(groups.origin, w, np.where(groups.reach, groups.distance_km, 0.0), n_o)
+    crossings = getattr(groups, "crossings", None)  # None: no control surface
+    changes = (
+        np.zeros((n_o, n_z))
+        if crossings is None
+        else np.nan_to_num(_flow_mean(groups.origin, w, np.asarray(crossings, float), n_o))
+    )
     q = summarise(flows_o)  # (O, Z, 3)
     oi, zi = np.nonzero(q[:, :, 2] > 0)
     table = pd.DataFrame({
@@ -228,7 +297,20 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
         "people_p95": q[oi, zi, 2],
         "distance_km": dist[oi, zi],
     })  # fmt: skip
+    if prep.origin_actor is not None:
+        table["origin_actor"] = np.asarray(prep.origin_actor, dtype=object)[oi]
+    if prep.control is not None:
+        table["zone_actor"] = prep.control["actor"].to_numpy(dtype=object)[zi]
+    table["control_changes"] = changes[oi, zi]
     return table.sort_values(["zone_id", "people_p50"], ascending=[True, False], ignore_index=True)
+
+
+def _flow_mean(origin: np.ndarray, w: np.ndarray, values: np.ndarray, n_o: int) -> np.ndarray:
+    """Return ``values`` (G, Z) averaged over each origin's groups, weighted by ``w``; NaN unweighted."""
+    num, den = np.zeros((n_o, w.shape[1])), np.zeros((n_o, w.shape[1]))
+    np.add.at(num, origin, w * values)
+    np.add.at(den, origin, w)
+    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
 
 
 def population_total(result: ScenarioResult) -> dict[str, float]:

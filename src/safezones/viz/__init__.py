@@ -6,6 +6,7 @@
 - :mod:`~safezones.viz.format`: labels of metrics, source lines, colours, fitting text;
 - :mod:`~safezones.viz.basemap`: Syria, neighbours, governorates, views, the frame;
 - :mod:`~safezones.viz.layers`: zones, events and labels drawn on an axes;
+- :mod:`~safezones.viz.control`: who holds the ground (:func:`control_layer`, its colours);
 - :mod:`~safezones.viz.maps`: :func:`zones_map`, :func:`scenario_map`,
   :func:`result_map`, :func:`compare_maps`, :func:`residents_map`;
 - :mod:`~safezones.viz.charts`: :func:`sheltered_chart`, :func:`sensitivity_chart`,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         sensitivity_chart,
         sheltered_chart,
     )
+    from safezones.viz.control import CONTROL_COLOURS, control_layer
     from safezones.viz.format import (
         DISCLAIMER,
         KIND_COLOURS,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from safezones.viz.save import FIGURE_FORMATS, save_figure
 
 __all__ = [
+    "CONTROL_COLOURS",
     "DISCLAIMER",
     "EVENTS_STYLES",
     "FIGURE_FORMATS",
@@ -64,6 +67,7 @@ __all__ = [
     "SEA_COLOUR",
     "compare_maps",
     "comparison_chart",
+    "control_layer",
     "residents_map",
     "response_chart",
     "result_map",
@@ -90,6 +94,7 @@ _HOME = {
         "format",
     ),
     **dict.fromkeys(("EVENTS_STYLES", "MAP_LAYERS"), "layers"),
+    **dict.fromkeys(("CONTROL_COLOURS", "control_layer"), "control"),
     **dict.fromkeys(
         ("compare_maps", "residents_map", "result_map", "scenario_map", "zones_map"), "maps"
     ),

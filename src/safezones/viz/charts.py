@@ -32,11 +32,29 @@ if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
 
 __all__ = [
+    "NOT_PEOPLE",
     "comparison_chart",
     "response_chart",
     "sensitivity_chart",
     "sheltered_chart",
 ]
+
+
+#: Metrics that count no people: their axes say what they count, their numbers
+#: keep a decimal below 10 (:func:`safezones.viz.control.deaths_text`).
+NOT_PEOPLE = frozenset({"deaths_averted"})
+
+
+def _quantity(metric: str) -> str:
+    """Return what an axis of ``metric`` counts: "people sheltered", "deaths averted per year"."""
+    return metric_label(metric) if metric in NOT_PEOPLE else f"people {metric_label(metric)}"
+
+
+def _number(metric: str) -> Any:
+    """Return the formatter of a metric's values (people, or deaths with a decimal)."""
+    from safezones.viz.control import deaths_text
+
+    return deaths_text if metric in NOT_PEOPLE else people
 
 
 @literal_text
@@ -58,7 +76,8 @@ def sheltered_chart(
         :func:`safezones.scenario.comparison_table`) with ``scenario`` and
         ``{metric}_p5``, ``_p50``, ``_p95`` columns.
     metric
-        Which metric to show.
+        Which metric to show (a people metric, or ``deaths_averted``: deaths per
+        year, without the displaced marker).
     note
         Source line under the chart (only on a new figure).
     width
@@ -109,7 +128,8 @@ def sheltered_chart(
     )
     ax.plot(mid, y, "o", color="black", markersize=5, label="P50")
     right = float(np.nanmax(hi)) if len(hi) else 1.0
-    if "displaced_p50" in t.columns and metric != "displaced":
+    num = _number(metric)
+    if "displaced_p50" in t.columns and metric != "displaced" and metric not in NOT_PEOPLE:
         disp = t["displaced_p50"].to_numpy(dtype=float)
         ax.plot(disp, y, "|", color=SEED_COLOUR, markersize=14, mew=2, label="displaced (P50)")
         right = max(right, float(np.nanmax(disp)))
@@ -117,7 +137,7 @@ def sheltered_chart(
         ax.text(
             b + 0.01 * right,
             yi,
-            f"{people(m)} ({people(a)} to {people(b)})",
+            f"{num(m)} ({num(a)} to {num(b)})",
             va="center",
             ha="left",
             fontsize=7,
@@ -125,8 +145,8 @@ def sheltered_chart(
     ax.set_yticks(y, [wrap(str(s), 30) for s in t["scenario"]])
     ax.set_ylim(-0.6, len(t) - 0.4)
     ax.set_xlim(0, right * 1.32 if right > 0 else 1)
-    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
-    ax.set_xlabel(f"people {metric_label(metric)}", fontsize=8)
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: num(v)))
+    ax.set_xlabel(_quantity(metric), fontsize=8)
     ax.tick_params(labelsize=7.5)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -134,7 +154,7 @@ def sheltered_chart(
         ax.spines[s].set_visible(False)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
     ax.set_title(
-        f"People {metric_label(metric)} per scenario: P50, P5 to P95",
+        f"{_quantity(metric).capitalize()} per scenario: P50, P5 to P95",
         fontsize=10,
         loc="left",
         pad=18,
@@ -281,10 +301,11 @@ def response_chart(
     if threshold is not None:
         ax.axhline(threshold, color=SEED_COLOUR, linewidth=1, linestyle="--",
                    label=f"threshold {people(threshold)}")  # fmt: skip
-    ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
+    num = _number(metric)
+    ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: num(v)))
     ax.set_xlabel(x, fontsize=8)
-    ax.set_ylabel(f"people {metric_label(metric)}", fontsize=8)
+    ax.set_ylabel(_quantity(metric), fontsize=8)
     _tidy(ax, "y")
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7, frameon=False)
-    ax.set_title(f"People {metric_label(metric)} against {x}", fontsize=10, loc="left", pad=18)
+    ax.set_title(f"{_quantity(metric).capitalize()} against {x}", fontsize=10, loc="left", pad=18)
     return fig, ax

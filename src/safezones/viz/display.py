@@ -285,12 +285,22 @@ def _window(prov: Mapping[str, Any]) -> str:
 
 def _result_headline(result: ScenarioResult) -> str:
     prov = result.provenance
+    from safezones.viz.control import threat_text
+
     n = len(result.zones)
+    threat = threat_text(result)
     return (
         f"{prov['draws']:,} draw{'s' if prov['draws'] != 1 else ''}, seed {prov['seed']}; "
         f"events {_window(prov)}; {n} zone{'s' if n != 1 else ''}, "
         f"{_km2(float(result.zones['area_km2'].sum()))}; allocation {prov.get('allocation', '')}"
+        + (f"; threat: {threat}" if threat else "")
     )
+
+
+def _totals_value(metric: str, v: float) -> str:
+    from safezones.viz.control import deaths_text
+
+    return deaths_text(v) if metric == "deaths_averted" else people(v)
 
 
 def _totals_rows(result: ScenarioResult) -> pd.DataFrame:
@@ -298,11 +308,49 @@ def _totals_rows(result: ScenarioResult) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "metric": [metric_label(str(m)) for m in t.index],
-            "P5": [people(v) for v in t["p5"]],
-            "P50": [people(v) for v in t["p50"]],
-            "P95": [people(v) for v in t["p95"]],
+            **{
+                q.upper(): [_totals_value(str(m), v) for m, v in zip(t.index, t[q], strict=True)]
+                for q in ("p5", "p50", "p95")
+            },
         }
     )
+
+
+def _people_by_actor(pz: pd.DataFrame) -> list[str] | None:
+    """Return each zone's population shares by actor (0.5 % or more); None without shares."""
+    from safezones.schema import ACTORS
+    from safezones.viz.control import actor_label
+
+    cols = [f"share_population_{a}" for a in ACTORS]
+    if not all(c in pz.columns for c in cols):
+        return None
+    return [
+        ", ".join(
+            f"{actor_label(a)} {round(float(row[c]) * 100):.0f} %"
+            for a, c in zip(ACTORS, cols, strict=True)
+            if float(row[c]) >= 0.005
+        )
+        for _, row in pz.iterrows()
+    ]
+
+
+def _control_rows(pz: pd.DataFrame) -> dict[str, list[str]]:
+    """Return the per-zone columns of control and deaths averted that the table has."""
+    from safezones.viz.control import actor_label, deaths_text
+
+    out: dict[str, list[str]] = {}
+    if "actor" in pz.columns:
+        out["held by"] = [actor_label(str(a)) for a in pz["actor"]]
+    shares = _people_by_actor(pz)
+    if shares is not None:
+        out["people by actor"] = shares
+    if "deaths_averted_p50" in pz.columns:
+        out["deaths averted per year P50 (P5 to P95)"] = [
+            f"{deaths_text(m)} ({deaths_text(a)} to {deaths_text(b)})"
+            for m, a, b in zip(pz["deaths_averted_p50"], pz["deaths_averted_p5"],
+                               pz["deaths_averted_p95"], strict=True)
+        ]  # fmt: skip
+    return out
 
 
 def _per_zone_rows(result: ScenarioResult) -> pd.DataFrame:
@@ -321,6 +369,7 @@ def _per_zone_rows(result: ScenarioResult) -> pd.DataFrame:
                     pz["sheltered_p50"], pz["sheltered_p5"], pz["sheltered_p95"], strict=True
                 )
             ],
+            **_control_rows(pz),
         }
     )
 
@@ -331,6 +380,22 @@ def _sources_line(result: ScenarioResult) -> str:
 
 def _citation(result: ScenarioResult) -> str:
     return f"Scenario: {result.scenario.source.citation}."
+
+
+def _ground_lines(result: ScenarioResult) -> list[str]:
+    """Return the flags of zones holding their threat actors' ground, and the control note."""
+    from safezones.viz.control import control_note, flag_sentences
+
+    flags = flag_sentences(result)
+    note = control_note(result)
+    if not flags and not note:
+        return []
+    return [
+        "",
+        "who holds the ground:",
+        *(f"  {s}" for s in flags),
+        *([f"  {note}"] if note else []),
+    ]
 
 
 def result_text(result: ScenarioResult) -> str:
@@ -345,13 +410,28 @@ def result_text(result: ScenarioResult) -> str:
         "per zone:",
     ]
     for _, r in _per_zone_rows(result).iterrows():
-        lines.append(
+        line = (
             f"  {r['zone']} ({r['kind']}, {r['area']}): sheltered "
             f"{r['sheltered P50 (P5 to P95)']}, capacity {r['capacity P50']}; population "
             f"{r['population P50']}, residents protected {r['residents protected P50']}"
         )
-    lines += ["", _citation(result), _sources_line(result)]
+        if "held by" in r:
+            line += f"; held by {r['held by']}"
+        if "people by actor" in r:
+            line += f" (people: {r['people by actor']})"
+        if "deaths averted per year P50 (P5 to P95)" in r:
+            line += f"; deaths averted per year {r['deaths averted per year P50 (P5 to P95)']}"
+        lines.append(line)
+    lines += [*_ground_lines(result), "", _citation(result), _sources_line(result)]
     return "\n".join(lines)
+
+
+def _ground_html(result: ScenarioResult) -> str:
+    lines = _ground_lines(result)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{html.escape(s.strip())}</li>" for s in lines[2:])
+    return f"<p><b>Who holds the ground</b></p><ul>{items}</ul>"
 
 
 def result_html(result: ScenarioResult) -> str:
@@ -370,6 +450,7 @@ def result_html(result: ScenarioResult) -> str:
         + _table_html(_totals_rows(result))
         + "<p><b>Per zone</b></p>"
         + _table_html(_per_zone_rows(result))
+        + _ground_html(result)
         + f"<p {small}>{html.escape(_citation(result))} {html.escape(_sources_line(result))} "
         "Every parameter: <code>result.provenance</code>; interactive map: "
         "<code>result.explore()</code>.</p>"
@@ -395,6 +476,36 @@ def _folium() -> Any:
     return folium
 
 
+def _control_popup(result: ScenarioResult, z: gpd.GeoDataFrame, pz: pd.DataFrame) -> list[str]:
+    """Add the zones' control and deaths averted to ``z`` (text); return the popup fields added."""
+    from safezones.schema import ACTORS
+    from safezones.viz.control import actor_label, deaths_text, share_text, threat_text
+
+    ids = z["zone_id"]
+    fields: list[str] = []
+    if "actor" in pz.columns:
+        z["held_by"] = [actor_label(str(pz.loc[i, "actor"])) for i in ids]
+        fields.append("held_by")
+    for a in ACTORS:
+        pop, area = f"share_population_{a}", f"share_area_{a}"
+        if pop in pz.columns and area in pz.columns:
+            z[f"{a}_ground"] = [share_text(pz.loc[i, pop], pz.loc[i, area]) for i in ids]
+            fields.append(f"{a}_ground")
+    threat = threat_text(result)
+    if threat:
+        z["threat_actors"] = threat
+        fields.append("threat_actors")
+    if "deaths_averted_p50" in pz.columns:
+        z["deaths_averted_per_year"] = [
+            f"{deaths_text(pz.loc[i, 'deaths_averted_p50'])} "
+            f"({deaths_text(pz.loc[i, 'deaths_averted_p5'])} to "
+            f"{deaths_text(pz.loc[i, 'deaths_averted_p95'])})"
+            for i in ids
+        ]
+        fields.append("deaths_averted_per_year")
+    return fields
+
+
 def explore(
     result: ScenarioResult,
     *,
@@ -402,14 +513,18 @@ def explore(
     max_events: int = EXPLORE_MAX_EVENTS,
     tiles: str | None = None,
     m: Any = None,
+    control: bool | None = None,
 ) -> Any:
-    """Return an interactive map of a result: zones with their numbers, and events.
+    """Return an interactive map of a result: zones with their numbers, who holds the ground, events.
 
     Clicking a zone shows its area, population (everyone living there),
     residents protected (those not displaced), capacity, sheltered and
     safety-weighted sheltered (P50 with P5 to P95), its events and civilian
     deaths in the window (weighted: fractional where an event is known only
-    to a district or governorate), protection and safety. Clicking an event shows its
+    to a district or governorate), protection and safety; with control, the
+    actor holding most of its people, each actor's share of its people and
+    area, the threat actors and the deaths averted per year (P50 with P5 to
+    P95). Clicking an event shows its
     id, year, deaths and source. More than ``max_events`` events keeps the
     deadliest, :data:`EXPLORE_MAX_EVENTS` by default (the layer's name says
     how many of how many). A box in the corner gives the legend and names
@@ -422,14 +537,17 @@ def explore(
     from the internet; None (default) draws none. Every
     text (names, titles, event ids, sources) is shown as text, escaped. A map
     given as ``m`` keeps its own tiles and resources; the borders are added
-    to it once.
+    to it once. ``control`` adds who holds the ground as a layer of its own,
+    toggled in the layer control (by default when the result carries a control
+    surface; see :func:`safezones.viz.control.control_polygons`).
 
     Returns
     -------
     folium.Map
     """
     folium = _folium()
-    from safezones.viz.explore import add_basemap, escaped, legend_html, offline_map
+    from safezones.viz import control as ctl
+    from safezones.viz.explore import add_basemap, add_control, escaped, legend_html, offline_map
 
     if max_events < 0:
         raise SafeZonesError(f"max_events must be 0 or more, got {max_events}")
@@ -460,9 +578,17 @@ def explore(
     popup = ["zone_id", "kind", "name", "area", "population", "residents_protected", "capacity",
              "sheltered", "sheltered_safe", "events_weighted", "civilian_deaths_weighted",
              "protection", "safety"]  # fmt: skip
+    popup += _control_popup(result, z, pz)
     if m is None:
         m = offline_map(tiles=tiles, control_scale=True)
     add_basemap(m)
+    polys = None
+    if control is not False and (control or ctl.has_control(result)):
+        polys = ctl.control_polygons(result)
+        if polys is None and control:
+            raise SafeZonesError("this result carries no control surface to draw: control=False")
+    if polys is not None:
+        add_control(m, polys, name=f"who holds the ground: {ctl.control_note(result)}")
     escaped(z).explore(
         m=m,
         color=colours,
@@ -473,6 +599,9 @@ def explore(
     )
     keys = [(f"{k} zone", KIND_COLOURS.get(k, "#555555"), "area")
             for k in dict.fromkeys(z["kind"].astype(str))]  # fmt: skip
+    if polys is not None:
+        keys += [(label, colour, "area") for label, colour in ctl.legend_entries()[:-1]]
+        keys.append((ctl.actor_label("unknown"), ctl.UNKNOWN_HATCH[1], "line"))
     ev = result.events
     if events and ev is not None and len(ev) and max_events:
         keys.append(("event", "#b2182b", "dot"))
@@ -502,7 +631,8 @@ def explore(
             name=html.escape(label),
         )
     folium.LayerControl(collapsed=True).add_to(m)
-    note = html.escape(f"{_citation(result)} {_sources_line(result)}")
+    ground = f" {ctl.control_note(result)}" if polys is not None else ""
+    note = html.escape(f"{_citation(result)} {_sources_line(result)}{ground}")
     m.get_root().html.add_child(
         folium.Element(
             '<div style="position:fixed;bottom:44px;left:8px;z-index:9999;max-width:60%;'

@@ -12,6 +12,8 @@ blank page without internet. The pieces here make the page stand alone:
   later would need them: draw such maps yourself and pass them as ``m=``).
 - :func:`add_basemap`: Syria, its neighbours and the governorates from the
   bundled data as vector layers, so that the map is useful without tiles.
+- :func:`add_control`: who holds the ground as a layer of its own (toggled in
+  the layer control), under the zones, in the colours of the static maps.
 - :func:`escaped`: every text value as HTML-escaped text. Folium's tooltips and
   popups and Leaflet's layer control put values into ``innerHTML``, so a zone
   named ``<img src=x onerror=...>`` would run its script on hover.
@@ -40,6 +42,7 @@ __all__ = [
     "LEAFLET_VERSION",
     "NEIGHBOUR_EDGE",
     "add_basemap",
+    "add_control",
     "escaped",
     "leaflet_assets",
     "legend_html",
@@ -65,6 +68,7 @@ NEIGHBOUR_EDGE = "#9a9a9a"
 GOVERNORATE_COLOUR = "#a8a8a8"
 BORDER_COLOUR = "#000000"
 _PANE = "safezones-basemap"
+_CONTROL_PANE = "safezones-control"
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
 _ASSETS = ("viz", "_vendor", "leaflet")
 
@@ -201,6 +205,53 @@ def add_basemap(m: Any) -> None:
         ).add_to(group)
     group.add_to(m)
     m._safezones_basemap = True  # noqa: SLF001 - our mark on the map: borders added once
+
+
+def add_control(m: Any, polygons: Any, *, name: str) -> None:
+    """Draw who holds the ground (``actor``, ``geometry`` rows) on ``m`` as the layer ``name``.
+
+    In a pane between the borders and the zones (the zones stay clickable),
+    simplified like the basemap (:data:`BASEMAP_TOLERANCE_M`), one colour per
+    actor as on the static maps (:data:`~safezones.viz.control.CONTROL_COLOURS`,
+    ``unknown`` a light grey outline with no fill); a tooltip names the actor.
+    ``name`` is escaped.
+    """
+    from safezones.crs import LONLAT_CRS, to_metric
+    from safezones.viz.control import (
+        CONTROL_COLOURS,
+        UNKNOWN_HATCH,
+        actor_label,
+        control_alpha,
+    )
+
+    folium = _folium()
+    pm = to_metric(polygons, what="control")
+    geoms = pm.geometry.simplify(BASEMAP_TOLERANCE_M).to_crs(LONLAT_CRS).to_numpy()
+    geoms = _round(geoms, BASEMAP_DECIMALS)
+    feats = [
+        {"type": "Feature", "id": i,
+         "properties": {"actor": str(a), "held_by": html.escape(actor_label(str(a)))},
+         "geometry": g.__geo_interface__}
+        for i, (a, g) in enumerate(zip(pm["actor"], geoms, strict=True))
+        if not g.is_empty
+    ]  # fmt: skip
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        actor = feature["properties"]["actor"]
+        if actor == "unknown":
+            return {"fill": False, "color": UNKNOWN_HATCH[1], "weight": 0.6, "dashArray": "3 3"}
+        return {"fillColor": CONTROL_COLOURS[actor], "fillOpacity": control_alpha(actor),
+                "stroke": False}  # fmt: skip
+
+    m.add_child(folium.map.CustomPane(_CONTROL_PANE, z_index=300))  # borders 250, zones 400
+    group = folium.FeatureGroup(name=html.escape(name))
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["held_by"], aliases=["held by"]),
+        pane=_CONTROL_PANE,
+    ).add_to(group)
+    group.add_to(m)
 
 
 def _text(v: Any) -> Any:

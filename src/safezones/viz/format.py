@@ -3,7 +3,9 @@
 Every figure, HTML summary and memo takes its words from here: the label of
 each metric (:data:`METRIC_LABELS`), the source line of the datasets shown
 (:func:`source_note`, :func:`result_sources`), the disclaimer, the window of a
-result (:func:`window_label`), and the colours of zone kinds. People are
+result (:func:`window_label`), the colours of zone kinds, the actors' names
+(:data:`ACTOR_LABELS`, :func:`held_label`) and the sentences that flag a zone
+holding ground of its own threat actors (:func:`control_flags`). People are
 written by :func:`safezones._text.people`.
 
 Colours are safe for the common forms of colour blindness: zones use the
@@ -16,8 +18,11 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from safezones.config.scenario import BUNDLED_SNAPSHOTS
+from safezones.defaults import CONTROL_FLAG_SHARE
 from safezones.errors import SafeZonesError
 from safezones.model.metrics import METRICS
+from safezones.schema import ACTORS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "A4_WIDTH_IN",
+    "ACTOR_LABELS",
+    "CONTROL_SOURCE",
     "DISCLAIMER",
     "KIND_COLOURS",
     "LAND_COLOUR",
@@ -36,8 +43,13 @@ __all__ = [
     "SEED_COLOUR",
     "as_results",
     "check_choice",
+    "column_label",
+    "control_flags",
+    "control_source",
     "fit_width",
+    "held_label",
     "metric_label",
+    "percent",
     "result_sources",
     "source_note",
     "window_label",
@@ -79,12 +91,37 @@ _LAYER_ATTRIBUTION = {
     "places": "places: GeoNames (CC BY 4.0)",
     "events": "events: UCDP GED (CC BY 4.0)",
     "seed_facts": "Raqqa strikes: AFP / SOHR, 2014-11-26",
+    "control": "control: Syria Conflict Mapping Project (The Carter Center; Gohdes 2020)",
+    "actor_map": "actors of events: UCDP GED dyads (CC BY 4.0), safezones' actor table",
+}
+
+#: The bundled control data as sentences cite it (short; the source line says more).
+CONTROL_SOURCE = "Syria Conflict Mapping Project"
+
+#: Each actor as legends, tables and sentences name it: the actors who hold ground
+#: (:data:`safezones.schema.ACTORS`) and ``other``, the foreign states events are
+#: attributed to (:data:`safezones.schema.EVENT_ACTORS`).
+ACTOR_LABELS = {
+    "government": "Government",
+    "opposition": "Opposition",
+    "islamic_state": "Islamic State",
+    "kurds": "Kurdish forces",
+    "unknown": "Unknown",
+    "other": "Other (foreign states)",
+}
+_HELD = {
+    "government": "government-held",
+    "opposition": "opposition-held",
+    "islamic_state": "IS-held",
+    "kurds": "Kurdish-held",
+    "unknown": "unmapped",
 }
 
 
 #: Each metric as a table or a chart names it, in :data:`METRICS` order.
 METRIC_LABELS = {m: m.replace("_", " ") for m in METRICS} | {
-    "sheltered_safe": "sheltered (safety-weighted)"
+    "sheltered_safe": "sheltered (safety-weighted)",
+    "deaths_averted": "deaths averted per year",
 }
 
 #: What each metric means, as the memo explains it (``population`` is no
@@ -97,7 +134,129 @@ METRIC_NOTES = {
     "unmet": "displaced people not sheltered",
     "capacity": "people the zones can host (usable land / site area per person)",
     "sheltered_safe": "sheltered, weighted by each zone's safety from strikes",
+    "deaths_averted": "civilian deaths per year the zones' protection would avert from the "
+    "threat actors' violence: for residents, their civilian death rate x residents protected "
+    "x protection; for arrivals, their origins' rate minus the zone's remaining rate "
+    "(UCDP GED civilian deaths)",
 }
+
+
+def percent(share: float) -> str:
+    """Return a share as the memo and maps write it: a whole percent, with a space.
+
+    Examples
+    --------
+    >>> percent(0.855), percent(0.0), percent(float("nan"))
+    ('86 %', '0 %', 'n/a')
+    """
+    v = float(share)
+    return "n/a" if v != v else f"{round(v * 100):.0f} %"
+
+
+def held_label(actor: str) -> str:
+    """Return the ground an actor holds as an adjective ("government-held", "IS-held").
+
+    Examples
+    --------
+    >>> held_label("government"), held_label("islamic_state"), held_label("kurds")
+    ('government-held', 'IS-held', 'Kurdish-held')
+    """
+    return _HELD.get(actor, f"{actor.replace('_', ' ')}-held")
+
+
+def column_label(column: str) -> str:
+    """Return the label of a per-zone column; the control shares in words.
+
+    Examples
+    --------
+    >>> column_label("share_population_islamic_state"), column_label("share_area_unknown")
+    ('population share, Islamic State', 'area share, Unknown')
+    >>> column_label("deaths_averted_p50")
+    'deaths averted per year p50'
+    """
+    for kind in ("area", "population"):
+        prefix = f"share_{kind}_"
+        if column.startswith(prefix) and column[len(prefix) :] in ACTOR_LABELS:
+            return f"{kind} share, {ACTOR_LABELS[column[len(prefix) :]]}"
+    for stem, label in METRIC_LABELS.items():
+        if column.startswith(stem + "_") and column[len(stem) + 1 :] in ("p5", "p50", "p95"):
+            return f"{label} {column[len(stem) + 1 :]}"
+    return metric_label(column)
+
+
+def _snapshot_words(control: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the snapshot as a sentence says it and the source it cites."""
+    snap = str(control.get("snapshot", ""))
+    if control.get("source", "bundled") == "bundled":
+        when = BUNDLED_SNAPSHOTS.get(snap, snap).replace(" ", "-")
+        return f"the {when} snapshot", CONTROL_SOURCE
+    return f"the {snap} snapshot", str(control.get("label") or control.get("source", ""))
+
+
+def control_source(result: ScenarioResult) -> str:
+    """Return the control layer as a source line names it; "" when the result has none.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> control_source(NS(provenance={"control": {"source": "bundled", "snapshot": "2015"}}))
+    'Control: Syria Conflict Mapping Project (The Carter Center), late 2014 snapshot'
+    """
+    control = result.provenance.get("control")
+    if not control:
+        return ""
+    snap = str(control.get("snapshot", ""))
+    if control.get("source", "bundled") == "bundled":
+        when = BUNDLED_SNAPSHOTS.get(snap, snap)
+        return f"Control: {CONTROL_SOURCE} (The Carter Center), {when} snapshot"
+    return f"Control: {control.get('label') or control.get('source')}, {snap} snapshot"
+
+
+def control_flags(result: ScenarioResult, *, threshold: float = CONTROL_FLAG_SHARE) -> list[str]:
+    """Return a sentence for every zone holding ground of one of its own threat actors.
+
+    A zone is flagged for a threat actor when more than ``threshold``
+    (:data:`~safezones.defaults.CONTROL_FLAG_SHARE`, an assumption) of its
+    population or of its area is held by that actor at the result's control
+    snapshot (``per_zone`` columns ``share_population_<actor>`` and
+    ``share_area_<actor>``; the threat actors of ``provenance["threat"]``).
+    Zones in their order, then actors in :data:`~safezones.schema.ACTORS`
+    order. The sentences are plain text: escape them where they land.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace as NS
+    >>> pz = pd.DataFrame({"name": ["Lebanese border, 30 km"],
+    ...     "share_population_government": [0.855], "share_area_government": [0.712]})
+    >>> r = NS(per_zone=pz, provenance={"threat": {"actors": ["government"]},
+    ...     "control": {"source": "bundled", "snapshot": "2015"}})
+    >>> control_flags(r)  # doctest: +NORMALIZE_WHITESPACE
+    ["Lebanese border, 30 km: 86 % of the zone's population lives on government-held ground
+      (71 % of its area) at the late-2014 snapshot (Syria Conflict Mapping Project)."]
+    """
+    prov = result.provenance
+    control = prov.get("control")
+    if not control:
+        return []
+    threat = prov.get("threat") or {}
+    actors = set(threat.get("actors", ()))
+    when, source = _snapshot_words(control)
+    pz = result.per_zone
+    out: list[str] = []
+    for _, row in pz.iterrows():
+        for actor in ACTORS:
+            pop_col, area_col = f"share_population_{actor}", f"share_area_{actor}"
+            if actor not in actors or pop_col not in pz.columns or area_col not in pz.columns:
+                continue
+            pop, area = float(row[pop_col]), float(row[area_col])
+            if pop > threshold or area > threshold:
+                out.append(
+                    f"{row['name']}: {percent(pop)} of the zone's population lives on "
+                    f"{held_label(actor)} ground ({percent(area)} of its area) at {when} "
+                    f"({source})."
+                )
+    return out
 
 
 def metric_label(metric: str) -> str:

@@ -1,7 +1,9 @@
-"""What is drawn on a map's axes: zones, events, seed strikes and labels that do not overlap.
+"""What is drawn on a map's axes: zones, events, seed strikes, control and labels that do not overlap.
 
 Events are binned with the ``magma`` ramp (ordered by lightness) or drawn as
-points sized by deaths; zones take the Okabe-Ito colour of their kind.
+points sized by deaths; zones take the Okabe-Ito colour of their kind; who
+holds the ground (:func:`control_layer`) takes the Okabe-Ito colours of
+:data:`~safezones.viz.control.CONTROL_COLOURS`, under the zones.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from safezones.viz.basemap import (
     plot_frame,
     scale_bar,
 )
+from safezones.viz.control import control_layer
 from safezones.viz.format import (
     KIND_COLOURS,
     SEED_COLOUR,
@@ -53,6 +56,7 @@ __all__ = [
     "SMALL_ZONE_M2",
     "Labels",
     "check_layers",
+    "control_layer",
     "draw_map",
     "draw_population",
     "draw_zones",
@@ -489,21 +493,34 @@ def draw_map(
     zone_fill: tuple[pd.Series, Normalize, Any] | None = None,
     legend: bool = True,
     inset: bool = True,
+    control: Any = None,
 ) -> list[Any]:
-    """Draw a whole map on ``ax``: base, zones, events, furniture, labels; return legend handles."""
+    """Draw a whole map on ``ax``: base, zones, events, furniture, labels; return legend handles.
+
+    ``control`` (a control surface or its polygons, see :func:`control_layer`)
+    is drawn under the zones, which are then outlined so the ground inside
+    them shows; its legend entries come last.
+    """
     draw_base(ax, view, "neighbours" in layers, "governorates" in layers)
     handles: list[Any] = []
     zm = to_metric(zones, what="zones") if len(zones) else zones
+    held = (
+        control_layer(ax, control, title=None if small else "Ground held by:")
+        if control is not None
+        else []
+    )
     if "zones" in layers and len(zm):
         if zone_fill is not None:
             values, norm, cmap = zone_fill
             handles += draw_zones(ax, zm, fill=values.reindex(zm.index), norm=norm, cmap=cmap)
         else:
-            handles += draw_zones(ax, zm, alpha=0.45 if events_style == "points" else 0.0)
+            filled = events_style == "points" and control is None
+            handles += draw_zones(ax, zm, alpha=0.45 if filled else 0.0)
     if "events" in layers and events is not None:  # None: not given; empty: none recorded
         handles += _draw_events(ax, events, events_style, events_label, small=small)
     if "seed_events" in layers:
         handles += _draw_seed(ax, seed_events, small=small)
+    handles += held
     lab_reserved: list[Any] = [scale_bar(ax, size=6 if small else 7.5)]
     if not small:
         lab_reserved.append(north_arrow(ax))

@@ -42,6 +42,13 @@ from safezones.viz.basemap import (
     scale_bar,
     syria_view,
 )
+from safezones.viz.control import (
+    control_note,
+    control_polygons,
+    deaths_text,
+    has_control,
+    zone_flags,
+)
 from safezones.viz.format import (
     A4_WIDTH_IN,
     DISCLAIMER,
@@ -94,6 +101,7 @@ def zones_map(
     note: str | None = None,
     width: float = A4_WIDTH_IN,
     extent: str = "syria",
+    control: Any = None,
 ) -> tuple[Figure, Axes]:
     """Syria with its neighbours and governorates, the zones, events and seed strikes.
 
@@ -133,6 +141,10 @@ def zones_map(
     extent
         ``"syria"`` (the whole country) or ``"zones"``: the zones with room
         around them, at least 150 km wide, at the same aspect.
+    control
+        Who holds the ground, drawn under the zones: a control surface or
+        polygons with an ``actor`` column (see :func:`~safezones.viz.layers.control_layer`);
+        say where it comes from in ``note``.
 
     Returns
     -------
@@ -190,6 +202,7 @@ def zones_map(
         events_style=events_style,
         events_label=events_label,
         view=view,
+        control=control,
     )
     return fig, ax
 
@@ -205,9 +218,9 @@ def _seed_in_window(window: Mapping[str, Any]) -> gpd.GeoDataFrame | None:
     return seed[keep] if keep.any() else None
 
 
-def _zone_labels(result: ScenarioResult) -> pd.Series:
+def _zone_labels(result: ScenarioResult, *, flags: bool = False) -> pd.Series:
     pz = result.per_zone.set_index("zone_id")
-    return pd.Series(
+    out = pd.Series(
         [
             f"sheltered {people(pz.loc[z, 'sheltered_p50'])} "
             f"({people(pz.loc[z, 'sheltered_p5'])} to {people(pz.loc[z, 'sheltered_p95'])})"
@@ -216,6 +229,28 @@ def _zone_labels(result: ScenarioResult) -> pd.Series:
         index=result.zones.index,
         dtype=object,
     )
+    if flags:  # a zone holding ground of its own threat actors says so under its numbers
+        words = zone_flags(result)
+        out = out.where(words == "", out + "\n" + words)
+    return out
+
+
+def _control(result: ScenarioResult, control: bool | None) -> Any:
+    """Return the polygons to draw (None: none), refusing ``control=True`` without any."""
+    if control is False or (control is None and not has_control(result)):
+        return None
+    polys = control_polygons(result)
+    if polys is None and control:
+        raise SafeZonesError(
+            "this result carries no control surface to draw"
+            + (
+                " (its control layer is a user's file the result does not carry)"
+                if has_control(result)
+                else " (its provenance has no 'control'): run it again with a [control] section"
+            )
+            + "; or draw it with control=False"
+        )
+    return polys
 
 
 def _headline(result: ScenarioResult) -> tuple[str, str]:
@@ -241,6 +276,7 @@ def scenario_map(
     events_style: str = "points",
     title: str | None = None,
     width: float = A4_WIDTH_IN,
+    control: bool | None = None,
 ) -> tuple[Figure, Axes]:
     """Draw the memo map of a scored scenario.
 
@@ -250,7 +286,10 @@ def scenario_map(
     binned), the seed article's Raqqa strikes when they fall in the window,
     a scale bar in km, a north arrow, a legend, a locator map, and a source
     line naming every dataset with its licence plus the boundaries
-    disclaimer.
+    disclaimer. With control, who held the ground at the result's snapshot
+    is drawn under the zones (outlined then), and a zone holding ground of
+    one of its own threat actors says so in its label ("86 % of people on
+    government-held ground").
 
     Parameters
     ----------
@@ -266,6 +305,10 @@ def scenario_map(
         Heading; by default the scenario's title and its headline number.
     width
         Width of a new figure in inches (A4 by default).
+    control
+        Draw who holds the ground and flag the zones holding their threat
+        actors' ground; by default when the result carries a control surface
+        (``result.provenance["control"]``). True without one is an error.
 
     Returns
     -------
@@ -280,15 +323,20 @@ def scenario_map(
     """
     head, sub = _headline(result)
     prov = result.provenance
+    polys = _control(result, control)
     note = (
         f"Scenario: {result.scenario.source.citation}. Model: safezones {prov.get('safezones_version', '')}"
         ", see the scenario's summary.json for every parameter."
     )
+    sources = [s for s in result_sources(result) if s != "events"]
+    if polys is not None:  # the control layer's own sentence, with its snapshot
+        note = f"{control_note(result)} {note}"
+        sources = [s for s in sources if s != "control" and not s.startswith("control:")]
     return zones_map(
         result.zones,
         events=result.events,
         seed_events=_seed_in_window(prov["window"]),
-        values=_zone_labels(result),
+        values=_zone_labels(result, flags=polys is not None),
         ax=ax,
         title=title or head,
         subtitle=None if title else sub,
@@ -297,9 +345,10 @@ def scenario_map(
         events_label=f"UCDP events {window_label(prov['window'])}"
         if result.scenario.events.source == "bundled"
         else f"Events {window_label(prov['window'])}",
-        sources=[s for s in result_sources(result) if s != "events"],
+        sources=sources,
         note=note,
         width=width,
+        control=polys,
     )
 
 
@@ -307,7 +356,7 @@ def scenario_map(
 def result_map(
     result: ScenarioResult, *, ax: Axes | None = None, **kwargs: Any
 ) -> tuple[Figure, Axes]:
-    """Draw the map written by ``ScenarioResult.to_file``: :func:`scenario_map` with points."""
+    """Draw the map written by ``ScenarioResult.to_file``: :func:`scenario_map` (with control when carried)."""
     return scenario_map(result, ax=ax, **kwargs)
 
 
@@ -332,7 +381,8 @@ def compare_maps(
         ScenarioResults (a sequence, or a mapping of label to result).
     metric
         Per-zone metric to fill zones with: ``sheltered``,
-        ``residents_protected``, ``capacity`` or ``sheltered_safe`` (its P50).
+        ``residents_protected``, ``capacity``, ``sheltered_safe`` or
+        ``deaths_averted`` (deaths per year) (its P50).
     ncols
         Panels per row; by default 2, or 3 for more than four scenarios.
     events
@@ -348,8 +398,19 @@ def compare_maps(
     """
     results = as_results(results)
     check_choice(
-        "metric", metric, ("sheltered", "residents_protected", "capacity", "sheltered_safe")
+        "metric",
+        metric,
+        ("sheltered", "residents_protected", "capacity", "sheltered_safe", "deaths_averted"),
     )
+    lacking = [r.scenario.id for r in results
+               if f"{metric}_p50" not in r.per_zone.columns or metric not in r.totals.index]  # fmt: skip
+    if lacking:
+        raise SafeZonesError(
+            f"the per-zone tables of {', '.join(map(repr, lacking))} have no {metric}_p50: "
+            "run them again with this version of safezones"
+        )
+    num = deaths_text if metric == "deaths_averted" else people
+    unit = "" if metric == "deaths_averted" else "people "
     if ncols is None:
         ncols = 2 if len(results) <= 4 else 3
     if ncols < 1:
@@ -396,7 +457,7 @@ def compare_maps(
         ax = fig.add_axes((left / width, bottom / height, pw / width, ph / height))
         axes[row, col] = ax
         fill = values[i].reindex(r.zones["zone_id"]).set_axis(r.zones.index)
-        labels = pd.Series([people(v) for v in fill], index=fill.index, dtype=object)
+        labels = pd.Series([num(v) for v in fill], index=fill.index, dtype=object)
         hs = draw_map(
             ax,
             zones=r.zones.assign(name=r.zones["zone_id"]),
@@ -420,8 +481,8 @@ def compare_maps(
         ax.set_title(
             fit_width(
                 fig,
-                f"{r.scenario.title}: {people(tot.loc[metric, 'p50'])} "
-                f"({people(tot.loc[metric, 'p5'])} to {people(tot.loc[metric, 'p95'])})",
+                f"{r.scenario.title}: {num(tot.loc[metric, 'p50'])} "
+                f"({num(tot.loc[metric, 'p5'])} to {num(tot.loc[metric, 'p95'])})",
                 pw,
                 fontsize=fontsize,
             ),
@@ -439,9 +500,9 @@ def compare_maps(
         mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
     )
     cax.set_label("colour scale")
-    cb.set_label(f"people {metric_label(metric)} per zone (P50)", fontsize=7)
+    cb.set_label(f"{unit}{metric_label(metric)} per zone (P50)", fontsize=7)
     cb.ax.tick_params(labelsize=6.5)
-    cb.ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: people(v)))
+    cb.ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: num(v)))
     cb.ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
     fig.legend(
         handles=list(handles.values()),

@@ -1,0 +1,422 @@
+"""What the memo says, as tables and sentences: scores, assumptions, who holds the ground, sources.
+
+The HTML page (:mod:`safezones.report.page`) and the PDF
+(:mod:`safezones.report.pdf`) lay out the same content; every text here is
+plain (user text unescaped), escaped where it lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from safezones import data
+from safezones._plural import plural
+from safezones._text import MAX_TITLE_CHARS, check_length, people
+from safezones._version import __version__
+from safezones.defaults import CONTROL_FLAG_SHARE, DEFAULT_THREAT_ACTORS, SOURCES
+from safezones.errors import SafeZonesError
+from safezones.model.comparison import comparison_table
+from safezones.model.demand import OCHA_IDPS_MID_2014
+from safezones.model.result import ScenarioResult
+from safezones.schema import ACTORS
+from safezones.viz.format import (
+    ACTOR_LABELS,
+    METRIC_NOTES,
+    control_flags,
+    control_source,
+    percent,
+    window_label,
+)
+
+__all__ = [
+    "REASON_CHARS",
+    "comparison_rows",
+    "dataset_table",
+    "default_title",
+    "ground_table",
+    "ground_text",
+    "key_parameters",
+    "memo_results",
+    "memo_title",
+    "meta_line",
+    "method_note",
+    "reading_note",
+    "score_table",
+]
+
+#: Longest reason of a protection the assumptions table shows (the full one is in
+#: summary.json ``threat.protection_source``): a table cell of two or three lines.
+REASON_CHARS = 110
+
+
+def memo_results(
+    results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult],
+) -> list[ScenarioResult]:
+    """Return the results of a memo as a list; refuse none, other objects and repeated ids."""
+    items = list(results.values()) if isinstance(results, Mapping) else list(results or [])
+    if not items:
+        raise SafeZonesError("a memo needs at least one scored scenario; none were given")
+    bad = [type(r).__name__ for r in items if not isinstance(r, ScenarioResult)]
+    if bad:
+        raise SafeZonesError(
+            f"a memo takes ScenarioResults (from safezones.run), got {', '.join(sorted(set(bad)))}"
+        )
+    ids = [r.scenario.id for r in items]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SafeZonesError(f"scenario ids must differ in a memo; repeated: {', '.join(dup)}")
+    return items
+
+
+def score_table(result: ScenarioResult) -> pd.DataFrame:
+    """Return the score as a memo shows it: one row per metric, P5/P50/P95, and its meaning.
+
+    Before ``residents_protected`` comes ``population``, everyone living in
+    the zones (from the result's draws), so that the two are read together.
+    ``deaths_averted`` is civilian deaths per year, not people.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> t = pd.DataFrame({"p5": [1e6], "p50": [1.5e6], "p95": [2e6]}, index=["sheltered"])
+    >>> score_table(SimpleNamespace(totals=t)).iloc[0].tolist()[:4]
+    ['sheltered', '1.00 M', '1.50 M', '2.00 M']
+    """
+    rows = []
+    pop = np.asarray(getattr(result, "detail", {}).get("population_total", []), dtype=float)
+    for m in result.totals.index:
+        if m == "residents_protected" and len(pop):
+            lo, mid, hi = np.percentile(pop, [5, 50, 95])
+            rows.append({"metric": "population", "P5": people(lo), "P50": people(mid),
+                         "P95": people(hi), "meaning": METRIC_NOTES["population"]})  # fmt: skip
+        r = result.totals.loc[m]
+        rows.append(
+            {
+                "metric": str(m),
+                "P5": people(float(r["p5"])),
+                "P50": people(float(r["p50"])),
+                "P95": people(float(r["p95"])),
+                "meaning": METRIC_NOTES.get(str(m), ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _actors(names: Sequence[str]) -> str:
+    return ", ".join(ACTOR_LABELS.get(a, a) for a in names)
+
+
+def _control_rows(result: ScenarioResult) -> list[tuple[str, str, str]]:
+    """Return the assumptions rows of threat, control, the crossing penalty and protection."""
+    sc, prov = result.scenario, result.provenance
+    threat = prov.get("threat") or {}
+    actors = list(threat.get("actors") or sc.threat.names())
+    default = tuple(sc.threat.names()) == DEFAULT_THREAT_ACTORS
+    rows = [
+        (
+            "threat actors (whose violence the zones guard against)",
+            "all actors" if sc.threat.actors == "all" else _actors(actors),
+            SOURCES["threat.actors"] if default else f"scenario {sc.id} (see its assumptions)",
+        )
+    ]
+    control = prov.get("control")
+    if control:
+        value = control_source(result).removeprefix("Control: ")
+        if control.get("note"):
+            value += f"; {control['note']}"
+        rows.append(
+            (
+                "territorial control",
+                value,
+                SOURCES["control.source"] if control.get("source") == "bundled" else "user layer",
+            )
+        )
+        rows.append(
+            (
+                "control surface reach",
+                f"{float(control.get('max_distance_km', 0)):g} km from a community, else unknown",
+                SOURCES["control.max_distance_km"],
+            )
+        )
+        if control.get("exclude_held_by"):
+            rows.append(
+                (
+                    "zones cut to land not held by",
+                    _actors(control["exclude_held_by"]),
+                    f"scenario {sc.id}",
+                )
+            )
+    sh, un = sc.shelter, sc.uncertainty
+    rows.append(
+        (
+            "front-line crossing penalty",
+            f"{sh.crossing_penalty_km:g} km per change of controlling actor "
+            f"(± {un.crossing_penalty_spread:.0%})",
+            SOURCES["shelter.crossing_penalty_km"],
+        )
+    )
+    by_zone = threat.get("protection") or {}
+    reasons = threat.get("protection_source") or {}
+    combined = dict(zip(result.per_zone["zone_id"], result.per_zone["protection"], strict=True))
+    names = dict(zip(result.per_zone["zone_id"], result.per_zone["name"], strict=True))
+    for zid, values in by_zone.items():
+        shown = ", ".join(f"{ACTOR_LABELS.get(a, a)} {float(v):.1f}" for a, v in values.items())
+        if len(values) > 1 and zid in combined:
+            shown += f" (combined {float(combined[zid]):.2f})"
+        reason = textwrap.shorten(str(reasons.get(zid, "")), REASON_CHARS, placeholder=" …")
+        rows.append(
+            (
+                f"protection, {names.get(zid, zid)}",
+                f"{shown} ± {un.protection_spread:.1f}",
+                reason or SOURCES["shelter.protection"],
+            )
+        )
+    return rows
+
+
+def key_parameters(result: ScenarioResult) -> pd.DataFrame:
+    """Return the assumptions that drive the score, with their values and sources.
+
+    Returns a table with ``parameter``, ``value`` and ``source`` columns:
+    the scenario's own stated assumptions first, then the model's
+    parameters (``source`` says whether each is sourced or assumed): the
+    threat actors, the control snapshot (and why, when the window has none of
+    its own), the crossing penalty and each zone's protection against each
+    threat actor with its reason (shortened; summary.json has it whole).
+    """
+    sc = result.scenario
+    sh, dm, un = sc.shelter, sc.demand, sc.uncertainty
+    rows: list[tuple[str, str, str]] = [
+        ("stated assumption", a, f"scenario {sc.id}") for a in sc.assumptions
+    ]
+    win = result.provenance["window"]
+    rows.append(("strike window", window_label(win), "scenario; UCDP GED events"))
+    if dm.mode == "hazard":
+        total = (
+            f"{people(dm.national_total)} ± {un.national_total_spread:.0%}"
+            if dm.national_total is not None and dm.scale_to_national_total
+            else "not scaled"
+        )
+        rows += [
+            (
+                "displaced, national total",
+                total,
+                SOURCES["demand.national_total"]
+                if dm.national_total == OCHA_IDPS_MID_2014
+                else f"scenario {sc.id}",
+            ),
+            (
+                "displacement rate by hazard class",
+                " / ".join(f"{x:.0%}" for x in dm.rates) + f" ± {un.rate_spread:.0%}",
+                SOURCES["demand.rates"],
+            ),
+            (
+                "hazard class limits (events per 1,000 km² per year)",
+                " / ".join(f"{x:g}" for x in dm.thresholds),
+                SOURCES["demand.thresholds"],
+            ),
+        ]
+    else:
+        rows.append(("displaced", f"given by {dm.table}", f"scenario {sc.id}"))
+    rows += [
+        (
+            "usable share of zone land",
+            f"{sh.usable_fraction:.1%}",
+            SOURCES["shelter.usable_fraction"],
+        ),
+        (
+            "site area per person",
+            f"{un.site_area_low_m2:g} to {un.site_area_high_m2:g} m²",
+            "Sphere Handbook (2018): 30 to 45 m² per person",
+        ),
+        (
+            "longest journey",
+            f"{sh.max_travel_km:g} km by road (×{sh.detour_factor:g} detour)",
+            f"{SOURCES['shelter.max_travel_km']}; detour {SOURCES['shelter.detour_factor']}",
+        ),
+        *_control_rows(result),
+        ("allocation", sh.allocation, "optimal: most people sheltered; gravity: behavioural"),
+        (
+            "Monte Carlo",
+            f"{plural(result.provenance['draws'], 'draw')}, seed {result.provenance['seed']}",
+            SOURCES["uncertainty"],
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["parameter", "value", "source"])
+
+
+def ground_text(result: ScenarioResult) -> list[str]:
+    """Return the "Who holds the ground" paragraph's sentences, then one flag per zone and actor.
+
+    The first item says where control comes from (and which snapshot stands
+    in, when the window has none of its own); the others are
+    :func:`safezones.viz.format.control_flags`, or one sentence saying no zone
+    is flagged. Empty when the result has no control layer.
+    """
+    control = result.provenance.get("control")
+    if not control:
+        return []
+    threat = result.provenance.get("threat") or {}
+    actors = [a for a in threat.get("actors", ()) if a in ACTORS]
+    intro = f"{control_source(result)}; land farther than "
+    intro += f"{float(control.get('max_distance_km', 0)):g} km from every community is unknown."
+    if control.get("note"):
+        intro += f" Note: {control['note']}."
+    if control.get("exclude_held_by"):
+        intro += f" The zones are cut to land not held by {_actors(control['exclude_held_by'])}."
+    flags = control_flags(result)
+    if flags:
+        intro += (
+            f" Zones holding more than {percent(CONTROL_FLAG_SHARE)} of their population or "
+            "area on ground of their own threat actors (an assumption threshold):"
+        )
+        return [intro, *flags]
+    none = (
+        f"No zone holds more than {percent(CONTROL_FLAG_SHARE)} of its population or area on "
+        f"ground of its threat actors ({_actors(actors)})."
+        if actors
+        else "None of the threat actors holds ground."
+    )
+    return [f"{intro} {none}"]
+
+
+def ground_table(result: ScenarioResult) -> pd.DataFrame:
+    """Return each zone's share of population by actor holding the ground (and the area kept).
+
+    Empty (no rows) when the result has no control shares.
+    """
+    pz = result.per_zone
+    if "actor" not in pz.columns:
+        return pd.DataFrame()
+    out = pd.DataFrame({"zone": pz["name"].astype(str), "held mostly by": [
+        ACTOR_LABELS.get(str(a), str(a)) for a in pz["actor"]]})  # fmt: skip
+    for a in ACTORS:
+        col = f"share_population_{a}"
+        if col in pz.columns:
+            out[f"{ACTOR_LABELS[a]} (people)"] = [percent(v) for v in pz[col]]
+    if "area_before_cut_km2" in pz.columns:
+        before = pz["area_before_cut_km2"].to_numpy(dtype=float)
+        after = pz["area_km2"].to_numpy(dtype=float)
+        out["area kept"] = [
+            percent(a / b) if b > 0 else "n/a" for a, b in zip(after, before, strict=True)
+        ]
+    return out
+
+
+def dataset_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """Return every dataset the memo's results used, with its attribution, licence and source."""
+    prov = data.provenance()
+    names = ["countries", "borders", "governorates", "seed_facts"]
+    if any(r.provenance.get("control", {}).get("source") == "bundled" for r in results):
+        names.append("control")
+    if any("threat" in r.provenance for r in results):
+        names.append("actor_map")
+    used: dict[str, dict[str, str]] = {}
+    for name in names:
+        used[name] = {
+            "source": str(prov.loc[name, "source"]),
+            "licence": str(prov.loc[name, "licence"]),
+            "attribution": str(prov.loc[name, "attribution"]),
+        }
+    for r in results:
+        for s in r.provenance["sources"]:
+            if s["layer"] == "scenario":
+                continue
+            key = s["layer"] if s.get("licence") else f"{s['layer']} ({s['source']})"
+            used.setdefault(
+                key,
+                {
+                    "source": s["source"],
+                    "licence": s.get("licence", "see file"),
+                    "attribution": s.get("attribution", "user file"),
+                },
+            )
+    return pd.DataFrame(
+        [{"dataset": k, **v} for k, v in sorted(used.items())],
+        columns=["dataset", "attribution", "licence", "source"],
+    )
+
+
+def comparison_rows(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """Return the memo's comparison: one row per scenario, P50s (and the kept area, deaths averted)."""
+    t = comparison_table(results)
+    out = pd.DataFrame({"scenario": t["scenario"]})
+    if "kept" in t.columns:
+        out["area kept"] = [percent(v) for v in t["kept"]]
+    out["displaced"] = [people(v) for v in t["displaced_p50"]]
+    out["sheltered P50"] = [people(v) for v in t["sheltered_p50"]]
+    out["sheltered P5 to P95"] = [
+        f"{people(a)} to {people(b)}"
+        for a, b in zip(t["sheltered_p5"], t["sheltered_p95"], strict=True)
+    ]
+    out["capacity"] = [people(v) for v in t["capacity_p50"]]
+    out["residents protected"] = [people(v) for v in t["residents_protected_p50"]]
+    out["unmet"] = [people(v) for v in t["unmet_p50"]]
+    if "deaths_averted_p50" in t.columns:
+        out["deaths averted per year"] = [
+            f"{people(m)} ({people(a)} to {people(b)})"
+            for m, a, b in zip(
+                t["deaths_averted_p50"], t["deaths_averted_p5"], t["deaths_averted_p95"],
+                strict=True,
+            )
+        ]  # fmt: skip
+    return out
+
+
+def memo_title(title: str | None, items: Sequence[ScenarioResult]) -> str:
+    """Return the memo's heading: ``title`` (at most :data:`MAX_TITLE_CHARS`) or the default one."""
+    if title:
+        check_length(title, key="title", limit=MAX_TITLE_CHARS)
+    return title or default_title(items)
+
+
+def default_title(items: Sequence[ScenarioResult]) -> str:
+    """Return the heading of a memo without a title: its scenario, or how many."""
+    if len(items) == 1:
+        return f"Safe zones in Syria: {items[0].scenario.title}"
+    return f"Safe zones in Syria: {len(items)} scenarios compared"
+
+
+def meta_line(items: Sequence[ScenarioResult]) -> str:
+    """Return the line under the heading: when, which version, draws and seeds."""
+    draws = sorted({r.provenance["draws"] for r in items})
+    seeds = sorted({r.provenance["seed"] for r in items})
+    return (
+        f"Generated {dt.date.today().isoformat()} by safezones {__version__}; "
+        f"{', '.join(map(str, draws))} Monte Carlo draws, seed {', '.join(map(str, seeds))}. "
+        "Figures are P50 with P5 to P95 where a range is given."
+    )
+
+
+def reading_note() -> str:
+    """Return how to read the comparison."""
+    return (
+        "Each row is one scenario. Sheltered counts displaced people that the zones can take in "
+        "within reach and capacity; P5 to P95 is the range over the Monte Carlo draws of the "
+        "uncertain inputs (population, displacement rates, national total, site area, "
+        "protection, the front-line crossing penalty). Capacity rests on an assumed usable "
+        "share of each zone's land, so where sheltered equals capacity the answer scales with "
+        "that assumption. Deaths averted are civilian deaths per year from the threat actors' "
+        "violence that the zones' protection would avert; area kept is the share of the zones' "
+        "land that survives a cut to ground not held by the actors a scenario excludes."
+    )
+
+
+def method_note() -> str:
+    """Return the method in a paragraph, closing the memo."""
+    return (
+        "Method: zones are built in an equal-area projection centred on Syria; the population "
+        "of each zone (everyone living there) comes from the population layer, and its "
+        "residents protected are those of them not displaced; displacement comes from the "
+        "threat actors' strike intensity by district (events attributed to actors from their "
+        "UCDP GED dyads), shelter from a capacity- and reach-limited allocation in which each "
+        "change of controlling actor on the way costs a crossing penalty; who holds the ground "
+        "comes from the Syria Conflict Mapping Project's communities (The Carter Center) or "
+        "the scenario's control layer; see each scenario's summary.json and columns.csv, and "
+        "the safezones documentation for every parameter."
+    )

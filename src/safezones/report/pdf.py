@@ -1,0 +1,243 @@
+"""The memo as an A4 PDF: fonts embedded (DejaVu Sans), a bookmark per section."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+
+from safezones._version import __version__
+from safezones.report.content import (
+    comparison_rows,
+    dataset_table,
+    ground_table,
+    ground_text,
+    key_parameters,
+    memo_results,
+    memo_title,
+    meta_line,
+    method_note,
+    reading_note,
+    score_table,
+)
+from safezones.report.figures import memo_figures, png
+from safezones.viz.format import DISCLAIMER
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from safezones.model.result import ScenarioResult
+
+__all__ = ["memo_pdf"]
+
+
+def _fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (shipped with matplotlib) so the PDF embeds its fonts."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    base = Path(mpl.get_data_path()) / "fonts" / "ttf"
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(base / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(base / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily(
+            "DejaVuSans",
+            normal="DejaVuSans",
+            bold="DejaVuSans-Bold",
+            italic="DejaVuSans",
+            boldItalic="DejaVuSans-Bold",
+        )
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def memo_pdf(
+    results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult],
+    path: str | Path,
+    *,
+    title: str | None = None,
+    events_style: str = "points",
+    figures: Mapping[str, Figure] | None = None,
+    dpi: int = 200,
+) -> Path:
+    """Write the memo as an A4 PDF: fonts embedded, one bookmark per section.
+
+    Sections: comparison (table and chart, then the maps side by side), one
+    per scenario starting on a new page (map, score table, key assumptions
+    with sources), and sources and licences. Every page has a footer with
+    the page number and the boundaries disclaimer. The file is written
+    atomically.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_LEFT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        CondPageBreak,
+        Image,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    from safezones.io.atomic import atomic_path
+
+    items = memo_results(results)
+    title = memo_title(title, items)
+    figs = (
+        dict(figures) if figures is not None else memo_figures(items, events_style, lambda _: None)
+    )
+    regular, bold = _fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12, alignment=TA_LEFT)
+    small = ParagraphStyle(
+        "small", parent=body, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#404040")
+    )
+    cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.2)
+    h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=16, leading=20, spaceAfter=4)
+    h2 = ParagraphStyle(
+        "h2", parent=body, fontName=bold, fontSize=12.5, leading=16, spaceBefore=4, spaceAfter=5
+    )
+    h3 = ParagraphStyle(
+        "h3", parent=body, fontName=bold, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3
+    )
+    width = A4[0] - 30 * mm
+
+    def para(text: str, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(html.escape(text), style)
+
+    def heading(text: str, key: str, style: ParagraphStyle = h2) -> Paragraph:
+        p = Paragraph(html.escape(text), style)
+        p._bookmark = (key, text)  # noqa: SLF001 - read by our own afterFlowable
+        return p
+
+    def table(df: pd.DataFrame, widths: Sequence[float], numeric: Sequence[str] = ()) -> Table:
+        head = [Paragraph(f"<b>{html.escape(str(c))}</b>", cell) for c in df.columns]
+        rows = [head] + [[Paragraph(html.escape(str(v)), cell) for v in r] for r in df.to_numpy()]
+        t = Table(rows, colWidths=[w * width for w in widths], repeatRows=1, hAlign="LEFT")
+        style = [
+            ("FONTNAME", (0, 0), (-1, -1), regular),  # Helvetica would not be embedded
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c8c8c8")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+        for c in numeric:
+            j = list(df.columns).index(c)
+            style.append(("ALIGN", (j, 1), (j, -1), "RIGHT"))
+        t.setStyle(TableStyle(style))
+        return t
+
+    def image(fig: Figure, max_h: float) -> Image:
+        data = png(fig, dpi)
+        w_in, h_in = fig.get_size_inches()
+        scale = min(width / (w_in * 72), max_h / (h_in * 72))
+        return Image(io.BytesIO(data), width=w_in * 72 * scale, height=h_in * 72 * scale)
+
+    cmp = comparison_rows(items)
+
+    def ground(r: ScenarioResult) -> list[Any]:
+        text = ground_text(r)
+        if not text:
+            return []
+        out: list[Any] = [Paragraph("Who holds the ground", h3), para(text[0])]
+        out += [para(f"• {t}") for t in text[1:]]
+        shares = ground_table(r)
+        if len(shares):
+            n = len(shares.columns) - 2
+            out.append(
+                table(shares, [0.2, 0.14] + [0.66 / n] * n, numeric=list(shares.columns[2:]))
+            )
+        return out
+
+    story: list[Any] = [
+        Paragraph(html.escape(title), h1),
+        para(meta_line(items), small),
+        Spacer(1, 4 * mm),
+        heading("Comparison", "comparison"),
+        para(reading_note()),
+        Spacer(1, 2 * mm),
+        table(
+            cmp,
+            [0.2] + [0.8 / (len(cmp.columns) - 1)] * (len(cmp.columns) - 1),
+            numeric=list(cmp.columns[1:]),
+        ),
+        Spacer(1, 3 * mm),
+        image(figs["comparison-chart"], 95 * mm),
+    ]
+    if "comparison-maps" in figs:
+        story += [
+            PageBreak(),
+            Paragraph("The scenarios side by side", h3),
+            image(figs["comparison-maps"], A4[1] - 45 * mm),
+        ]
+    for r in items:
+        sc = r.scenario
+        story += [
+            PageBreak(),
+            heading(sc.title, sc.id),
+            para(" ".join(sc.description.split()), small) if sc.description else Spacer(1, 0),
+            para(
+                f"Source: {sc.source.citation}" + (f" ({sc.source.url})" if sc.source.url else ""),
+                small,
+            ),
+            Spacer(1, 2 * mm),
+            image(figs[f"{sc.id}-map"], A4[1] - 70 * mm),
+            CondPageBreak(60 * mm),
+            Paragraph("Score", h3),
+            table(score_table(r), [0.2, 0.1, 0.1, 0.1, 0.5], numeric=["P5", "P50", "P95"]),
+            *ground(r),
+            Paragraph("Key assumptions and their sources", h3),
+            table(key_parameters(r), [0.25, 0.35, 0.4]),
+        ]
+    story += [
+        PageBreak(),
+        heading("Sources and licences", "sources"),
+        table(dataset_table(items), [0.16, 0.2, 0.2, 0.44]),
+        Spacer(1, 3 * mm),
+        para(method_note(), small),
+        para(DISCLAIMER, small),
+    ]
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(regular, 7)
+        canvas.setFillColor(colors.HexColor("#606060"))
+        canvas.drawString(15 * mm, 10.5 * mm, DISCLAIMER)
+        canvas.drawString(15 * mm, 7 * mm, f"safezones {__version__} memo: {title}")
+        canvas.drawRightString(A4[0] - 15 * mm, 7 * mm, f"page {doc.page}")
+        canvas.restoreState()
+
+    class _Doc(SimpleDocTemplate):  # type: ignore[misc]  # reportlab has no types
+        def afterFlowable(self, flowable: Any) -> None:
+            mark = getattr(flowable, "_bookmark", None)
+            if mark:
+                key, text = mark
+                self.canv.bookmarkPage(key)
+                self.canv.addOutlineEntry(text, key, level=0)
+
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        doc = _Doc(
+            str(tmp),
+            pagesize=A4,
+            leftMargin=15 * mm,
+            rightMargin=15 * mm,
+            topMargin=14 * mm,
+            initialFontName=regular,
+            bottomMargin=16 * mm,
+            title=title,
+            author=f"safezones {__version__}",
+            subject="Safe zone scenarios for Syria",
+            creator=f"safezones {__version__}",
+        )
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return target
