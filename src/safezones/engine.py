@@ -18,10 +18,8 @@ caches what only geometry decides and recomputes the rest with numpy:
 Reach is then a threshold on the cached distances and front-line crossings
 (``distance * detour + crossing_penalty * changes <= max_travel``), so travel
 limits, the penalty, capacity, rates, totals and protection cost no geometry
-at all. A zone's geometry is keyed by its shape, the scenario base (threat
-actors included: they decide the hazard classes and the zone's exposure) and
-the control surface (which decides the crossings it keeps, and its cut with
-``control.exclude_held_by``). :meth:`Engine.prepared` gives run() the arrays of
+at all. A zone's geometry is keyed by its shape, the base (threat actors
+included) and the control surface (its crossings, its cut). :meth:`Engine.prepared` gives run() the arrays of
 :mod:`safezones.model.score`; :meth:`Engine.samples` scores a sweep's
 scenarios by hazard class and allocates by minimum cut
 (:mod:`safezones.model.mincut`), all draws at once.
@@ -47,17 +45,15 @@ from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
 from safezones.io import layers
 from safezones.model import ground, mincut, prepare, score
-from safezones.model.control import ControlSurface, share_columns, zone_control
+from safezones.model.control import ControlSurface, share_columns
 from safezones.model.metrics import METRICS
 from safezones.model.mincut import GroupSet
-from safezones.model.overlay import actor_events, events_in_zones
 from safezones.model.population import covered_fraction
 from safezones.model.prepare import Base, Prepared
 from safezones.model.shelter import (
     allocate_gravity,
     exposure_index,
     straight_reach_km,
-    travel_km,
 )
 from safezones.model.uncertainty import band_values, summarise
 
@@ -163,17 +159,10 @@ def _zone_key(sc: Scenario, z: Any) -> str:
 
 
 def _surface_key(sc: Scenario) -> str:
-    """Return what decides the control surface: the control section, its file, the window's end."""
-    spec = sc.control.model_dump(mode="json", exclude={"exclude_held_by"})
-    if sc.control.source != "bundled":
-        spec["source"] = _stamp(sc.resolve(str(sc.control.source)))
-    if sc.control.snapshot is None:  # the snapshot nearest the window's end
-        spec["end"] = str(sc.events.end)
-    return _key(spec)
+    return ground.surface_key(sc, _stamp)
 
 
 def _control_key(sc: Scenario) -> str:
-    """Return the part of a zone's key that control decides: the surface, and the cut."""
     return _key({"surface": _surface_key(sc), "exclude": list(sc.control.exclude_held_by)})
 
 
@@ -292,9 +281,7 @@ class Engine:
         """Return the control surface of ``sc`` (:func:`~safezones.model.ground.scenario_surface`)."""
         key = _surface_key(sc) if str(sc.control.source) != "bundled" else self._memo(
             (sc.control,), "surface|" + str(sc.events.end), lambda: _surface_key(sc))  # fmt: skip
-        got: ControlSurface = self._surfaces.get_or(
-            key, lambda: ground.scenario_surface(sc, READERS.control)
-        )
+        got: ControlSurface = self._surfaces.get_or(key, lambda: ground.scenario_surface(sc, READERS.control))  # fmt: skip
         return got
 
     def _origin_actor(self, sc: Scenario, base: Base, surface: ControlSurface) -> np.ndarray:
@@ -303,8 +290,7 @@ class Engine:
             return base, surface, ground.origin_actors(codes, base.bands[:, 1], base.of_cell,
                                                        len(base.units))  # fmt: skip
 
-        out: np.ndarray = self._actor_cache.get_or((id(base), id(surface)), make)[2]
-        return out
+        return np.asarray(self._actor_cache.get_or((id(base), id(surface)), make)[2])
 
     def _zone_key(self, sc: Scenario, z: Any) -> str:
         if z.kind not in ("refuge", "freeze") and z.path is not None:
@@ -361,25 +347,19 @@ class Engine:
                 zm = np.array([shapely.union_all(zm)], dtype=object)
             cgeom = base.cells.geometry.to_numpy()
             zi, ci = self._tree(base).query(zm, predicate="intersects")
-            threat = base.threat_events if base.threat_events is not None else base.events
-            ev = events_in_zones(zones, threat, **base.ev_kw)
-            by = actor_events(zones, threat, list(base.threat_actors), **base.ev_kw)
-            years = float(ev.attrs.get("years") or 1.0)
+            intensity, control, threat = ground.zone_figures(zones, uncut, base, surface)
             dist = self._distances(sc, base, z, zm[0], limit)
-            shares = zone_control(zones, surface, base.cells).to_numpy(dtype=float)[0]
             return ZoneGeom(
                 area_km2=float(zones["area_km2"].iloc[0]),
-                intensity=float(ev["events_per_1000km2_year"].iloc[0]),
+                intensity=intensity,
                 dist=dist,
                 cover_cells=ci,
                 cover_frac=covered_fraction(zm, cgeom, zi, ci),
                 geom=zm[0],
                 limit_km=limit,
                 crossings=ground.zone_crossings(self._points(base), zm[0], surface, dist, limit),
-                control=np.append(shares, uncut),
-                threat=np.append(
-                    by.to_numpy(dtype=float)[0], ev["deaths_civilians"].iloc[0] / years
-                ),
+                control=control,
+                threat=threat,
             )
 
         geom: ZoneGeom = self._zones.get_or(key, make)
@@ -426,36 +406,13 @@ class Engine:
         res_g = np.column_stack(
             [np.bincount(gs.groups.of_cell, bands[:, j] * w, n_g) for j in range(3)]
         )
-        threat = base.threat_events if base.threat_events is not None else base.events
-        zone_ev = events_in_zones(zones, threat, **base.ev_kw)
-        zone_all = zone_ev if threat is base.events else events_in_zones(zones, base.events,
-                                                                         **base.ev_kw)  # fmt: skip
         weights = np.array([g.threat[:-1] for g in geoms if g.threat is not None])
-        prot, why = ground.zone_protection(sc, zones, weights.reshape(n_z, -1))
-        zones["protection"] = prot
-        shares = pd.DataFrame(np.array([g.control for g in geoms])[:, :-1], index=zones.index,
-                              columns=share_columns())  # fmt: skip
-        uncut = np.array([g.control[-1] for g in geoms if g.control is not None])
-        years = float(zone_ev.attrs.get("years") or 1.0)
-        start, end = base.ev_kw["start"], base.ev_kw["end"]
-        return Prepared(
-            zones=zones, units=base.units, events=prepare.events_in_window(base.events, start, end),
-            sources=prepare.source_list(sc, base.pop_source, base.ev_source),
-            window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
-            n_cells=len(base.cells), opop=base.opop, intensity=base.intensity,
-            zone_events=zone_ev,
-            exposure=exposure_index(zone_ev["events_per_1000km2_year"].to_numpy(),
-                                    sc.shelter.exposure_reference),
-            groups=gs.groups, group_class=gs.group_class, gpop=gs.gpop, res_zg=res_zg,
-            res_g=res_g, cells=base.cells,
-            given=prepare.given_displaced(sc, READERS, base.units, base.opop),
-            surface=surface, control=ground.control_frame(shares, uncut),
-            zone_events_all=zone_all, protection_source=why,
+        control = np.array([g.control for g in geoms if g.control is not None])
+        shares = pd.DataFrame(control[:, :-1], index=zones.index, columns=share_columns())
+        return prepare.finish(
+            sc, READERS, base, zones, surface, gs.groups, gs.group_class, gs.gpop, res_zg, res_g,
+            weights=weights.reshape(n_z, -1), control=ground.control_frame(shares, control[:, -1]),
             origin_actor=self._origin_actor(sc, base, surface),
-            civ_rate_zone=ground.civ_rate(zone_ev["deaths_civilians"].to_numpy(float) / years,
-                                          res_zg[:, :, 1].sum(axis=1)),
-            civ_rate_origin=base.civ_rate_origin, threat_actors=base.threat_actors,
-            control_note=surface.note,
         )  # fmt: skip
 
     def _tree(self, base: Base) -> shapely.STRtree:
@@ -548,62 +505,19 @@ class Engine:
 
     def _patterns(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
                   base: Base) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-        """People of each reach pattern and hazard class ``(2**Z, H, 3)`` (low, central, high).
+        """People of each reach pattern and hazard class, and the same weighted by rate.
 
-        Bit z of a pattern: zone z is within reach (the crossing penalty at its
-        central value, as :func:`~safezones.model.shelter.reach_groups` decides).
-        Travel limits decide it, capacity does not, so a sweep over capacity
-        counts the cells once. The second array holds the same people weighted
-        by their origin's civilian death rate (``Base.civ_rate_origin``), from
-        which the inflow rate of deaths averted is taken.
+        See :func:`~safezones.model.ground.pattern_people`. Travel limits and the
+        penalty decide it, capacity does not, so a sweep over capacity counts the cells once.
         """
         sh = sc.shelter
 
         def make() -> tuple[np.ndarray, np.ndarray]:
-            bits = np.zeros(len(base.cells), dtype=np.int64)
-            for z, g in enumerate(geoms):
-                road0 = g.dist * sh.detour_factor
-                cross = None if g.crossings is None else np.where(
-                    road0 <= sh.max_travel_km, g.crossings.astype(float), 0.0)  # fmt: skip
-                road = travel_km(g.dist, cross, detour_factor=sh.detour_factor,
-                                 crossing_penalty_km=sh.crossing_penalty_km)  # fmt: skip
-                bits |= (road <= sh.max_travel_km).astype(np.int64) << z
-            n_k, n_h = 1 << len(geoms), base.n_cls
-            key = bits * n_h + base.cls_cell
-            rate = (np.zeros(len(base.units)) if base.civ_rate_origin is None
-                    else base.civ_rate_origin)[base.of_cell]  # fmt: skip
-            out = []
-            for weight in (np.ones(len(rate)), rate):
-                p_kh = np.stack(
-                    [np.bincount(key, base.bands[:, j] * weight, n_k * n_h) for j in range(3)],
-                    axis=1,
-                ).reshape(n_k, n_h, 3)
-                p_kh.flags.writeable = False
-                out.append(p_kh)
-            return out[0], out[1]
+            return ground.pattern_people([g.dist for g in geoms], [g.crossings for g in geoms],
+                                         base, sh)  # fmt: skip
 
         key = (zkeys, sh.max_travel_km, sh.detour_factor, sh.crossing_penalty_km)
         got: tuple[np.ndarray, np.ndarray] = self._pattern_cache.get_or(key, make)
-        return got
-
-    def _zone_residents(
-        self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """People living in each zone by hazard class ``(Z, H, 3)``, and each zone's central total."""
-
-        def make() -> tuple[np.ndarray, np.ndarray]:
-            res = np.zeros((len(geoms), base.n_cls, 3))
-            for z, g in enumerate(geoms):
-                for j in range(3):
-                    np.add.at(res[z, :, j], base.cls_cell[g.cover_cells],
-                              base.bands[g.cover_cells, j] * g.cover_frac)  # fmt: skip
-            central = np.zeros(len(geoms))
-            for z, g in enumerate(geoms):  # summed in the reference's order: cells, then groups
-                central[z] = float((base.bands[g.cover_cells, 1] * g.cover_frac).sum())
-            res.flags.writeable = central.flags.writeable = False
-            return res, central
-
-        got: tuple[np.ndarray, np.ndarray] = self._zone_res_cache.get_or(zkeys, make)
         return got
 
     def _residents(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
@@ -702,38 +616,13 @@ class Engine:
         metrics: Any = score.metrics
         return np.asarray(metrics(displaced, arrivals, residents, cap, safe, averted))
 
-    def _averted(
-        self,
-        zkeys: tuple[str, ...],
-        geoms: list[ZoneGeom],
-        base: Base,
-        share: np.ndarray,
-        t: np.ndarray,
-        demand_k: np.ndarray,
-        rw_t: np.ndarray,
-        prot: np.ndarray,
-        dr: Any,
-        arrivals: np.ndarray,
-    ) -> np.ndarray:
-        """Deaths averted per draw and zone ``(n, Z)``, as :mod:`safezones.model.deaths` on groups.
-
-        The inflow rate is taken over reach patterns: the patterns' displaced
-        weighted by their origins' rates over the patterns' displaced, for the
-        patterns that reach each zone (what ``inflow_rate`` gives on the groups).
-        """
-        from safezones.model import deaths  # type: ignore[attr-defined]
-
-        n_z = len(geoms)
-        res_zh, central = self._zone_residents(zkeys, geoms, base)
-        residents = score.not_displaced(score.band_people(res_zh, t), share)  # (n, Z)
-        years_deaths = np.array([g.threat[-1] if g.threat is not None else 0.0 for g in geoms])
-        rate_zone = ground.civ_rate(years_deaths, central)
-        reach_kz = ((np.arange(demand_k.shape[1])[:, None] >> np.arange(n_z)) & 1).astype(float)
-        num = (rw_t * share[:, None, :]).sum(axis=2) @ reach_kz
-        den = demand_k @ reach_kz
-        inflow = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        p = deaths.drawn_protection(prot, dr)
-        return np.asarray(deaths.deaths_averted(residents, rate_zone, p, arrivals, inflow))
+    def _averted(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base,
+                 *args: Any) -> np.ndarray:  # fmt: skip
+        """Deaths averted per draw and zone ``(n, Z)`` (:func:`~safezones.model.ground.pattern_deaths`)."""
+        res_zh, central = self._zone_res_cache.get_or(zkeys, lambda: ground.zone_class_people(
+            [g.cover_cells for g in geoms], [g.cover_frac for g in geoms], base))  # fmt: skip
+        per_year = np.array([g.threat[-1] if g.threat is not None else 0.0 for g in geoms])
+        return ground.pattern_deaths(res_zh, ground.civ_rate(per_year, central), *args)
 
     def totals(
         self, sc: Scenario, *, draws: int | None = None, seed: int | None = None

@@ -20,6 +20,7 @@ No file is read here: a user's control layer comes through the reader passed in.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from collections.abc import Callable
 from functools import cache
@@ -33,6 +34,7 @@ import shapely
 from safezones import data
 from safezones.crs import PROJECT_CRS, to_metric
 from safezones.errors import SafeZonesError, SafeZonesWarning
+from safezones.io.layers import BUNDLED_CONTROL_DATES
 from safezones.model.control import (
     ControlSurface,
     cell_crossings,
@@ -41,8 +43,11 @@ from safezones.model.control import (
     majority_actor,
     surface_from_points,
     surface_from_polygons,
+    zone_control,
 )
 from safezones.model.geometry import polygonal
+from safezones.model.overlay import actor_events, events_in_zones
+from safezones.model.shelter import travel_km
 from safezones.model.threat import (
     attribute_events,
     combined_protection,
@@ -52,7 +57,9 @@ from safezones.model.threat import (
 from safezones.schema import ACTORS, window_bounds
 
 if TYPE_CHECKING:
-    from safezones.config.scenario import Scenario
+    from safezones.config.scenario import Scenario, ShelterSpec
+    from safezones.model.prepare import Base
+    from safezones.model.uncertainty import Draws
 
 __all__ = [
     "BUNDLED_CONTROL_DATES",
@@ -65,18 +72,19 @@ __all__ = [
     "cut",
     "cut_layer",
     "origin_actors",
+    "pattern_deaths",
+    "pattern_inflow",
+    "pattern_people",
     "scenario_surface",
+    "surface_key",
     "threat_events",
     "threat_key",
     "window_value",
+    "zone_class_people",
     "zone_crossings",
+    "zone_figures",
     "zone_protection",
 ]
-
-#: The dates the bundled control snapshots show, by their labels (1 January of each
-#: label; "2014" looks like early 2014 and "2015" like late 2014, an inference from
-#: the data: ``data/PROVENANCE.md``).
-BUNDLED_CONTROL_DATES = {"2014": pd.Timestamp("2014-01-01"), "2015": pd.Timestamp("2015-01-01")}
 
 
 def cut(sc: Scenario, zones: gpd.GeoDataFrame, surface: ControlSurface | None) -> gpd.GeoDataFrame:
@@ -294,3 +302,125 @@ def control_frame(shares: pd.DataFrame, area_before_cut_km2: np.ndarray) -> pd.D
     out["actor"] = np.asarray(ACTORS, dtype=object)[major]
     out["area_before_cut_km2"] = np.asarray(area_before_cut_km2, dtype=float)
     return out
+
+
+def pattern_people(
+    dist: list[np.ndarray], crossings: list[np.ndarray | None], base: Base, shelter: ShelterSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the people of each reach pattern and hazard class ``(2**Z, H, 3)``, twice.
+
+    Bit z of a pattern: zone z is within reach, as
+    :func:`~safezones.model.shelter.reach_groups` decides it (the crossing
+    penalty at its central value; unmeasured journeys count no crossing).
+    ``dist`` and ``crossings`` hold each zone's ``(C,)`` km and control changes.
+    The second array holds the same people weighted by their origin's civilian
+    death rate (``Base.civ_rate_origin``): the inflow rate of deaths averted.
+    """
+    sh = shelter
+    bits = np.zeros(len(base.cells), dtype=np.int64)
+    for z, (d, c) in enumerate(zip(dist, crossings, strict=True)):
+        cross = None if c is None else np.where(d * sh.detour_factor <= sh.max_travel_km,
+                                                c.astype(float), 0.0)  # fmt: skip
+        road = travel_km(d, cross, detour_factor=sh.detour_factor,
+                         crossing_penalty_km=sh.crossing_penalty_km)  # fmt: skip
+        bits |= (road <= sh.max_travel_km).astype(np.int64) << z
+    n_k, n_h = 1 << len(dist), base.n_cls
+    key = bits * n_h + base.cls_cell
+    rate = base.civ_rate_origin if base.civ_rate_origin is not None else np.zeros(len(base.units))
+    out = []
+    for weight in (np.ones(len(key)), rate[base.of_cell]):
+        p_kh = np.stack(
+            [np.bincount(key, base.bands[:, j] * weight, n_k * n_h) for j in range(3)], axis=1
+        ).reshape(n_k, n_h, 3)
+        p_kh.flags.writeable = False
+        out.append(p_kh)
+    return out[0], out[1]
+
+
+def pattern_inflow(
+    rw_t: np.ndarray, demand_k: np.ndarray, share: np.ndarray, n_z: int
+) -> np.ndarray:
+    """Return the demand-weighted mean origin rate of those who reach each zone ``(n, Z)``.
+
+    ``rw_t`` ``(n, K, H)``: the patterns' rate-weighted people at the draws' band
+    positions; ``demand_k`` ``(n, K)`` their displaced; ``share`` ``(n, H)`` the
+    share displaced by class. What :func:`safezones.model.deaths.inflow_rate`
+    gives on the groups (0 where nobody reaches a zone).
+
+    Examples
+    --------
+    Two patterns (zone 0 reached by pattern 1 only), one class, all displaced:
+    100 people at rate 0.01:
+
+    >>> pattern_inflow(np.array([[[0.0], [1.0]]]), np.array([[50.0, 100.0]]),
+    ...                np.ones((1, 1)), 1).tolist()
+    [[0.01]]
+    """
+    reach = ((np.arange(demand_k.shape[1])[:, None] >> np.arange(n_z)) & 1).astype(float)
+    num = (rw_t * share[:, None, :]).sum(axis=2) @ reach
+    den = demand_k @ reach
+    return np.asarray(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
+
+
+def zone_class_people(
+    cover_cells: list[np.ndarray], cover_frac: list[np.ndarray], base: Base
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the people living in each zone by hazard class ``(Z, H, 3)``, and its central total."""
+    res = np.zeros((len(cover_cells), base.n_cls, 3))
+    central = np.zeros(len(cover_cells))
+    for z, (ci, frac) in enumerate(zip(cover_cells, cover_frac, strict=True)):
+        for j in range(3):
+            np.add.at(res[z, :, j], base.cls_cell[ci], base.bands[ci, j] * frac)
+        central[z] = float((base.bands[ci, 1] * frac).sum())
+    res.flags.writeable = central.flags.writeable = False
+    return res, central
+
+
+def zone_figures(
+    zones: gpd.GeoDataFrame, uncut_km2: float, base: Base, surface: ControlSurface
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Return one zone's threat intensity, control ``(11,)`` and threat figures, as the engine keeps them.
+
+    Control: :func:`~safezones.model.control.share_columns`, then the uncut area.
+    Threat: each threat actor's events in the window, then the threat actors'
+    civilian deaths per year (as :func:`safezones.model.prepare.finish` counts them).
+    """
+    threat = base.threat_events if base.threat_events is not None else base.events
+    ev = events_in_zones(zones, threat, **base.ev_kw)
+    by = actor_events(zones, threat, list(base.threat_actors), **base.ev_kw)
+    years = float(ev.attrs.get("years") or 1.0)
+    shares = zone_control(zones, surface, base.cells).to_numpy(dtype=float)[0]
+    figures = np.append(by.to_numpy(dtype=float)[0], ev["deaths_civilians"].iloc[0] / years)
+    return float(ev["events_per_1000km2_year"].iloc[0]), np.append(shares, uncut_km2), figures
+
+
+def pattern_deaths(
+    res_zh: np.ndarray, rate_zone: np.ndarray, share: np.ndarray, t: np.ndarray,
+    demand_k: np.ndarray, rw_t: np.ndarray, prot: np.ndarray, dr: Draws, arrivals: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Return deaths averted ``(n, Z)`` from reach patterns, as ``model.score`` gives them on groups.
+
+    ``res_zh`` ``(Z, H, 3)``: the zones' people by class (:func:`zone_class_people`);
+    the inflow rate is :func:`pattern_inflow`; the formula is
+    :func:`safezones.model.deaths.deaths_averted`'s.
+    """
+    from safezones.model import deaths  # type: ignore[attr-defined]
+    from safezones.model.score import band_people, not_displaced
+
+    residents = not_displaced(band_people(res_zh, t), share)  # (n, Z)
+    inflow = pattern_inflow(rw_t, demand_k, share, len(rate_zone))
+    p = deaths.drawn_protection(prot, dr)
+    return np.asarray(deaths.deaths_averted(residents, rate_zone, p, arrivals, inflow))
+
+
+def surface_key(sc: Scenario, stamp: Callable[[Any], str]) -> str:
+    """Return what decides the control surface of ``sc``: its section, its file, the window's end.
+
+    ``stamp`` gives a file's identity (path, size, time of change), as the engine's keys take it.
+    """
+    spec = sc.control.model_dump(mode="json", exclude={"exclude_held_by"})
+    if sc.control.source != "bundled":
+        spec["source"] = stamp(sc.resolve(str(sc.control.source)))
+    if sc.control.snapshot is None:  # the snapshot nearest the window's end
+        spec["end"] = str(sc.events.end)
+    return json.dumps(spec, sort_keys=True, default=str)

@@ -505,18 +505,21 @@ def _spread_shares(
     units, _ = _units(level)
     unit_of = _unit_of(level, x, y)
     used = np.unique(unit_of)
+    if len(regions) > _MANY_ZONES:  # admin units or grid cells: measured once, not kept
+        return _share_matrix(regions, level, used), unit_of
     tag = used.tobytes()
     keys = [(level, hashlib.blake2b(shapely.to_wkb(g) + tag, digest_size=16).digest())
             for g in regions]  # fmt: skip
-    todo = [i for i, k in enumerate(keys) if k not in _SHARE_ROWS]
+    got = {k: _SHARE_ROWS[k] for k in keys if k in _SHARE_ROWS}
+    todo = [i for i, k in enumerate(keys) if k not in got]
     if todo:
-        rows = _share_matrix(regions[todo], level, used)
-        for i, row in zip(todo, rows, strict=True):
+        for i, row in zip(todo, _share_matrix(regions[todo], level, used), strict=True):
+            row.flags.writeable = False
+            got[keys[i]] = row
             if len(_SHARE_ROWS) >= _MAX_SHARE_ROWS:
                 _SHARE_ROWS.pop(next(iter(_SHARE_ROWS)))
-            row.flags.writeable = False
             _SHARE_ROWS[keys[i]] = row
-    share = np.array([_SHARE_ROWS[k] for k in keys]).reshape(len(regions), len(units))
+    share = np.array([got[k] for k in keys]).reshape(len(regions), len(units))
     return share, unit_of
 
 

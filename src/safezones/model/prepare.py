@@ -91,6 +91,7 @@ __all__ = [
     "check_population_total",
     "check_window",
     "events_in_window",
+    "finish",
     "gathered",
     "given_displaced",
     "group_cells",
@@ -469,17 +470,6 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     zones = cut(sc, zones, surface)
     cells, bands = base.cells, base.bands
     n_z = len(zones)
-    threat = base.threat_events if base.threat_events is not None else base.events
-    zone_ev = events_in_zones(zones, threat, **base.ev_kw)
-    zone_all = zone_ev if threat is base.events else events_in_zones(zones, base.events,
-                                                                     **base.ev_kw)  # fmt: skip
-    exposure = exposure_index(
-        zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
-    )
-    weights = actor_events(zones, threat, list(base.threat_actors), **base.ev_kw).to_numpy()
-    prot, why = zone_protection(sc, zones, weights)
-    zones["protection"] = prot
-
     # reach: distances from every cell to every zone, and the front lines on the way
     dist = cell_distances(cells, zones)
     pts = cell_points(cells)
@@ -504,20 +494,49 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
                              for j in range(3)])  # fmt: skip
     uncut = zones["area_before_cut_km2"] if "area_before_cut_km2" in zones else zones["area_km2"]
+    threat = base.threat_events if base.threat_events is not None else base.events
+    return finish(
+        sc, readers, base, zones, surface, groups, group_class, gpop, res_zg, res_g,
+        weights=actor_events(zones, threat, list(base.threat_actors), **base.ev_kw).to_numpy(),
+        control=control_frame(zone_control(zones, surface, cells), uncut.to_numpy(float)),
+        origin_actor=origin_actors(cell_actors(pts, surface), bands[:, 1], base.of_cell,
+                                   len(base.units)),
+    )  # fmt: skip
+
+
+def finish(
+    sc: Scenario, readers: Readers, base: Base, zones: gpd.GeoDataFrame,
+    surface: ControlSurface, groups: Groups, group_class: np.ndarray, gpop: np.ndarray,
+    res_zg: np.ndarray, res_g: np.ndarray, *, weights: np.ndarray, control: pd.DataFrame,
+    origin_actor: np.ndarray,
+) -> Prepared:  # fmt: skip
+    """Return the :class:`Prepared` of the zones' groups and residents: events, exposure, rates.
+
+    Shared by :func:`prepare` and :meth:`safezones.engine.Engine.prepared`. The
+    zones' events in the window are counted here, the threat actors' (exposure,
+    civilian rates) and every actor's; ``weights`` ``(Z, threat actors)`` are each
+    threat actor's events in each zone, which weigh its protection
+    (:func:`~safezones.model.ground.zone_protection`, written to ``zones["protection"]``).
+    """
+    threat = base.threat_events if base.threat_events is not None else base.events
+    zone_ev = events_in_zones(zones, threat, **base.ev_kw)
+    zone_all = zone_ev if threat is base.events else events_in_zones(zones, base.events,
+                                                                     **base.ev_kw)  # fmt: skip
+    prot, why = zone_protection(sc, zones, weights)
+    zones["protection"] = prot
     years = float(zone_ev.attrs.get("years") or 1.0)
     start, end = base.ev_kw["start"], base.ev_kw["end"]
     return Prepared(
-        cells=cells, given=given_displaced(sc, readers, base.units, base.opop),
+        cells=base.cells, given=given_displaced(sc, readers, base.units, base.opop),
         zones=zones, units=base.units, events=events_in_window(base.events, start, end),
-        sources=base.sources,
+        sources=source_list(sc, base.pop_source, base.ev_source),
         window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
-        n_cells=len(cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
-        exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
-        res_g=res_g, surface=surface,
-        control=control_frame(zone_control(zones, surface, cells), uncut.to_numpy(float)),
-        zone_events_all=zone_all, protection_source=why,
-        origin_actor=origin_actors(cell_actors(pts, surface), bands[:, 1], base.of_cell,
-                                   len(base.units)),
+        n_cells=len(base.cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
+        exposure=exposure_index(zone_ev["events_per_1000km2_year"].to_numpy(),
+                                sc.shelter.exposure_reference),
+        groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg, res_g=res_g,
+        surface=surface, control=control, zone_events_all=zone_all, protection_source=why,
+        origin_actor=origin_actor,
         civ_rate_zone=civ_rate(zone_ev["deaths_civilians"].to_numpy(float) / years,
                                res_zg[:, :, 1].sum(axis=1)),
         civ_rate_origin=base.civ_rate_origin, threat_actors=base.threat_actors,
