@@ -182,3 +182,23 @@ def test_run_names_each_zone_as_its_scenario_does():
     assert second.zones["zone_id"].tolist() == [z.id for z in other.zones]
     assert second.per_zone["name"].tolist() == [z.name for z in other.zones]
     assert first.totals.equals(second.totals)
+
+
+@pytest.mark.parametrize(
+    "name, values",
+    [
+        ("border", {"control.exclude_held_by": ["government", "islamic_state"]}),
+        ("aleppo", {"threat.actors": "all"}),
+        ("north", {"threat.actors": ["government", "islamic_state"],
+                   "shelter.crossing_penalty_km": 45.0}),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("allocation", ["optimal", "gravity"])
+def test_fast_path_equals_the_reference_with_threat_and_control(name, values, allocation):
+    base = Scenario.from_toml(BASES[name])
+    sc = base.with_values(values | {"shelter.allocation": allocation})
+    ref = run_reference(sc, draws=20, seed=11)
+    fast = Engine().samples(sc, draws=20, seed=11)
+    assert _rel(fast, ref.samples.to_numpy()) <= 1e-9
+    got = run(sc, draws=20, seed=11)
+    assert _tables_rel(got, ref) <= 1e-9

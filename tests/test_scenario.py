@@ -244,7 +244,8 @@ def test_cell_origins_displace_the_people_of_struck_cells():
 
     # only the high class is displaced, all of it: displaced = people of high-intensity cells
     sc = scenario([TURKEY], demand={"origin": "cells", "rates": [0, 0, 1],
-                                    "scale_to_national_total": False})  # fmt: skip
+                                    "scale_to_national_total": False},
+                  threat={"actors": "all"})  # every event, as counted below  # fmt: skip
     r = run(sc, draws=1)
     grid = data.population_grid()
     ki = kernel_intensity(grid, data.events(), radius_km=10, start=2014, end=2014)

@@ -15,9 +15,11 @@ caches what only geometry decides and recomputes the rest with numpy:
 - per *set* of zone geometries: the people living inside any of them, and the
   reach groups.
 
-Reach is then a threshold on the cached distances (``distance * detour <=
-max_travel``), so travel limits, capacity, rates, totals and protection cost
-no geometry at all. :meth:`Engine.prepared` gives run() the arrays of
+Reach is then a threshold on the cached distances and front-line crossings
+(``distance * detour + crossing_penalty * changes <= max_travel``), so travel
+limits, the penalty, capacity, rates, totals and protection cost no geometry
+at all. A zone's geometry is keyed by its shape, the base (threat actors
+included) and the control surface (its crossings, its cut). :meth:`Engine.prepared` gives run() the arrays of
 :mod:`safezones.model.score`; :meth:`Engine.samples` scores a sweep's
 scenarios by hazard class and allocates by minimum cut
 (:mod:`safezones.model.mincut`), all draws at once.
@@ -36,14 +38,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError
 from safezones.io import layers
-from safezones.model import mincut, prepare, score
+from safezones.model import ground, mincut, prepare, score
+from safezones.model.control import ControlSurface, share_columns
+from safezones.model.metrics import METRICS
 from safezones.model.mincut import GroupSet
-from safezones.model.overlay import events_in_zones
 from safezones.model.population import covered_fraction
 from safezones.model.prepare import Base, Prepared
 from safezones.model.shelter import (
@@ -62,6 +66,7 @@ __all__ = ["READERS", "Engine", "clear_shared", "fast_supported", "shared"]
 READERS = prepare.Readers(
     population=layers.population_layer, events=layers.events_layer,
     displaced=layers.displaced_table,
+    control=getattr(layers, "control_layer", prepare.Readers.control),
 )  # fmt: skip
 
 #: Most zones the fast path handles (2**Z reach patterns); more go to the reference.
@@ -84,13 +89,16 @@ def fast_supported(sc: Scenario) -> str | None:
 
 @dataclass(frozen=True)
 class ZoneGeom:
-    area_km2: float
-    intensity: float  # events per 1,000 km2 per year in the window
-    dist: np.ndarray  # (C,) km from each cell to the zone (0 inside)
+    area_km2: float  # cut to land not held by control.exclude_held_by, when set
+    intensity: float  # the threat actors' events per 1,000 km2 per year in the window
+    dist: np.ndarray  # (C,) km from each cell to the zone (0 inside, inf beyond limit_km)
     cover_cells: np.ndarray  # cells the zone intersects
     cover_frac: np.ndarray  # their share inside the zone
     geom: Any  # the zone in PROJECT_CRS, as the reference measures it
     limit_km: float  # distances beyond this are not measured (inf): nobody reaches that far
+    crossings: np.ndarray | None = None  # (C,) control changes to the zone (0 beyond limit_km)
+    control: np.ndarray | None = None  # (11,) share_columns(), then area_before_cut_km2
+    threat: np.ndarray | None = None  # each threat actor's events, then civilian deaths / year
 
 
 class _LRU(OrderedDict[Any, Any]):
@@ -136,6 +144,7 @@ def _base_key(sc: Scenario) -> str:
             "population": sc.population.model_dump(),
             "events": sc.events.model_dump(),
             "demand": dem,
+            "threat": sc.threat.model_dump(),
             "base_dir": str(sc.base_dir),
             "files": files,
         }
@@ -147,6 +156,14 @@ def _zone_key(sc: Scenario, z: Any) -> str:
     if z.kind not in ("refuge", "freeze") and z.path is not None:
         shape["path"] = _stamp(sc.resolve(str(z.path)))
     return _key(shape)
+
+
+def _surface_key(sc: Scenario) -> str:
+    return ground.surface_key(sc, _stamp)
+
+
+def _control_key(sc: Scenario) -> str:
+    return _key({"surface": _surface_key(sc), "exclude": list(sc.control.exclude_held_by)})
 
 
 class Engine:
@@ -178,6 +195,9 @@ class Engine:
         self._pattern_cache: _LRU = _LRU(cache_size)  # by zones and travel limits
         self._resident_cache: _LRU = _LRU(cache_size)  # by zones
         self._key_memo: _LRU = _LRU(cache_size)  # cache keys, by section objects
+        self._surfaces: _LRU = _LRU(8)  # control surfaces, by _surface_key
+        self._actor_cache: _LRU = _LRU(8)  # each origin's actor, by base and surface
+        self._zone_res_cache: _LRU = _LRU(cache_size)  # residents per zone and class
         #: Measure cell-zone distances at least this far (km); a sweep sets it to the
         #: longest straight-line reach of its scenarios (max_travel_km / detour_factor).
         self.reach_km = 0.0
@@ -208,7 +228,7 @@ class Engine:
         """Return the cache keys of the zone geometry of ``sc`` (none off the fast path)."""
         if fast_supported(sc) is not None:
             return []
-        bkey = self._base_key(sc)
+        bkey = self._base_key(sc) + "|" + self._control_key(sc)
         return [bkey + "|" + self._zone_key(sc, z) for z in sc.zones]
 
     def warm_base(self, sc: Scenario) -> None:
@@ -249,8 +269,28 @@ class Engine:
     def _base_key(self, sc: Scenario) -> str:
         if str(sc.population.source) != "bundled" or str(sc.events.source) != "bundled":
             return _base_key(sc)  # a file's time of change is read every time
-        objs = (sc.population, sc.events, sc.demand)
+        objs = (sc.population, sc.events, sc.demand, sc.threat)
         return self._memo(objs, str(sc.base_dir), lambda: _base_key(sc))
+
+    def _control_key(self, sc: Scenario) -> str:
+        if str(sc.control.source) != "bundled":
+            return _control_key(sc)  # a file's time of change is read every time
+        return self._memo((sc.control,), str(sc.events.end), lambda: _control_key(sc))
+
+    def surface(self, sc: Scenario) -> ControlSurface:
+        """Return the control surface of ``sc`` (:func:`~safezones.model.ground.scenario_surface`)."""
+        key = _surface_key(sc) if str(sc.control.source) != "bundled" else self._memo(
+            (sc.control,), "surface|" + str(sc.events.end), lambda: _surface_key(sc))  # fmt: skip
+        got: ControlSurface = self._surfaces.get_or(key, lambda: ground.scenario_surface(sc, READERS.control))  # fmt: skip
+        return got
+
+    def _origin_actor(self, sc: Scenario, base: Base, surface: ControlSurface) -> np.ndarray:
+        def make() -> tuple[Base, ControlSurface, np.ndarray]:
+            codes = ground.cell_actors(self._points(base), surface)
+            return base, surface, ground.origin_actors(codes, base.bands[:, 1], base.of_cell,
+                                                       len(base.units))  # fmt: skip
+
+        return np.asarray(self._actor_cache.get_or((id(base), id(surface)), make)[2])
 
     def _zone_key(self, sc: Scenario, z: Any) -> str:
         if z.kind not in ("refuge", "freeze") and z.path is not None:
@@ -275,7 +315,7 @@ class Engine:
     def _zone(
         self, sc: Scenario, base_key: str, base: Base, z: Any, reach_km: float
     ) -> tuple[str, ZoneGeom]:
-        key = base_key + "|" + self._zone_key(sc, z)
+        key = base_key + "|" + self._control_key(sc) + "|" + self._zone_key(sc, z)
         limit = max(reach_km, self.reach_km)
 
         def make() -> ZoneGeom:
@@ -298,27 +338,36 @@ class Engine:
                 zones = zone_set([self._layer(sc, z)])
             except SafeZonesError as err:
                 raise type(err)([f"zones.{z.id}: {p}" for p in err.problems]) from None
+            surface = self.surface(sc)
+            uncut = float(zones["area_km2"].iloc[0])
+            if sc.control.exclude_held_by:  # as ground.cut cuts the reference's
+                zones = ground.cut_layer(zones, surface, tuple(sc.control.exclude_held_by))
             zm = to_metric(zones, what="zones").geometry.to_numpy()
             if len(zm) > 1:  # a split safe zone (scored by the reference): its footprint
                 zm = np.array([shapely.union_all(zm)], dtype=object)
             cgeom = base.cells.geometry.to_numpy()
             zi, ci = self._tree(base).query(zm, predicate="intersects")
-            ev = events_in_zones(zones, base.events, **base.ev_kw)
+            intensity, control, threat = ground.zone_figures(zones, uncut, base, surface)
+            dist = self._distances(sc, base, z, zm[0], limit)
             return ZoneGeom(
                 area_km2=float(zones["area_km2"].iloc[0]),
-                intensity=float(ev["events_per_1000km2_year"].iloc[0]),
-                dist=self._distances(sc, base, z, zm[0], limit),
+                intensity=intensity,
+                dist=dist,
                 cover_cells=ci,
                 cover_frac=covered_fraction(zm, cgeom, zi, ci),
                 geom=zm[0],
                 limit_km=limit,
+                crossings=ground.zone_crossings(self._points(base), zm[0], surface, dist, limit),
+                control=control,
+                threat=threat,
             )
 
         geom: ZoneGeom = self._zones.get_or(key, make)
         if geom.limit_km < reach_km:  # a longer journey than measured: measure farther
-            geom = replace(
-                geom, dist=self._distances(sc, base, z, geom.geom, limit), limit_km=limit
-            )
+            dist = self._distances(sc, base, z, geom.geom, limit)
+            cross = ground.zone_crossings(self._points(base), geom.geom, self.surface(sc), dist,
+                                          limit)  # fmt: skip
+            geom = replace(geom, dist=dist, crossings=cross, limit_km=limit)
             self._zones[key] = geom
         return key, geom
 
@@ -336,9 +385,11 @@ class Engine:
         """
         if any(getattr(z, "split", None) is not None for z in sc.zones):
             return prepare.prepare(sc, READERS)
-        (bkey, base, _), zones = prepare.gathered(
-            sc, lambda: self._base(sc), lambda: prepare.build_zones(sc, self._layer)
-        )
+        (bkey, base, _), zones, surface = prepare.gathered(
+            sc, lambda: self._base(sc), lambda: prepare.build_zones(sc, self._layer),
+            lambda: self.surface(sc),
+        )  # fmt: skip
+        zones = ground.cut(sc, zones, surface)
         if not self.base_made:  # as run() always did: each run warns about its inputs
             prepare.check_base(sc, base)
         reach_km = _reach_km(sc)
@@ -355,19 +406,13 @@ class Engine:
         res_g = np.column_stack(
             [np.bincount(gs.groups.of_cell, bands[:, j] * w, n_g) for j in range(3)]
         )
-        zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
-        start, end = base.ev_kw["start"], base.ev_kw["end"]
-        return Prepared(
-            zones=zones, units=base.units, events=prepare.events_in_window(base.events, start, end),
-            sources=prepare.source_list(sc, base.pop_source, base.ev_source),
-            window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
-            n_cells=len(base.cells), opop=base.opop, intensity=base.intensity,
-            zone_events=zone_ev,
-            exposure=exposure_index(zone_ev["events_per_1000km2_year"].to_numpy(),
-                                    sc.shelter.exposure_reference),
-            groups=gs.groups, group_class=gs.group_class, gpop=gs.gpop, res_zg=res_zg,
-            res_g=res_g, cells=base.cells,
-            given=prepare.given_displaced(sc, READERS, base.units, base.opop),
+        weights = np.array([g.threat[:-1] for g in geoms if g.threat is not None])
+        control = np.array([g.control for g in geoms if g.control is not None])
+        shares = pd.DataFrame(control[:, :-1], index=zones.index, columns=share_columns())
+        return prepare.finish(
+            sc, READERS, base, zones, surface, gs.groups, gs.group_class, gs.gpop, res_zg, res_g,
+            weights=weights.reshape(n_z, -1), control=ground.control_frame(shares, control[:, -1]),
+            origin_actor=self._origin_actor(sc, base, surface),
         )  # fmt: skip
 
     def _tree(self, base: Base) -> shapely.STRtree:
@@ -427,7 +472,7 @@ class Engine:
         out = np.full(len(pts), np.inf)
         shapely.prepare(zone)
         out[near] = np.asarray(shapely.distance(pts[near], zone), dtype=float) / 1000.0
-        return out
+        return np.where(np.isnan(out), np.inf, out)  # an empty zone (cut away): out of reach
 
     def _union(self, keys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
         """Each cell's share inside any of the zones ``(C,)``, as the reference measures it."""
@@ -459,28 +504,21 @@ class Engine:
         return np.asarray(self._unions.get_or(keys, make))
 
     def _patterns(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
-                  base: Base) -> np.ndarray:  # fmt: skip
-        """People of each reach pattern and hazard class ``(2**Z, H, 3)`` (low, central, high).
+                  base: Base) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """People of each reach pattern and hazard class, and the same weighted by rate.
 
-        Bit z of a pattern: zone z is within reach. Travel limits decide it,
-        capacity does not, so a sweep over capacity counts the cells once.
+        See :func:`~safezones.model.ground.pattern_people`. Travel limits and the
+        penalty decide it, capacity does not, so a sweep over capacity counts the cells once.
         """
         sh = sc.shelter
 
-        def make() -> np.ndarray:
-            bits = np.zeros(len(base.cells), dtype=np.int64)
-            for z, g in enumerate(geoms):
-                bits |= ((g.dist * sh.detour_factor) <= sh.max_travel_km).astype(np.int64) << z
-            n_k, n_h = 1 << len(geoms), base.n_cls
-            key = bits * n_h + base.cls_cell
-            p_kh = np.stack(
-                [np.bincount(key, base.bands[:, j], n_k * n_h) for j in range(3)], axis=1
-            ).reshape(n_k, n_h, 3)
-            p_kh.flags.writeable = False
-            return p_kh
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            return ground.pattern_people([g.dist for g in geoms], [g.crossings for g in geoms],
+                                         base, sh)  # fmt: skip
 
-        key = (zkeys, sh.max_travel_km, sh.detour_factor)
-        return np.asarray(self._pattern_cache.get_or(key, make))
+        key = (zkeys, sh.max_travel_km, sh.detour_factor, sh.crossing_penalty_km)
+        got: tuple[np.ndarray, np.ndarray] = self._pattern_cache.get_or(key, make)
+        return got
 
     def _residents(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
         """People living inside any of the zones, by hazard class ``(H, 3)``."""
@@ -501,7 +539,9 @@ class Engine:
 
         def make() -> GroupSet:
             dist = np.column_stack([g.dist for g in geoms])
-            groups, group_class = prepare.group_cells(base, dist, sh)
+            held = [g.crossings for g in geoms if g.crossings is not None]
+            cross = np.column_stack(held) if len(held) == len(geoms) and held else None
+            groups, group_class = prepare.group_cells(base, dist, sh, cross)
             n_g = len(groups.origin)
             gpop = np.column_stack(
                 [np.bincount(groups.of_cell, base.bands[:, j], n_g) for j in range(3)]
@@ -514,7 +554,7 @@ class Engine:
                 tied = np.isfinite(two[:, 1]) & (two[:, 0] == two[:, 1])
             return GroupSet(groups, group_class, gpop, nearest, tied)
 
-        key = (zkeys, sh.max_travel_km, sh.detour_factor)
+        key = (zkeys, sh.max_travel_km, sh.detour_factor, sh.crossing_penalty_km)
         gs: GroupSet = self._groupsets.get_or(key, make)
         return gs
 
@@ -548,23 +588,41 @@ class Engine:
         share = score.displaced_share(disp_h, pop_ht)
         displaced = disp_h.sum(axis=1)
 
-        p_kh = self._patterns(sc, zkeys, geoms, base)
+        p_kh, rw_kh = self._patterns(sc, zkeys, geoms, base)
         p_t = score.band_people(p_kh, t)  # (n, K, H)
         demand_k = (p_t * share[:, None, :]).sum(axis=2)  # (n, K)
 
-        # capacity, safety
+        # capacity, safety (a zone cut away entirely has capacity 0, as ground.cut gives it)
+        cut = bool(sc.control.exclude_held_by)
+        explicit = [0.0 if cut and (g.area_km2 <= 0 or shapely.is_empty(g.geom)) else z.capacity
+                    for z, g in zip(sc.zones, geoms, strict=True)]  # fmt: skip
         cap = score.zone_capacity(np.array([g.area_km2 for g in geoms]), dr,
-                                  usable_fraction=sh.usable_fraction,
-                                  explicit=[z.capacity for z in sc.zones])  # fmt: skip
+                                  usable_fraction=sh.usable_fraction, explicit=explicit)  # fmt: skip
         exposure = exposure_index(np.array([g.intensity for g in geoms]), sh.exposure_reference)
-        safe = score.zone_safety(exposure, np.asarray(prepare.protection(sc)), dr)
+        weights = np.array([g.threat[:-1] for g in geoms if g.threat is not None])
+        prot = np.asarray(prepare.protection(sc, weights.reshape(len(geoms), -1)))
+        safe = score.zone_safety(exposure, prot, dr)
 
         if sh.allocation == "optimal":
             arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
         else:
-            arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe)
+            arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe, dr)
         res_t = score.band_people(self._residents(zkeys, geoms, base), t)
-        return score.metrics(displaced, arrivals, score.not_displaced(res_t, share), cap, safe)
+        residents = score.not_displaced(res_t, share)
+        if "deaths_averted" not in METRICS:  # until model.deaths lands
+            return score.metrics(displaced, arrivals, residents, cap, safe)
+        averted = self._averted(zkeys, geoms, base, share, t, demand_k,
+                                score.band_people(rw_kh, t), prot, dr, arrivals)  # fmt: skip
+        metrics: Any = score.metrics
+        return np.asarray(metrics(displaced, arrivals, residents, cap, safe, averted))
+
+    def _averted(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base,
+                 *args: Any) -> np.ndarray:  # fmt: skip
+        """Deaths averted per draw and zone ``(n, Z)`` (:func:`~safezones.model.ground.pattern_deaths`)."""
+        res_zh, central = self._zone_res_cache.get_or(zkeys, lambda: ground.zone_class_people(
+            [g.cover_cells for g in geoms], [g.cover_frac for g in geoms], base))  # fmt: skip
+        per_year = np.array([g.threat[-1] if g.threat is not None else 0.0 for g in geoms])
+        return ground.pattern_deaths(res_zh, ground.civ_rate(per_year, central), *args)
 
     def totals(
         self, sc: Scenario, *, draws: int | None = None, seed: int | None = None
@@ -598,13 +656,24 @@ class Engine:
         t: np.ndarray,
         cap: np.ndarray,
         safe: np.ndarray,
+        dr: Any,
     ) -> np.ndarray:
-        """Arrivals per zone ``(n, Z)`` of the gravity allocation, on the reference's groups."""
+        """Arrivals per zone ``(n, Z)`` of the gravity allocation, on the reference's groups.
+
+        The drawn crossing penalty moves the distance (``distance_km + (drawn -
+        central) * crossings``); reach stays at the central penalty (issue 19 draws reach).
+        """
         gs = self._groupset(sc, zkeys, geoms, base)
         self.routes["gravity"] += len(t)
         gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
+        dist: np.ndarray = gs.groups.distance_km
+        shift = getattr(dr, "crossing_shift_km", None)
+        if shift is not None and gs.groups.crossings is not None:
+            d = np.asarray(shift(sc.shelter.crossing_penalty_km), dtype=float)
+            if np.any(d != 0):
+                dist = dist[None, :, :] + d[:, None, None] * gs.groups.crossings[None, :, :]
         flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
-                                 gs.groups.distance_km, safe, decay=sc.shelter.distance_decay,
+                                 dist, safe, decay=sc.shelter.distance_decay,
                                  outside_option=sc.shelter.outside_option)  # fmt: skip
         return np.asarray(np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1))
 

@@ -204,3 +204,47 @@ def test_progress_counts_every_draw_once():
     demand = np.array([TOY_DEMAND * f for f in (1.0, 1.1, 0.9, 3.0)])
     allocate_optimal(demand, TOY_CAP, TOY_REACH, TOY_DIST, progress=ticks.append)
     assert sum(ticks) == 4
+
+
+def test_reach_pays_the_crossing_penalty_by_hand():
+    # three cells of one origin, 40, 40 and 10 km from the zone, detour 1.25: 50, 50, 12.5 road km;
+    # the first crosses two front lines (2 x 30 km = 60: 110 km > 100), the second none
+    g = reach_groups(np.zeros(3, dtype=int), np.array([[40.0], [40.0], [10.0]]),
+                     np.array([1.0, 3.0, 2.0]), max_travel_km=100, detour_factor=1.25,
+                     crossings=np.array([[2], [0], [1]]), crossing_penalty_km=30.0)  # fmt: skip
+    assert g.reach.ravel().tolist() == [False, True]
+    assert g.distance_km.ravel().tolist() == pytest.approx([110.0, (3 * 50.0 + 2 * 42.5) / 5])
+    assert g.crossings.ravel().tolist() == pytest.approx([2.0, 2 / 5])
+    # without a penalty the crossings change nothing but are still counted
+    g0 = reach_groups(np.zeros(3, dtype=int), np.array([[40.0], [40.0], [10.0]]),
+                      np.array([1.0, 3.0, 2.0]), max_travel_km=100, detour_factor=1.25,
+                      crossings=np.array([[2], [0], [1]]), crossing_penalty_km=0.0)  # fmt: skip
+    assert g0.reach.ravel().tolist() == [True]
+    assert g0.distance_km.ravel().tolist() == pytest.approx([(50 + 150 + 25) / 6])
+    # a journey too long without any penalty counts no crossing (it is not measured)
+    far = reach_groups(np.zeros(1, dtype=int), np.array([[200.0]]), np.ones(1),
+                       max_travel_km=100, crossings=np.array([[3]]), crossing_penalty_km=30.0)  # fmt: skip
+    assert far.crossings.tolist() == [[0.0]] and far.distance_km.tolist() == [[260.0]]
+    with pytest.raises(sz.SafeZonesError, match="crossing_penalty_km must be >= 0, got -1"):
+        reach_groups(np.zeros(1, dtype=int), np.array([[1.0]]), np.ones(1), crossing_penalty_km=-1)
+
+
+def test_gravity_takes_a_distance_per_draw():
+    """(n, G, Z) distances: each draw allocated as with its own (G, Z) distances."""
+    rng = np.random.default_rng(3)
+    demand, cap = rng.uniform(10, 100, (4, 3)), rng.uniform(20, 90, (4, 2))
+    reach = np.array([[True, True], [True, False], [False, True]])
+    dist = rng.uniform(0, 80, (4, 3, 2))
+    safe = rng.uniform(0.2, 1.0, (4, 2))
+    got = allocate_gravity(demand, cap, reach, dist, safe, decay=1.5, outside_option=0.7)
+    for k in range(4):
+        one = allocate_gravity(demand[k], cap[k], reach, dist[k], safe[k], decay=1.5,
+                               outside_option=0.7)  # fmt: skip
+        np.testing.assert_allclose(got[k], one, rtol=1e-12)
+    # by hand: one group, one zone at 0 km in draw 0 and at d0 km in draw 1, decay 1:
+    # weights 1 and 1/2 against an outside option of 1: 1/2 and 1/3 of 60 go
+    two = allocate_gravity(np.array([[60.0], [60.0]]), np.array([[1e6], [1e6]]),
+                           np.array([[True]]), np.array([[[0.0]], [[10.0]]]),
+                           np.array([[1.0], [1.0]]), decay=1.0, outside_option=1.0,
+                           reference_km=10.0)  # fmt: skip
+    assert two[:, 0, 0].tolist() == pytest.approx([30.0, 20.0])

@@ -4,11 +4,24 @@ Everything a scenario's draws share is computed here once, from layers read
 elsewhere: the caller passes :class:`Readers` (``safezones.io.layers``), so
 the model opens no file of its own. :mod:`safezones.model.score` then scores
 the draws from these arrays.
+
+Threat and control (issue 18):
+
+- events are attributed to actors (:func:`safezones.model.threat.attribute_events`);
+  the **threat** events (those of ``threat.actors``) drive strike intensity per
+  origin, the cells' kernel, the hazard classes, each zone's exposure and the
+  civilian death rates; every actor's events are kept beside them
+  (``Prepared.zone_events_all``);
+- the **control surface** (:func:`scenario_surface`) gives each cell, origin and
+  zone part its actor; zones may be cut to land not held by
+  ``control.exclude_held_by``; reach counts the front lines crossed
+  (:func:`safezones.model.shelter.reach_groups`);
+- each zone's protection is its threat actors', weighted by their events in
+  the zone (:func:`zone_protection`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,19 +37,44 @@ from safezones import data
 from safezones._text import people
 from safezones.crs import to_metric
 from safezones.errors import SafeZonesError, SafeZonesWarning
+from safezones.model.control import zone_control
 from safezones.model.demand import (
     assign_origins,
     displaced_given,
     hazard_class,
     origin_units,
 )
+from safezones.model.ground import (
+    bundled_events,
+    bundled_threat,
+    cell_actors,
+    cell_points,
+    civ_rate,
+    control_frame,
+    cut,
+    origin_actors,
+    scenario_surface,
+    threat_events,
+    threat_key,
+    window_value,
+    zone_crossings,
+    zone_protection,
+)
 from safezones.model.overlay import (
+    actor_events,
     events_in_zones,
     kernel_intensity,
     strike_intensity,
 )
 from safezones.model.population import covered_fraction
-from safezones.model.shelter import Groups, cell_distances, exposure_index, reach_groups
+from safezones.model.shelter import (
+    Groups,
+    cell_distances,
+    exposure_index,
+    reach_groups,
+    straight_reach_km,
+)
+from safezones.model.threat import attribute_events, combined_protection, protection_by_actor
 from safezones.schema import in_window, window_bounds
 
 if TYPE_CHECKING:
@@ -53,6 +91,7 @@ __all__ = [
     "check_population_total",
     "check_window",
     "events_in_window",
+    "finish",
     "gathered",
     "given_displaced",
     "group_cells",
@@ -65,18 +104,27 @@ __all__ = [
 ]
 
 
+def _no_control_reader(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
+    raise SafeZonesError(
+        f"control.source: user control layers are not read yet ({sc.control.source!r}); "
+        'use source = "bundled"'
+    )
+
+
 @dataclass(frozen=True)
 class Readers:
     """Where a scenario's layers are read (``safezones.io.layers``): each takes the scenario.
 
-    ``population`` and ``events`` return a layer and where it came from;
-    ``displaced`` the table of displaced by origin of ``demand.mode = "given"``
-    and its path.
+    ``population``, ``events`` and ``control`` return a layer and where it came
+    from (``control``: columns ``actor``, ``date``, ``geometry``, points or
+    polygons, for ``control.source`` a file); ``displaced`` the table of
+    displaced by origin of ``demand.mode = "given"`` and its path.
     """
 
     population: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
     events: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
     displaced: Callable[[Scenario], tuple[pd.Series, str]]
+    control: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]] = _no_control_reader
 
 
 def zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:
@@ -105,7 +153,12 @@ def build_zones(
     """Build every zone of the scenario, with its protection and given capacity.
 
     ``layer`` builds one zone (default :func:`zone_layer`; the engine passes its cache).
-    The problems of every zone that cannot be built are raised at once.
+    The problems of every zone that cannot be built are raised at once. The
+    zones are not cut yet (:func:`safezones.model.ground.cut` does, with
+    ``control.exclude_held_by``). ``protection`` here weighs the threat actors
+    equally; :func:`prepare` replaces it by
+    :func:`~safezones.model.ground.zone_protection` (weighted by each actor's
+    events in the zone).
     """
     from safezones.model.zones import zone_set
 
@@ -124,16 +177,21 @@ def build_zones(
     zones["protection"] = np.repeat(protection(sc), per_spec)
     zones["capacity_given"] = [z.capacity for z, n in zip(sc.zones, per_spec, strict=True)
                                for _ in range(n)]  # fmt: skip
+    zones.attrs["parts_per_spec"] = per_spec
     return zones
 
 
-def protection(sc: Scenario) -> list[float]:
-    """Return each zone's protection: its threat actors' (own, else the defaults), averaged."""
-    from safezones.model.threat import combined_protection, protection_by_actor
+def protection(sc: Scenario, weights: np.ndarray | None = None) -> list[float]:
+    """Return each zone spec's protection against its threat actors, combined.
 
+    ``weights`` ``(zones, threat actors)``: each threat actor's events in the
+    zone in the window (:func:`safezones.model.threat.combined_protection`);
+    None weighs the actors equally.
+    """
     actors = sc.threat.names()
     by = [p for p, _ in protection_by_actor(sc.zones, sc.shelter.protection)]
-    out: list[float] = combined_protection(by, np.zeros((len(by), len(actors))), actors).tolist()
+    w = np.zeros((len(by), len(actors))) if weights is None else np.asarray(weights, float)
+    out: list[float] = combined_protection(by, w, actors).tolist()
     return out
 
 
@@ -151,24 +209,33 @@ def _bundled_origins(level: str) -> np.ndarray:
 
 
 @cache
-def _bundled_kernel(radius_km: float, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
-    ki = kernel_intensity(bundled_cells(), data.events(), radius_km=radius_km, **dict(window))
+def _bundled_kernel(
+    radius_km: float, window: tuple[tuple[str, Any], ...], actors: str | tuple[str, ...]
+) -> np.ndarray:
+    ki = kernel_intensity(bundled_cells(), bundled_threat(actors), radius_km=radius_km,
+                          **dict(window))  # fmt: skip
     out = ki["events_per_1000km2_year"].to_numpy(dtype=float)
     out.flags.writeable = False
     return out
 
 
+def _intensity(
+    units: gpd.GeoDataFrame, events: gpd.GeoDataFrame, ev_kw: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Strike intensity per origin, and its civilian deaths per year (threat events)."""
+    si = strike_intensity(units, events, **ev_kw)
+    civ = si["deaths_civilians"].to_numpy(dtype=float) / float(si.attrs["years"])
+    return si["events_per_1000km2_year"].to_numpy(dtype=float), civ
+
+
 @cache
-def _bundled_intensity(level: str, window: tuple[tuple[str, Any], ...]) -> np.ndarray:
-    si = strike_intensity(origin_units(level), data.events(), **dict(window))  # type: ignore[arg-type]
-    out = si["events_per_1000km2_year"].to_numpy(dtype=float)
-    out.flags.writeable = False
+def _bundled_intensity(
+    level: str, window: tuple[tuple[str, Any], ...], actors: str | tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    out = _intensity(origin_units(level), bundled_threat(actors), dict(window))  # type: ignore[arg-type]
+    for a in out:
+        a.flags.writeable = False
     return out
-
-
-def window_value(value: int | dt.date | str) -> int | str:
-    """Return a window bound as the overlay functions take it (a year, or an ISO date)."""
-    return value if isinstance(value, int) else str(value)
 
 
 @dataclass(frozen=True)
@@ -217,10 +284,13 @@ class Base:
     cls_cell: np.ndarray  # (C,) hazard class of each cell (0 in mode "given")
     n_cls: int
     opop: np.ndarray  # (O, 3)
-    intensity: np.ndarray  # (O,)
+    intensity: np.ndarray  # (O,) the threat actors' events per 1,000 km2 per year
     ev_kw: dict[str, Any]  # the events window and filters, as overlay functions take them
     pop_source: str  # where the population and the events came from (see source_list)
     ev_source: str
+    threat_events: gpd.GeoDataFrame | None = None  # the threat actors' events (all: = events)
+    threat_actors: tuple[str, ...] = ()  # "all" spelt out
+    civ_rate_origin: np.ndarray | None = None  # (O,) threat civilian deaths / person-year
 
 
 def gathered(sc: Scenario, *steps: Callable[[], Any]) -> list[Any]:
@@ -323,6 +393,10 @@ def prepare_base(sc: Scenario, readers: Readers) -> Base:
         return to_metric(layer, what="population"), where
 
     (cells, pop_source), (events, ev_source) = gathered(sc, population, lambda: readers.events(sc))
+    actors = threat_key(sc)
+    bundled_ev = sc.events.source == "bundled"
+    events = bundled_events() if bundled_ev else attribute_events(events)
+    threat = bundled_threat(actors) if bundled_ev else threat_events(events, actors)
     check_window(sc, events, ev_source)
     check_population_total(sc, cells, pop_source)
     dem = sc.demand
@@ -339,17 +413,18 @@ def prepare_base(sc: Scenario, readers: Readers) -> Base:
     ev_kw: dict[str, Any] = {"start": window_value(sc.events.start), "end": window_value(sc.events.end),
                              "imprecise": sc.events.imprecise,
                              "max_precision": sc.events.max_precision}  # fmt: skip
-    if sc.events.source == "bundled":
-        intensity = _bundled_intensity(level, tuple(sorted(ev_kw.items())))
+    window = tuple(sorted(ev_kw.items()))
+    if bundled_ev:
+        intensity, civ = _bundled_intensity(level, window, actors)
     else:
-        intensity = strike_intensity(units, events, **ev_kw)["events_per_1000km2_year"].to_numpy()
+        intensity, civ = _intensity(units, threat, ev_kw)
     if dem.mode == "given":
         cls_cell = np.zeros(len(cells), dtype=np.int64)
-    elif dem.origin == "cells":  # each cell's own class, from the events around it
-        if bundled_pop and sc.events.source == "bundled":
-            ki = _bundled_kernel(dem.kernel_km, tuple(sorted(ev_kw.items())))
+    elif dem.origin == "cells":  # each cell's own class, from the threat events around it
+        if bundled_pop and bundled_ev:
+            ki = _bundled_kernel(dem.kernel_km, window, actors)
         else:
-            ki = kernel_intensity(cells, events, radius_km=dem.kernel_km, **ev_kw)[
+            ki = kernel_intensity(cells, threat, radius_km=dem.kernel_km, **ev_kw)[
                 "events_per_1000km2_year"
             ].to_numpy()
         cls_cell = hazard_class(ki, dem.thresholds)
@@ -359,18 +434,26 @@ def prepare_base(sc: Scenario, readers: Readers) -> Base:
         cells=cells, sources=source_list(sc, pop_source, ev_source), events=events, units=units,
         pop_source=pop_source, ev_source=ev_source,
         bands=bands, of_cell=of_cell, cls_cell=cls_cell, n_cls=len(dem.rates), opop=opop,
-        intensity=intensity, ev_kw=ev_kw,
+        intensity=intensity, ev_kw=ev_kw, threat_events=threat, threat_actors=sc.threat.names(),
+        civ_rate_origin=civ_rate(civ, opop[:, 1]),
     )  # fmt: skip
 
 
-def group_cells(base: Base, dist: np.ndarray, shelter: ShelterSpec) -> tuple[Groups, np.ndarray]:
-    """Return the reach groups (origin, hazard class, zones reached) and each group's class."""
+def group_cells(
+    base: Base, dist: np.ndarray, shelter: ShelterSpec, crossings: np.ndarray | None = None
+) -> tuple[Groups, np.ndarray]:
+    """Return the reach groups (origin, hazard class, zones reached) and each group's class.
+
+    ``crossings`` ``(C, Z)``: control changes on the way (reach pays
+    ``shelter.crossing_penalty_km`` for each, at its central value).
+    """
     n_cls = base.n_cls
     keyed = reach_groups(base.of_cell * n_cls + base.cls_cell, dist, base.bands[:, 1],
                          max_travel_km=shelter.max_travel_km,
-                         detour_factor=shelter.detour_factor)  # fmt: skip
+                         detour_factor=shelter.detour_factor, crossings=crossings,
+                         crossing_penalty_km=shelter.crossing_penalty_km)  # fmt: skip
     groups = Groups(of_cell=keyed.of_cell, origin=keyed.origin // n_cls, reach=keyed.reach,
-                    distance_km=keyed.distance_km)  # fmt: skip
+                    distance_km=keyed.distance_km, crossings=keyed.crossings)  # fmt: skip
     return groups, keyed.origin % n_cls
 
 
@@ -381,21 +464,24 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     gives the same arrays from cached geometry; this path serves what it does not
     (a safe zone split into one zone per feature) and is what the engine is tested against.
     """
-    base, zones = gathered(sc, lambda: prepare_base(sc, readers), lambda: build_zones(sc))
+    base, zones, surface = gathered(sc, lambda: prepare_base(sc, readers),
+                                    lambda: build_zones(sc),
+                                    lambda: scenario_surface(sc, readers.control))  # fmt: skip
+    zones = cut(sc, zones, surface)
     cells, bands = base.cells, base.bands
     n_z = len(zones)
-    zone_ev = events_in_zones(zones, base.events, **base.ev_kw)
-    exposure = exposure_index(
-        zone_ev["events_per_1000km2_year"].to_numpy(), sc.shelter.exposure_reference
-    )
-
-    # reach: distances from every cell to every zone, grouped by origin and reach set
-    groups, group_class = group_cells(base, cell_distances(cells, zones), sc.shelter)
+    # reach: distances from every cell to every zone, and the front lines on the way
+    dist = cell_distances(cells, zones)
+    pts = cell_points(cells)
+    zm = to_metric(zones, what="zones").geometry.to_numpy()
+    limit = straight_reach_km(sc.shelter.max_travel_km, sc.shelter.detour_factor) * (1 + 1e-9)
+    cross = np.column_stack([zone_crossings(pts, zm[z], surface, dist[:, z], limit)
+                             for z in range(n_z)]) if n_z else np.zeros((len(cells), 0))  # fmt: skip
+    groups, group_class = group_cells(base, dist, sc.shelter, cross)
     n_g = len(groups.origin)
     gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
 
     # residents: each cell's share inside each zone, and inside any zone (bands per origin)
-    zm = to_metric(zones, what="zones").geometry.to_numpy()
     cgeom = cells.geometry.to_numpy()
     zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
     frac = covered_fraction(zm, cgeom, zi, ci)
@@ -407,15 +493,54 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     ufrac = covered_fraction(whole, cgeom, ui, uci)
     res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
                              for j in range(3)])  # fmt: skip
+    uncut = zones["area_before_cut_km2"] if "area_before_cut_km2" in zones else zones["area_km2"]
+    threat = base.threat_events if base.threat_events is not None else base.events
+    return finish(
+        sc, readers, base, zones, surface, groups, group_class, gpop, res_zg, res_g,
+        weights=actor_events(zones, threat, list(base.threat_actors), **base.ev_kw).to_numpy(),
+        control=control_frame(zone_control(zones, surface, cells), uncut.to_numpy(float)),
+        origin_actor=origin_actors(cell_actors(pts, surface), bands[:, 1], base.of_cell,
+                                   len(base.units)),
+    )  # fmt: skip
+
+
+def finish(
+    sc: Scenario, readers: Readers, base: Base, zones: gpd.GeoDataFrame,
+    surface: ControlSurface, groups: Groups, group_class: np.ndarray, gpop: np.ndarray,
+    res_zg: np.ndarray, res_g: np.ndarray, *, weights: np.ndarray, control: pd.DataFrame,
+    origin_actor: np.ndarray,
+) -> Prepared:  # fmt: skip
+    """Return the :class:`Prepared` of the zones' groups and residents: events, exposure, rates.
+
+    Shared by :func:`prepare` and :meth:`safezones.engine.Engine.prepared`. The
+    zones' events in the window are counted here, the threat actors' (exposure,
+    civilian rates) and every actor's; ``weights`` ``(Z, threat actors)`` are each
+    threat actor's events in each zone, which weigh its protection
+    (:func:`~safezones.model.ground.zone_protection`, written to ``zones["protection"]``).
+    """
+    threat = base.threat_events if base.threat_events is not None else base.events
+    zone_ev = events_in_zones(zones, threat, **base.ev_kw)
+    zone_all = zone_ev if threat is base.events else events_in_zones(zones, base.events,
+                                                                     **base.ev_kw)  # fmt: skip
+    prot, why = zone_protection(sc, zones, weights)
+    zones["protection"] = prot
+    years = float(zone_ev.attrs.get("years") or 1.0)
     start, end = base.ev_kw["start"], base.ev_kw["end"]
     return Prepared(
-        cells=cells, given=given_displaced(sc, readers, base.units, base.opop),
+        cells=base.cells, given=given_displaced(sc, readers, base.units, base.opop),
         zones=zones, units=base.units, events=events_in_window(base.events, start, end),
-        sources=base.sources,
+        sources=source_list(sc, base.pop_source, base.ev_source),
         window={"start": start, "end": end, "years": zone_ev.attrs.get("years")},
-        n_cells=len(cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
-        exposure=exposure, groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg,
-        res_g=res_g,
+        n_cells=len(base.cells), opop=base.opop, intensity=base.intensity, zone_events=zone_ev,
+        exposure=exposure_index(zone_ev["events_per_1000km2_year"].to_numpy(),
+                                sc.shelter.exposure_reference),
+        groups=groups, group_class=group_class, gpop=gpop, res_zg=res_zg, res_g=res_g,
+        surface=surface, control=control, zone_events_all=zone_all, protection_source=why,
+        origin_actor=origin_actor,
+        civ_rate_zone=civ_rate(zone_ev["deaths_civilians"].to_numpy(float) / years,
+                               res_zg[:, :, 1].sum(axis=1)),
+        civ_rate_origin=base.civ_rate_origin, threat_actors=base.threat_actors,
+        control_note=surface.note,
     )  # fmt: skip
 
 

@@ -5,8 +5,12 @@ Definitions:
 - **capacity** of a zone: given explicitly, or ``usable_fraction * area /
   site_area_per_person_m2`` (Sphere: 45 m2 per person in a planned camp);
 - **reach**: a displaced person can reach a zone when the straight-line
-  distance from home to the zone's edge, times ``detour_factor``, is at most
-  ``max_travel_km`` (0 inside the zone);
+  distance from home to the zone's edge, times ``detour_factor``, plus
+  ``crossing_penalty_km`` for each change of controlling actor along that line
+  (front lines crossed, :func:`safezones.model.control.cell_crossings`), is at
+  most ``max_travel_km`` (0 inside the zone; :func:`travel_km`). Reach uses the
+  scenario's central penalty; the draws move the penalty in the gravity
+  distance only (issue 19 draws reach);
 - **safety** of a zone: ``1 - (1 - protection) * exposure``, where
   ``exposure = min(1, intensity / EXPOSURE_REFERENCE)`` is the zone's strike
   intensity in the window scaled to the high-hazard threshold;
@@ -79,6 +83,7 @@ __all__ = [
     "reach_groups",
     "safety",
     "straight_reach_km",
+    "travel_km",
 ]
 
 Allocation = Literal["optimal", "gravity"]
@@ -169,7 +174,7 @@ def straight_reach_km(max_travel_km: float, detour_factor: float) -> float:
 
 
 def cell_distances(cells: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Straight-line km from each cell's representative point to each zone (0 inside).
+    """Straight-line km from each cell's representative point to each zone (0 inside, inf if empty).
 
     Examples
     --------
@@ -183,7 +188,32 @@ def cell_distances(cells: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarr
     pts = to_metric(cells, what="population").geometry.representative_point().to_numpy()
     zg = to_metric(zones, what="zones").geometry.to_numpy()
     shapely.prepare(zg)
-    return np.asarray(shapely.distance(pts[:, None], zg[None, :]), dtype=float) / 1000.0
+    d = np.asarray(shapely.distance(pts[:, None], zg[None, :]), dtype=float) / 1000.0
+    return np.where(np.isnan(d), np.inf, d)  # an empty zone (cut away) is out of reach
+
+
+def travel_km(
+    distance_km: np.ndarray,
+    crossings: np.ndarray | None,
+    *,
+    detour_factor: float,
+    crossing_penalty_km: float,
+) -> np.ndarray:
+    """Return the road km of each journey: straight km times the detour, plus the crossings' penalty.
+
+    The one definition of a journey's length that reach and the gravity
+    distance use (both :func:`reach_groups` and the engine's reach patterns).
+
+    Examples
+    --------
+    >>> travel_km(np.array([[10.0, 50.0]]), np.array([[0, 2]]), detour_factor=1.3,
+    ...           crossing_penalty_km=20.0).tolist()
+    [[13.0, 105.0]]
+    """
+    road = np.asarray(distance_km, dtype=float) * float(detour_factor)
+    if crossings is None or not crossing_penalty_km:
+        return road
+    return np.asarray(road + float(crossing_penalty_km) * np.asarray(crossings, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -199,13 +229,19 @@ class Groups:
     reach
         ``(groups, zones)`` bool: which zones each group reaches.
     distance_km
-        ``(groups, zones)`` population-weighted mean travel km (detour included).
+        ``(groups, zones)`` population-weighted mean travel km (detour and the
+        crossings' penalty included, :func:`travel_km`).
+    crossings
+        ``(groups, zones)`` population-weighted mean number of changes of
+        controlling actor along the straight lines from the group's cells to each
+        zone (0 for the cells too far to reach it, whose lines are not measured).
     """
 
     of_cell: np.ndarray
     origin: np.ndarray
     reach: np.ndarray
     distance_km: np.ndarray
+    crossings: np.ndarray | None = None
 
 
 def reach_groups(
@@ -215,8 +251,17 @@ def reach_groups(
     *,
     max_travel_km: float = DEFAULT_MAX_TRAVEL_KM,
     detour_factor: float = DEFAULT_DETOUR_FACTOR,
+    crossings: np.ndarray | None = None,
+    crossing_penalty_km: float = 0.0,
 ) -> Groups:
     """Group cells by origin and by the set of zones they reach.
+
+    A cell reaches a zone when its :func:`travel_km` (straight km times
+    ``detour_factor``, plus ``crossing_penalty_km`` per change of controlling
+    actor in ``crossings`` ``(cells, zones)``) is at most ``max_travel_km``.
+    The crossings of cells whose journey without penalty is already too long
+    count as 0 (they are not measured). Groups keep their keys (origin, reach
+    pattern): the penalty moves the groups' distances and reach, not their kind.
 
     Examples
     --------
@@ -224,12 +269,30 @@ def reach_groups(
     ...                  np.ones(3), max_travel_km=100, detour_factor=1.3)
     >>> g.origin.tolist(), g.reach.ravel().tolist(), g.distance_km.ravel().tolist()
     ([0, 0, 1], [False, True, True], [117.0, 13.0, 6.5])
+
+    One front line between the first two cells and the zone, at 20 km a crossing: the
+    second cell (91 road km) no longer reaches it (111 km):
+
+    >>> g = reach_groups(np.array([0, 0, 1]), np.array([[10.0], [70.0], [5.0]]), np.ones(3),
+    ...                  max_travel_km=100, detour_factor=1.3, crossings=np.array([[1], [1], [0]]),
+    ...                  crossing_penalty_km=20.0)
+    >>> g.reach.ravel().tolist(), g.distance_km.ravel().round(6).tolist()
+    ([False, True, True], [111.0, 33.0, 6.5])
+    >>> g.crossings.ravel().tolist()
+    [1.0, 1.0, 0.0]
     """
     travel = _positive("max_travel_km", max_travel_km)
     detour = float(detour_factor)
     if not np.isfinite(detour) or detour < 1:
         raise SafeZonesError(f"detour_factor must be >= 1, got {detour_factor!r}")
-    road = distance_km * detour
+    pen = float(crossing_penalty_km)
+    if not np.isfinite(pen) or pen < 0:
+        raise SafeZonesError(f"crossing_penalty_km must be >= 0, got {crossing_penalty_km!r}")
+    cross = None
+    if crossings is not None:
+        # unmeasured journeys (too long without any penalty) count no crossing
+        cross = np.where(distance_km * detour <= travel, np.asarray(crossings, dtype=float), 0.0)
+    road = travel_km(distance_km, cross, detour_factor=detour, crossing_penalty_km=pen)
     reach = road <= travel
     n_zones = reach.shape[1]
     bits = reach.astype(np.int64) @ (1 << np.arange(n_zones, dtype=np.int64)) if n_zones else 0
@@ -248,9 +311,16 @@ def reach_groups(
         if n_zones
         else np.zeros((len(uniq), 0))
     )
+    gcross = None
+    if cross is not None:
+        gcross = np.zeros((len(uniq), n_zones))
+        for z in range(n_zones):
+            gcross[:, z] = np.bincount(of_cell, weights=w * cross[:, z], minlength=len(uniq))
+        gcross /= wsum[:, None]
     origin = uniq >> n_zones
     greach = ((uniq[:, None] >> np.arange(n_zones)) & 1).astype(bool)
-    return Groups(of_cell=of_cell, origin=origin, reach=greach, distance_km=dist)
+    return Groups(of_cell=of_cell, origin=origin, reach=greach, distance_km=dist,
+                  crossings=gcross)  # fmt: skip
 
 
 def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -477,8 +547,12 @@ def allocate_gravity(
     demand, capacity, safety
         ``(groups,)``, ``(zones,)``, ``(zones,)``, each optionally with a
         leading draws axis.
-    reach, distance_km
+    reach
         ``(groups, zones)``.
+    distance_km
+        ``(groups, zones)``, or ``(draws, groups, zones)`` when the draws move
+        it (the crossing penalty drawn: ``distance_km + (drawn - central) *
+        crossings``; reach stays at the central penalty).
     decay, outside_option, reference_km
         The distance decay exponent, the outside option's weight and the
         distance ``d0``.
@@ -497,14 +571,16 @@ def allocate_gravity(
     if outside_option < 0 or not np.isfinite(outside_option):
         raise SafeZonesError(f"outside_option must be >= 0, got {outside_option!r}")
     d = np.asarray(demand, dtype=float)
-    single = d.ndim == 1 and np.ndim(capacity) == 1 and np.ndim(safety) == 1
+    single = (d.ndim == 1 and np.ndim(capacity) == 1 and np.ndim(safety) == 1
+              and np.ndim(distance_km) == 2)  # fmt: skip
     d2 = np.atleast_2d(d)
     c2 = np.atleast_2d(np.asarray(capacity, dtype=float))
     s2 = np.atleast_2d(np.asarray(safety, dtype=float))
     mean_cap = c2.mean(axis=1, keepdims=True)
     attract = np.divide(c2, mean_cap, out=np.zeros_like(c2), where=mean_cap > 0) * s2
-    pull = (reference_km / (distance_km + reference_km)) ** decay * reach  # (G, Z)
-    w = attract[:, None, :] * pull[None, :, :]  # (n, G, Z)
+    dist = np.asarray(distance_km, dtype=float)
+    pull = (reference_km / (dist + reference_km)) ** decay * reach  # (G, Z) or (n, G, Z)
+    w = attract[:, None, :] * (pull if pull.ndim == 3 else pull[None, :, :])  # (n, G, Z)
     denom = outside_option + w.sum(axis=2, keepdims=True)
     share = np.divide(w, denom, out=np.zeros_like(w), where=denom > 0)
     flows = d2[:, :, None] * share

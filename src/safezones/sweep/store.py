@@ -131,6 +131,11 @@ class GeometryStore:
                     dist=np.asarray(geom.dist, dtype=float),
                     cover_cells=np.asarray(geom.cover_cells, dtype=np.int64),
                     cover_frac=np.asarray(geom.cover_frac, dtype=float),
+                    crossings=np.asarray(
+                        geom.crossings if geom.crossings is not None else [], dtype=np.int64
+                    ),
+                    control=np.asarray(geom.control if geom.control is not None else [], float),
+                    threat=np.asarray(geom.threat if geom.threat is not None else [], float),
                     wkb=np.frombuffer(shapely.to_wkb(geom.geom), dtype=np.uint8),
                 )
         except OSError:
@@ -154,12 +159,16 @@ class GeometryStore:
                     return None
                 scalars = f["scalars"]
                 dist, cells, frac = f["dist"], f["cover_cells"], f["cover_frac"]
+                cross, control, threat = f["crossings"], f["control"], f["threat"]
                 wkb = f["wkb"]
             ok = (
                 scalars.shape == (3,) and scalars.dtype == np.float64
                 and dist.shape == (n_cells,) and dist.dtype == np.float64
                 and cells.ndim == 1 and cells.dtype == np.int64
                 and frac.shape == cells.shape and frac.dtype == np.float64
+                and cross.shape == (n_cells,) and cross.dtype == np.int64
+                and control.ndim == 1 and control.dtype == np.float64
+                and threat.ndim == 1 and threat.dtype == np.float64
                 and wkb.ndim == 1 and wkb.dtype == np.uint8
                 and bool(np.all((cells >= 0) & (cells < n_cells)))
             )  # fmt: skip
@@ -180,6 +189,9 @@ class GeometryStore:
             cover_frac=frac,
             geom=geom,
             limit_km=float(scalars[2]),
+            crossings=cross,
+            control=control,
+            threat=threat,
         )
 
     def clean(self) -> None:
