@@ -46,7 +46,6 @@ from safezones.errors import SafeZonesError
 from safezones.io import layers
 from safezones.model import ground, mincut, prepare, score
 from safezones.model.control import ControlSurface, share_columns
-from safezones.model.metrics import METRICS
 from safezones.model.mincut import GroupSet
 from safezones.model.population import covered_fraction
 from safezones.model.prepare import Base, Prepared
@@ -578,7 +577,8 @@ class Engine:
         n_h = base.n_cls
         dem, sh = sc.demand, sc.shelter
         dr = score.sample(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
-                         site_area_central_m2=sh.site_area_per_person_m2)  # fmt: skip
+                          site_area_central_m2=sh.site_area_per_person_m2,
+                          crossing_penalty_central_km=sh.crossing_penalty_km)  # fmt: skip
         t = dr.population_t
 
         # demand by hazard class: the share displaced is the same for every group of a class
@@ -609,12 +609,9 @@ class Engine:
             arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe, dr)
         res_t = score.band_people(self._residents(zkeys, geoms, base), t)
         residents = score.not_displaced(res_t, share)
-        if "deaths_averted" not in METRICS:  # until model.deaths lands
-            return score.metrics(displaced, arrivals, residents, cap, safe)
         averted = self._averted(zkeys, geoms, base, share, t, demand_k,
                                 score.band_people(rw_kh, t), prot, dr, arrivals)  # fmt: skip
-        metrics: Any = score.metrics
-        return np.asarray(metrics(displaced, arrivals, residents, cap, safe, averted))
+        return score.metrics(displaced, arrivals, residents, cap, safe, deaths=averted)
 
     def _averted(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base,
                  *args: Any) -> np.ndarray:  # fmt: skip
@@ -666,12 +663,7 @@ class Engine:
         gs = self._groupset(sc, zkeys, geoms, base)
         self.routes["gravity"] += len(t)
         gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
-        dist: np.ndarray = gs.groups.distance_km
-        shift = getattr(dr, "crossing_shift_km", None)
-        if shift is not None and gs.groups.crossings is not None:
-            d = np.asarray(shift(sc.shelter.crossing_penalty_km), dtype=float)
-            if np.any(d != 0):
-                dist = dist[None, :, :] + d[:, None, None] * gs.groups.crossings[None, :, :]
+        dist = score.gravity_distance_km(gs.groups, dr, sc.shelter.crossing_penalty_km)
         flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
                                  dist, safe, decay=sc.shelter.distance_decay,
                                  outside_option=sc.shelter.outside_option)  # fmt: skip

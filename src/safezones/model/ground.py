@@ -404,7 +404,7 @@ def pattern_deaths(
     the inflow rate is :func:`pattern_inflow`; the formula is
     :func:`safezones.model.deaths.deaths_averted`'s.
     """
-    from safezones.model import deaths  # type: ignore[attr-defined]
+    from safezones.model import deaths
     from safezones.model.score import band_people, not_displaced
 
     residents = not_displaced(band_people(res_zh, t), share)  # (n, Z)
