@@ -18,6 +18,9 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+
 from safezones.config.scenario import BUNDLED_SNAPSHOTS
 from safezones.defaults import CONTROL_FLAG_SHARE
 from safezones.errors import SafeZonesError
@@ -303,11 +306,12 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _renderer(fig: Figure) -> Any:
-    canvas = fig.canvas
-    if hasattr(canvas, "get_renderer"):
-        return canvas.get_renderer()
-    return fig._get_renderer()  # type: ignore[attr-defined]  # noqa: SLF001 - no public one
+_OUTLINES = TextToPath()
+
+# Raster text is hinted: at 150 dpi a line is up to ~1.5 % wider than its outline,
+# at the figure's 100 dpi ~8 % narrower (measured on DejaVu Sans, 7.5 pt). Lines are
+# measured unhinted, as the PDF draws them, and kept this much inside the width.
+_HINTING_MARGIN = 0.98
 
 
 def fit_width(
@@ -315,10 +319,12 @@ def fit_width(
 ) -> str:
     """Return ``text`` broken at spaces so that every line, as drawn, is at most ``width_in`` wide.
 
-    Lines are measured by the figure's renderer (the text's extent in that
-    font), not counted in characters; a word is never cut, and a word
-    longer than the line stands alone on its own. Line breaks already in
-    ``text`` are kept. User text is measured literally (no mathtext).
+    Lines are measured on the font's outlines (the text's true extent in
+    that font, the same at any dpi and in a PDF), not counted in characters,
+    and kept 2 % inside ``width_in`` for the hinting of raster text; a word
+    is never cut, and a word longer than the line stands alone on its own.
+    Line breaks already in ``text`` are kept. User text is measured
+    literally (no mathtext). ``fig`` gives nothing but the call's context.
 
     Examples
     --------
@@ -329,28 +335,25 @@ def fit_width(
     fit on one short line
     >>> plt.close(fig)
     """
-    renderer = _renderer(fig)
-    probe = fig.text(0, 0, "", fontsize=fontsize, fontweight=fontweight, parse_math=False)
-    limit = width_in * fig.dpi
+    del fig  # the width of a line is the font's, not the figure's renderer's
+    font = FontProperties(size=fontsize, weight=fontweight)
+    limit = width_in * 72 * _HINTING_MARGIN  # points
 
     def fits(line: str) -> bool:
-        probe.set_text(line)
-        return bool(probe.get_window_extent(renderer).width <= limit)
+        width = _OUTLINES.get_text_width_height_descent(line, font, ismath=False)[0]
+        return bool(width <= limit)
 
     lines = []
-    try:
-        for para in text.split("\n"):
-            line = ""
-            for word in para.split():
-                wider = f"{line} {word}" if line else word
-                if not line or fits(wider):
-                    line = wider
-                else:
-                    lines.append(line)
-                    line = word
-            lines.append(line)
-    finally:
-        probe.remove()
+    for para in text.split("\n"):
+        line = ""
+        for word in para.split():
+            wider = f"{line} {word}" if line else word
+            if not line or fits(wider):
+                line = wider
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
     return "\n".join(lines)
 
 
