@@ -25,9 +25,10 @@ from safezones.viz.control import control_layer, zone_flags
 
 MPL = {"baseline_dir": "baseline", "tolerance": 3, "savefig_kwargs": {"dpi": 45},
        "style": "default"}  # fmt: skip
-#: The palette as documented in safezones.viz.control (Okabe-Ito), written out by hand.
-WANT = {"government": "#CC79A7", "opposition": "#009E73", "islamic_state": "#000000",
+#: The palette as documented in safezones.viz.control, written out by hand, and its opacities.
+WANT = {"government": "#CC79A7", "opposition": "#009E73", "islamic_state": "#8C510A",
         "kurds": "#F0E442"}  # fmt: skip
+WANT_ALPHA = {"government": 0.38, "opposition": 0.55, "islamic_state": 0.5, "kurds": 0.38}
 PAYLOAD = "<img src=x onerror=\"document.title='pwned'\">"
 
 
@@ -73,8 +74,7 @@ def test_control_layer_colours_each_actor_and_hatches_unknown(border):
     assert set(by_gid) == {f"control:{a}" for a in sz.schema.ACTORS}
     for actor, colour in WANT.items():
         face = by_gid[f"control:{actor}"].get_facecolor()[0]
-        alpha = 0.38 * (0.65 if actor == "islamic_state" else 1.0)
-        assert tuple(face) == pytest.approx(to_rgba(colour, alpha)), actor
+        assert tuple(face) == pytest.approx(to_rgba(colour, WANT_ALPHA[actor])), actor
     unknown = by_gid["control:unknown"]
     assert unknown.get_hatch() == "////" and not np.any(unknown.get_facecolor()[..., 3])
     # under the zones: zones are outlined (no fill) when control is drawn

@@ -1,15 +1,17 @@
 """Who holds the ground, as the maps show it: colours, the layer, the surface's polygons, flags.
 
-- :data:`CONTROL_COLOURS`: one colour per actor of :data:`~safezones.schema.ACTORS`
-  from the Okabe-Ito palette (safe for the common forms of colour blindness),
-  chosen after the usual colours of Syria's conflict maps: the government
-  reddish purple (``#CC79A7``; vermillion is kept for the seed strikes),
-  the opposition bluish green (``#009E73``), the Islamic State black
-  (``#000000``, grey once transparent), the Kurdish forces yellow (``#F0E442``);
-  ``unknown`` land is not filled but hatched in light grey (:data:`UNKNOWN_HATCH`).
-  The layer is drawn at :data:`CONTROL_ALPHA` (black lighter,
-  :func:`control_alpha`) under the zones, which are then
-  outlined, so the ground inside a zone shows.
+- :data:`CONTROL_COLOURS`: one colour per actor of :data:`~safezones.schema.ACTORS`,
+  safe for the common forms of colour blindness, chosen after the usual
+  colours of Syria's conflict maps: the government reddish purple (``#CC79A7``,
+  Okabe-Ito; vermillion is kept for the seed strikes), the opposition bluish
+  green (``#009E73``, Okabe-Ito), the Kurdish forces yellow (``#F0E442``,
+  Okabe-Ito) and the Islamic State dark brown (``#8C510A``, ColorBrewer BrBG):
+  not the usual black, whose grey once transparent read as the neighbours'
+  grey land across the Iraqi and Turkish borders and hid the grey event
+  points. ``unknown`` land is not filled but hatched in light grey
+  (:data:`UNKNOWN_HATCH`).
+  Each is laid at its :data:`CONTROL_ALPHAS` opacity under the zones, which are
+  then outlined, so the ground inside a zone shows.
 - :func:`control_layer` (also in :mod:`safezones.viz.layers`): the layer on an axes.
 - :func:`control_polygons`: the surface of a result as one (multi)polygon per
   actor, simplified to :data:`CONTROL_TOLERANCE_M` for drawing: carried by the
@@ -43,8 +45,8 @@ if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
 
 __all__ = [
-    "BLACK_ALPHA_SHARE",
     "CONTROL_ALPHA",
+    "CONTROL_ALPHAS",
     "CONTROL_COLOURS",
     "CONTROL_TOLERANCE_M",
     "UNKNOWN_HATCH",
@@ -62,11 +64,11 @@ __all__ = [
     "zone_flags",
 ]
 
-#: Fill of each actor's ground (Okabe-Ito); ``unknown`` is hatched, not filled.
+#: Fill of each actor's ground; ``unknown`` is hatched, not filled.
 CONTROL_COLOURS = {
     "government": "#CC79A7",
     "opposition": "#009E73",
-    "islamic_state": "#000000",
+    "islamic_state": "#8C510A",
     "kurds": "#F0E442",
     "unknown": "#FFFFFF",
 }
@@ -75,22 +77,33 @@ UNKNOWN_HATCH = ("////", "#BDBDBD")
 #: Opacity of the control layer: the governorate lines and events stay readable over it
 #: (assumption: a choice of legibility).
 CONTROL_ALPHA = 0.38
-#: The Islamic State's black is laid at this share of :data:`CONTROL_ALPHA` (0.25): a
-#: lighter grey, so the dark event points stay visible on its ground (assumption).
-BLACK_ALPHA_SHARE = 0.65
+#: Opacity of each actor's ground, :data:`CONTROL_ALPHA` but for two (assumption: chosen
+#: on the colours as drawn over white, simulated for protanopia, deuteranopia and
+#: tritanopia (Machado et al. 2009) and compared in CIELAB): the opposition at 0.55, as
+#: at 0.38 its green and the government's purple are one grey to deuteranopes
+#: (difference 5; 16 at 0.55); the Islamic State at 0.5, 16 or more from every other
+#: fill, the neighbours' land, the sea and white for all four (its event points keep
+#: the contrast they have on the others' ground).
+CONTROL_ALPHAS = {"government": CONTROL_ALPHA, "opposition": 0.55, "islamic_state": 0.5,
+                  "kurds": CONTROL_ALPHA, "unknown": 1.0}  # fmt: skip
 
 
 def control_alpha(actor: str, alpha: float = CONTROL_ALPHA) -> float:
     """Return the opacity an actor's ground is drawn at (``unknown``: hatched, opaque).
 
+    ``alpha`` scales :data:`CONTROL_ALPHAS` (its value for the government and
+    the Kurdish forces).
+
     Examples
     --------
-    >>> control_alpha("government"), round(control_alpha("islamic_state"), 3), control_alpha("unknown")
-    (0.38, 0.247, 1.0)
+    >>> control_alpha("government"), control_alpha("islamic_state"), control_alpha("unknown")
+    (0.38, 0.5, 1.0)
+    >>> round(control_alpha("opposition", alpha=0.19), 3)
+    0.275
     """
     if actor == "unknown":
         return 1.0
-    return alpha * BLACK_ALPHA_SHARE if CONTROL_COLOURS.get(actor) == "#000000" else alpha
+    return CONTROL_ALPHAS.get(actor, CONTROL_ALPHA) * alpha / CONTROL_ALPHA
 
 
 #: The surface is simplified to 200 m for drawing: under a tenth of a point at A4 width
@@ -236,8 +249,9 @@ def control_layer(
         :data:`~safezones.viz.control.CONTROL_TOLERANCE_M`), or polygons with an
         ``actor`` column (any CRS, drawn as given).
     alpha
-        Opacity of the fills (:data:`~safezones.viz.control.CONTROL_ALPHA`;
-        black at a share of it, :func:`~safezones.viz.control.control_alpha`).
+        Opacity of the government's and Kurdish forces' fills, the others'
+        in proportion (:data:`~safezones.viz.control.CONTROL_ALPHAS`,
+        :func:`~safezones.viz.control.control_alpha`).
     title
         A first legend entry without a key ("Ground held by:"); None for none.
     zorder

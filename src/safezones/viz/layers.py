@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
+from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -54,6 +54,9 @@ __all__ = [
     "MAP_LAYERS",
     "POINT_AREA_PER_DEATH",
     "SMALL_ZONE_M2",
+    "ZONE_BAND_ALPHA",
+    "ZONE_BAND_PT",
+    "ZONE_OUTLINE_PT",
     "Labels",
     "check_layers",
     "control_layer",
@@ -259,6 +262,24 @@ def _draw_seed(ax: Axes, seed_events: gpd.GeoDataFrame | None, *, small: bool = 
     ]
 
 
+#: Over the control layer a zone is outlined and banded: a strip of its colour along the
+#: inside of its edge, this wide on the page, so that it reads where its edge runs along
+#: Syria's border and its ground still shows (assumption: a choice of legibility).
+ZONE_BAND_PT = 3.5
+#: Opacity of that band, and width of the outline over it (points).
+ZONE_BAND_ALPHA = 0.5
+ZONE_OUTLINE_PT = 2.2
+
+
+def _band(ax: Axes, zm: gpd.GeoDataFrame, width_pt: float) -> gpd.GeoSeries:
+    """Return the strip ``width_pt`` wide on the page inside each zone's edge (metres)."""
+    fig = ax.get_figure()
+    x0, x1 = ax.get_xlim()
+    page_pt = ax.get_position().width * fig.get_figwidth() * 72  # type: ignore[union-attr]
+    width_m = width_pt * abs(x1 - x0) / page_pt
+    return zm.geometry.difference(zm.geometry.buffer(-width_m))
+
+
 def draw_zones(
     ax: Axes,
     zm: gpd.GeoDataFrame,
@@ -267,8 +288,14 @@ def draw_zones(
     norm: Normalize | None = None,
     cmap: Any = None,
     alpha: float = 0.45,
+    band: bool = False,
 ) -> list[Any]:
-    """Draw zones by kind (filled by ``fill`` through ``cmap`` if given); return legend handles."""
+    """Draw zones by kind (filled by ``fill`` through ``cmap`` if given); return legend handles.
+
+    ``alpha`` 0 draws outlines only (over binned events, so the classes keep
+    their colours); ``band`` adds the band of :data:`ZONE_BAND_PT` inside
+    them (over the control layer).
+    """
     handles: list[Any] = []
     kinds = zm["kind"] if "kind" in zm.columns else pd.Series("safe", index=zm.index)
     for kind, colour in KIND_COLOURS.items():
@@ -298,7 +325,20 @@ def draw_zones(
             handles.append(
                 Patch(facecolor=colour, alpha=alpha, edgecolor=colour, label=f"{kind} zone")
             )
-        else:  # over binned events: outlines only, so the classes keep their colours
+        elif band:
+            ring = _band(ax, sel, ZONE_BAND_PT)
+            plot_frame(ring, ax, color=colour, alpha=ZONE_BAND_ALPHA, edgecolor="none", zorder=4)
+            plot_frame(sel.boundary, ax, color="white", linewidth=ZONE_OUTLINE_PT + 1.6, zorder=4)
+            plot_frame(sel.boundary, ax, color=colour, linewidth=ZONE_OUTLINE_PT, zorder=4)
+            handles.append(
+                Patch(
+                    facecolor=(*to_rgb(colour), ZONE_BAND_ALPHA),
+                    edgecolor=colour,
+                    linewidth=ZONE_OUTLINE_PT,
+                    label=f"{kind} zone",
+                )
+            )
+        else:
             plot_frame(sel.boundary, ax, color="white", linewidth=3.4, zorder=4)
             plot_frame(sel.boundary, ax, color=colour, linewidth=1.8, zorder=4)
             handles.append(
@@ -515,7 +555,7 @@ def draw_map(
             handles += draw_zones(ax, zm, fill=values.reindex(zm.index), norm=norm, cmap=cmap)
         else:
             filled = events_style == "points" and control is None
-            handles += draw_zones(ax, zm, alpha=0.45 if filled else 0.0)
+            handles += draw_zones(ax, zm, alpha=0.45 if filled else 0.0, band=control is not None)
     if "events" in layers and events is not None:  # None: not given; empty: none recorded
         handles += _draw_events(ax, events, events_style, events_label, small=small)
     if "seed_events" in layers:
