@@ -120,12 +120,41 @@ def test_compare_numbers_match_the_library(compare_out):
 
 
 def test_result_map_shows_zones_and_the_seed_strikes(compare_out):
+    import shapely
+    from matplotlib.text import Text
+
+    from safezones import viz
+    from safezones.crs import to_metric
+
     out, _ = compare_out
-    img = mpimg.imread(out / "border-refuge-zones" / "map.png")
+    folder = out / "border-refuge-zones"
+    img = mpimg.imread(folder / "map.png")
     rgb = img[..., :3]
-    # refuge strips are drawn in Okabe-Ito blue (0, 114, 178) at 45 % over white/grey
-    blueish = (rgb[..., 2] > rgb[..., 0] + 0.25) & (rgb[..., 2] > 0.6)
-    assert blueish.mean() > 0.02
+    # where each zone's edge falls on map.png (150 dpi): the map drawn again from the result
+    # written beside it, with the label boxes and the legend, under which no edge shows
+    r = sz.ScenarioResult.from_file(folder)
+    fig, ax = viz.result_map(r)
+    fig.set_dpi(150)
+    fig.canvas.draw()
+    assert fig.canvas.get_width_height() == (img.shape[1], img.shape[0])
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_bbox_patch() or t).get_window_extent(renderer)
+             for t in fig.findobj(Text) if t.get_text() and t.get_visible()]  # fmt: skip
+    boxes.append(ax.get_legend().get_window_extent(renderer))
+    # the refuge outline, Okabe-Ito blue (0, 114, 178), and its band: blue above red and green
+    blue = (rgb[..., 2] > rgb[..., 0] + 0.25) & (rgb[..., 2] > rgb[..., 1] + 0.05)
+    for zone_id, geom in zip(r.zones["zone_id"], to_metric(r.zones).geometry, strict=True):
+        edge = geom.boundary
+        xy = ax.transData.transform(shapely.get_coordinates(
+            shapely.line_interpolate_point(edge, np.arange(0, edge.length, 2000.0))))  # fmt: skip
+        xy = xy[[not any(b.contains(x, y) for b in boxes) for x, y in xy]]
+        assert len(xy) > 100, zone_id  # a 30 km strip along a border: hundreds of km
+        cols, rows = np.round(xy[:, 0]).astype(int), np.round(img.shape[0] - xy[:, 1]).astype(int)
+        # every 2 km of the edge, the outline within 4 px (0.7 pt): it is 2.2 pt wide, and
+        # Syria's border (1 pt) and the events are drawn over it
+        unseen = [(c, w) for c, w in zip(cols, rows, strict=True)
+                  if not blue[w - 4 : w + 5, c - 4 : c + 5].any()]  # fmt: skip
+        assert unseen == [], (zone_id, unseen[:5])
     # the Raqqa seed star (2014) is vermillion (213, 94, 0); not on the 2019 map
     vermillion = np.abs(rgb - np.array([213, 94, 0]) / 255).sum(axis=-1) < 0.1
     assert vermillion.sum() > 20
