@@ -32,12 +32,11 @@ from shapely.geometry import shape
 
 import safezones as sz
 from safezones.scenario import Scenario, run
+from safezones.viz.control import CONTROL_COLOURS, control_alpha
 from safezones.viz.explore import LEAFLET_VERSION, escaped
 from safezones.viz.format import KIND_COLOURS, LAND_COLOUR, SEA_COLOUR
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The zone layer's fill opacity in explore() (its style_kwds).
-ZONE_FILL_OPACITY = 0.35
 #: A zone name whose onerror handler renames the page when it becomes HTML.
 PAYLOAD = "<img src=x onerror=\"document.title='pwned'\">"
 HOSTILE = Scenario.from_dict(
@@ -190,9 +189,32 @@ def test_the_page_links_nothing_and_carries_leaflet_and_the_borders():
     assert len(page) < 1_100_000, len(page)  # 0.64 MB before: Leaflet adds 0.16, borders 0.1
 
 
+def _groups(m: folium.Map) -> dict[str, folium.FeatureGroup]:
+    """The map's feature groups by the start of their name: borders, and control when drawn."""
+    groups = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    return {g.layer_name.split(" ")[0].removesuffix(":"): g for g in groups}
+
+
+def test_the_control_layer_is_added_once_between_the_borders_and_the_zones():
+    r = _result()  # government-only threat, the bundled 2015 control surface
+    m = r.explore(events=False)
+    groups = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    assert [g.layer_name for g in groups] == [
+        "borders (Natural Earth, OCHA)",
+        "who holds the ground: Control: Syria Conflict Mapping Project (The Carter Center), "
+        "late 2014 snapshot.",
+    ]
+    (layer,) = [g for g in groups[1]._children.values() if isinstance(g, folium.GeoJson)]
+    actors = {f["properties"]["actor"] for f in layer.data["features"]}
+    assert actors == set(sz.schema.ACTORS)
+    panes = {c.get_name(): c.z_index for c in m._children.values()
+             if isinstance(c, folium.map.CustomPane)}  # fmt: skip
+    assert sorted(panes.values()) == [250, 300]  # borders, control; zones in Leaflet's 400
+    assert not _groups(r.explore(events=False, control=False)).keys() - {"borders"}
+
+
 def _borders(m: folium.Map) -> dict[str, list]:
-    (group,) = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
-    assert group.layer_name.startswith("borders")
+    group = _groups(m)["borders"]
     layers = [g for g in group._children.values() if isinstance(g, folium.GeoJson)]
     keys = ["neighbours", "syria", "governorates", "border"]  # in drawing order
     return {
@@ -235,7 +257,7 @@ def test_tiles_are_an_option_and_the_borders_are_added_once():
     # over tiles the countries are lines only (their fill would hide the tiles); without
     # tiles the neighbours and Syria are filled, the governorates and the border lines
     def fills(m: folium.Map) -> list[float]:
-        (group,) = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+        group = _groups(m)["borders"]
         styles = [g.style_function(None) for g in group._children.values()]
         return [0.0 if st.get("fill") is False else st["fillOpacity"] for st in styles]
 
@@ -251,7 +273,9 @@ def test_tiles_are_an_option_and_the_borders_are_added_once():
     again = r.explore(events=False, m=plain)
     assert again is plain
     panes = [c for c in plain._children.values() if isinstance(c, folium.map.CustomPane)]
-    assert len(panes) == 1
+    assert len(panes) == 2  # the borders' and the control layer's
+    groups = [c for c in plain._children.values() if isinstance(c, folium.FeatureGroup)]
+    assert len(groups) == 2  # the same surface twice: one control layer, not twice as dark
 
 
 def test_the_vendored_leaflet_is_packaged_with_its_licence():
@@ -367,12 +391,22 @@ def test_offline_the_screenshot_shows_the_zone_on_the_borders(tmp_path):
     assert hosts == []  # today: four CDNs
     img = mpimg.imread(io.BytesIO(png.read_bytes()), format="png")
     assert img.shape[:2] == (800, 1000)
-    # the strip's fill over Syria's white, and the basemap: neighbours' land, the sea
-    zone = ZONE_FILL_OPACITY * _rgb(KIND_COLOURS["refuge"]) + (1 - ZONE_FILL_OPACITY)
-    assert _share(img, zone) > 0.01  # today 0: a blank page
+    # the strip's outline, drawn over the control layer (not filled: blue over the Kurdish
+    # forces' yellow would read as the opposition's green), runs its whole length: in every
+    # pixel column it spans above the legend box, but where the events (drawn over it) hide it
+    outline = np.abs(img[:670, :, :3] - _rgb(KIND_COLOURS["refuge"])).max(axis=-1) < 0.04
+    cols = np.flatnonzero(outline.any(axis=0))
+    assert len(cols), "no zone outline"  # today 0: a blank page
+    assert cols.max() - cols.min() > 500  # the Turkish border, about 800 km, fills the view
+    assert outline[:, cols.min() : cols.max() + 1].any(axis=0).mean() > 0.9
+    # the ground it crosses, the opposition's and the Kurdish forces' as drawn over white
+    for actor in ("opposition", "kurds"):
+        a = control_alpha(actor)
+        assert _share(img, a * _rgb(CONTROL_COLOURS[actor]) + (1 - a)) > 0.001, actor
+    # and the basemap: neighbours' land, the sea, Syria
     assert _share(img, _rgb(LAND_COLOUR)) > 0.10
     assert _share(img, _rgb(SEA_COLOUR)) > 0.01
-    assert _share(img, np.ones(3)) > 0.15  # Syria
+    assert _share(img, np.ones(3)) > 0.05  # Syria where no one's ground is
 
 
 def test_offline_hostile_text_in_open_tooltips_and_popups_runs_nothing(tmp_path):
@@ -381,9 +415,10 @@ def test_offline_hostile_text_in_open_tooltips_and_popups_runs_nothing(tmp_path)
     (map_var,) = set(re.findall(r"var (map_[0-9a-f]+) = L\.map\(", text))
     popups = sorted(set(re.findall(r"(geo_json_[0-9a-f]+)\.bindPopup\(", text)))
     tooltips = sorted(set(re.findall(r"(geo_json_[0-9a-f]+)\.bindTooltip\(", text)))
-    assert len(popups) == 2 and len(tooltips) == 1  # zones and events; the zones' tooltip
+    # zones and events; the zones' tooltip and the control layer's (held by)
+    assert len(popups) == 2 and len(tooltips) == 2
     # what clicks and a hover do: each popup's content becomes HTML, the zones' last
-    (zones,) = tooltips
+    (zones,) = set(popups) & set(tooltips)
     opener = "".join(f"{v}.openPopup();" for v in popups if v != zones)
     opener += f"{zones}.openPopup();{zones}.openTooltip();{map_var}.invalidateSize();"
     opened = text.replace("</html>", f"<script>{opener}</script></html>")

@@ -595,9 +595,14 @@ def explore(
         tooltip=["name", "sheltered"],
         popup=popup,
         name=html.escape(f"zones: {result.scenario.title}"),
-        style_kwds={"fillOpacity": 0.35, "weight": 2},
+        # over the control layer outlined, as on the static maps: a tinted fill mixes with the
+        # ground (blue over the Kurdish forces' yellow reads as the opposition's green);
+        # clickable inside all the same
+        style_kwds={"fillOpacity": 0.35, "weight": 2}
+        if polys is None
+        else {"fillOpacity": 0.0, "weight": 3},
     )
-    keys = [(f"{k} zone", KIND_COLOURS.get(k, "#555555"), "area")
+    keys = [(f"{k} zone", KIND_COLOURS.get(k, "#555555"), "area" if polys is None else "outline")
             for k in dict.fromkeys(z["kind"].astype(str))]  # fmt: skip
     if polys is not None:
         keys += [(label, colour, "area") for label, colour in ctl.legend_entries()[:-1]]

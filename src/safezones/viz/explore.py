@@ -214,7 +214,7 @@ def add_control(m: Any, polygons: Any, *, name: str) -> None:
     simplified like the basemap (:data:`BASEMAP_TOLERANCE_M`), one colour per
     actor as on the static maps (:data:`~safezones.viz.control.CONTROL_COLOURS`,
     ``unknown`` a light grey outline with no fill); a tooltip names the actor.
-    ``name`` is escaped.
+    ``name`` is escaped. A layer of the same ``name`` is added to a map once.
     """
     from safezones.crs import LONLAT_CRS, to_metric
     from safezones.viz.control import (
@@ -225,6 +225,9 @@ def add_control(m: Any, polygons: Any, *, name: str) -> None:
     )
 
     folium = _folium()
+    drawn = getattr(m, "_safezones_control", set())
+    if name in drawn:  # the same surface (its name says which) for a second result: once
+        return
     pm = to_metric(polygons, what="control")
     geoms = pm.geometry.simplify(BASEMAP_TOLERANCE_M).to_crs(LONLAT_CRS).to_numpy()
     geoms = _round(geoms, BASEMAP_DECIMALS)
@@ -243,7 +246,8 @@ def add_control(m: Any, polygons: Any, *, name: str) -> None:
         return {"fillColor": CONTROL_COLOURS[actor], "fillOpacity": control_alpha(actor),
                 "stroke": False}  # fmt: skip
 
-    m.add_child(folium.map.CustomPane(_CONTROL_PANE, z_index=300))  # borders 250, zones 400
+    if not drawn:
+        m.add_child(folium.map.CustomPane(_CONTROL_PANE, z_index=300))  # borders 250, zones 400
     group = folium.FeatureGroup(name=html.escape(name))
     folium.GeoJson(
         {"type": "FeatureCollection", "features": feats},
@@ -252,6 +256,7 @@ def add_control(m: Any, polygons: Any, *, name: str) -> None:
         pane=_CONTROL_PANE,
     ).add_to(group)
     group.add_to(m)
+    m._safezones_control = drawn | {name}  # noqa: SLF001 - our mark on the map, as the borders'
 
 
 def _text(v: Any) -> Any:
@@ -292,6 +297,8 @@ def _swatch(colour: str, shape: str) -> str:
         return f'<span style="{box}width:7px;height:7px;border-radius:50%;background:{c}"></span>'
     if shape == "line":
         return f'<span style="{box}width:14px;height:0;border-top:1.5px solid {c}"></span>'
+    if shape == "outline":
+        return f'<span style="{box}width:12px;height:9px;border:3px solid {c}"></span>'
     return (
         f'<span style="{box}width:12px;height:9px;border:2px solid {c};'
         f'background:{c}59"></span>'  # 0x59 / 255 = 0.35, the zones' fill opacity
@@ -299,7 +306,7 @@ def _swatch(colour: str, shape: str) -> str:
 
 
 def legend_html(entries: list[tuple[str, str, str]]) -> str:
-    """One line of legend: ``(label, colour, shape)`` with shape ``area``, ``dot`` or ``line``.
+    """One line of legend: ``(label, colour, shape)``, shape ``area``, ``outline``, ``dot`` or ``line``.
 
     The basemap's keys (Syria's border, governorates) come last. Labels are escaped.
     """
