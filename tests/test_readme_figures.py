@@ -88,7 +88,7 @@ def test_how_many_shipped_scenarios_are_full(shipped_table):
 
 
 def _pct(v: float) -> int:
-    return int(round(100 * float(v)))
+    return round(100 * float(v))
 
 
 def test_who_holds_the_ground_table(shipped_results):
