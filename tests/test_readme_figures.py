@@ -97,7 +97,8 @@ def test_who_holds_the_ground_table(shipped_results):
 
     rows = re.findall(
         r"^\| `([\w-]+)` \| ([\w, ]+) \| ([^|]+) \| ([\d.,]+(?: M)?) \| (-?[\d,]+) \|$",
-        README, re.M,
+        README,
+        re.M,
     )
     assert len(rows) == len(shipped_results) == 6
     by_id = {r.scenario.id: r for r in shipped_results}
@@ -116,7 +117,9 @@ def test_who_holds_the_ground_table(shipped_results):
         81, 86,
     )  # fmt: skip
     text = _flat(README)
-    assert "81 % of the Lebanese refuge zone's residents live on government-held ground (86 %" in text
+    assert (
+        "81 % of the Lebanese refuge zone's residents live on government-held ground (86 %" in text
+    )
     north = by_id["safe-zones-north"].per_zone.iloc[0]
     assert f"{_pct(north.share_population_islamic_state)} % of the French northern zone's" in text
     held = by_id["border-refuge-zones-held"].per_zone.set_index("zone_id")
