@@ -230,9 +230,12 @@ class _Page(HTMLParser):
         self.tags: set[str] = set()
         self.handlers: list[tuple[str, str]] = []
         self.text: list[str] = []
+        self.lists: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
+        if tag == "ul":
+            self.lists.append(dict(attrs).get("class") or "")
         for name, value in attrs:
             if tag == "a" and name == "href":
                 self.hrefs.append(value or "")
@@ -251,8 +254,11 @@ def test_memo_html_links_only_to_http_and_escapes_every_user_string(hostile):
         assert href.startswith(("#", "http://", "https://")), href
     assert page.tags <= {
         "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "nav", "ol",
-        "li", "a", "table", "thead", "tbody", "tr", "th", "td", "img",
+        "li", "a", "table", "thead", "tbody", "tr", "th", "td", "img", "ul",
     }  # fmt: skip
+    # the one list besides the contents is the flags of zones on their threat actors'
+    # ground (both freeze zones hold government ground): a zone name in it stays text
+    assert page.lists == ["flags"]
     assert page.handlers == []
     text = "".join(page.text)
     for s in (
@@ -261,6 +267,7 @@ def test_memo_html_links_only_to_http_and_escapes_every_user_string(hostile):
         ASSUMPTION,
         "<script>alert(3)</script>",
         "<script>alert(1)</script>",
+        f"{NAME_A}: ",  # a flag starts with its zone's name
     ):
         assert s in text  # shown as text, as written
 

@@ -27,6 +27,7 @@ import safezones as sz
 from safezones import data, viz
 from safezones._text import people
 from safezones.crs import PROJECT_CRS
+from safezones.model.threat import threat_mask
 from safezones.scenario import Scenario, run, write_comparison
 from safezones.viz.display import result_html, result_text
 
@@ -231,12 +232,21 @@ def test_people_are_whole_numbers_and_weighted_counts_keep_one_decimal(aleppo, t
     totals = pd.read_csv(out / "totals.csv").set_index("metric")
     for m in r.totals.index:
         assert abs(totals.loc[m, "p50"] - r.totals.loc[m, "p50"]) <= 0.5
-    # events located to a district count in part: fractional, with one decimal
+    # events located to a district count in part: fractional, with one decimal;
+    # events_weighted counts the threat actors' events (the freeze guards against both
+    # parties to it), events_weighted_all every actor's
     header, rows = files["per_zone.csv"]
-    ev = sz.events_in_zones(r.zones, data.events(), start=2014, end=2014)
-    assert float(rows[0]["events_weighted"]) == round(float(ev["events"].iloc[0]), 1)
-    assert re.match(r"^\d+(\.\d)?$", rows[0]["events_weighted"])
-    assert float(ev["events"].iloc[0]) % 1 != 0  # the bundled events do spread here
+    events = data.events()
+    assert r.provenance["threat"]["actors"] == ["government", "opposition"]
+    for col, ev_in in (
+        ("events_weighted", events[threat_mask(events, ["government", "opposition"])]),
+        ("events_weighted_all", events),
+    ):
+        ev = sz.events_in_zones(r.zones, ev_in, start=2014, end=2014)
+        assert float(rows[0][col]) == round(float(ev["events"].iloc[0]), 1), col
+        assert re.match(r"^\d+(\.\d)?$", rows[0][col]), col
+        assert float(ev["events"].iloc[0]) % 1 != 0  # the bundled events do spread here
+    assert float(rows[0]["events_weighted"]) < float(rows[0]["events_weighted_all"])
 
 
 def test_columns_csv_describes_every_column_of_every_file(aleppo):

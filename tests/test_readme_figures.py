@@ -21,7 +21,7 @@ from safezones import data
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def _flat(text: str) -> str:
@@ -53,11 +53,18 @@ def test_shipped_scenarios_table_border_lengths():
 
 
 @pytest.fixture(scope="module")
-def shipped_table() -> pd.DataFrame:
-    from safezones.scenario import compare, comparison_table
+def shipped_results() -> list:
+    from safezones.scenario import compare
 
     paths = sorted((ROOT / "scenarios").glob("*.toml"))
-    return comparison_table(compare([str(p) for p in paths], draws=50))
+    return list(compare([str(p) for p in paths], draws=50))
+
+
+@pytest.fixture(scope="module")
+def shipped_table(shipped_results) -> pd.DataFrame:
+    from safezones.scenario import comparison_table
+
+    return comparison_table(shipped_results)
 
 
 def test_how_many_shipped_scenarios_are_full(shipped_table):
@@ -78,3 +85,48 @@ def test_how_many_shipped_scenarios_are_full(shipped_table):
         assert sorted(t.scenario[~is_full]) == sorted(
             named[s.strip()] for s in only.group(1).split(" and ")
         )
+
+
+def _pct(v: float) -> int:
+    return round(100 * float(v))
+
+
+def test_who_holds_the_ground_table(shipped_results):
+    """The table of threat, holder, sheltered and deaths averted per shipped scenario."""
+    from safezones._text import people
+
+    rows = re.findall(
+        r"^\| `([\w-]+)` \| ([\w, ]+) \| ([^|]+) \| ([\d.,]+(?: M)?) \| (-?[\d,]+) \|$",
+        README,
+        re.M,
+    )
+    assert len(rows) == len(shipped_results) == 6
+    by_id = {r.scenario.id: r for r in shipped_results}
+    for sid, threat, held, sheltered, deaths in rows:
+        r = by_id[sid]
+        assert threat.split(", ") == list(r.scenario.threat.names()), sid
+        assert sheltered == people(r.totals.loc["sheltered", "p50"]), sid
+        assert int(deaths.replace(",", "")) == round(r.totals.loc["deaths_averted", "p50"]), sid
+        pz = r.per_zone
+        if len(pz) == 1:  # "islamic_state (97 %)": the zone's actor and its population share
+            actor = pz["actor"].iloc[0]
+            share = _pct(pz[f"share_population_{actor}"].iloc[0])
+            assert held == f"{actor} ({share} %)", sid
+    lebanon = by_id["border-refuge-zones"].per_zone.set_index("zone_id").loc["lebanon"]
+    assert (_pct(lebanon.share_population_government), _pct(lebanon.share_area_government)) == (
+        81, 86,
+    )  # fmt: skip
+    text = _flat(README)
+    assert (
+        "81 % of the Lebanese refuge zone's residents live on government-held ground (86 %" in text
+    )
+    north = by_id["safe-zones-north"].per_zone.iloc[0]
+    assert f"{_pct(north.share_population_islamic_state)} % of the French northern zone's" in text
+    held = by_id["border-refuge-zones-held"].per_zone.set_index("zone_id")
+    assert (held.actor == "opposition").all()  # "opposition in all three"
+    kept = (100 * held.area_km2 / held.area_before_cut_km2).round().astype(int).to_dict()
+    m = re.search(r"(\d+) % of the Turkish strip's area is kept, (\d+) % of the Jordanian "
+                  r"\(most of it unmapped desert\) and (\d+) % of the Lebanese", text)  # fmt: skip
+    assert m and tuple(map(int, m.groups())) == (kept["turkey"], kept["jordan"], kept["lebanon"])
+    jordan = held.loc["jordan"]
+    assert jordan.share_area_unknown > 0.5  # "most of it unmapped desert"

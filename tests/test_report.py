@@ -97,16 +97,22 @@ def test_pdf_has_a_section_per_scenario_and_the_attributions(memo):
     assert titles == ["Comparison", *[r.scenario.title for r in results], "Sources and licences"]
     starts = [reader.get_destination_page_number(o) for o in reader.outline]
     assert starts == sorted(starts) and starts[0] == 0
-    # comparison (table and chart), the maps side by side, then each scenario: map page and
-    # score/assumptions page, then the sources
-    assert starts[1:] == [2, 4, 6]
-    assert len(reader.pages) == 7
     texts = [" ".join(p.extract_text().split()) for p in reader.pages]
-    for r, start in zip(results, starts[1:3], strict=True):
+    # the comparison (table and chart) on the first page, the maps side by side on the
+    # second, then each scenario from a new page: its map alone on the first page, then the
+    # score, who holds the ground and the assumptions in that order; then the sources
+    assert starts[1] == 2 and "The scenarios side by side" in texts[1]
+    for r, start, end in zip(results, starts[1:-1], starts[2:], strict=True):
         assert r.scenario.title in texts[start] and r.scenario.title not in texts[start - 1]
-        score = " ".join(texts[start : start + 2])
+        assert end - start >= 2  # the map page, then at least one page of tables
+        assert "Key assumptions and their sources" not in texts[start]
+        section = " ".join(texts[start + 1 : end])
         t = r.totals.loc["sheltered"]
-        assert f"sheltered {people(t['p5'])} {people(t['p50'])} {people(t['p95'])}" in score
+        assert f"sheltered {people(t['p5'])} {people(t['p50'])} {people(t['p95'])}" in section
+        heads = ["Score", "Who holds the ground", "Key assumptions and their sources"]
+        at = [section.find(h) for h in heads]
+        assert -1 not in at and at == sorted(at), (r.scenario.id, at)
+    assert starts[-1] == len(reader.pages) - 1  # the sources fit on the last page
     everything = " ".join(texts)
     for attribution in ATTRIBUTIONS:
         assert attribution in everything

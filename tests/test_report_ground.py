@@ -19,8 +19,9 @@ from pypdf import PdfReader
 
 from control_result import control_result
 from safezones._text import people
+from safezones.defaults import PROTECTION_REASONS
 from safezones.report import key_parameters, memo_html, memo_pdf, score_table
-from safezones.report.content import REASON_CHARS, ground_text
+from safezones.report.content import REASON_CHARS, ground_table, ground_text
 from safezones.viz.format import control_flags
 
 # ---------------------------------------------------------------- the flag sentence
@@ -98,9 +99,26 @@ def test_assumptions_name_threat_actors_snapshot_penalty_and_each_zones_protecti
     lebanon = kp.loc["protection, Lebanese border, 30 km"]
     assert lebanon["value"] == "Government 0.2 ± 0.2"
     assert lebanon["source"].startswith("assumption: Lebanon's army could not deter")
+    # a bundled reason is shown whole: a reader sees no sentence cut off
     turkey = kp.loc["protection, Turkish border, 30 km", "source"]
-    assert len(turkey) <= REASON_CHARS and turkey.endswith("…")  # shortened
+    assert turkey == PROTECTION_REASONS["TUR"]
     assert "protection by zone kind" not in kp.index
+
+
+def test_a_long_reason_of_a_users_is_shortened_at_a_word(result):
+    threat = result.provenance["threat"]
+    zid = next(iter(threat["protection"]))
+    long = "assumption: " + "the neighbour deters aircraft " * 20
+    prov = {
+        **result.provenance,
+        "threat": {**threat, "protection_source": {**threat["protection_source"], zid: long}},
+    }
+    r = dataclasses.replace(result, provenance=prov)  # fmt: skip
+    name = dict(zip(r.per_zone["zone_id"], r.per_zone["name"], strict=True))[zid]
+    shown = key_parameters(r).set_index("parameter").loc[f"protection, {name}", "source"]
+    assert len(long) > REASON_CHARS >= len(shown) and shown.endswith(" …")
+    kept = shown.removesuffix(" …")
+    assert long.startswith(kept) and long[len(kept)] == " "  # cut between two words
 
 
 def test_a_window_without_its_own_snapshot_says_which_stands_in(result):
@@ -113,7 +131,37 @@ def test_a_window_without_its_own_snapshot_says_which_stands_in(result):
         .loc["territorial control", "value"]
         .endswith(f"late 2014 snapshot; {note}")
     )
-    assert f"Note: {note}." in ground_text(r)[0]
+    assert f"Snapshot: {note}." in ground_text(r)[0]
+
+
+def test_ground_text_says_in_words_whom_the_zones_guard_against_and_how_they_were_cut(result):
+    intro = ground_text(result)[0]
+    assert intro.startswith(
+        "Control: Syria Conflict Mapping Project (The Carter Center), late 2014 snapshot; land "
+        "more than 10 km from any mapped community counts as held by no known actor."
+    )
+    assert intro.endswith(
+        " These zones have more than 5 % of their population or land on ground held by the "
+        "government, whose violence the zones guard against (5 % is an assumed threshold):"
+    )
+    assert "area kept" not in ground_table(result).columns  # nothing was cut
+    control = {**result.provenance["control"], "exclude_held_by": ["government", "islamic_state"]}
+    pz = result.per_zone.assign(
+        share_population_government=0.0, share_area_government=0.0,
+        area_before_cut_km2=result.per_zone["area_km2"] * 2,
+    )  # fmt: skip
+    cut = dataclasses.replace(result, per_zone=pz,
+                              provenance={**result.provenance, "control": control})  # fmt: skip
+    (text,) = ground_text(cut)
+    assert text.endswith(
+        " Each zone is cut to the land held by neither the government nor Islamic State. No "
+        "zone has more than 5 % of its population or land on ground held by the government, "
+        "whose violence the zones guard against."
+    )
+    table = ground_table(cut)
+    assert list(table.columns) == ["zone", "largest holder", "Government", "Opposition",
+        "Islamic State", "Kurdish forces", "Unknown", "area kept"]  # fmt: skip
+    assert set(table["area kept"]) == {"50 %"}
 
 
 def test_score_table_has_the_deaths_averted_row(result):
@@ -125,6 +173,9 @@ def test_score_table_has_the_deaths_averted_row(result):
         row.P95,
     ]
     assert "civilian deaths per year" in row.meaning
+    # deaths are no people: the unit column says so, and people elsewhere
+    assert row.unit == "civilian deaths per year"
+    assert set(t.drop(index="deaths_averted").unit) == {"people"}
 
 
 # ---------------------------------------------------------------- the memo itself
@@ -193,7 +244,9 @@ def test_memo_html_holds_the_flags_and_the_deaths_row(result, figures):
     assert len(deaths) == 1
     assert deaths[0][2] == people(result.totals.loc["deaths_averted", "p50"])
     header = next(r for r in page.rows if r and r[0] == "scenario")
-    assert "deaths averted per year" in header
+    assert "civilian deaths averted per year" in header
+    row = next(r for r in page.rows if r and r[0] == result.scenario.id)
+    assert header[-1] == "area kept" and row[-1] == "not cut"  # no "100 %" where no cut was made
     shares = next(r for r in page.rows if r and r[0] == "Lebanese border, 30 km")
     assert shares[1] == "Government"  # held mostly by
 
@@ -212,3 +265,14 @@ def test_memo_pdf_holds_the_flags(result, figures, tmp_path):
     for flag in control_flags(result):
         assert flag.removeprefix("• ") in text.replace("• ", ""), flag
     assert "deaths_averted" in text
+    # columns are as wide as their longest word: no header is broken inside a word
+    for words in (
+        "displaced",
+        "residents protected",
+        "civilian deaths averted per year",
+        "largest holder",
+        "Government",
+        "Opposition",
+        "area kept",
+    ):
+        assert words in text, words  # fmt: skip

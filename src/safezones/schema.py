@@ -105,6 +105,10 @@ def actor_name(text: object, allowed: tuple[str, ...] = ACTORS) -> str:
     Traceback (most recent call last):
     ...
     ValueError: 'goverment' is not an actor; did you mean 'government'? Give one of government, opposition, islamic_state, kurds, unknown
+    >>> actor_name("rebles")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'rebles' is not an actor; did you mean 'opposition'? Give one of government, opposition, islamic_state, kurds, unknown
     """
     import difflib
 
@@ -113,8 +117,12 @@ def actor_name(text: object, allowed: tuple[str, ...] = ACTORS) -> str:
     name = ACTOR_ALIASES.get(key, key.replace(" ", "_"))
     if name in allowed:
         return name
-    close = difflib.get_close_matches(key.replace(" ", "_"), list(allowed), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}? Give" if close else "; give"
+    # close to an actor's name or to one of its spellings ("rebles": "rebels", the opposition)
+    spellings = {a: a for a in allowed} | {
+        k.replace(" ", "_"): v for k, v in ACTOR_ALIASES.items() if v in allowed
+    }
+    close = difflib.get_close_matches(key.replace(" ", "_"), list(spellings), n=1, cutoff=0.6)
+    hint = f"; did you mean {spellings[close[0]]!r}? Give" if close else "; give"
     raise ValueError(f"{raw[:60]!r} is not an actor{hint} one of {', '.join(allowed)}")
 
 

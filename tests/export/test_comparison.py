@@ -62,4 +62,10 @@ def test_write_comparison_writes_the_table_the_markdown_and_a_folder_each(tmp_pa
     assert written.scenario.tolist() == ["a", "b"]
     assert written.sheltered_p50.tolist() == table.sheltered_p50.round().astype(int).tolist()
     assert not (out / "a" / "map.png").exists() and (out / "b" / "summary.json").is_file()
-    assert comparison.__all__ == ["comparison_markdown", "write_comparison", "zone_kept"]
+    assert comparison.__all__ == [
+        "actor_words",
+        "comparison_markdown",
+        "not_held_by",
+        "write_comparison",
+        "zone_kept",
+    ]

@@ -149,9 +149,12 @@ def test_comparison_says_how_much_of_each_zone_survives_a_cut(result):
     assert "| kept |" in head and "deaths averted per year" in head
     rows = [line for line in md.splitlines() if line.startswith("| cut |")]
     assert re.search(r"\| \d+ % \|", rows[0])
+    # the uncut scenario's zones kept all their land because nothing was cut: not "100 %"
+    uncut = next(line for line in md.splitlines() if line.startswith(f"| {result.scenario.id} |"))
+    assert "| not cut |" in uncut and "100 %" not in uncut
     note = next(line for line in md.splitlines() if line.startswith("- **cut**, cut to"))
     assert note == (
-        "- **cut**, cut to land not held by Government, Islamic State: "
+        "- **cut**, cut to land held by neither the government nor Islamic State: "
         f"Jordanian border, 30 km 50 % ({area[1]:,.0f} of {2 * area[1]:,.0f} km²); "
         f"Lebanese border, 30 km 25 % ({area[2]:,.0f} of {4 * area[2]:,.0f} km²)."
     )

@@ -259,7 +259,8 @@ def test_control_layer_prefixes_problems_with_the_key_and_the_file(tmp_path):
         control_layer(scenario(tmp_path, source="c.csv"))
     assert str(err.value) == (
         f"{tmp_path / 's.toml'}: control.source: {f}: actor: 'rebel army' is not an actor; "
-        "give one of government, opposition, islamic_state, kurds, unknown (line 2)"
+        "did you mean 'opposition'? Give one of government, opposition, islamic_state, kurds, "
+        "unknown (line 2)"  # close to "rebels", a spelling of the opposition
     )
     with pytest.raises(sz.DataError) as err:
         control_layer(scenario(tmp_path, source="missing.gpkg"))

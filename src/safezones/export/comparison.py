@@ -19,12 +19,55 @@ from safezones.export.columns import describe, for_file
 from safezones.export.folder import write_folder
 from safezones.io.atomic import atomic_dir, check_output_dir
 from safezones.model.comparison import comparison_table
-from safezones.viz.format import ACTOR_LABELS, percent
+from safezones.viz.format import percent
 
 if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
 
-__all__ = ["comparison_markdown", "write_comparison", "zone_kept"]
+__all__ = ["actor_words", "comparison_markdown", "not_held_by", "write_comparison", "zone_kept"]
+
+#: Actors as a sentence names them ("held by the government"), in schema order.
+_ACTOR_WORDS = {
+    "government": "the government",
+    "opposition": "the opposition",
+    "islamic_state": "Islamic State",
+    "kurds": "Kurdish forces",
+    "unknown": "no known actor",
+    "other": "foreign states",
+}
+
+
+def actor_words(names: Sequence[str], *, join: str = "and") -> str:
+    """Return actors as a sentence names them, joined by ``join`` ("and", "or", "nor").
+
+    Examples
+    --------
+    >>> actor_words(["government"])
+    'the government'
+    >>> actor_words(["government", "islamic_state"], join="nor")
+    'the government nor Islamic State'
+    >>> actor_words(["government", "opposition", "kurds"], join="or")
+    'the government, the opposition or Kurdish forces'
+    """
+    words = [_ACTOR_WORDS.get(a, a.replace("_", " ")) for a in names]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {join} {words[-1]}"
+
+
+def not_held_by(names: Sequence[str]) -> str:
+    """Return the land a cut keeps: "not held by A", "held by neither A nor B", "held by none of ...".
+
+    Examples
+    --------
+    >>> not_held_by(["government", "islamic_state"])
+    'held by neither the government nor Islamic State'
+    """
+    if len(names) == 1:
+        return f"not held by {actor_words(names)}"
+    if len(names) == 2:
+        return f"held by neither {actor_words(names, join='nor')}"
+    return f"held by none of {actor_words(names, join='and')}"
 
 
 def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult] = ()) -> str:
@@ -35,8 +78,9 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
     table
         A :func:`~safezones.model.comparison.comparison_table`.
     results
-        The results it was made of: with them, the notes list the share of each
-        zone's area that survives a cut to land not held by ``control.exclude_held_by``.
+        The results it was made of: with them, ``kept`` says "not cut" for a
+        scenario that excludes no one, and the notes list the share of each zone's
+        area that survives a cut to land not held by ``control.exclude_held_by``.
 
     Returns
     -------
@@ -58,6 +102,7 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
     | a | A | 10 | 25 % | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M | 812 (1.00 M to 1.00 M) |
     """
     kept = "kept" in table.columns
+    cut = {r.scenario.id: bool(r.scenario.control.exclude_held_by) for r in results}
     deaths = "deaths_averted_p50" in table.columns
     head = (
         "| scenario | title | area km² | "
@@ -70,7 +115,7 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
         line = (
             f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
             f"{r['area_km2']:,.0f} | "
-            + (f"{percent(r['kept'])} | " if kept else "")
+            + (f"{_kept(r['kept'], cut.get(str(r['scenario']), True))} | " if kept else "")
             + f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
             f"({people(r['sheltered_p5'])} to {people(r['sheltered_p95'])}) | "
             f"{people(r['residents_protected_p50'])} | {people(r['unmet_p50'])} | "
@@ -92,8 +137,9 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
     ]
     if kept:
         notes.append(
-            "Kept: the share of the zones' area that survives their cut to land not held by "
-            "the actors the scenario excludes (control.exclude_held_by; 100 %: nothing cut)."
+            "Kept: the share of the zones' area left after the scenario cuts them to land not "
+            "held by the actors it excludes (control.exclude_held_by); not cut: it excludes "
+            "no one."
         )
     if deaths:
         notes.append(
@@ -125,6 +171,11 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
     return "\n".join(lines + notes) + "\n"
 
 
+def _kept(share: float, cut: bool) -> str:
+    """Return the kept share as the comparison writes it: a percent, or "not cut"."""
+    return percent(share) if cut else "not cut"
+
+
 def zone_kept(result: ScenarioResult) -> pd.DataFrame:
     """Return each zone's area before and after its cut and the share kept (``kept``).
 
@@ -148,15 +199,14 @@ def _kept_notes(results: Sequence[ScenarioResult]) -> list[str]:
         cut = z[z["area_before_cut_km2"] - z["area_km2"] > 1e-6]
         if not len(cut):
             continue
-        held = ", ".join(ACTOR_LABELS.get(a, a) for a in r.scenario.control.exclude_held_by)
+        held = not_held_by(r.scenario.control.exclude_held_by)
         parts = "; ".join(
             f"{markdown_cell(row['name'])} {percent(row['kept'])} "
             f"({row['area_km2']:,.0f} of {row['area_before_cut_km2']:,.0f} km²)"
             for _, row in cut.iterrows()
         )
         lines.append(
-            f"- **{markdown_cell(r.scenario.id)}**, cut to land not held by "
-            f"{markdown_cell(held)}: {parts}."
+            f"- **{markdown_cell(r.scenario.id)}**, cut to land {markdown_cell(held)}: {parts}."
         )
     return ["", "Area kept per zone after the cut:", "", *lines] if lines else []
 

@@ -20,6 +20,7 @@ from safezones._text import MAX_TITLE_CHARS, check_length, people
 from safezones._version import __version__
 from safezones.defaults import CONTROL_FLAG_SHARE, DEFAULT_THREAT_ACTORS, SOURCES
 from safezones.errors import SafeZonesError
+from safezones.export.comparison import actor_words, not_held_by
 from safezones.model.comparison import comparison_table
 from safezones.model.demand import OCHA_IDPS_MID_2014
 from safezones.model.result import ScenarioResult
@@ -38,6 +39,7 @@ __all__ = [
     "comparison_rows",
     "dataset_table",
     "default_title",
+    "ground_caption",
     "ground_table",
     "ground_text",
     "key_parameters",
@@ -50,8 +52,9 @@ __all__ = [
 ]
 
 #: Longest reason of a protection the assumptions table shows (the full one is in
-#: summary.json ``threat.protection_source``): a table cell of two or three lines.
-REASON_CHARS = 110
+#: summary.json ``threat.protection_source``): the bundled reasons (at most about 230
+#: characters) are shown whole; a longer one of a user's is shortened at a word.
+REASON_CHARS = 320
 
 
 def memo_results(
@@ -78,14 +81,15 @@ def score_table(result: ScenarioResult) -> pd.DataFrame:
 
     Before ``residents_protected`` comes ``population``, everyone living in
     the zones (from the result's draws), so that the two are read together.
-    ``deaths_averted`` is civilian deaths per year, not people.
+    ``unit`` says what the figures count: people, but civilian deaths per year
+    for ``deaths_averted``.
 
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> t = pd.DataFrame({"p5": [1e6], "p50": [1.5e6], "p95": [2e6]}, index=["sheltered"])
-    >>> score_table(SimpleNamespace(totals=t)).iloc[0].tolist()[:4]
-    ['sheltered', '1.00 M', '1.50 M', '2.00 M']
+    >>> score_table(SimpleNamespace(totals=t)).iloc[0].tolist()[:5]
+    ['sheltered', '1.00 M', '1.50 M', '2.00 M', 'people']
     """
     rows = []
     pop = np.asarray(getattr(result, "detail", {}).get("population_total", []), dtype=float)
@@ -93,7 +97,8 @@ def score_table(result: ScenarioResult) -> pd.DataFrame:
         if m == "residents_protected" and len(pop):
             lo, mid, hi = np.percentile(pop, [5, 50, 95])
             rows.append({"metric": "population", "P5": people(lo), "P50": people(mid),
-                         "P95": people(hi), "meaning": METRIC_NOTES["population"]})  # fmt: skip
+                         "P95": people(hi), "unit": "people",
+                         "meaning": METRIC_NOTES["population"]})  # fmt: skip
         r = result.totals.loc[m]
         rows.append(
             {
@@ -101,10 +106,15 @@ def score_table(result: ScenarioResult) -> pd.DataFrame:
                 "P5": people(float(r["p5"])),
                 "P50": people(float(r["p50"])),
                 "P95": people(float(r["p95"])),
+                "unit": _UNITS.get(str(m), "people"),
                 "meaning": METRIC_NOTES.get(str(m), ""),
             }
         )
     return pd.DataFrame(rows)
+
+
+#: What a metric counts, where it is not people.
+_UNITS = {"deaths_averted": "civilian deaths per year"}
 
 
 def _actors(names: Sequence[str]) -> str:
@@ -254,33 +264,37 @@ def ground_text(result: ScenarioResult) -> list[str]:
     """Return the "Who holds the ground" paragraph's sentences, then one flag per zone and actor.
 
     The first item says where control comes from (and which snapshot stands
-    in, when the window has none of its own); the others are
-    :func:`safezones.viz.format.control_flags`, or one sentence saying no zone
-    is flagged. Empty when the result has no control layer.
+    in, when the window has none of its own), how the zones were cut, and
+    which zones hold ground of the actors they guard against; the others are
+    :func:`safezones.viz.format.control_flags`. Empty when the result has no
+    control layer.
     """
     control = result.provenance.get("control")
     if not control:
         return []
     threat = result.provenance.get("threat") or {}
     actors = [a for a in threat.get("actors", ()) if a in ACTORS]
-    intro = f"{control_source(result)}; land farther than "
-    intro += f"{float(control.get('max_distance_km', 0)):g} km from every community is unknown."
-    if control.get("note"):
-        intro += f" Note: {control['note']}."
+    intro = f"{control_source(result)}; land more than "
+    intro += f"{float(control.get('max_distance_km', 0)):g} km from any mapped community "
+    intro += "counts as held by no known actor."
+    note = str(control.get("note") or "")
+    if note:
+        intro += f" Snapshot: {note}."
     if control.get("exclude_held_by"):
-        intro += f" The zones are cut to land not held by {_actors(control['exclude_held_by'])}."
+        intro += f" Each zone is cut to the land {not_held_by(control['exclude_held_by'])}."
     flags = control_flags(result)
+    threshold = percent(CONTROL_FLAG_SHARE)
+    guarded = f"{actor_words(actors, join='or')}, whose violence the zones guard against"
     if flags:
         intro += (
-            f" Zones holding more than {percent(CONTROL_FLAG_SHARE)} of their population or "
-            "area on ground of their own threat actors (an assumption threshold):"
+            f" These zones have more than {threshold} of their population or land on ground "
+            f"held by {guarded} ({threshold} is an assumed threshold):"
         )
         return [intro, *flags]
     none = (
-        f"No zone holds more than {percent(CONTROL_FLAG_SHARE)} of its population or area on "
-        f"ground of its threat actors ({_actors(actors)})."
+        f"No zone has more than {threshold} of its population or land on ground held by {guarded}."
         if actors
-        else "None of the threat actors holds ground."
+        else "The actors the zones guard against hold no ground."
     )
     return [f"{intro} {none}"]
 
@@ -288,24 +302,37 @@ def ground_text(result: ScenarioResult) -> list[str]:
 def ground_table(result: ScenarioResult) -> pd.DataFrame:
     """Return each zone's share of population by actor holding the ground (and the area kept).
 
-    Empty (no rows) when the result has no control shares.
+    Columns: ``zone``, ``largest holder`` (the actor holding the ground of the
+    most of its people, not necessarily a majority), one per actor (the share
+    of its population on that actor's ground) and, for a scenario whose zones
+    were cut (``control.exclude_held_by``), ``area kept``. Empty (no rows) when
+    the result has no control shares.
     """
     pz = result.per_zone
     if "actor" not in pz.columns:
         return pd.DataFrame()
-    out = pd.DataFrame({"zone": pz["name"].astype(str), "held mostly by": [
+    out = pd.DataFrame({"zone": pz["name"].astype(str), "largest holder": [
         ACTOR_LABELS.get(str(a), str(a)) for a in pz["actor"]]})  # fmt: skip
     for a in ACTORS:
         col = f"share_population_{a}"
         if col in pz.columns:
-            out[f"{ACTOR_LABELS[a]} (people)"] = [percent(v) for v in pz[col]]
-    if "area_before_cut_km2" in pz.columns:
+            out[ACTOR_LABELS[a]] = [percent(v) for v in pz[col]]
+    cut = bool((result.provenance.get("control") or {}).get("exclude_held_by"))
+    if cut and "area_before_cut_km2" in pz.columns:
         before = pz["area_before_cut_km2"].to_numpy(dtype=float)
         after = pz["area_km2"].to_numpy(dtype=float)
         out["area kept"] = [
             percent(a / b) if b > 0 else "n/a" for a, b in zip(after, before, strict=True)
         ]
     return out
+
+
+def ground_caption(result: ScenarioResult) -> str:
+    """Return the line above the ground table: what its percentages are."""
+    text = "Share of each zone's population by who holds the ground it lives on"
+    if (result.provenance.get("control") or {}).get("exclude_held_by"):
+        text += ", and the share of each zone's land the cut kept"
+    return text + ":"
 
 
 def dataset_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
@@ -343,11 +370,14 @@ def dataset_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
 
 
 def comparison_rows(results: Sequence[ScenarioResult]) -> pd.DataFrame:
-    """Return the memo's comparison: one row per scenario, P50s (and the kept area, deaths averted)."""
+    """Return the memo's comparison: one row per scenario, P50s (and deaths averted, area kept).
+
+    ``area kept`` (last) is the share of the zones' land left by the cut to
+    ground not held by ``control.exclude_held_by``, and "not cut" for a
+    scenario that excludes no one.
+    """
     t = comparison_table(results)
     out = pd.DataFrame({"scenario": t["scenario"]})
-    if "kept" in t.columns:
-        out["area kept"] = [percent(v) for v in t["kept"]]
     out["displaced"] = [people(v) for v in t["displaced_p50"]]
     out["sheltered P50"] = [people(v) for v in t["sheltered_p50"]]
     out["sheltered P5 to P95"] = [
@@ -358,13 +388,19 @@ def comparison_rows(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     out["residents protected"] = [people(v) for v in t["residents_protected_p50"]]
     out["unmet"] = [people(v) for v in t["unmet_p50"]]
     if "deaths_averted_p50" in t.columns:
-        out["deaths averted per year"] = [
+        out["civilian deaths averted per year"] = [
             f"{people(m)} ({people(a)} to {people(b)})"
             for m, a, b in zip(
                 t["deaths_averted_p50"], t["deaths_averted_p5"], t["deaths_averted_p95"],
                 strict=True,
             )
         ]  # fmt: skip
+    if "kept" in t.columns:
+        cut = {r.scenario.id: bool(r.scenario.control.exclude_held_by) for r in results}
+        out["area kept"] = [
+            percent(v) if cut.get(str(s), True) else "not cut"
+            for s, v in zip(t["scenario"], t["kept"], strict=True)
+        ]
     return out
 
 
@@ -401,9 +437,10 @@ def reading_note() -> str:
         "uncertain inputs (population, displacement rates, national total, site area, "
         "protection, the front-line crossing penalty). Capacity rests on an assumed usable "
         "share of each zone's land, so where sheltered equals capacity the answer scales with "
-        "that assumption. Deaths averted are civilian deaths per year from the threat actors' "
-        "violence that the zones' protection would avert; area kept is the share of the zones' "
-        "land that survives a cut to ground not held by the actors a scenario excludes."
+        "that assumption. Civilian deaths averted are deaths per year from the violence of the "
+        "actors the zones guard against that their protection would avert (a count of deaths, "
+        "not of people sheltered); area kept is the share of the zones' land left after a "
+        "scenario cuts them to ground not held by the actors it excludes."
     )
 
 

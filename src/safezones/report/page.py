@@ -12,6 +12,7 @@ from safezones._version import __version__
 from safezones.report.content import (
     comparison_rows,
     dataset_table,
+    ground_caption,
     ground_table,
     ground_text,
     key_parameters,
@@ -78,6 +79,7 @@ def _ground_html(result: ScenarioResult) -> list[str]:
         out.append(f'<ul class="flags">{items}</ul>')
     shares = ground_table(result)
     if len(shares):
+        out.append(f"<p>{html.escape(ground_caption(result))}</p>")
         out.append(table_html(shares, numeric=[c for c in shares.columns[2:]]))
     return out
 

@@ -14,6 +14,7 @@ from safezones._version import __version__
 from safezones.report.content import (
     comparison_rows,
     dataset_table,
+    ground_caption,
     ground_table,
     ground_text,
     key_parameters,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from safezones.model.result import ScenarioResult
 
-__all__ = ["memo_pdf"]
+__all__ = ["column_widths", "memo_pdf"]
 
 
 def _fonts() -> tuple[str, str]:
@@ -53,6 +54,74 @@ def _fonts() -> tuple[str, str]:
             boldItalic="DejaVuSans-Bold",
         )
     return "DejaVuSans", "DejaVuSans-Bold"
+
+
+#: Horizontal padding of a table cell, both sides together (reportlab's default, points).
+_PAD = 12.0
+#: Body cells this short are not broken at all ("6.93 M", "24 %"): a figure on one line.
+_WHOLE_CHARS = 10
+
+
+def column_widths(
+    cells: Sequence[Sequence[str]], total: float, *, measure: Any, head: Any
+) -> list[float]:
+    """Return column widths (points) summing to ``total`` in which no word is split.
+
+    ``cells`` are the columns' texts, the header first; ``measure(text)`` and
+    ``head(text)`` give a body and a header text's width. Each column gets at
+    least its longest word (so a header such as "displaced" is not broken in
+    two; a body cell of at most :data:`_WHOLE_CHARS` characters counts as one
+    word, so that "6.93 M" stays on one line), then the room left is shared in proportion to each column's longest
+    text beyond that. When even the longest words do not fit, they are scaled
+    down together (reportlab then splits the longest words).
+
+    Examples
+    --------
+    With one point per character and 12 of padding, the first column's words
+    need 4 + 12 and its longest text 12 + 12, the second 1 + 12:
+
+    >>> cols = [["ab", "abcd efgh ij"], ["x", "y"]]
+    >>> column_widths(cols, 31, measure=len, head=len)  # 2 left: to the first column
+    [18.0, 13.0]
+    >>> column_widths(cols, 100, measure=len, head=len)  # all fits: 31.5 more each
+    [55.5, 44.5]
+    >>> column_widths([["ab", "6.93 M"]], 10, measure=len, head=len)  # too narrow: scaled
+    [10.0]
+    """
+    words, longest = [], []
+    for col in cells:
+        texts = [head(str(col[0]))] + [measure(str(t)) for t in col[1:]]
+        ws = [head(w) for w in str(col[0]).split()] + [
+            measure(w)
+            for t in col[1:]
+            for w in ([str(t)] if len(str(t)) <= _WHOLE_CHARS else str(t).split())
+        ]
+        words.append(max(ws, default=0.0) + _PAD)
+        longest.append(max(texts, default=0.0) + _PAD)
+    need = sum(words)
+    if need >= total:
+        return [w * total / need for w in words]
+    extra = [max(b - w, 0.0) for w, b in zip(words, longest, strict=True)]
+    room, want = total - need, sum(extra)
+    if want <= room:  # every text fits on one line: the rest goes evenly
+        return [
+            b + (room - want) / len(words)
+            for b in [w + e for w, e in zip(words, extra, strict=True)]
+        ]
+    return [w + e * room / want for w, e in zip(words, extra, strict=True)]
+
+
+def _fit(df: pd.DataFrame, total: float, fonts: tuple[str, str], size: float) -> list[float]:
+    """Return :func:`column_widths` of ``df``'s texts in ``fonts`` (regular, bold) at ``size``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    regular, bold = fonts
+    return column_widths(
+        [[str(c), *map(str, df[c])] for c in df.columns],
+        total,
+        measure=lambda t: stringWidth(t, regular, size),
+        head=lambda t: stringWidth(t, bold, size),
+    )
 
 
 def memo_pdf(
@@ -118,10 +187,18 @@ def memo_pdf(
         p._bookmark = (key, text)  # noqa: SLF001 - read by our own afterFlowable
         return p
 
-    def table(df: pd.DataFrame, widths: Sequence[float], numeric: Sequence[str] = ()) -> Table:
+    def table(
+        df: pd.DataFrame, widths: Sequence[float] | None = None, numeric: Sequence[str] = ()
+    ) -> Table:
+        """Lay out ``df``: ``widths`` as shares of the page, else from the texts' words."""
         head = [Paragraph(f"<b>{html.escape(str(c))}</b>", cell) for c in df.columns]
         rows = [head] + [[Paragraph(html.escape(str(v)), cell) for v in r] for r in df.to_numpy()]
-        t = Table(rows, colWidths=[w * width for w in widths], repeatRows=1, hAlign="LEFT")
+        col_w = (
+            _fit(df, width, (regular, bold), cell.fontSize)
+            if widths is None
+            else [w * width for w in widths]
+        )
+        t = Table(rows, colWidths=col_w, repeatRows=1, hAlign="LEFT")
         style = [
             ("FONTNAME", (0, 0), (-1, -1), regular),  # Helvetica would not be embedded
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c8c8c8")),
@@ -152,10 +229,11 @@ def memo_pdf(
         out += [para(f"• {t}") for t in text[1:]]
         shares = ground_table(r)
         if len(shares):
-            n = len(shares.columns) - 2
-            out.append(
-                table(shares, [0.2, 0.14] + [0.66 / n] * n, numeric=list(shares.columns[2:]))
-            )
+            out += [
+                Spacer(1, 1.5 * mm),
+                para(ground_caption(r)),
+                table(shares, numeric=list(shares.columns[2:])),
+            ]
         return out
 
     story: list[Any] = [
@@ -165,11 +243,7 @@ def memo_pdf(
         heading("Comparison", "comparison"),
         para(reading_note()),
         Spacer(1, 2 * mm),
-        table(
-            cmp,
-            [0.2] + [0.8 / (len(cmp.columns) - 1)] * (len(cmp.columns) - 1),
-            numeric=list(cmp.columns[1:]),
-        ),
+        table(cmp, numeric=list(cmp.columns[1:])),
         Spacer(1, 3 * mm),
         image(figs["comparison-chart"], 95 * mm),
     ]
@@ -193,7 +267,7 @@ def memo_pdf(
             image(figs[f"{sc.id}-map"], A4[1] - 70 * mm),
             CondPageBreak(60 * mm),
             Paragraph("Score", h3),
-            table(score_table(r), [0.2, 0.1, 0.1, 0.1, 0.5], numeric=["P5", "P50", "P95"]),
+            table(score_table(r), numeric=["P5", "P50", "P95"]),
             *ground(r),
             Paragraph("Key assumptions and their sources", h3),
             table(key_parameters(r), [0.25, 0.35, 0.4]),
