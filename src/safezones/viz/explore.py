@@ -225,7 +225,7 @@ def add_control(m: Any, polygons: Any, *, name: str) -> None:
     )
 
     folium = _folium()
-    drawn = getattr(m, "_safezones_control", set())
+    drawn: set[str] = getattr(m, "_safezones_control", set())
     if name in drawn:  # the same surface (its name says which) for a second result: once
         return
     pm = to_metric(polygons, what="control")
