@@ -175,6 +175,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
     per_zone = per_zone_table(
         prep, sd.safe, sd.population, sd.residents, sd.cap, sd.arrivals, deaths_averted=deaths
     )
+    surface = prep.surface
     return ScenarioResult(
         scenario=sc,
         zones=prep.zones,
@@ -187,6 +188,10 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         events=prep.events,
         detail=detail,
         population_cells=prep.cells,
+        # a user's control layer, for maps (the bundled one they rebuild from the data)
+        control_polygons=None
+        if surface is None or sc.control.source == "bundled"
+        else surface.polygons(),
     )
 
 

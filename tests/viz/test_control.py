@@ -232,3 +232,35 @@ def test_charts_count_deaths_averted_as_deaths(border):
     fig, axes = viz.compare_maps([border], metric="deaths_averted", events=False)
     assert "per zone (P50)" in _texts(fig) and "people deaths" not in _texts(fig)
     assert axes[0, 0].get_title(loc="left").endswith(": 20 (4.5 to 30)")
+
+
+def test_a_user_control_layer_is_carried_by_the_result_and_drawn(tmp_path):
+    """A user's control layer reaches the map without the file being read again."""
+    from safezones.model.control import ACTORS
+    from safezones.viz import scenario_map
+    from safezones.viz.control import control_polygons
+    from safezones.viz.format import control_source
+
+    (tmp_path / "ctl.csv").write_text(
+        "lon,lat,actor,date\n36.6,36.9,Opposition,2014-06-01\n38.4,36.9,Kurds,2014-06-01\n"
+    )
+    sc = sz.Scenario.from_dict({
+        "id": "own", "title": "own control", "source": {"citation": "test"},
+        "zones": [{"id": "t", "kind": "refuge", "border": "TUR", "depth_km": 10}],
+        "control": {"source": str(tmp_path / "ctl.csv"), "max_distance_km": 30},
+    })  # fmt: skip
+    result = run(sc, draws=5, seed=1)
+    carried = result.control_polygons
+    assert carried is not None and list(carried["actor"]) == list(ACTORS)
+    # two discs of 30 km (less what lies outside Syria) and the rest unknown: a partition
+    syria = data.syria(crs="metric").area
+    assert carried.geometry.area.sum() == pytest.approx(syria, rel=1e-6)
+    held = carried.set_index("actor").geometry.area / 1e6
+    assert 0 < held["opposition"] <= np.pi * 30**2 and held["government"] == 0
+    (tmp_path / "ctl.csv").unlink()  # the map does not read the file again
+    drawn = control_polygons(result)
+    assert drawn is not None and set(drawn["actor"]) >= {"opposition", "kurds", "unknown"}
+    assert control_source(result) == f"Control: {tmp_path / 'ctl.csv'}, 2014-06-01 snapshot"
+    fig, _ = scenario_map(result)
+    texts = " ".join(" ".join(t.get_text().split()) for t in fig.findobj(Text))
+    assert "Control: " in texts and "ctl.csv, 2014-06-01 snapshot" in texts.replace("- ", "-")

@@ -89,6 +89,10 @@ class ScenarioResult:
         The population layer the scenario was scored on (cells or units with
         ``pop_low``, ``pop_central``, ``pop_high``), so that maps draw it
         without reading the user's file again; None when not kept.
+    control_polygons
+        A user's control layer as the scenario used it (``actor``, geometry, one
+        row per actor, PROJECT_CRS), so that maps draw it without reading the file
+        again; None for the bundled control (maps rebuild it) and when not kept.
     """
 
     scenario: Scenario
@@ -102,6 +106,7 @@ class ScenarioResult:
     events: gpd.GeoDataFrame | None = None
     detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
     population_cells: gpd.GeoDataFrame | None = None
+    control_polygons: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         """Return the ``summary.json`` document (see :func:`safezones.export.folder.summary`)."""

@@ -204,6 +204,9 @@ def control_source(result: ScenarioResult) -> str:
     >>> from types import SimpleNamespace as NS
     >>> control_source(NS(provenance={"control": {"source": "bundled", "snapshot": "2015"}}))
     'Control: Syria Conflict Mapping Project (The Carter Center), late 2014 snapshot'
+    >>> control_source(NS(provenance={"control": {"source": "c.csv", "snapshot": "2014-06-01",
+    ...                                           "label": "c.csv, 2014-06-01"}}))
+    'Control: c.csv, 2014-06-01 snapshot'
     """
     control = result.provenance.get("control")
     if not control:
@@ -212,7 +215,12 @@ def control_source(result: ScenarioResult) -> str:
     if control.get("source", "bundled") == "bundled":
         when = BUNDLED_SNAPSHOTS.get(snap, snap)
         return f"Control: {CONTROL_SOURCE} (The Carter Center), {when} snapshot"
-    return f"Control: {control.get('label') or control.get('source')}, {snap} snapshot"
+    label = control.get("label")  # a user layer's: its file and the date used
+    return (
+        f"Control: {label} snapshot"
+        if label
+        else f"Control: {control.get('source')}, {snap} snapshot"
+    )
 
 
 def control_flags(result: ScenarioResult, *, threshold: float = CONTROL_FLAG_SHARE) -> list[str]:
