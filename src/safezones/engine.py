@@ -65,7 +65,7 @@ __all__ = ["READERS", "Engine", "clear_shared", "fast_supported", "shared"]
 READERS = prepare.Readers(
     population=layers.population_layer, events=layers.events_layer,
     displaced=layers.displaced_table,
-    control=getattr(layers, "control_layer", prepare.Readers.control),
+    control=layers.control_layer,
 )  # fmt: skip
 
 #: Most zones the fast path handles (2**Z reach patterns); more go to the reference.

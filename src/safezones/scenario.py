@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from safezones._version import __version__
@@ -148,13 +147,10 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
     samples = pd.DataFrame(sd.samples, columns=list(METRICS))
     samples.index.name = "draw"
     totals = pd.DataFrame(summarise(sd.samples), index=list(METRICS), columns=list(QUANTILES))
-    deaths = getattr(sd, "deaths_averted", None)  # (draws, zones); None before that metric
     detail = {"displaced": sd.displaced, "flows": sd.flows_o, "capacity": sd.cap,
               "sheltered": sd.arrivals, "safety": sd.safe, "population": sd.population,
-              "residents_protected": sd.residents,
-              "population_total": sd.population_total}  # fmt: skip
-    if deaths is not None:
-        detail["deaths_averted"] = np.array(deaths, dtype=float)
+              "residents_protected": sd.residents, "population_total": sd.population_total,
+              "deaths_averted": sd.deaths_averted}  # fmt: skip
     for arr in detail.values():
         arr.flags.writeable = False
     provenance = {
@@ -173,7 +169,13 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         **control_provenance(sc, prep),
     }
     per_zone = per_zone_table(
-        prep, sd.safe, sd.population, sd.residents, sd.cap, sd.arrivals, deaths_averted=deaths
+        prep,
+        sd.safe,
+        sd.population,
+        sd.residents,
+        sd.cap,
+        sd.arrivals,
+        deaths_averted=sd.deaths_averted,
     )
     surface = prep.surface
     return ScenarioResult(

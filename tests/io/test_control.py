@@ -275,3 +275,14 @@ def test_control_layer_bundled_has_both_snapshots_with_dates(tmp_path):
     assert where == "control (bundled Syria Conflict Mapping Project)"
     dates = layer.groupby("snapshot")["date"].unique().map(lambda d: [str(x.date()) for x in d])
     assert dates.to_dict() == {"2014": ["2014-01-01"], "2015": ["2015-01-01"]}
+
+
+def test_a_named_coordinate_column_that_is_missing_is_a_data_error(tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text("lon,lat,actor,date\n36.6,36.9,Opposition,2014-06-01\n")
+    with pytest.raises(sz.DataError) as err:
+        read_control(f, lon="longitude")
+    assert str(err.value) == (
+        f"{f}: 2 problems:\n  - missing column 'longitude'\n"
+        "  - a control layer file needs the columns ['longitude', 'lat']"
+    )

@@ -23,7 +23,7 @@ def test_prepare_reads_through_the_readers_it_is_given():
         return READERS.events(s)
 
     readers = prepare.Readers(population=READERS.population, events=events,
-                              displaced=READERS.displaced)  # fmt: skip
+                              displaced=READERS.displaced, control=READERS.control)  # fmt: skip
     prep = prepare.prepare(sc, readers)
     assert asked == ["events"]  # the bundled population is the model's own accessor
     assert prep.given is None and len(prep.zones) == len(sc.zones)

@@ -80,11 +80,23 @@ def test_raqqa_is_held_by_is_and_damascus_by_the_government(raqqa):
 
 
 def test_civilian_death_rates_are_the_threat_events_deaths_over_people(raqqa):
+    from safezones.model.population import population_in_zones
+
     prep = raqqa["islamic_state"]
-    deaths = prep.zone_events["deaths_civilians"].iloc[0]  # one year
-    people = prep.res_zg[0, :, 1].sum()
-    assert prep.civ_rate_zone[0] == pytest.approx(deaths / people)
-    assert prep.civ_rate_origin.shape == (len(prep.units),) and (prep.civ_rate_origin >= 0).all()
+    # IS's events picked by hand from the raw side names ("IS" alone or in a list),
+    # the people by the public overlay: neither through prepare's arrays
+    ev = data.events()
+    names = ev["side_a"].fillna("") + ", " + ev["side_b"].fillna("")
+    is_side = names.str.split(", ").apply(lambda parts: "IS" in parts).to_numpy()
+    deaths = events_in_zones(prep.zones, ev[is_side], start=2014, end=2014)["deaths_civilians"]
+    people = population_in_zones(prep.zones, data.population_grid())["residents_central"]
+    assert prep.civ_rate_zone[0] == pytest.approx(deaths.iloc[0] / people.iloc[0], rel=1e-9)
+    assert 0 < prep.civ_rate_zone[0] < 0.01  # a rate per person and year, not a count
+    # one origin: the district holding Raqqa, its IS civilian deaths over its people
+    k = int(np.argmax(prep.civ_rate_origin))
+    unit = prep.units.iloc[[k]]
+    unit_deaths = events_in_zones(unit, ev[is_side], start=2014, end=2014)["deaths_civilians"]
+    assert prep.civ_rate_origin[k] == pytest.approx(unit_deaths.iloc[0] / prep.opop[k, 1], rel=1e-9)
     assert set(prep.origin_actor) <= set(ACTORS)
 
 

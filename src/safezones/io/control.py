@@ -53,7 +53,13 @@ from safezones.io.points import (
     point_layer,
     region_shapes,
 )
-from safezones.io.tables import check_not_empty, parse_dates, parse_numbers, read_table
+from safezones.io.tables import (
+    check_not_empty,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    require_columns,
+)
 from safezones.schema import ACTORS, actor_name
 
 __all__ = [
@@ -158,6 +164,7 @@ def read_control(
         lines = np.arange(len(df)) + first
         lon = lon or guess_column(list(df.columns), LON_NAMES, "lon", source)
         lat = lat or guess_column(list(df.columns), LAT_NAMES, "lat", source)
+        require_columns(df.columns, [lon, lat], source=source, kind="control layer")
         coords, problems = parse_numbers(
             df, [lon, lat], lines, non_negative=False, allow_missing=True
         )

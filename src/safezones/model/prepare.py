@@ -104,13 +104,6 @@ __all__ = [
 ]
 
 
-def _no_control_reader(sc: Scenario) -> tuple[gpd.GeoDataFrame, str]:
-    raise SafeZonesError(
-        f"control.source: user control layers are not read yet ({sc.control.source!r}); "
-        'use source = "bundled"'
-    )
-
-
 @dataclass(frozen=True)
 class Readers:
     """Where a scenario's layers are read (``safezones.io.layers``): each takes the scenario.
@@ -124,7 +117,7 @@ class Readers:
     population: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
     events: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
     displaced: Callable[[Scenario], tuple[pd.Series, str]]
-    control: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]] = _no_control_reader
+    control: Callable[[Scenario], tuple[gpd.GeoDataFrame, str]]
 
 
 def zone_layer(sc: Scenario, z: ZoneSpec) -> gpd.GeoDataFrame:

@@ -280,7 +280,7 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
     # mean travel of the people who move, weighted by their mean flow over draws
     w = flows.mean(axis=0)  # (G, Z)
     dist = _flow_mean(groups.origin, w, np.where(groups.reach, groups.distance_km, 0.0), n_o)
-    crossings = getattr(groups, "crossings", None)  # None: no control surface
+    crossings = getattr(groups, "crossings", None)  # None: no control surface (or a toy)
     changes = (
         np.zeros((n_o, n_z))
         if crossings is None

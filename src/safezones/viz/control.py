@@ -56,7 +56,6 @@ __all__ = [
     "control_note",
     "control_polygons",
     "deaths_text",
-    "flag_sentences",
     "has_control",
     "legend_entries",
     "share_text",
@@ -110,8 +109,6 @@ def control_alpha(actor: str, alpha: float = CONTROL_ALPHA) -> float:
 #: for the whole of Syria (assumption: drawn, not measured; shares come from the model).
 CONTROL_TOLERANCE_M = 200.0
 
-_OTHER = {"other": "Other (foreign states)"}
-
 
 def actor_label(actor: str) -> str:
     """Return an actor as legends name it ("Government", "Kurdish forces").
@@ -121,15 +118,7 @@ def actor_label(actor: str) -> str:
     >>> actor_label("islamic_state"), actor_label("kurds")
     ('Islamic State', 'Kurdish forces')
     """
-    return fmt.ACTOR_LABELS.get(actor, _OTHER.get(actor, actor.replace("_", " ")))
-
-
-def _held(actor: str) -> str:
-    return fmt.held_label(actor)
-
-
-def _percent(share: float) -> str:
-    return fmt.percent(share)
+    return fmt.ACTOR_LABELS.get(actor, actor.replace("_", " "))
 
 
 def has_control(result: ScenarioResult) -> bool:
@@ -181,7 +170,7 @@ def control_polygons(result: ScenarioResult) -> gpd.GeoDataFrame | None:
     ``max_distance_km`` (cached). A user's layer the result does not carry gives
     None: maps draw what a result carries, never re-reading the user's files.
     """
-    carried = getattr(result, "control_polygons", None)
+    carried = result.control_polygons
     if carried is not None:
         return _simplified(carried)
     ctl = result.provenance.get("control") or {}
@@ -214,14 +203,9 @@ def zone_flags(result: ScenarioResult) -> pd.Series:
                 continue
             pop, area = float(pz.loc[zid, pop_col]), float(pz.loc[zid, area_col])
             if pop > threshold or area > threshold:
-                lines.append(f"{_percent(pop)} of people on {_held(actor)} ground")
+                lines.append(f"{fmt.percent(pop)} of people on {fmt.held_label(actor)} ground")
         out.loc[idx] = "\n".join(lines)
     return out
-
-
-def flag_sentences(result: ScenarioResult) -> list[str]:
-    """Return the memo's sentences flagging zones (:func:`safezones.viz.format.control_flags`)."""
-    return fmt.control_flags(result)
 
 
 def legend_entries() -> list[tuple[str, str]]:
@@ -322,7 +306,7 @@ def share_text(pop: float, area: float) -> str:
     >>> share_text(0.855, 0.712)
     '86 % of people, 71 % of area'
     """
-    return f"{_percent(pop)} of people, {_percent(area)} of area"
+    return f"{fmt.percent(pop)} of people, {fmt.percent(area)} of area"
 
 
 def threat_text(result: ScenarioResult) -> str:

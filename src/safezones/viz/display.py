@@ -384,9 +384,10 @@ def _citation(result: ScenarioResult) -> str:
 
 def _ground_lines(result: ScenarioResult) -> list[str]:
     """Return the flags of zones holding their threat actors' ground, and the control note."""
-    from safezones.viz.control import control_note, flag_sentences
+    from safezones.viz.control import control_note
+    from safezones.viz.format import control_flags
 
-    flags = flag_sentences(result)
+    flags = control_flags(result)
     note = control_note(result)
     if not flags and not note:
         return []
