@@ -45,15 +45,27 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "DEFAULT_USABLE_FRACTION",
     "DEFAULT_WINDOW",
+    "DETOUR_RANGE",
+    "DISTANCE_DECAY_RANGE",
     "EXPOSURE_REFERENCE",
+    "MAX_TRAVEL_RANGE",
     "OCHA_IDPS_MID_2014",
+    "OUTSIDE_DESTINATIONS",
+    "OUTSIDE_OPTION_RANGE",
     "PERCENTILES",
     "PROTECTION_REASONS",
     "REFERENCE_DISTANCE_KM",
     "REFUGE_PROTECTION",
+    "SITE_AREA_RANGE_M2",
     "SOURCES",
+    "SPHERE_COVERED_M2",
+    "SPHERE_PEOPLE_PER_LATRINE",
     "SPHERE_SITE_AREA_M2",
     "SPHERE_SITE_AREA_MIN_M2",
+    "SPHERE_WATER_L_PER_DAY",
+    "STRUCTURAL_LEVELS",
+    "THRESHOLD_FACTOR_RANGE",
+    "USABLE_FRACTION_RANGE",
 ]
 
 # ---------------------------------------------------------------- events
@@ -71,17 +83,19 @@ DEFAULT_IMPRECISE: Final = "spread"
 #: How the displaced are found: from strike intensity (InaSAFE-style hazard
 #: classes), which needs no table of the displaced by origin. Assumption.
 DEFAULT_DEMAND_MODE: Final = "hazard"
-#: Where the displaced come from: districts (OCHA admin level 2), the level
-#: results are reported by. Assumption.
-DEFAULT_ORIGIN: Final = "districts"
+#: Where the displaced come from: each population cell, classed by the threat
+#: actors' strike intensity within :data:`DEFAULT_KERNEL_KM` of it, and reported by
+#: district (OCHA admin level 2). Averaging over a district's area classed dense
+#: Damascus "high" and mostly-desert Duma "medium" (issue 19). Assumption.
+DEFAULT_ORIGIN: Final = "cells"
 #: National total of internally displaced people used to scale hazard-based
 #: demand. Source: UN OCHA, 7.6 million IDPs in Syria in mid-2014 (Syria
 #: Strategic Response Plan 2015, December 2014).
 OCHA_IDPS_MID_2014 = 7_600_000
 #: Class boundaries in events per 1,000 km2 per year: below 10 is low, 10 to
-#: 100 medium, 100 and above high. Assumption: round numbers near the
-#: quartiles of the 62 districts in 2014 (UCDP GED: 25 % below 11.5, 75 %
-#: below 158).
+#: 100 medium, 100 and above high. Assumption: round numbers (the outputs say
+#: where they fall among the window's own cells, computed, not asserted). The
+#: draws scale both by :data:`THRESHOLD_FACTOR_RANGE`.
 DEFAULT_THRESHOLDS = (10.0, 100.0)
 #: ``origin="cells"``: radius of the disc over which each population cell's
 #: strike intensity is measured. Assumption: about a town and its fields, wide
@@ -94,10 +108,11 @@ DEFAULT_RATES = (0.05, 0.20, 0.50)
 
 # ---------------------------------------------------------------- shelter
 
-#: The allocation of the displaced to zones: ``optimal`` (the most people
-#: sheltered under reach and capacity), the upper bound a plan is judged
-#: against. Assumption.
-DEFAULT_ALLOCATION: Final = "optimal"
+#: The headline allocation of the displaced to zones: ``gravity``, the behavioural
+#: estimate (people choose by capacity, safety and distance, turned-away arrivals try
+#: their next zone). ``optimal`` (the most people sheltered under reach and capacity,
+#: the upper bound) is always reported beside it. Assumption.
+DEFAULT_ALLOCATION: Final = "gravity"
 #: Sphere Handbook (2018), shelter and settlement standard 2: a minimum usable
 #: surface of 45 m2 per person in camp-type settlements, household plots included.
 SPHERE_SITE_AREA_M2 = 45.0
@@ -213,6 +228,60 @@ DEFAULT_PROTECTION_SPREAD = 0.2
 #: Draw population between its low and high bands (the bundled grid's bands
 #: are central x (1 -+ 0.25), see ``data/PROVENANCE.md``), not the central case only.
 DEFAULT_POPULATION_BANDS = True
+
+# ---------------------------------------------------------------- structural ranges (issue 19)
+#
+# The draws move the structural assumptions too, each over a range with its source.
+# Inputs that decide who reaches which zone (travel, detour, penalty) or a cell's
+# hazard class (the thresholds) take one of :data:`STRUCTURAL_LEVELS` levels, the
+# midpoints of equal slices of their range, so that each combination's reach groups
+# are formed once (:mod:`safezones.model.uncertainty`).
+
+#: Levels of each reach or hazard input in the draws. Assumption: three (the middle one
+#: the central value) keep 81 combinations, each formed once per run.
+STRUCTURAL_LEVELS = 3
+#: Usable share of a zone's land for sites: triangular, low / high, around the
+#: scenario's (1 %, an assumption). The range is what the displaced actually occupied
+#: in north-west Syria (CCCM ISIMM sites, November 2019, at 45 to 67 m2 per person over
+#: each district's area): A'zaz district, 131,026 people on 1,260 km2, 0.5 %; Harim
+#: district, 554,219 people on 736 km2, 3.4 % to 5.0 % (``seeds/camp_capacity.toml``).
+USABLE_FRACTION_RANGE = (0.005, 0.05)
+#: Site area per person in m2: triangular, low / high (mode: the scenario's, Sphere's
+#: 45). Low: Sphere's 30 m2 where communal services lie outside the site. High: 67 m2,
+#: Zaatari camp's used area per person (UNHCR factsheet, December 2015: 5.3 km2 for
+#: 79,138 people, about 15,000 per km2).
+SITE_AREA_RANGE_M2 = (30.0, 67.0)
+#: Longest journey, relative to the scenario's ``max_travel_km``: x0.5 to x1.5
+#: (assumption: half a day to a day and a half on the road).
+MAX_TRAVEL_RANGE = (0.5, 1.5)
+#: Detour factor range: 1.2 to 1.4, the road circuity measured for countries'
+#: road networks (Ballou, Rahardja & Sakai 2002, Transportation Research A 36:
+#: 843-848, circuity factors about 1.2-1.4).
+DETOUR_RANGE = (1.2, 1.4)
+#: Factor on both hazard thresholds: x0.5 to x2, log-uniform (assumption: the class
+#: boundaries are round numbers, not measured).
+THRESHOLD_FACTOR_RANGE = (0.5, 2.0)
+#: Gravity distance decay exponent: 1 to 3 (assumption: 1-2 is the range of classic
+#: gravity models of migration; 3 allows for the danger of travel in war).
+DISTANCE_DECAY_RANGE = (1.0, 3.0)
+#: Weight of the outside option, relative to the scenario's: x0.5 to x2, log-uniform
+#: (assumption: not identified by any observed figure before issue 20's calibration).
+OUTSIDE_OPTION_RANGE = (0.5, 2.0)
+#: The outside option's destination in ``gravity``: the displaced who choose no zone
+#: stay where they are or leave Syria (issue 20 splits it by neighbour).
+OUTSIDE_DESTINATIONS: tuple[str, ...] = ("stay or leave Syria",)
+
+# ---------------------------------------------------------------- minimum needs (Sphere)
+
+#: Water for drinking, cooking and hygiene, litres per person per day: Sphere
+#: Handbook, water supply standard 2.1 (15 l; 2011 edition water supply standard 1).
+SPHERE_WATER_L_PER_DAY = 15.0
+#: People per latrine, the medium-term minimum: Sphere Handbook (2018), excreta
+#: management, "Quantifying toilet requirements" (1 per 20 people; 1 per 50 at first).
+SPHERE_PEOPLE_PER_LATRINE = 20.0
+#: Covered living space per person, m2: Sphere Handbook, shelter and settlement
+#: standard 3 (at least 3.5 m2; 2011 edition, guidance note 1).
+SPHERE_COVERED_M2 = 3.5
 
 # ---------------------------------------------------------------- sources, as a memo cites them
 
