@@ -45,8 +45,8 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "DEFAULT_USABLE_FRACTION",
     "DEFAULT_WINDOW",
-    "DETOUR_RANGE",
-    "DISTANCE_DECAY_RANGE",
+    "DETOUR_SPREAD",
+    "DISTANCE_DECAY_SPREAD",
     "EXPOSURE_REFERENCE",
     "MAX_TRAVEL_RANGE",
     "OCHA_IDPS_MID_2014",
@@ -251,19 +251,20 @@ USABLE_FRACTION_RANGE = (0.005, 0.05)
 #: Zaatari camp's used area per person (UNHCR factsheet, December 2015: 5.3 km2 for
 #: 79,138 people, about 15,000 per km2).
 SITE_AREA_RANGE_M2 = (30.0, 67.0)
-#: Longest journey, relative to the scenario's ``max_travel_km``: x0.5 to x1.5
+#: Longest journey, a factor on the scenario's ``max_travel_km``: x0.5 to x1.5
 #: (assumption: half a day to a day and a half on the road).
 MAX_TRAVEL_RANGE = (0.5, 1.5)
-#: Detour factor range: 1.2 to 1.4, the road circuity measured for countries'
-#: road networks (Ballou, Rahardja & Sakai 2002, Transportation Research A 36:
-#: 843-848, circuity factors about 1.2-1.4).
-DETOUR_RANGE = (1.2, 1.4)
+#: Detour factor: the scenario's +- 0.1, i.e. 1.2 to 1.4 around the default 1.3, the
+#: road circuity measured for countries' road networks (Ballou, Rahardja & Sakai
+#: 2002, Transportation Research A 36: 843-848, circuity factors about 1.2-1.4).
+DETOUR_SPREAD = 0.1
 #: Factor on both hazard thresholds: x0.5 to x2, log-uniform (assumption: the class
 #: boundaries are round numbers, not measured).
 THRESHOLD_FACTOR_RANGE = (0.5, 2.0)
-#: Gravity distance decay exponent: 1 to 3 (assumption: 1-2 is the range of classic
-#: gravity models of migration; 3 allows for the danger of travel in war).
-DISTANCE_DECAY_RANGE = (1.0, 3.0)
+#: Gravity distance decay exponent: the scenario's +- 1, i.e. 1 to 3 around the default
+#: 2 (assumption: 1-2 is the range of classic gravity models of migration; 3 allows
+#: for the danger of travel in war).
+DISTANCE_DECAY_SPREAD = 1.0
 #: Weight of the outside option, relative to the scenario's: x0.5 to x2, log-uniform
 #: (assumption: not identified by any observed figure before issue 20's calibration).
 OUTSIDE_OPTION_RANGE = (0.5, 2.0)

@@ -46,15 +46,12 @@ from safezones.errors import SafeZonesError
 from safezones.io import layers
 from safezones.model import ground, mincut, prepare, score
 from safezones.model.control import ControlSurface, share_columns
+from safezones.model.metrics import METRICS
 from safezones.model.mincut import GroupSet
 from safezones.model.population import covered_fraction
 from safezones.model.prepare import Base, Prepared
-from safezones.model.shelter import (
-    allocate_gravity,
-    exposure_index,
-    straight_reach_km,
-)
-from safezones.model.uncertainty import band_values, summarise
+from safezones.model.shelter import exposure_index
+from safezones.model.uncertainty import Reach, band_values, summarise
 
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario
@@ -83,6 +80,8 @@ def fast_supported(sc: Scenario) -> str | None:
         return f"more than {MAX_FAST_ZONES} zones"
     if any(getattr(z, "split", None) is not None for z in sc.zones):
         return "a safe zone split into one zone per feature"
+    if sc.shelter.allocation == "optimal":
+        return "the optimal allocation as the headline (its arrivals need the linear program)"
     return None
 
 
@@ -117,8 +116,8 @@ class _LRU(OrderedDict[Any, Any]):
 
 
 def _reach_km(sc: Scenario) -> float:
-    """Return the straight-line reach of ``sc``, with a hair of slack for the distances' rounding."""
-    return straight_reach_km(sc.shelter.max_travel_km, sc.shelter.detour_factor) * (1 + 1e-9)
+    """Return the widest straight-line reach of ``sc``'s draws (:func:`~safezones.model.prepare.widest_reach_km`)."""
+    return prepare.widest_reach_km(sc)
 
 
 def _key(obj: Any) -> str:
@@ -187,7 +186,8 @@ class Engine:
         self._zones: _LRU = _LRU(cache_size)
         self._layers: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
-        self._groupsets: _LRU = _LRU(32)  # each holds per-cell arrays: keep few
+        self._groupsets: _LRU = _LRU(128)  # each holds per-cell arrays (81 reach variants)
+        self._classed_bases: _LRU = _LRU(16)  # bases classed at drawn thresholds
         # keyed by id(base); each entry keeps its base alive, so the id cannot be reused
         self._point_cache: dict[int, tuple[Base, np.ndarray]] = {}
         self._families: _LRU = _LRU(64)
@@ -394,24 +394,27 @@ class Engine:
         reach_km = _reach_km(sc)
         pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
         zkeys, geoms = tuple(k for k, _ in pairs), [g for _, g in pairs]
-        gs = self._groupset(sc, zkeys, geoms, base)
-        n_z, n_g, bands = len(geoms), len(gs.gpop), base.bands
-        res_zg = np.zeros((n_z, n_g, 3))
-        for z, g in enumerate(geoms):
-            for j in range(3):
-                np.add.at(res_zg[z, :, j], gs.groups.of_cell[g.cover_cells],
-                          bands[g.cover_cells, j] * g.cover_frac)  # fmt: skip
-        w = self._union(zkeys, geoms, base)
-        res_g = np.column_stack(
-            [np.bincount(gs.groups.of_cell, bands[:, j] * w, n_g) for j in range(3)]
-        )
+        cover = self._cover(zkeys, geoms, base)
+        g = prepare.grouped(sc, base, cover, sc.shelter)
         weights = np.array([g.threat[:-1] for g in geoms if g.threat is not None])
         control = np.array([g.control for g in geoms if g.control is not None])
         shares = pd.DataFrame(control[:, :-1], index=zones.index, columns=share_columns())
-        return prepare.finish(
-            sc, READERS, base, zones, surface, gs.groups, gs.group_class, gs.gpop, res_zg, res_g,
-            weights=weights.reshape(n_z, -1), control=ground.control_frame(shares, control[:, -1]),
+        prep = prepare.finish(
+            sc, READERS, base, zones, surface, g["groups"], g["group_class"], g["gpop"],
+            g["res_zg"], g["res_g"], weights=weights.reshape(len(geoms), -1),
+            control=ground.control_frame(shares, control[:, -1]),
             origin_actor=self._origin_actor(sc, base, surface),
+        )  # fmt: skip
+        return prepare.with_regroup(prep, sc, base, cover)
+
+    def _cover(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> prepare.Cover:
+        """Return the distances, crossings and covers of a zone set, as the reference measures them."""
+        held = [g.crossings for g in geoms if g.crossings is not None]
+        cross = np.column_stack(held) if len(held) == len(geoms) and held else None
+        return prepare.Cover(
+            dist=np.column_stack([g.dist for g in geoms]), crossings=cross,
+            cells=[g.cover_cells for g in geoms], frac=[g.cover_frac for g in geoms],
+            union=self._union(zkeys, geoms, base),
         )  # fmt: skip
 
     def _tree(self, base: Base) -> shapely.STRtree:
@@ -502,21 +505,19 @@ class Engine:
 
         return np.asarray(self._unions.get_or(keys, make))
 
-    def _patterns(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
-                  base: Base) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def _patterns(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base,
+                  reach: Reach) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """People of each reach pattern and hazard class, and the same weighted by rate.
 
-        See :func:`~safezones.model.ground.pattern_people`. Travel limits and the
-        penalty decide it, capacity does not, so a sweep over capacity counts the cells once.
+        See :func:`~safezones.model.ground.pattern_people`. The reach variant decides
+        it, capacity does not, so a sweep over capacity counts the cells once.
         """
-        sh = sc.shelter
 
         def make() -> tuple[np.ndarray, np.ndarray]:
             return ground.pattern_people([g.dist for g in geoms], [g.crossings for g in geoms],
-                                         base, sh)  # fmt: skip
+                                         base, reach)  # fmt: skip
 
-        key = (zkeys, sh.max_travel_km, sh.detour_factor, sh.crossing_penalty_km)
-        got: tuple[np.ndarray, np.ndarray] = self._pattern_cache.get_or(key, make)
+        got: tuple[np.ndarray, np.ndarray] = self._pattern_cache.get_or((zkeys, reach), make)
         return got
 
     def _residents(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base) -> np.ndarray:
@@ -532,15 +533,13 @@ class Engine:
 
         return np.asarray(self._resident_cache.get_or(zkeys, make))
 
-    def _groupset(self, sc: Scenario, zkeys: tuple[str, ...], geoms: list[ZoneGeom],
-                  base: Base) -> GroupSet:  # fmt: skip
-        sh = sc.shelter
-
+    def _groupset(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base,
+                  reach: Reach) -> GroupSet:  # fmt: skip
         def make() -> GroupSet:
             dist = np.column_stack([g.dist for g in geoms])
             held = [g.crossings for g in geoms if g.crossings is not None]
             cross = np.column_stack(held) if len(held) == len(geoms) and held else None
-            groups, group_class = prepare.group_cells(base, dist, sh, cross)
+            groups, group_class = prepare.group_cells(base, dist, reach, cross)
             n_g = len(groups.origin)
             gpop = np.column_stack(
                 [np.bincount(groups.of_cell, base.bands[:, j], n_g) for j in range(3)]
@@ -553,8 +552,7 @@ class Engine:
                 tied = np.isfinite(two[:, 1]) & (two[:, 0] == two[:, 1])
             return GroupSet(groups, group_class, gpop, nearest, tied)
 
-        key = (zkeys, sh.max_travel_km, sh.detour_factor, sh.crossing_penalty_km)
-        gs: GroupSet = self._groupsets.get_or(key, make)
+        gs: GroupSet = self._groupsets.get_or((zkeys, reach), make)
         return gs
 
     # ------------------------------------------------------------ arithmetic
@@ -569,17 +567,37 @@ class Engine:
             self.routes["reference"] += n
             prep = self.prepared(sc)
             return score.score_groups(sc, prep, draws=n, seed=rng_seed).samples
-        bkey, base, pop_h = self._base(sc)
+        bkey, base, _ = self._base(sc)
         reach_km = _reach_km(sc)
         pairs = [self._zone(sc, bkey, base, z, reach_km) for z in sc.zones]
         zkeys = tuple(k for k, _ in pairs)
         geoms = [g for _, g in pairs]
-        n_h = base.n_cls
+        dr = score.scenario_draws(sc, n=n, seed=rng_seed)
+        out = np.zeros((n, len(METRICS)))
+        for reach, idx in dr.by_variant(score.central_values(sc).reach):
+            out[idx] = self._variant_samples(sc, bkey, base, zkeys, geoms, dr.take(idx), reach)
+        return out
+
+    def _classed(self, sc: Scenario, bkey: str, base: Base, factor: float) -> Base:
+        """Return the base with its cells classed at the thresholds times ``factor`` (cached)."""
+        if factor == 1.0:
+            return base
+        key = (bkey, factor)
+        got: Base = self._classed_bases.get_or(
+            key, lambda: replace(base, cls_cell=prepare.variant_classes(sc, base, factor))
+        )
+        return got
+
+    def _variant_samples(self, sc: Scenario, bkey: str, base0: Base, zkeys: tuple[str, ...],
+                         geoms: list[ZoneGeom], dr: Any, reach: Reach) -> np.ndarray:  # fmt: skip
+        """Score the draws ``dr`` of one reach variant (see :meth:`samples`)."""
+        base = self._classed(sc, bkey, base0, reach.threshold_factor)
+        zk = (*zkeys, f"thresholds x {reach.threshold_factor!r}")
+        n, n_h = dr.n, base.n_cls
         dem, sh = sc.demand, sc.shelter
-        dr = score.sample(sc.uncertainty, n=n, n_classes=n_h, seed=rng_seed,
-                          site_area_central_m2=sh.site_area_per_person_m2,
-                          crossing_penalty_central_km=sh.crossing_penalty_km)  # fmt: skip
         t = dr.population_t
+        pop_h = np.column_stack([np.bincount(base.cls_cell, base.bands[:, j], n_h)
+                                 for j in range(3)])  # fmt: skip
 
         # demand by hazard class: the share displaced is the same for every group of a class
         pop_ht = score.band_people(pop_h, t)  # (n, H)
@@ -588,7 +606,7 @@ class Engine:
         share = score.displaced_share(disp_h, pop_ht)
         displaced = disp_h.sum(axis=1)
 
-        p_kh, rw_kh = self._patterns(sc, zkeys, geoms, base)
+        p_kh, rw_kh = self._patterns(zk, geoms, base, reach)
         p_t = score.band_people(p_kh, t)  # (n, K, H)
         demand_k = (p_t * share[:, None, :]).sum(axis=2)  # (n, K)
 
@@ -603,15 +621,24 @@ class Engine:
         prot = np.asarray(prepare.protection(sc, weights.reshape(len(geoms), -1)))
         safe = score.zone_safety(exposure, prot, dr)
 
-        if sh.allocation == "optimal":
-            arrivals = self._optimal(sc, base, zkeys, geoms, demand_k, cap, share, t)
-        else:
-            arrivals = self._gravity(sc, base, zkeys, geoms, share, t, cap, safe, dr)
-        res_t = score.band_people(self._residents(zkeys, geoms, base), t)
+        # both allocations: gravity on the groups (the headline), the optimal total by min cut
+        gs = self._groupset(zk, geoms, base, reach)
+        self.routes["gravity"] += n
+        gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
+        flows = np.asarray(score.gravity_flows(sc, gs.groups, dr, gp * share[:, gs.group_class],
+                                               cap, safe, reach))  # fmt: skip
+        flows = flows.reshape(n, len(gs.gpop), -1)
+        sheltered = flows.sum(axis=1)
+        within = (flows * gs.groups.within()[None, :, :]).sum(axis=1)
+        optimal = mincut.max_flow(demand_k, cap)
+        self.routes["optimal total by min cut"] += n
+        res_t = score.band_people(self._residents(zk, geoms, base), t)
         residents = score.not_displaced(res_t, share)
-        averted = self._averted(zkeys, geoms, base, share, t, demand_k,
-                                score.band_people(rw_kh, t), prot, dr, arrivals)  # fmt: skip
-        return score.metrics(displaced, arrivals, residents, cap, safe, deaths=averted)
+        averted = self._averted(zk, geoms, base, share, t, demand_k,
+                                score.band_people(rw_kh, t), prot, dr, sheltered)  # fmt: skip
+        return score.metrics(displaced, sheltered, residents, cap, safe, deaths=averted,
+                             within=within, gravity=sheltered,
+                             optimal=optimal[:, None])  # fmt: skip
 
     def _averted(self, zkeys: tuple[str, ...], geoms: list[ZoneGeom], base: Base,
                  *args: Any) -> np.ndarray:  # fmt: skip
@@ -626,48 +653,6 @@ class Engine:
     ) -> np.ndarray:
         """P5/P50/P95 of every metric, ``(len(METRICS), 3)``, as ``run(sc).totals``."""
         return np.asarray(summarise(self.samples(sc, draws=draws, seed=seed)))
-
-    def _optimal(
-        self,
-        sc: Scenario,
-        base: Base,
-        zkeys: tuple[str, ...],
-        geoms: list[ZoneGeom],
-        demand_k: np.ndarray,
-        cap: np.ndarray,
-        share: np.ndarray,
-        t: np.ndarray,
-    ) -> np.ndarray:
-        """Arrivals per zone ``(n, Z)`` of the optimal allocation (:mod:`safezones.model.mincut`)."""
-        return mincut.arrivals(demand_k, cap, share, t,
-                               lambda: self._groupset(sc, zkeys, geoms, base),
-                               self.routes)  # fmt: skip
-
-    def _gravity(
-        self,
-        sc: Scenario,
-        base: Base,
-        zkeys: tuple[str, ...],
-        geoms: list[ZoneGeom],
-        share: np.ndarray,
-        t: np.ndarray,
-        cap: np.ndarray,
-        safe: np.ndarray,
-        dr: Any,
-    ) -> np.ndarray:
-        """Arrivals per zone ``(n, Z)`` of the gravity allocation, on the reference's groups.
-
-        The drawn crossing penalty moves the distance (``distance_km + (drawn -
-        central) * crossings``); reach stays at the central penalty (issue 19 draws reach).
-        """
-        gs = self._groupset(sc, zkeys, geoms, base)
-        self.routes["gravity"] += len(t)
-        gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
-        dist = score.gravity_distance_km(gs.groups, dr, sc.shelter.crossing_penalty_km)
-        flows = allocate_gravity(gp * share[:, gs.group_class], cap, gs.groups.reach,
-                                 dist, safe, decay=sc.shelter.distance_decay,
-                                 outside_option=sc.shelter.outside_option)  # fmt: skip
-        return np.asarray(np.asarray(flows).reshape(len(t), len(gs.gpop), -1).sum(axis=1))
 
 
 _SHARED: list[Engine] = []

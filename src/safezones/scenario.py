@@ -148,7 +148,11 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
     samples.index.name = "draw"
     totals = pd.DataFrame(summarise(sd.samples), index=list(METRICS), columns=list(QUANTILES))
     detail = {"displaced": sd.displaced, "flows": sd.flows_o, "capacity": sd.cap,
-              "sheltered": sd.arrivals, "safety": sd.safe, "population": sd.population,
+              "sheltered": sd.sheltered, "arrivals": sd.arrivals,
+              "displaced_within": sd.within,
+              "sheltered_gravity": sd.by_allocation["gravity"],
+              "sheltered_optimal": sd.by_allocation["optimal"], "binding": sd.binding,
+              "outside": sd.outside, "safety": sd.safe, "population": sd.population,
               "residents_protected": sd.residents, "population_total": sd.population_total,
               "deaths_averted": sd.deaths_averted}  # fmt: skip
     for arr in detail.values():
@@ -174,7 +178,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         sd.population,
         sd.residents,
         sd.cap,
-        sd.arrivals,
+        sd.sheltered,
         deaths_averted=sd.deaths_averted,
     )
     surface = prep.surface
@@ -183,7 +187,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         zones=prep.zones,
         per_zone=per_zone,
         per_origin=per_origin_table(sc, prep, sd.displaced, sd.flows_o),
-        flows=flows_table(prep, sd.flows_o, sd.flows),
+        flows=flows_table(prep, sd.flows_o, sd.travel_km, sd.changes),
         totals=totals,
         samples=samples,
         provenance=provenance,

@@ -48,8 +48,8 @@ from safezones.defaults import (
     DEFAULT_THRESHOLDS,
     DEFAULT_USABLE_FRACTION,
     DEFAULT_WINDOW,
-    DETOUR_RANGE,
-    DISTANCE_DECAY_RANGE,
+    DETOUR_SPREAD,
+    DISTANCE_DECAY_SPREAD,
     EXPOSURE_REFERENCE,
     MAX_TRAVEL_RANGE,
     OCHA_IDPS_MID_2014,
@@ -340,9 +340,12 @@ Range = tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)]]
 class UncertaintySection(Section):
     """Monte Carlo settings (see :mod:`safezones.model.uncertainty`).
 
-    The ``*_range`` keys are the structural assumptions' ranges ``[low, high]``
-    (:mod:`safezones.defaults` cites each); ``structural = false`` leaves them at
-    the scenario's central values (the band of the other inputs alone).
+    The structural assumptions' ranges (:mod:`safezones.defaults` cites each):
+    ``usable_fraction_range`` ``[low, high]`` around the scenario's usable share;
+    ``max_travel_range``, ``threshold_factor_range`` and ``outside_option_range``
+    factors ``[low, high]`` on the scenario's value; ``detour_spread`` and
+    ``distance_decay_spread`` added and taken away. ``structural = false`` leaves
+    them at the scenario's values (the band of the other inputs alone).
     """
 
     draws: Annotated[int, Field(ge=1, le=1_000_000)] = DEFAULT_DRAWS
@@ -357,24 +360,22 @@ class UncertaintySection(Section):
     structural: bool = True
     usable_fraction_range: Range = USABLE_FRACTION_RANGE
     max_travel_range: Range = MAX_TRAVEL_RANGE
-    detour_range: Range = DETOUR_RANGE
+    detour_spread: Annotated[float, Field(ge=0, le=1)] = DETOUR_SPREAD
     threshold_factor_range: Range = THRESHOLD_FACTOR_RANGE
-    distance_decay_range: Range = DISTANCE_DECAY_RANGE
+    distance_decay_spread: Annotated[float, Field(ge=0, le=5)] = DISTANCE_DECAY_SPREAD
     outside_option_range: Range = OUTSIDE_OPTION_RANGE
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> UncertaintySection:
         bad = [
             f"{k}: low ({v[0]:g}) is above high ({v[1]:g}); give [low, high]"
-            for k in ("usable_fraction_range", "max_travel_range", "detour_range",
-                      "threshold_factor_range", "distance_decay_range", "outside_option_range")
+            for k in ("usable_fraction_range", "max_travel_range", "threshold_factor_range",
+                      "outside_option_range")
             for v in [getattr(self, k)]
             if v[0] > v[1]
         ]  # fmt: skip
         if self.usable_fraction_range[1] > 1:
             bad.append("usable_fraction_range: high must be at most 1 (all the land)")
-        if self.detour_range[0] < 1:
-            bad.append("detour_range: low must be at least 1 (a road is never shorter)")
         for k in ("max_travel_range", "threshold_factor_range", "outside_option_range"):
             if getattr(self, k)[0] <= 0:
                 bad.append(f"{k}: low must be above 0 (a factor on the scenario's value)")

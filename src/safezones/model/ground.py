@@ -58,6 +58,7 @@ from safezones.schema import ACTORS, window_bounds
 
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario, ShelterSpec
+    from safezones.model.uncertainty import Reach
     from safezones.model.prepare import Base
     from safezones.model.uncertainty import Draws
 
@@ -305,7 +306,10 @@ def control_frame(shares: pd.DataFrame, area_before_cut_km2: np.ndarray) -> pd.D
 
 
 def pattern_people(
-    dist: list[np.ndarray], crossings: list[np.ndarray | None], base: Base, shelter: ShelterSpec
+    dist: list[np.ndarray],
+    crossings: list[np.ndarray | None],
+    base: Base,
+    shelter: ShelterSpec | Reach,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the people of each reach pattern and hazard class ``(2**Z, H, 3)``, twice.
 

@@ -12,6 +12,10 @@ __all__ = ["METRICS", "METRIC_NOTES", "METRIC_UNITS", "QUANTILES"]
 METRICS = (
     "displaced",
     "sheltered",
+    "arrivals",
+    "displaced_within",
+    "sheltered_gravity",
+    "sheltered_optimal",
     "residents_protected",
     "unmet",
     "capacity",
@@ -24,7 +28,20 @@ METRIC_UNITS = {m: "people" for m in METRICS} | {"deaths_averted": "civilian dea
 #: :mod:`safezones.model.deaths`).
 METRIC_NOTES = {
     "displaced": "people displaced in the window",
-    "sheltered": "displaced people the zones take in, within reach and capacity",
+    "sheltered": (
+        "displaced people the zones shelter, within reach and capacity, by the headline "
+        "allocation (shelter.allocation; gravity by default): arrivals + displaced within"
+    ),
+    "arrivals": "displaced people who come to a zone from outside it",
+    "displaced_within": "displaced people whose home is inside a zone and who stay there",
+    "sheltered_gravity": (
+        "sheltered by the behavioural allocation: people choose zones by capacity, safety "
+        "and distance; the turned-away try their next zone; the rest stay or leave Syria"
+    ),
+    "sheltered_optimal": (
+        "sheltered by the upper bound: the most people the zones can take under reach and "
+        "capacity (a linear program)"
+    ),
     "residents_protected": "people living in the zones who were not displaced",
     "unmet": "displaced people not sheltered",
     "capacity": "people the zones can host",

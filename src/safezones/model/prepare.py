@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -71,8 +71,8 @@ from safezones.model.shelter import (
     Groups,
     cell_distances,
     exposure_index,
+    home_zones,
     reach_groups,
-    straight_reach_km,
 )
 from safezones.model.threat import attribute_events, combined_protection, protection_by_actor
 from safezones.schema import in_window, window_bounds
@@ -80,9 +80,11 @@ from safezones.schema import in_window, window_bounds
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario, ShelterSpec, ZoneSpec
     from safezones.model.control import ControlSurface
+    from safezones.model.uncertainty import Reach
 
 __all__ = [
     "Base",
+    "Cover",
     "Prepared",
     "Readers",
     "build_zones",
@@ -95,10 +97,13 @@ __all__ = [
     "gathered",
     "given_displaced",
     "group_cells",
+    "group_people",
+    "grouped",
     "prepare",
     "prepare_base",
     "protection",
     "source_list",
+    "widest_reach_km",
     "window_value",
     "zone_layer",
 ]
@@ -262,6 +267,25 @@ class Prepared:
     civ_rate_origin: np.ndarray | None = None  # (O,) the same per origin
     threat_actors: tuple[str, ...] = ()  # the threat actors ("all" spelt out)
     control_note: str = ""  # which snapshot stands in for the window, when it has none
+    # ---- the structural draws (issue 19): the groups of another reach variant
+    regroup: Callable[[Reach], Prepared] | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What forming the groups of another reach variant needs: distances and covers.
+
+    ``dist`` and ``crossings`` ``(C, Z)``: each cell's km to each zone and the
+    control changes on the way (None: no control surface); ``cells`` and ``frac``:
+    per zone, the cells it covers and their share inside it; ``union`` ``(C,)``:
+    each cell's share inside any zone.
+    """
+
+    dist: np.ndarray
+    crossings: np.ndarray | None
+    cells: list[np.ndarray]
+    frac: list[np.ndarray]
+    union: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -284,6 +308,32 @@ class Base:
     threat_events: gpd.GeoDataFrame | None = None  # the threat actors' events (all: = events)
     threat_actors: tuple[str, ...] = ()  # "all" spelt out
     civ_rate_origin: np.ndarray | None = None  # (O,) threat civilian deaths / person-year
+    cell_intensity: np.ndarray | None = None  # (C,) what the hazard class of each cell is of
+
+
+def variant_classes(sc: Scenario, base: Base, factor: float) -> np.ndarray:
+    """Return each cell's hazard class with the thresholds times ``factor`` (drawn)."""
+    if factor == 1.0 or base.cell_intensity is None or sc.demand.mode == "given":
+        return base.cls_cell
+    thresholds = [float(x) * factor for x in sc.demand.thresholds]
+    return hazard_class(base.cell_intensity, thresholds)
+
+
+def widest_reach_km(sc: Scenario) -> float:
+    """Return the longest straight-line journey of any reach variant the draws may take.
+
+    Distances and crossings are measured this far, so every variant reaches what it
+    would with its own limit (:mod:`safezones.model.uncertainty`); a hair of slack
+    covers the distances' rounding.
+    """
+    from safezones.model.shelter import straight_reach_km
+
+    sh, un = sc.shelter, sc.uncertainty
+    km = straight_reach_km(sh.max_travel_km, sh.detour_factor)
+    if un.structural and un.draws > 1:
+        km = max(km, sh.max_travel_km * max(un.max_travel_range)
+                 / max(1.0, sh.detour_factor - un.detour_spread))  # fmt: skip
+    return km * (1 + 1e-9)
 
 
 def gathered(sc: Scenario, *steps: Callable[[], Any]) -> list[Any]:
@@ -411,6 +461,7 @@ def prepare_base(sc: Scenario, readers: Readers) -> Base:
         intensity, civ = _bundled_intensity(level, window, actors)
     else:
         intensity, civ = _intensity(units, threat, ev_kw)
+    cell_intensity = None
     if dem.mode == "given":
         cls_cell = np.zeros(len(cells), dtype=np.int64)
     elif dem.origin == "cells":  # each cell's own class, from the threat events around it
@@ -420,34 +471,86 @@ def prepare_base(sc: Scenario, readers: Readers) -> Base:
             ki = kernel_intensity(cells, threat, radius_km=dem.kernel_km, **ev_kw)[
                 "events_per_1000km2_year"
             ].to_numpy()
+        cell_intensity = np.asarray(ki, dtype=float)
         cls_cell = hazard_class(ki, dem.thresholds)
     else:
+        cell_intensity = np.asarray(intensity, dtype=float)[of_cell]
         cls_cell = hazard_class(intensity, dem.thresholds)[of_cell]
     return Base(
         cells=cells, sources=source_list(sc, pop_source, ev_source), events=events, units=units,
         pop_source=pop_source, ev_source=ev_source,
         bands=bands, of_cell=of_cell, cls_cell=cls_cell, n_cls=len(dem.rates), opop=opop,
         intensity=intensity, ev_kw=ev_kw, threat_events=threat, threat_actors=sc.threat.names(),
-        civ_rate_origin=civ_rate(civ, opop[:, 1]),
+        civ_rate_origin=civ_rate(civ, opop[:, 1]), cell_intensity=cell_intensity,
     )  # fmt: skip
 
 
 def group_cells(
-    base: Base, dist: np.ndarray, shelter: ShelterSpec, crossings: np.ndarray | None = None
+    base: Base,
+    dist: np.ndarray,
+    shelter: ShelterSpec | Reach,
+    crossings: np.ndarray | None = None,
+    *,
+    cls_cell: np.ndarray | None = None,
 ) -> tuple[Groups, np.ndarray]:
-    """Return the reach groups (origin, hazard class, zones reached) and each group's class.
+    """Return the reach groups (origin, hazard class, home zone, zones reached) and their class.
 
-    ``crossings`` ``(C, Z)``: control changes on the way (reach pays
-    ``shelter.crossing_penalty_km`` for each, at its central value).
+    ``shelter`` gives ``max_travel_km``, ``detour_factor`` and ``crossing_penalty_km``
+    (a scenario's section, or a drawn :class:`~safezones.model.uncertainty.Reach`);
+    ``crossings`` ``(C, Z)``: control changes on the way; ``cls_cell``: the cells'
+    hazard classes (default ``base.cls_cell``).
     """
     n_cls = base.n_cls
-    keyed = reach_groups(base.of_cell * n_cls + base.cls_cell, dist, base.bands[:, 1],
+    cls = base.cls_cell if cls_cell is None else cls_cell
+    keyed = reach_groups(base.of_cell * n_cls + cls, dist, base.bands[:, 1],
                          max_travel_km=shelter.max_travel_km,
                          detour_factor=shelter.detour_factor, crossings=crossings,
-                         crossing_penalty_km=shelter.crossing_penalty_km)  # fmt: skip
+                         crossing_penalty_km=shelter.crossing_penalty_km,
+                         home=home_zones(dist))  # fmt: skip
     groups = Groups(of_cell=keyed.of_cell, origin=keyed.origin // n_cls, reach=keyed.reach,
-                    distance_km=keyed.distance_km, crossings=keyed.crossings)  # fmt: skip
+                    distance_km=keyed.distance_km, crossings=keyed.crossings,
+                    home=keyed.home)  # fmt: skip
     return groups, keyed.origin % n_cls
+
+
+def group_people(
+    base: Base, groups: Groups, cover: Cover
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the people of each group ``(G, 3)``, by zone ``(Z, G, 3)`` and inside any ``(G, 3)``."""
+    n_g, bands = len(groups.origin), base.bands
+    gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
+    res_zg = np.zeros((len(cover.cells), n_g, 3))
+    for z, (ci, frac) in enumerate(zip(cover.cells, cover.frac, strict=True)):
+        for j in range(3):
+            np.add.at(res_zg[z, :, j], groups.of_cell[ci], bands[ci, j] * frac)
+    res_g = np.column_stack(
+        [np.bincount(groups.of_cell, bands[:, j] * cover.union, n_g) for j in range(3)]
+    )
+    return gpop, res_zg, res_g
+
+
+def grouped(sc: Scenario, base: Base, cover: Cover, reach: ShelterSpec | Reach,
+            factor: float = 1.0) -> dict[str, Any]:  # fmt: skip
+    """Return the groups of one reach variant and their people, as :class:`Prepared` fields."""
+    groups, group_class = group_cells(base, cover.dist, reach, cover.crossings,
+                                      cls_cell=variant_classes(sc, base, factor))  # fmt: skip
+    gpop, res_zg, res_g = group_people(base, groups, cover)
+    return {"groups": groups, "group_class": group_class, "gpop": gpop, "res_zg": res_zg,
+            "res_g": res_g}  # fmt: skip
+
+
+def with_regroup(prep: Prepared, sc: Scenario, base: Base, cover: Cover) -> Prepared:
+    """Return ``prep`` able to form the groups of any reach variant (each once)."""
+    made: dict[Reach, Prepared] = {}
+
+    def regroup(reach: Reach) -> Prepared:
+        if reach not in made:
+            fields = grouped(sc, base, cover, reach, reach.threshold_factor)
+            made[reach] = replace(out, regroup=None, **fields)
+        return made[reach]
+
+    out = replace(prep, regroup=regroup)
+    return out
 
 
 def prepare(sc: Scenario, readers: Readers) -> Prepared:
@@ -467,34 +570,32 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     dist = cell_distances(cells, zones)
     pts = cell_points(cells)
     zm = to_metric(zones, what="zones").geometry.to_numpy()
-    limit = straight_reach_km(sc.shelter.max_travel_km, sc.shelter.detour_factor) * (1 + 1e-9)
+    limit = widest_reach_km(sc)
     cross = np.column_stack([zone_crossings(pts, zm[z], surface, dist[:, z], limit)
                              for z in range(n_z)]) if n_z else np.zeros((len(cells), 0))  # fmt: skip
-    groups, group_class = group_cells(base, dist, sc.shelter, cross)
-    n_g = len(groups.origin)
-    gpop = np.column_stack([np.bincount(groups.of_cell, bands[:, j], n_g) for j in range(3)])
 
-    # residents: each cell's share inside each zone, and inside any zone (bands per origin)
+    # residents: each cell's share inside each zone, and inside any zone
     cgeom = cells.geometry.to_numpy()
     zi, ci = gpd.GeoSeries(cgeom).sindex.query(zm, predicate="intersects")
     frac = covered_fraction(zm, cgeom, zi, ci)
-    res_zg = np.zeros((n_z, n_g, 3))
-    for j in range(3):
-        np.add.at(res_zg[:, :, j], (zi, groups.of_cell[ci]), bands[ci, j] * frac)
     whole = np.array([shapely.union_all(zm)])
     ui, uci = gpd.GeoSeries(cgeom).sindex.query(whole, predicate="intersects")
     ufrac = covered_fraction(whole, cgeom, ui, uci)
-    res_g = np.column_stack([np.bincount(groups.of_cell[uci], bands[uci, j] * ufrac, n_g)
-                             for j in range(3)])  # fmt: skip
+    cover = Cover(dist=dist, crossings=cross, cells=[ci[zi == z] for z in range(n_z)],
+                  frac=[frac[zi == z] for z in range(n_z)],
+                  union=np.bincount(uci, ufrac, len(cells)))  # fmt: skip
+    g = grouped(sc, base, cover, sc.shelter)
     uncut = zones["area_before_cut_km2"] if "area_before_cut_km2" in zones else zones["area_km2"]
     threat = base.threat_events if base.threat_events is not None else base.events
-    return finish(
-        sc, readers, base, zones, surface, groups, group_class, gpop, res_zg, res_g,
+    prep = finish(
+        sc, readers, base, zones, surface, g["groups"], g["group_class"], g["gpop"], g["res_zg"],
+        g["res_g"],
         weights=actor_events(zones, threat, list(base.threat_actors), **base.ev_kw).to_numpy(),
         control=control_frame(zone_control(zones, surface, cells), uncut.to_numpy(float)),
         origin_actor=origin_actors(cell_actors(pts, surface), bands[:, 1], base.of_cell,
                                    len(base.units)),
     )  # fmt: skip
+    return with_regroup(prep, sc, base, cover)
 
 
 def finish(

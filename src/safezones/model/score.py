@@ -46,23 +46,35 @@ from safezones.model.deaths import deaths_averted, drawn_protection, inflow_rate
 from safezones.model.demand import scale_to_total
 from safezones.model.metrics import METRICS
 from safezones.model.shelter import Groups, allocate_gravity, allocate_optimal, capacity, safety
-from safezones.model.uncertainty import Draws, UncertaintySpec, band_values, draw_inputs
+from safezones.model.uncertainty import (
+    Central,
+    Draws,
+    Reach,
+    UncertaintySpec,
+    band_values,
+    draw_inputs,
+)
 
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario
     from safezones.model.prepare import Prepared
 
 __all__ = [
+    "BINDING",
     "Scored",
     "band_people",
+    "binding",
+    "central_values",
     "displaced_share",
     "gravity_distance_km",
+    "gravity_flows",
     "group_displaced",
     "hazard_displaced",
     "metrics",
     "national_total",
     "not_displaced",
     "sample",
+    "scenario_draws",
     "score_groups",
     "uncertainty_spec",
     "zone_capacity",
@@ -109,10 +121,12 @@ def sample(
     seed: int,
     site_area_central_m2: float,
     crossing_penalty_central_km: float = DEFAULT_CROSSING_PENALTY_KM,
+    central: Central | None = None,
 ) -> Draws:
     """Sample the inputs of ``n`` draws (``n=1``: the central case).
 
-    ``crossing_penalty_central_km`` is the scenario's ``shelter.crossing_penalty_km``.
+    ``crossing_penalty_central_km`` is the scenario's ``shelter.crossing_penalty_km``;
+    ``central`` the scenario's structural values (:func:`central_values`).
 
     Examples
     --------
@@ -128,7 +142,35 @@ def sample(
         seed=seed,
         site_area_central_m2=site_area_central_m2,
         crossing_penalty_central_km=crossing_penalty_central_km,
+        central=central,
     )
+
+
+def central_values(sc: Scenario) -> Central:
+    """Return the scenario's central values of the drawn structural inputs.
+
+    Examples
+    --------
+    >>> from safezones.config.scenario import Scenario
+    >>> sc = Scenario.from_dict({"id": "a", "title": "a", "source": {"citation": "x"},
+    ...     "zones": [{"id": "z", "kind": "freeze", "place": "Aleppo", "radius_km": 10}],
+    ...     "shelter": {"max_travel_km": 80}})
+    >>> central_values(sc).reach.max_travel_km
+    80.0
+    """
+    sh = sc.shelter
+    return Central(site_area_m2=sh.site_area_per_person_m2,
+                   crossing_penalty_km=sh.crossing_penalty_km,
+                   usable_fraction=sh.usable_fraction, max_travel_km=sh.max_travel_km,
+                   detour_factor=sh.detour_factor, distance_decay=sh.distance_decay)  # fmt: skip
+
+
+def scenario_draws(sc: Scenario, *, n: int, seed: int) -> Draws:
+    """Return the draws of a scenario: its uncertainty section around its central values."""
+    return sample(sc.uncertainty, n=n, n_classes=len(sc.demand.rates), seed=seed,
+                  site_area_central_m2=sc.shelter.site_area_per_person_m2,
+                  crossing_penalty_central_km=sc.shelter.crossing_penalty_km,
+                  central=central_values(sc))  # fmt: skip
 
 
 def national_total(demand: _Demand) -> float | None:
@@ -215,6 +257,8 @@ def zone_capacity(
 ) -> np.ndarray:
     """Capacity ``(draws, zones)``: given, else usable area over the drawn site area per person.
 
+    The usable share is the draws' (``dr.usable_fraction``) where drawn, else ``usable_fraction``.
+
     Examples
     --------
     >>> dr = Draws(np.zeros(1), np.ones((1, 1)), np.ones(1), np.array([50.0]), np.zeros(1))
@@ -222,9 +266,11 @@ def zone_capacity(
     ...               explicit=[None, 7.0]).tolist()
     [[200.0, 7.0]]
     """
+    usable = (np.asarray(usable_fraction, dtype=float) if dr.usable_fraction is None
+              else np.asarray(dr.usable_fraction, dtype=float)[:, None])  # fmt: skip
     cap = capacity(
         area_km2,
-        usable_fraction=usable_fraction,
+        usable_fraction=usable,
         site_area_per_person_m2=dr.site_area_per_person_m2[:, None],
         explicit=explicit,
     )
@@ -245,12 +291,15 @@ def zone_safety(exposure: np.ndarray, protection: np.ndarray, dr: Draws) -> np.n
 
 def metrics(
     displaced: np.ndarray,
-    arrivals: np.ndarray,
+    sheltered: np.ndarray,
     residents: np.ndarray,
     cap: np.ndarray,
     safe: np.ndarray,
     *,
     deaths: np.ndarray | None = None,
+    within: np.ndarray | None = None,
+    gravity: np.ndarray | None = None,
+    optimal: np.ndarray | None = None,
 ) -> np.ndarray:
     """Score every draw: ``(draws, len(METRICS))``, columns in ``METRICS`` order.
 
@@ -258,24 +307,40 @@ def metrics(
     ----------
     displaced, residents
         ``(draws,)``: everyone displaced; residents of any zone not displaced.
-    arrivals, cap, safe
-        ``(draws, zones)``: people sheltered in each zone, its capacity, its safety.
+    sheltered, cap, safe
+        ``(draws, zones)``: people sheltered in each zone (the headline allocation),
+        its capacity, its safety.
     deaths
         ``(draws, zones)``: civilian deaths per year averted in each zone
         (:func:`zone_deaths_averted`); None when no death rates are known (0).
+    within
+        ``(draws, zones)``: of ``sheltered``, the displaced whose home is the zone
+        (None: nobody; arrivals are then everyone sheltered).
+    gravity, optimal
+        ``(draws, zones)``: sheltered by each allocation (None: ``sheltered``).
     """
-    sheltered = arrivals.sum(axis=1)
-    averted = np.zeros(len(arrivals)) if deaths is None else np.asarray(deaths).sum(axis=1)
+    total = sheltered.sum(axis=1)
+    averted = np.zeros(len(sheltered)) if deaths is None else np.asarray(deaths).sum(axis=1)
+    inside = np.zeros(len(sheltered)) if within is None else np.asarray(within).sum(axis=1)
     by_name = {
         "displaced": displaced,
-        "sheltered": sheltered,
+        "sheltered": total,
+        "arrivals": total - inside,
+        "displaced_within": inside,
+        "sheltered_gravity": total if gravity is None else np.asarray(gravity).sum(axis=1),
+        "sheltered_optimal": total if optimal is None else np.asarray(optimal).sum(axis=1),
         "residents_protected": residents,
-        "unmet": np.maximum(displaced - sheltered, 0.0),
+        "unmet": np.maximum(displaced - total, 0.0),
         "capacity": cap.sum(axis=1),
-        "sheltered_safe": (arrivals * safe).sum(axis=1),
+        "sheltered_safe": (sheltered * safe).sum(axis=1),
         "deaths_averted": averted,
     }
     return np.column_stack([by_name[m] for m in METRICS])
+
+
+#: Why a zone shelters no more, per draw (:attr:`Scored.binding`): full; too few
+#: displaced within reach to fill it; enough within reach, but they chose otherwise.
+BINDING = ("capacity", "reach", "demand")
 
 
 @dataclass(frozen=True)
@@ -286,29 +351,45 @@ class Scored:
     ----------
     samples
         ``(draws, len(METRICS))``, see :func:`metrics`.
-    displaced
-        ``(draws, origins)``.
-    flows, flows_o
-        ``(draws, groups, zones)`` and ``(draws, origins, zones)``.
-    cap, arrivals, safe, population, residents, deaths_averted
-        ``(draws, zones)``: capacity, people sheltered, safety, everyone living in
-        the zone, those of them not displaced, and the civilian deaths per year
-        averted (:func:`zone_deaths_averted`).
+    displaced, outside
+        ``(draws, origins)``: the displaced, and those of them the headline
+        allocation does not shelter (the outside option: stay, or leave Syria).
+    flows_o
+        ``(draws, origins, zones)``: the headline allocation's people from each origin.
+    cap, sheltered, arrivals, within, safe, population, residents, deaths_averted
+        ``(draws, zones)``: capacity; people sheltered (headline), of them those from
+        outside the zone and those whose home is in it; safety; everyone living in the
+        zone, those of them not displaced, and the civilian deaths per year averted
+        (:func:`zone_deaths_averted`).
+    by_allocation
+        ``{"gravity": ..., "optimal": ...}``: people sheltered per zone by each
+        allocation ``(draws, zones)``.
+    binding
+        ``(draws, zones)`` index into :data:`BINDING`.
     population_total
         ``(draws,)``: everyone living in any zone, overlaps counted once.
+    travel_km, changes
+        ``(origins, zones)``: the mean travel km and control changes of the people
+        who move, weighted by the flows of every draw (NaN where nobody moves).
     """
 
     samples: np.ndarray
     displaced: np.ndarray
-    flows: np.ndarray
     flows_o: np.ndarray
     cap: np.ndarray
+    sheltered: np.ndarray
     arrivals: np.ndarray
+    within: np.ndarray
+    by_allocation: dict[str, np.ndarray]
+    binding: np.ndarray
+    outside: np.ndarray
     safe: np.ndarray
     population: np.ndarray
     residents: np.ndarray
     population_total: np.ndarray
     deaths_averted: np.ndarray
+    travel_km: np.ndarray
+    changes: np.ndarray
 
 
 def zone_deaths_averted(
@@ -351,6 +432,32 @@ def group_displaced(
     return np.asarray(prep.given[origin][None, :] * share * dr.national_factor[:, None])
 
 
+def binding(sheltered: np.ndarray, cap: np.ndarray, reachable: np.ndarray) -> np.ndarray:
+    """Return why each zone shelters no more, per draw: an index into :data:`BINDING`.
+
+    ``capacity`` where the zone is full (to 1e-9 of its capacity); ``reach`` where the
+    displaced who can reach it (``reachable``) are fewer than its capacity; else
+    ``demand`` (enough within reach, but they went elsewhere or took the outside option).
+
+    Examples
+    --------
+    >>> binding(np.array([[10.0, 4.0, 3.0]]), np.array([[10.0, 10.0, 10.0]]),
+    ...         np.array([[50.0, 4.0, 30.0]])).tolist()
+    [[0, 1, 2]]
+    """
+    full = sheltered >= cap * (1 - 1e-9)
+    short = reachable < cap * (1 - 1e-9)
+    return np.where(full, 0, np.where(short, 1, 2)).astype(np.int8)
+
+
+def _variant(prep: Prepared, reach: Reach, central: Reach) -> Prepared:
+    """Return the preparation of one reach variant: the central one, or regrouped for it."""
+    if reach == central or prep.regroup is None:
+        return prep
+    got: Prepared = prep.regroup(reach)
+    return got
+
+
 def score_groups(
     sc: Scenario,
     prep: Prepared,
@@ -362,45 +469,135 @@ def score_groups(
 ) -> Scored:
     """Score ``draws`` draws of a prepared scenario, allocating its groups in every draw.
 
-    ``progress(done, total)`` is called while the draws are allocated;
-    ``optimal`` solves the ``optimal`` allocation (the tests pass one LP per draw).
+    Both allocations are made in every draw; ``shelter.allocation`` names the
+    headline. Draws of the same reach variant (:class:`~safezones.model.uncertainty.Reach`)
+    share its groups (``prep.regroup``). ``progress(done, total)`` is called while
+    the draws are allocated; ``optimal`` solves the ``optimal`` allocation (the
+    tests pass one LP per draw).
     """
-    groups, sh = prep.groups, sc.shelter
     n_z, n_o = len(prep.zones), len(prep.units)
-    dr = sample(sc.uncertainty, n=draws, n_classes=len(sc.demand.rates), seed=seed,
-                site_area_central_m2=sh.site_area_per_person_m2,
-                crossing_penalty_central_km=sh.crossing_penalty_km)  # fmt: skip
+    dr = scenario_draws(sc, n=draws, seed=seed)
+    central = central_values(sc).reach
+    shape = {"zo": (draws, n_z), "o": (draws, n_o)}
+    names = {"zo": ("cap", "sheltered", "within", "gravity", "optimal", "safe", "population",
+                    "residents", "deaths"), "o": ("displaced", "outside")}  # fmt: skip
+    out: dict[str, np.ndarray] = {k: np.zeros(shape[kind]) for kind in names for k in names[kind]}
+    out["binding"] = np.zeros((draws, n_z), dtype=np.int8)
+    out["flows_o"] = np.zeros((draws, n_o, n_z))
+    out["samples"] = np.zeros((draws, len(METRICS)))
+    out["population_total"] = np.zeros(draws)
+    travel = np.zeros((3, n_o, n_z))  # sums: flow x km, flow x changes, flow
+    done = [0]
+
+    def tick(k: int) -> None:
+        done[0] += k
+        if progress is not None:
+            progress(min(done[0], draws), draws)
+
+    for reach, idx in dr.by_variant(central):
+        pv = _variant(prep, reach, central)
+        part = _score_variant(sc, pv, dr.take(idx), reach, tick, optimal)
+        for k, v in part.items():
+            if k == "travel":
+                travel += v
+            else:
+                out[k][idx] = v
+    return Scored(
+        samples=out["samples"], displaced=out["displaced"], flows_o=out["flows_o"],
+        cap=out["cap"], sheltered=out["sheltered"],
+        arrivals=out["sheltered"] - out["within"], within=out["within"],
+        by_allocation={"gravity": out["gravity"], "optimal": out["optimal"]},
+        binding=out["binding"], outside=out["outside"], safe=out["safe"],
+        population=out["population"], residents=out["residents"],
+        population_total=out["population_total"], deaths_averted=out["deaths"],
+        travel_km=_mean(travel[0], travel[2]), changes=_mean(travel[1], travel[2]),
+    )  # fmt: skip
+
+
+def _mean(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.asarray(np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0))
+
+
+def _score_variant(
+    sc: Scenario,
+    prep: Prepared,
+    dr: Draws,
+    reach: Reach,
+    tick: Callable[[int], None],
+    optimal: Callable[..., np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Score the draws ``dr`` of one reach variant on its groups (see :func:`score_groups`)."""
+    groups, sh = prep.groups, sc.shelter
+    n, n_z, n_o = dr.n, len(prep.zones), len(prep.units)
     t = dr.population_t
 
-    # demand: displaced per group (origin, hazard class, reach), and per origin
+    # demand: displaced per group (origin, hazard class, reach, home), and per origin
     gp = band_people(prep.gpop, t)  # (n, G)
     demand = group_displaced(sc, prep, dr, gp, band_people(prep.opop, t))  # (n, G)
-    displaced = np.zeros((draws, n_o))
+    displaced = np.zeros((n, n_o))
     np.add.at(displaced.T, groups.origin, demand.T)
     share = displaced_share(demand, gp)
 
-    # shelter: capacity, safety, allocation
+    # shelter: capacity, safety, both allocations
     cap = zone_capacity(prep.zones["area_km2"].to_numpy(dtype=float), dr,
                         usable_fraction=sh.usable_fraction,
                         explicit=list(prep.zones["capacity_given"]))  # fmt: skip
     safe = zone_safety(prep.exposure, prep.zones["protection"].to_numpy(float), dr)  # (n, Z)
-    flows = _allocate(sc, prep, dr, demand, cap, safe, progress, optimal)
+    shape = (n, len(groups.origin), n_z)
+    grav = np.asarray(gravity_flows(sc, groups, dr, demand, cap, safe, reach)).reshape(shape)
+    opt = np.asarray(optimal(demand, cap, groups.reach, groups.distance_km,
+                             progress=tick)).reshape(shape)  # fmt: skip
+    flows = opt if sh.allocation == "optimal" else grav
+    sheltered = flows.sum(axis=1)  # (n, Z)
+    within = (flows * groups.within()[None, :, :]).sum(axis=1)
+    flows_o = np.zeros((n, n_o, n_z))
+    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
+    outside = displaced - flows_o.sum(axis=2)
+    reachable = demand @ groups.reach.astype(float)  # (n, Z)
 
     # population: everyone living in the zone; residents protected: those not displaced
     res_zg = band_people(prep.res_zg, t)  # (n, Z, G)
     res_u = band_people(prep.res_g, t)
-    arrivals = flows.sum(axis=1)  # (n, Z)
-    flows_o = np.zeros((draws, n_o, n_z))
-    np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
     residents = not_displaced(res_zg, share)  # (n, Z)
-    deaths = zone_deaths_averted(prep, dr, demand, residents, arrivals)
-    return Scored(
-        samples=metrics(displaced.sum(axis=1), arrivals, not_displaced(res_u, share), cap, safe,
-                        deaths=deaths),
-        displaced=displaced, flows=flows, flows_o=flows_o, cap=cap, arrivals=arrivals,
-        safe=safe, population=res_zg.sum(axis=2), residents=residents,
-        population_total=res_u.sum(axis=1), deaths_averted=deaths,
-    )  # fmt: skip
+    deaths = zone_deaths_averted(prep, dr, demand, residents, sheltered)
+    g_sum, o_sum = grav.sum(axis=1), opt.sum(axis=1)
+    samples = metrics(displaced.sum(axis=1), sheltered, not_displaced(res_u, share), cap, safe,
+                      deaths=deaths, within=within, gravity=g_sum, optimal=o_sum)  # fmt: skip
+    w = flows.sum(axis=0)  # (G, Z) over the variant's draws
+    km = np.where(groups.reach, groups.distance_km, 0.0)
+    cross = np.zeros_like(km) if groups.crossings is None else np.asarray(groups.crossings, float)
+    travel = np.zeros((3, n_o, n_z))
+    for k, v in enumerate((w * km, w * cross, w)):
+        np.add.at(travel[k], groups.origin, v)
+    return {
+        "samples": samples, "displaced": displaced, "flows_o": flows_o, "cap": cap,
+        "sheltered": sheltered, "within": within, "gravity": g_sum, "optimal": o_sum,
+        "binding": binding(sheltered, cap, reachable), "outside": outside, "safe": safe,
+        "population": res_zg.sum(axis=2), "residents": residents,
+        "population_total": res_u.sum(axis=1), "deaths": deaths, "travel": travel,
+    }  # fmt: skip
+
+
+def gravity_flows(
+    sc: Scenario,
+    groups: Groups,
+    dr: Draws,
+    demand: np.ndarray,
+    cap: np.ndarray,
+    safe: np.ndarray,
+    reach: Reach,
+) -> np.ndarray:
+    """Return the gravity flows ``(draws, groups, zones)``, with the draws' decay and outside option.
+
+    The groups are the variant's (formed at its crossing penalty ``reach``); a
+    penalty drawn off the variant's moves the distances (:func:`gravity_distance_km`).
+    """
+    sh = sc.shelter
+    decay = sh.distance_decay if dr.distance_decay is None else dr.distance_decay
+    factor = 1.0 if dr.outside_factor is None else np.asarray(dr.outside_factor, float)
+    dist = gravity_distance_km(groups, dr, reach.crossing_penalty_km)
+    return allocate_gravity(demand, cap, groups.reach, dist, safe, decay=decay,
+                            outside_option=sh.outside_option * factor)  # fmt: skip
 
 
 def gravity_distance_km(groups: Groups, dr: Draws, central_km: float) -> np.ndarray:
@@ -426,34 +623,3 @@ def gravity_distance_km(groups: Groups, dr: Draws, central_km: float) -> np.ndar
     c = np.asarray(crossings, dtype=float)
     dist = groups.distance_km[None, :, :] + shift[:, None, None] * c[None, :, :]
     return np.asarray(np.maximum(dist, 0.0))  # never below 0, were the central penalty not in
-
-
-def _allocate(
-    sc: Scenario,
-    prep: Prepared,
-    dr: Draws,
-    demand: np.ndarray,
-    cap: np.ndarray,
-    safe: np.ndarray,
-    progress: Callable[[int, int], None] | None,
-    optimal: Callable[..., np.ndarray],
-) -> np.ndarray:
-    """Flows ``(draws, groups, zones)`` of the scenario's allocation."""
-    g, sh, n = prep.groups, sc.shelter, len(demand)
-    if sh.allocation == "optimal":
-        done = [0]
-
-        def tick(k: int) -> None:
-            done[0] += k
-            if progress is not None:
-                progress(done[0], n)
-
-        flows = optimal(demand, cap, g.reach, g.distance_km, progress=tick)
-    else:
-        dist = gravity_distance_km(g, dr, sh.crossing_penalty_km)
-        flows = allocate_gravity(demand, cap, g.reach, dist, safe,
-                                 decay=sh.distance_decay,
-                                 outside_option=sh.outside_option)  # fmt: skip
-        if progress is not None:
-            progress(n, n)
-    return np.asarray(flows).reshape(n, len(g.origin), len(prep.zones))

@@ -78,6 +78,7 @@ __all__ = [
     "allocate_gravity",
     "allocate_optimal",
     "capacity",
+    "home_zones",
     "cell_distances",
     "exposure_index",
     "reach_groups",
@@ -100,13 +101,14 @@ def _positive(name: str, value: float, *, upper: float | None = None) -> float:
 def capacity(
     area_km2: np.ndarray | Sequence[float],
     *,
-    usable_fraction: float = DEFAULT_USABLE_FRACTION,
+    usable_fraction: float | np.ndarray = DEFAULT_USABLE_FRACTION,
     site_area_per_person_m2: float | np.ndarray = SPHERE_SITE_AREA_M2,
     explicit: np.ndarray | Sequence[float | None] | None = None,
 ) -> np.ndarray:
     """People each zone can shelter: explicit, or usable area over the site area per person.
 
-    ``site_area_per_person_m2`` may carry a leading draws axis (shape ``(n, 1)``).
+    ``usable_fraction`` and ``site_area_per_person_m2`` may carry a leading draws
+    axis (shape ``(n, 1)``).
 
     Examples
     --------
@@ -118,13 +120,15 @@ def capacity(
     [222222.0, 5000.0]
     """
     area = np.asarray(area_km2, dtype=float)
-    _positive("usable_fraction", usable_fraction, upper=1.0)
+    usable = np.asarray(usable_fraction, dtype=float)
+    if np.any(~np.isfinite(usable) | (usable <= 0) | (usable > 1)):
+        raise SafeZonesError(f"usable_fraction must be in (0, 1], got {usable_fraction!r}")
     site = np.asarray(site_area_per_person_m2, dtype=float)
     if np.any(~np.isfinite(site) | (site <= 0)):
         raise SafeZonesError(
             f"site_area_per_person_m2 must be > 0, got {site_area_per_person_m2!r}"
         )
-    cap = usable_fraction * area * 1e6 / site
+    cap = usable * area * 1e6 / site
     if explicit is not None:
         given = np.array([np.nan if v is None else float(v) for v in explicit])
         if np.any(given[np.isfinite(given)] < 0):
@@ -235,6 +239,11 @@ class Groups:
         ``(groups, zones)`` population-weighted mean number of changes of
         controlling actor along the straight lines from the group's cells to each
         zone (0 for the cells too far to reach it, whose lines are not measured).
+    home
+        ``(groups,)`` the zone the group's cells live in (their representative
+        point inside it: the first such zone), or the number of zones for none; None
+        when the groups were formed without homes. The displaced whose home zone
+        shelters them are *displaced within*, the others *arrivals*.
     """
 
     of_cell: np.ndarray
@@ -242,6 +251,22 @@ class Groups:
     reach: np.ndarray
     distance_km: np.ndarray
     crossings: np.ndarray | None = None
+    home: np.ndarray | None = None
+
+    def within(self) -> np.ndarray:
+        """``(groups, zones)`` bool: the zone is the group's home (all False without homes).
+
+        Examples
+        --------
+        >>> g = Groups(np.zeros(2, int), np.zeros(2, int), np.ones((2, 2), bool),
+        ...            np.zeros((2, 2)), home=np.array([1, 2]))
+        >>> g.within().tolist()
+        [[False, True], [False, False]]
+        """
+        n_z = self.reach.shape[1]
+        if self.home is None:
+            return np.zeros(self.reach.shape, dtype=bool)
+        return np.asarray(np.asarray(self.home)[:, None] == np.arange(n_z)[None, :])
 
 
 def reach_groups(
@@ -253,8 +278,9 @@ def reach_groups(
     detour_factor: float = DEFAULT_DETOUR_FACTOR,
     crossings: np.ndarray | None = None,
     crossing_penalty_km: float = 0.0,
+    home: np.ndarray | None = None,
 ) -> Groups:
-    """Group cells by origin and by the set of zones they reach.
+    """Group cells by origin, by the set of zones they reach, and by their home zone.
 
     A cell reaches a zone when its :func:`travel_km` (straight km times
     ``detour_factor``, plus ``crossing_penalty_km`` per change of controlling
@@ -296,7 +322,10 @@ def reach_groups(
     reach = road <= travel
     n_zones = reach.shape[1]
     bits = reach.astype(np.int64) @ (1 << np.arange(n_zones, dtype=np.int64)) if n_zones else 0
-    key = np.asarray(origin_of_cell, dtype=np.int64) * (1 << n_zones) + bits
+    kind = np.asarray(origin_of_cell, dtype=np.int64)
+    if home is not None:  # the home zone (n_zones: none) is part of the group's kind
+        kind = kind * (n_zones + 1) + np.asarray(home, dtype=np.int64)
+    key = kind * (1 << n_zones) + bits
     uniq, of_cell = _unique(key)
     w = np.asarray(weight, dtype=float) + 1e-12  # empty cells still locate their group
     wsum = np.bincount(of_cell, weights=w, minlength=len(uniq))
@@ -318,9 +347,25 @@ def reach_groups(
             gcross[:, z] = np.bincount(of_cell, weights=w * cross[:, z], minlength=len(uniq))
         gcross /= wsum[:, None]
     origin = uniq >> n_zones
+    ghome = None
+    if home is not None:
+        origin, ghome = np.divmod(origin, n_zones + 1)
     greach = ((uniq[:, None] >> np.arange(n_zones)) & 1).astype(bool)
     return Groups(of_cell=of_cell, origin=origin, reach=greach, distance_km=dist,
-                  crossings=gcross)  # fmt: skip
+                  crossings=gcross, home=ghome)  # fmt: skip
+
+
+def home_zones(distance_km: np.ndarray) -> np.ndarray:
+    """Return each cell's home zone: the first zone at distance 0 (inside), else the number of zones.
+
+    Examples
+    --------
+    >>> home_zones(np.array([[0.0, 0.0], [3.0, 0.0], [1.0, 2.0]])).tolist()
+    [0, 1, 2]
+    """
+    inside = np.asarray(distance_km) == 0
+    n_z = inside.shape[1]
+    return np.asarray(np.where(inside.any(axis=1), inside.argmax(axis=1), n_z), dtype=np.int64)
 
 
 def _unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -531,16 +576,22 @@ def allocate_gravity(
     distance_km: np.ndarray,
     safety: np.ndarray,
     *,
-    decay: float = DEFAULT_DISTANCE_DECAY,
-    outside_option: float = DEFAULT_OUTSIDE_OPTION,
+    decay: float | np.ndarray = DEFAULT_DISTANCE_DECAY,
+    outside_option: float | np.ndarray = DEFAULT_OUTSIDE_OPTION,
     reference_km: float = REFERENCE_DISTANCE_KM,
+    retries: bool = True,
 ) -> np.ndarray:
     """Share displaced over reachable zones by attractiveness over distance; vectorised.
 
     A group's share going to zone ``z`` is ``w_z / (outside_option + sum w)``
     with ``w_z = (capacity_z / mean capacity) * safety_z * (d0 / (d + d0)) **
     decay`` over the zones it reaches. Arrivals beyond a zone's capacity are
-    turned away in proportion (they stay unmet).
+    turned away in proportion. With ``retries`` (the default) the turned-away
+    choose again, by the same rule, among the zones they reach that still have
+    room, or the outside option; this repeats until no one is turned away (each
+    round fills a zone, so at most one round per zone). Without, they stay
+    unmet. Whoever is not sheltered took the outside option
+    (:data:`~safezones.defaults.OUTSIDE_DESTINATIONS`: stay, or leave Syria).
 
     Parameters
     ----------
@@ -552,10 +603,14 @@ def allocate_gravity(
     distance_km
         ``(groups, zones)``, or ``(draws, groups, zones)`` when the draws move
         it (the crossing penalty drawn: ``distance_km + (drawn - central) *
-        crossings``; reach stays at the central penalty).
-    decay, outside_option, reference_km
-        The distance decay exponent, the outside option's weight and the
-        distance ``d0``.
+        crossings``).
+    decay, outside_option
+        The distance decay exponent and the outside option's weight: one value,
+        or one per draw ``(draws,)``.
+    reference_km
+        The distance ``d0``.
+    retries
+        Whether the turned-away try their next zone.
 
     Examples
     --------
@@ -565,10 +620,23 @@ def allocate_gravity(
     >>> allocate_gravity(np.array([100.0]), np.array([1e6]), np.array([[True]]),
     ...                  np.array([[0.0]]), np.array([1.0]), outside_option=1.0).tolist()
     [[50.0]]
+
+    No outside option; a near zone of 10 places and one of 90 at 25 km (decay 1):
+    18.2 of 100 choose the near one, which turns 8.2 away; they retry and take the
+    other (without retries they stay unmet):
+
+    >>> args = (np.array([100.0]), np.array([10.0, 90.0]), np.array([[True, True]]),
+    ...         np.array([[0.0, 25.0]]), np.array([1.0, 1.0]))
+    >>> allocate_gravity(*args, decay=1, outside_option=0)[0].round(1).tolist()
+    [10.0, 90.0]
+    >>> allocate_gravity(*args, decay=1, outside_option=0, retries=False)[0].round(1).tolist()
+    [10.0, 81.8]
     """
-    if decay < 0 or not np.isfinite(decay):
+    dec = np.asarray(decay, dtype=float)
+    out = np.asarray(outside_option, dtype=float)
+    if (dec < 0).any() or not np.isfinite(dec).all():
         raise SafeZonesError(f"distance_decay must be >= 0, got {decay!r}")
-    if outside_option < 0 or not np.isfinite(outside_option):
+    if (out < 0).any() or not np.isfinite(out).all():
         raise SafeZonesError(f"outside_option must be >= 0, got {outside_option!r}")
     d = np.asarray(demand, dtype=float)
     single = (d.ndim == 1 and np.ndim(capacity) == 1 and np.ndim(safety) == 1
@@ -579,12 +647,34 @@ def allocate_gravity(
     mean_cap = c2.mean(axis=1, keepdims=True)
     attract = np.divide(c2, mean_cap, out=np.zeros_like(c2), where=mean_cap > 0) * s2
     dist = np.asarray(distance_km, dtype=float)
-    pull = (reference_km / (dist + reference_km)) ** decay * reach  # (G, Z) or (n, G, Z)
+    base = reference_km / (dist + reference_km)
+    if dec.ndim:  # one exponent per draw
+        pull = (
+            base[None, :, :] ** dec[:, None, None] if base.ndim == 2 else base ** dec[:, None, None]
+        )
+    else:
+        pull = base**dec
+    pull = pull * reach  # (G, Z) or (n, G, Z)
     w = attract[:, None, :] * (pull if pull.ndim == 3 else pull[None, :, :])  # (n, G, Z)
-    denom = outside_option + w.sum(axis=2, keepdims=True)
-    share = np.divide(w, denom, out=np.zeros_like(w), where=denom > 0)
-    flows = d2[:, :, None] * share
-    arrivals = flows.sum(axis=1)
-    over = np.divide(c2, arrivals, out=np.ones_like(arrivals), where=arrivals > c2)
-    flows = flows * np.minimum(over, 1.0)[:, None, :]
+    outside = out.reshape(-1, 1, 1) if out.ndim else out
+    n, n_z = w.shape[0], w.shape[2]
+    room = np.broadcast_to(c2, (n, n_z)).astype(float)
+    flows = np.zeros(w.shape)
+    pending = np.broadcast_to(d2, w.shape[:2]).astype(float)
+    open_ = np.ones((n, 1, n_z))
+    for _ in range(n_z + 1 if retries else 1):
+        ww = w * open_
+        denom = outside + ww.sum(axis=2, keepdims=True)
+        share = np.divide(ww, denom, out=np.zeros_like(ww), where=denom > 0)
+        f = pending[:, :, None] * share
+        arrivals = f.sum(axis=1)
+        scale = np.minimum(np.divide(room, arrivals, out=np.ones_like(arrivals),
+                                     where=arrivals > room), 1.0)  # fmt: skip
+        taken = f * scale[:, None, :]
+        flows += taken
+        room = np.maximum(room - taken.sum(axis=1), 0.0)
+        pending = (f - taken).sum(axis=2)
+        open_ = open_ * (scale >= 1.0)[:, None, :]  # a zone that turned people away is full
+        if not (pending > 0).any():
+            break
     return np.asarray(flows[0] if single else flows)

@@ -252,7 +252,9 @@ def per_origin_table(
     return out
 
 
-def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) -> pd.DataFrame:
+def flows_table(
+    prep: PreparedTables, flows_o: np.ndarray, travel_km: np.ndarray, changes: np.ndarray
+) -> pd.DataFrame:
     """Return the flows: people from each origin to each zone, their mean travel and front lines.
 
     Parameters
@@ -261,8 +263,9 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
         The run's preparation.
     flows_o
         (draws, origins, zones) people moving from each origin to each zone.
-    flows
-        (draws, groups, zones) the same by reach group.
+    travel_km, changes
+        (origins, zones) the mean travel km and control changes of those people,
+        weighted by the flows of every draw (:class:`~safezones.model.score.Scored`).
 
     Returns
     -------
@@ -271,21 +274,13 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
         sorted by zone and P50 (largest first). ``distance_km`` and
         ``control_changes`` (changes of controlling actor along the straight
         line, ``Groups.crossings``; 0 without a control surface) are the means
-        over the origin's groups weighted by their mean flow over the draws;
+        over the origin's groups weighted by their flows over the draws;
         ``origin_actor`` and ``zone_actor`` (the actor holding most of the
         origin's and the zone's people) come when the preparation has control.
     """
     groups = prep.groups
-    n_o, n_z = flows_o.shape[1:]
-    # mean travel of the people who move, weighted by their mean flow over draws
-    w = flows.mean(axis=0)  # (G, Z)
-    dist = _flow_mean(groups.origin, w, np.where(groups.reach, groups.distance_km, 0.0), n_o)
     crossings = getattr(groups, "crossings", None)  # None: no control surface (or a toy)
-    changes = (
-        np.zeros((n_o, n_z))
-        if crossings is None
-        else np.nan_to_num(_flow_mean(groups.origin, w, np.asarray(crossings, float), n_o))
-    )
+    change = np.zeros_like(travel_km) if crossings is None else np.nan_to_num(changes)
     q = summarise(flows_o)  # (O, Z, 3)
     oi, zi = np.nonzero(q[:, :, 2] > 0)
     table = pd.DataFrame({
@@ -295,22 +290,14 @@ def flows_table(prep: PreparedTables, flows_o: np.ndarray, flows: np.ndarray) ->
         "people_p5": q[oi, zi, 0],
         "people_p50": q[oi, zi, 1],
         "people_p95": q[oi, zi, 2],
-        "distance_km": dist[oi, zi],
+        "distance_km": travel_km[oi, zi],
     })  # fmt: skip
     if prep.origin_actor is not None:
         table["origin_actor"] = np.asarray(prep.origin_actor, dtype=object)[oi]
     if prep.control is not None:
         table["zone_actor"] = prep.control["actor"].to_numpy(dtype=object)[zi]
-    table["control_changes"] = changes[oi, zi]
+    table["control_changes"] = change[oi, zi]
     return table.sort_values(["zone_id", "people_p50"], ascending=[True, False], ignore_index=True)
-
-
-def _flow_mean(origin: np.ndarray, w: np.ndarray, values: np.ndarray, n_o: int) -> np.ndarray:
-    """Return ``values`` (G, Z) averaged over each origin's groups, weighted by ``w``; NaN unweighted."""
-    num, den = np.zeros((n_o, w.shape[1])), np.zeros((n_o, w.shape[1]))
-    np.add.at(num, origin, w * values)
-    np.add.at(den, origin, w)
-    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
 
 
 def population_total(result: ScenarioResult) -> dict[str, float]:

@@ -20,6 +20,24 @@ Each draw picks, from one seeded generator (stratified by a Latin hypercube):
   the design is the same), which leaves every other input of a seed as it was
   before the penalty was drawn.
 
+Structural assumptions (issue 19; ranges and sources in :mod:`safezones.defaults`),
+from a third Latin hypercube drawn after the others (so the inputs above stay as
+they were for a seed):
+
+- ``usable_fraction``: triangular over ``usable_fraction_range``, most likely the
+  scenario's ``shelter.usable_fraction`` (the range widened to hold it);
+- ``distance_decay``: uniform in the scenario's ``± distance_decay_spread`` (at least 0);
+- ``outside_factor``: log-uniform over ``outside_option_range``, a factor on the
+  outside option's weight;
+- the **reach variant**: ``max_travel_km`` (a factor in ``max_travel_range``),
+  ``detour_factor`` (``± detour_spread``, at least 1), the crossing penalty and a
+  factor on both hazard thresholds (log-uniform in ``threshold_factor_range``)
+  each take one of :data:`~safezones.defaults.STRUCTURAL_LEVELS` levels, the
+  midpoints of equal slices of their range. Who reaches which zone and each
+  cell's hazard class depend on these only, so the reach groups of each
+  combination (:class:`Reach`) are formed once and shared by its draws.
+
+``structural=False`` leaves the structural inputs at the scenario's values.
 ``draws=1`` gives the deterministic central case: every factor at its
 central value.
 
@@ -34,13 +52,25 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from safezones.defaults import (
     DEFAULT_CROSSING_PENALTY_KM,
+    DEFAULT_DETOUR_FACTOR,
+    DEFAULT_DISTANCE_DECAY,
+    DEFAULT_MAX_TRAVEL_KM,
+    DEFAULT_USABLE_FRACTION,
+    DETOUR_SPREAD,
+    DISTANCE_DECAY_SPREAD,
+    MAX_TRAVEL_RANGE,
+    OUTSIDE_OPTION_RANGE,
+    SITE_AREA_RANGE_M2,
+    STRUCTURAL_LEVELS,
+    THRESHOLD_FACTOR_RANGE,
+    USABLE_FRACTION_RANGE,
     DEFAULT_CROSSING_PENALTY_SPREAD,
     DEFAULT_DRAWS,
     DEFAULT_NATIONAL_TOTAL_SPREAD,
@@ -61,7 +91,9 @@ __all__ = [
     "DEFAULT_DRAWS",
     "DEFAULT_SEED",
     "PERCENTILES",
+    "Central",
     "Draws",
+    "Reach",
     "UncertaintySpec",
     "band_values",
     "draw_inputs",
@@ -87,15 +119,25 @@ class UncertaintySpec:
         Relative spread of the crossing penalty (0.5: ×0.5 to ×1.5).
     population_bands
         Draw population between its low and high bands (else central only).
+    structural, usable_fraction_range, max_travel_range, detour_spread,
+    threshold_factor_range, distance_decay_spread, outside_option_range
+        Whether to draw the structural assumptions, and their ranges (module docstring).
     """
 
     rate_spread: float = DEFAULT_RATE_SPREAD
     national_total_spread: float = DEFAULT_NATIONAL_TOTAL_SPREAD
     site_area_low_m2: float = SPHERE_SITE_AREA_MIN_M2
-    site_area_high_m2: float = SPHERE_SITE_AREA_M2
+    site_area_high_m2: float = SITE_AREA_RANGE_M2[1]
     protection_spread: float = DEFAULT_PROTECTION_SPREAD
     population_bands: bool = DEFAULT_POPULATION_BANDS
     crossing_penalty_spread: float = DEFAULT_CROSSING_PENALTY_SPREAD
+    structural: bool = True
+    usable_fraction_range: tuple[float, float] = USABLE_FRACTION_RANGE
+    max_travel_range: tuple[float, float] = MAX_TRAVEL_RANGE
+    detour_spread: float = DETOUR_SPREAD
+    threshold_factor_range: tuple[float, float] = THRESHOLD_FACTOR_RANGE
+    distance_decay_spread: float = DISTANCE_DECAY_SPREAD
+    outside_option_range: tuple[float, float] = OUTSIDE_OPTION_RANGE
 
     @classmethod
     def from_section(cls, section: UncertaintySection) -> UncertaintySpec:
@@ -109,15 +151,7 @@ class UncertaintySpec:
         >>> UncertaintySpec.from_section(UncertaintySection()) == UncertaintySpec()
         True
         """
-        return cls(
-            rate_spread=section.rate_spread,
-            national_total_spread=section.national_total_spread,
-            site_area_low_m2=section.site_area_low_m2,
-            site_area_high_m2=section.site_area_high_m2,
-            protection_spread=section.protection_spread,
-            population_bands=section.population_bands,
-            crossing_penalty_spread=section.crossing_penalty_spread,
-        )
+        return cls(**{f.name: getattr(section, f.name) for f in fields(cls)})
 
     def __post_init__(self) -> None:
         """Refuse spreads outside their ranges, listing every problem at once."""
@@ -128,6 +162,16 @@ class UncertaintySpec:
                 problems.append(f"{name} must be in [0, 1), got {v!r}")
         if not 0 <= self.protection_spread <= 1:
             problems.append(f"protection_spread must be in [0, 1], got {self.protection_spread!r}")
+        for name in ("usable_fraction_range", "max_travel_range", "threshold_factor_range",
+                     "outside_option_range"):  # fmt: skip
+            lo, hi = getattr(self, name)
+            if not 0 < lo <= hi:
+                problems.append(f"{name} must satisfy 0 < low <= high, got {lo!r} and {hi!r}")
+        if self.usable_fraction_range[1] > 1:
+            problems.append("usable_fraction_range: high must be at most 1")
+        for name in ("detour_spread", "distance_decay_spread"):
+            if not 0 <= getattr(self, name) < 10:
+                problems.append(f"{name} must be in [0, 10), got {getattr(self, name)!r}")
         if not 0 < self.site_area_low_m2 <= self.site_area_high_m2:
             problems.append(
                 "site areas must satisfy 0 < site_area_low_m2 <= site_area_high_m2, got "
@@ -138,11 +182,58 @@ class UncertaintySpec:
 
 
 @dataclass(frozen=True)
+class Reach:
+    """One combination of the inputs that decide reach and hazard classes.
+
+    Examples
+    --------
+    >>> Reach(100.0, 1.3, 20.0, 1.0).straight_km
+    76.92307692307692
+    """
+
+    max_travel_km: float
+    detour_factor: float
+    crossing_penalty_km: float
+    threshold_factor: float = 1.0
+
+    @property
+    def straight_km(self) -> float:
+        """The longest straight-line journey: ``max_travel_km / detour_factor``."""
+        return self.max_travel_km / self.detour_factor
+
+
+@dataclass(frozen=True)
+class Central:
+    """The scenario's central values of the drawn inputs (``shelter`` and its site area).
+
+    Examples
+    --------
+    >>> Central().reach
+    Reach(max_travel_km=100.0, detour_factor=1.3, crossing_penalty_km=20.0, threshold_factor=1.0)
+    """
+
+    site_area_m2: float = SPHERE_SITE_AREA_M2
+    crossing_penalty_km: float = DEFAULT_CROSSING_PENALTY_KM
+    usable_fraction: float = DEFAULT_USABLE_FRACTION
+    max_travel_km: float = DEFAULT_MAX_TRAVEL_KM
+    detour_factor: float = DEFAULT_DETOUR_FACTOR
+    distance_decay: float = DEFAULT_DISTANCE_DECAY
+
+    @property
+    def reach(self) -> Reach:
+        """The central reach variant."""
+        return Reach(self.max_travel_km, self.detour_factor, self.crossing_penalty_km, 1.0)
+
+
+@dataclass(frozen=True)
 class Draws:
     """The sampled inputs, one row per draw.
 
     ``crossing_penalty_km`` is None when the draws leave the crossing penalty at
-    its central value (draws built by hand; see :meth:`crossing_shift_km`).
+    its central value (draws built by hand; see :meth:`crossing_shift_km`). The
+    structural inputs (``usable_fraction``, ``distance_decay``, ``outside_factor``
+    and the reach variant: ``variant`` indexes ``variants``) are None in draws
+    built by hand: the scenario's values then hold.
     """
 
     population_t: np.ndarray  # (n,)
@@ -151,11 +242,51 @@ class Draws:
     site_area_per_person_m2: np.ndarray  # (n,)
     protection_shift: np.ndarray  # (n,)
     crossing_penalty_km: np.ndarray | None = None  # (n,)
+    usable_fraction: np.ndarray | None = None  # (n,)
+    distance_decay: np.ndarray | None = None  # (n,)
+    outside_factor: np.ndarray | None = None  # (n,)
+    variant: np.ndarray | None = None  # (n,) index into variants
+    variants: tuple[Reach, ...] = ()
 
     @property
     def n(self) -> int:
         """Number of draws."""
         return len(self.population_t)
+
+    def by_variant(self, central: Reach) -> list[tuple[Reach, np.ndarray]]:
+        """Return each reach variant with the indices of its draws (``central`` if none drawn).
+
+        Examples
+        --------
+        >>> d = Draws(*[np.zeros(3)] * 5, variant=np.array([1, 0, 1]),
+        ...           variants=(Reach(50.0, 1.3, 20.0), Reach(100.0, 1.3, 20.0)))
+        >>> [(v.max_travel_km, i.tolist()) for v, i in d.by_variant(Reach(1.0, 1.0, 0.0))]
+        [(50.0, [1]), (100.0, [0, 2])]
+        """
+        if self.variant is None or not self.variants:
+            return [(central, np.arange(self.n))]
+        v = np.asarray(self.variant)
+        return [(r, np.flatnonzero(v == k)) for k, r in enumerate(self.variants) if (v == k).any()]
+
+    def take(self, idx: np.ndarray) -> Draws:
+        """Return the draws ``idx`` (a subset, in that order).
+
+        Examples
+        --------
+        >>> d = Draws(np.array([0.0, 1.0]), np.ones((2, 1)), np.ones(2), np.ones(2), np.zeros(2))
+        >>> d.take(np.array([1])).population_t.tolist()
+        [1.0]
+        """
+
+        def sub(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else np.asarray(a)[idx]
+
+        return Draws(
+            self.population_t[idx], self.rate_factor[idx], self.national_factor[idx],
+            self.site_area_per_person_m2[idx], self.protection_shift[idx],
+            sub(self.crossing_penalty_km), sub(self.usable_fraction), sub(self.distance_decay),
+            sub(self.outside_factor), sub(self.variant), self.variants,
+        )  # fmt: skip
 
     def crossing_shift_km(self, central_km: float) -> np.ndarray:
         """Return each draw's crossing penalty minus the central ``central_km``, ``(n,)``.
@@ -182,6 +313,7 @@ def draw_inputs(
     seed: int | None = DEFAULT_SEED,
     site_area_central_m2: float = SPHERE_SITE_AREA_M2,
     crossing_penalty_central_km: float = DEFAULT_CROSSING_PENALTY_KM,
+    central: Central | None = None,
     method: Literal["lhs", "random"] = "lhs",
 ) -> Draws:
     """Sample ``draws`` sets of inputs; ``draws=1`` is the central case.
@@ -189,6 +321,8 @@ def draw_inputs(
     ``method="lhs"`` (default) stratifies the draws with a Latin hypercube
     (scipy.stats.qmc), so percentiles settle with fewer draws than plain
     random sampling (``"random"``); both are reproducible from ``seed``.
+    ``central`` holds the scenario's values of the structural inputs (its
+    ``site_area_m2`` and ``crossing_penalty_km`` win over the two keywords).
 
     Examples
     --------
@@ -197,17 +331,26 @@ def draw_inputs(
     >>> c = draw_inputs(UncertaintySpec(), draws=4, n_classes=3, seed=2)
     >>> bool((a.rate_factor == b.rate_factor).all()), bool((a.rate_factor == c.rate_factor).all())
     (True, False)
+    >>> sorted({v.max_travel_km for v in a.variants}) <= [50.0 + 100 / 6 * k for k in (1, 3, 5)]
+    True
     """
     if not isinstance(draws, int | np.integer) or isinstance(draws, bool) or draws < 1:
         raise SafeZonesError(f"draws must be a whole number >= 1, got {draws!r}")
+    c = central or Central(site_area_m2=site_area_central_m2,
+                           crossing_penalty_km=crossing_penalty_central_km)  # fmt: skip
     if draws == 1:
         return Draws(
             population_t=np.zeros(1),
             rate_factor=np.ones((1, n_classes)),
             national_factor=np.ones(1),
-            site_area_per_person_m2=np.array([float(site_area_central_m2)]),
+            site_area_per_person_m2=np.array([float(c.site_area_m2)]),
             protection_shift=np.zeros(1),
-            crossing_penalty_km=np.array([float(crossing_penalty_central_km)]),
+            crossing_penalty_km=np.array([float(c.crossing_penalty_km)]),
+            usable_fraction=np.array([float(c.usable_fraction)]),
+            distance_decay=np.array([float(c.distance_decay)]),
+            outside_factor=np.ones(1),
+            variant=np.zeros(1, dtype=np.int64),
+            variants=(c.reach,),
         )
     from scipy.stats import qmc  # lazily: scipy.stats alone takes longer than geopandas
 
@@ -223,14 +366,50 @@ def draw_inputs(
     rate = 1 - rs + 2 * rs * u[:, 1 : 1 + n_classes]
     nat = 1 - ns + 2 * ns * u[:, n_classes + 1]
     lo, hi = spec.site_area_low_m2, spec.site_area_high_m2
-    mode = min(max(site_area_central_m2, lo), hi)
+    mode = min(max(c.site_area_m2, lo), hi)
     site = _triangular(u[:, n_classes + 2], lo, mode, hi)
     prot = -ps + 2 * ps * u[:, n_classes + 3]
     # the penalty's column comes after the others', so they stay as they were (module docstring)
     uc = qmc.LatinHypercube(1, rng=rng).random(n)[:, 0] if method == "lhs" else rng.random(n)
-    cp, cs = float(crossing_penalty_central_km), spec.crossing_penalty_spread
-    crossing = cp * (1 - cs + 2 * cs * uc)
-    return Draws(t, rate, nat, site, prot, crossing)
+    cp, cs = float(c.crossing_penalty_km), spec.crossing_penalty_spread
+    if not spec.structural:
+        crossing = cp * (1 - cs + 2 * cs * uc)
+        return Draws(t, rate, nat, site, prot, crossing,
+                     np.full(n, float(c.usable_fraction)), np.full(n, float(c.distance_decay)),
+                     np.ones(n), np.zeros(n, dtype=np.int64), (c.reach,))  # fmt: skip
+    # the structural inputs' columns come last, for the same reason
+    us = qmc.LatinHypercube(6, rng=rng).random(n) if method == "lhs" else rng.random((n, 6))
+    ulo, uhi = spec.usable_fraction_range
+    uc_ = float(c.usable_fraction)
+    usable = _triangular(us[:, 0], min(ulo, uc_), uc_, max(uhi, uc_))
+    dd = spec.distance_decay_spread
+    decay = np.maximum(c.distance_decay - dd + 2 * dd * us[:, 1], 0.0)
+    olo, ohi = spec.outside_option_range
+    outside = np.exp(np.log(olo) + (np.log(ohi) - np.log(olo)) * us[:, 2])
+    # the reach variant: each input at one of STRUCTURAL_LEVELS levels
+    lv = STRUCTURAL_LEVELS
+    idx = np.minimum((np.column_stack([us[:, 3], us[:, 4], us[:, 5], uc]) * lv).astype(int),
+                     lv - 1)  # fmt: skip
+    mid = (np.arange(lv) + 0.5) / lv  # the levels' positions in their range
+    tlo, thi = spec.max_travel_range
+    travel = c.max_travel_km * (tlo + (thi - tlo) * mid)
+    ds = spec.detour_spread
+    detour = np.maximum(c.detour_factor - ds + 2 * ds * mid, 1.0)
+    penalty = cp * (1 - cs + 2 * cs * mid)
+    flo, fhi = spec.threshold_factor_range
+    factor = np.exp(np.log(flo) + (np.log(fhi) - np.log(flo)) * mid)
+    code = ((idx[:, 0] * lv + idx[:, 1]) * lv + idx[:, 3]) * lv + idx[:, 2]
+    codes, variant = np.unique(code, return_inverse=True)
+    variants = []
+    for k in codes.tolist():
+        i_t, rest = divmod(int(k), lv**3)
+        i_d, rest = divmod(rest, lv**2)
+        i_p, i_f = divmod(rest, lv)
+        variants.append(Reach(float(travel[i_t]), float(detour[i_d]), float(penalty[i_p]),
+                              float(factor[i_f])))  # fmt: skip
+    crossing = penalty[idx[:, 3]]
+    return Draws(t, rate, nat, site, prot, crossing, usable, decay, outside,
+                 np.asarray(variant, dtype=np.int64), tuple(variants))  # fmt: skip
 
 
 def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
