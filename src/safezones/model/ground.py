@@ -58,9 +58,8 @@ from safezones.schema import ACTORS, window_bounds
 
 if TYPE_CHECKING:
     from safezones.config.scenario import Scenario, ShelterSpec
-    from safezones.model.uncertainty import Reach
     from safezones.model.prepare import Base
-    from safezones.model.uncertainty import Draws
+    from safezones.model.uncertainty import Draws, Reach
 
 __all__ = [
     "BUNDLED_CONTROL_DATES",
