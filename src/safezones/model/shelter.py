@@ -254,7 +254,7 @@ class Groups:
     home: np.ndarray | None = None
 
     def within(self) -> np.ndarray:
-        """``(groups, zones)`` bool: the zone is the group's home (all False without homes).
+        """Return ``(groups, zones)`` bool: the zone is the group's home (False without homes).
 
         Examples
         --------
