@@ -371,6 +371,8 @@ class Scored:
     travel_km, changes
         ``(origins, zones)``: the mean travel km and control changes of the people
         who move, weighted by the flows of every draw (NaN where nobody moves).
+    draws
+        The sampled inputs of every draw (:class:`~safezones.model.uncertainty.Draws`).
     """
 
     samples: np.ndarray
@@ -390,6 +392,7 @@ class Scored:
     deaths_averted: np.ndarray
     travel_km: np.ndarray
     changes: np.ndarray
+    draws: Draws | None = None
 
 
 def zone_deaths_averted(
@@ -510,7 +513,7 @@ def score_groups(
         binding=out["binding"], outside=out["outside"], safe=out["safe"],
         population=out["population"], residents=out["residents"],
         population_total=out["population_total"], deaths_averted=out["deaths"],
-        travel_km=_mean(travel[0], travel[2]), changes=_mean(travel[1], travel[2]),
+        travel_km=_mean(travel[0], travel[2]), changes=_mean(travel[1], travel[2]), draws=dr,
     )  # fmt: skip
 
 

@@ -268,6 +268,32 @@ class Draws:
         v = np.asarray(self.variant)
         return [(r, np.flatnonzero(v == k)) for k, r in enumerate(self.variants) if (v == k).any()]
 
+    def table(self) -> dict[str, np.ndarray]:
+        """Return each drawn input by name, ``(n,)`` each: what the draws moved.
+
+        Examples
+        --------
+        >>> d = draw_inputs(UncertaintySpec(), draws=4, n_classes=2, seed=1)
+        >>> list(d.table())[:3]
+        ['population_band', 'rate_factor_0', 'rate_factor_1']
+        """
+        out: dict[str, np.ndarray] = {"population_band": self.population_t}
+        for k in range(self.rate_factor.shape[1]):
+            out[f"rate_factor_{k}"] = self.rate_factor[:, k]
+        out["national_factor"] = self.national_factor
+        out["site_area_per_person_m2"] = self.site_area_per_person_m2
+        out["protection_shift"] = self.protection_shift
+        for name in ("crossing_penalty_km", "usable_fraction", "distance_decay",
+                     "outside_factor"):  # fmt: skip
+            v = getattr(self, name)
+            if v is not None:
+                out[name] = np.asarray(v, dtype=float)
+        if self.variant is not None and self.variants:
+            v = np.asarray(self.variant)
+            for name in ("max_travel_km", "detour_factor", "threshold_factor"):
+                out[name] = np.array([getattr(r, name) for r in self.variants])[v]
+        return out
+
     def take(self, idx: np.ndarray) -> Draws:
         """Return the draws ``idx`` (a subset, in that order).
 
