@@ -255,8 +255,8 @@ SITE_AREA_RANGE_M2 = (30.0, 67.0)
 #: (assumption: half a day to a day and a half on the road).
 MAX_TRAVEL_RANGE = (0.5, 1.5)
 #: Detour factor: the scenario's +- 0.1, i.e. 1.2 to 1.4 around the default 1.3, the
-#: road circuity measured for countries' road networks (Ballou, Rahardja & Sakai
-#: 2002, Transportation Research A 36: 843-848, circuity factors about 1.2-1.4).
+#: road circuity measured for countries' road networks. Source: Ballou, Rahardja &
+#: Sakai (2002), Transportation Research A 36: 843-848 (circuity factors about 1.2-1.4).
 DETOUR_SPREAD = 0.1
 #: Factor on both hazard thresholds: x0.5 to x2, log-uniform (assumption: the class
 #: boundaries are round numbers, not measured).
@@ -269,7 +269,8 @@ DISTANCE_DECAY_SPREAD = 1.0
 #: (assumption: not identified by any observed figure before issue 20's calibration).
 OUTSIDE_OPTION_RANGE = (0.5, 2.0)
 #: The outside option's destination in ``gravity``: the displaced who choose no zone
-#: stay where they are or leave Syria (issue 20 splits it by neighbour).
+#: stay where they are or leave Syria (assumption: one destination until issue 20
+#: splits it by neighbour).
 OUTSIDE_DESTINATIONS: tuple[str, ...] = ("stay or leave Syria",)
 
 # ---------------------------------------------------------------- minimum needs (Sphere)

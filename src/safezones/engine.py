@@ -21,8 +21,10 @@ limits, the penalty, capacity, rates, totals and protection cost no geometry
 at all. A zone's geometry is keyed by its shape, the base (threat actors
 included) and the control surface (its crossings, its cut). :meth:`Engine.prepared` gives run() the arrays of
 :mod:`safezones.model.score`; :meth:`Engine.samples` scores a sweep's
-scenarios by hazard class and allocates by minimum cut
-(:mod:`safezones.model.mincut`), all draws at once.
+scenarios by hazard class, draws of one reach variant together (the structural
+draws, :mod:`safezones.model.uncertainty`): the behavioural allocation on the
+reference's groups, its upper bound by minimum cut (:mod:`safezones.model.mincut`).
+A scenario whose headline is the optimal allocation goes to the reference.
 
 Every quantity is the reference's, computed in another order: the two agree
 to rounding (see ``tests/test_engine.py``, against ``tests/oracle.py``).
@@ -544,13 +546,7 @@ class Engine:
             gpop = np.column_stack(
                 [np.bincount(groups.of_cell, base.bands[:, j], n_g) for j in range(3)]
             )
-            d = np.where(groups.reach, groups.distance_km, np.inf)
-            nearest = np.where(groups.reach.any(axis=1), d.argmin(axis=1), -1)
-            tied = np.zeros(n_g, dtype=bool)
-            if d.shape[1] > 1:
-                two = np.sort(d, axis=1)[:, :2]
-                tied = np.isfinite(two[:, 1]) & (two[:, 0] == two[:, 1])
-            return GroupSet(groups, group_class, gpop, nearest, tied)
+            return GroupSet(groups, group_class, gpop)
 
         gs: GroupSet = self._groupsets.get_or((zkeys, reach), make)
         return gs

@@ -71,9 +71,19 @@ def test_metrics_are_named_in_their_order():
     m = score.metrics(np.array([100.0]), np.array([[30.0, 50.0]]), np.array([7.0]),
                       np.array([[40.0, 50.0]]), np.array([[1.0, 0.5]]))  # fmt: skip
     by_name = dict(zip(METRICS, m[0].tolist(), strict=True))
-    assert by_name == {"displaced": 100.0, "sheltered": 80.0, "residents_protected": 7.0,
+    assert by_name == {"displaced": 100.0, "sheltered": 80.0, "arrivals": 80.0,
+                       "displaced_within": 0.0, "sheltered_gravity": 80.0,
+                       "sheltered_optimal": 80.0, "residents_protected": 7.0,
                        "unmet": 20.0, "capacity": 90.0, "sheltered_safe": 55.0,
                        "deaths_averted": 0.0}  # fmt: skip
+    # the split and both allocations, as given
+    m = score.metrics(np.array([100.0]), np.array([[30.0, 50.0]]), np.array([7.0]),
+                      np.array([[40.0, 50.0]]), np.array([[1.0, 0.5]]),
+                      within=np.array([[10.0, 5.0]]), gravity=np.array([[30.0, 50.0]]),
+                      optimal=np.array([[40.0, 50.0]]))  # fmt: skip
+    by_name = dict(zip(METRICS, m[0].tolist(), strict=True))
+    assert (by_name["arrivals"], by_name["displaced_within"]) == (65.0, 15.0)
+    assert (by_name["sheltered_gravity"], by_name["sheltered_optimal"]) == (80.0, 90.0)
     # deaths averted: the sum over zones of each zone's
     m = score.metrics(np.array([100.0]), np.array([[30.0, 50.0]]), np.array([7.0]),
                       np.array([[40.0, 50.0]]), np.array([[1.0, 0.5]]),

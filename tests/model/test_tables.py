@@ -12,6 +12,7 @@ import shapely
 
 from safezones.crs import PROJECT_CRS
 from safezones.model.control import surface_from_polygons, zone_control
+from safezones.model.score import flow_means
 from safezones.model.tables import CONTROL_COLUMNS, flows_table, per_zone_table, q_columns
 
 
@@ -59,7 +60,7 @@ def test_q_columns_are_the_draws_quantiles_and_round_off_is_zero():
 def test_flows_are_listed_where_someone_moves_with_their_mean_distance():
     prep = _prep()
     flows = np.array([[[5.0, 0.0], [0.0, 0.0]], [[7.0, 0.0], [0.0, 1.0]]])  # (draws, G, Z)
-    t = flows_table(prep, flows, flows)  # one group per origin: the same arrays
+    t = flows_table(prep, flows, *flow_means(prep.groups, flows, 2))  # one group per origin
     assert t[["origin_pcode", "zone_id"]].values.tolist() == [["SY01", "z0"], ["SY02", "z1"]]
     assert t.distance_km.tolist() == [2.0, 4.0]
     assert t.people_p50.tolist() == [6.0, 0.5]
@@ -81,7 +82,7 @@ def test_without_control_the_tables_have_no_control_columns_and_no_changes():
     t = per_zone_table(prep, ones, ones, ones, ones, ones)
     assert t.columns[-1] == "sheltered_safe_p95" and "actor" not in t.columns
     flows = np.array([[[5.0, 0.0], [0.0, 1.0]]])
-    f = flows_table(prep, flows, flows)
+    f = flows_table(prep, flows, *flow_means(prep.groups, flows, 2))
     assert f.control_changes.tolist() == [0.0, 0.0]  # no crossings array: 0, never NaN
     assert "origin_actor" not in f.columns and "zone_actor" not in f.columns
 
@@ -162,7 +163,7 @@ def test_flows_control_changes_are_the_flow_weighted_mean_of_the_groups_crossing
     flows = np.array([[[20.0, 0.0], [5.0, 0.0], [0.0, 8.0]],
                       [[40.0, 0.0], [15.0, 0.0], [0.0, 8.0]]])  # (draws, G, Z)  # fmt: skip
     flows_o = np.stack([flows[:, :2].sum(axis=1), flows[:, 2]], axis=1)  # (draws, O, Z)
-    t = flows_table(prep, flows_o, flows)
+    t = flows_table(prep, flows_o, *flow_means(prep.groups, flows, 2))
     assert t.zone_id.tolist() == ["z0", "z1"]
     # (30 x 1 + 10 x 3) / 40 = 1.5 changes; (30 x 2 + 10 x 6) / 40 = 3 km
     assert t.control_changes.tolist() == [1.5, 2.0]

@@ -26,12 +26,13 @@ def test_one_draw_is_the_central_case_and_seeds_repeat():
     c = draw_inputs(spec, draws=200, n_classes=3, seed=8)
     assert np.array_equal(a.rate_factor, b.rate_factor)
     assert not np.array_equal(a.rate_factor, c.rate_factor)
-    assert a.site_area_per_person_m2.min() >= 30 and a.site_area_per_person_m2.max() <= 45
+    # Sphere's 30 m2 to Zaatari's used area per person, 5.3 km2 / 79,138 = 67 m2
+    assert a.site_area_per_person_m2.min() >= 30 and a.site_area_per_person_m2.max() <= 67
     assert np.all(np.abs(a.rate_factor - 1) <= 0.3)
     with pytest.raises(sz.SafeZonesError, match="draws"):
         draw_inputs(spec, draws=0, n_classes=3)
     with pytest.raises(sz.SafeZonesError, match="site_area_low_m2"):
-        UncertaintySpec(site_area_low_m2=50)
+        UncertaintySpec(site_area_low_m2=70)
 
 
 def test_band_values_stay_within_the_bands():
@@ -76,7 +77,7 @@ def test_one_draw_is_summarised_bit_for_bit_as_np_percentile(shape, axis):
 
 
 def test_the_crossing_penalty_draws_lie_in_their_range_and_one_draw_is_central():
-    spec = UncertaintySpec(crossing_penalty_spread=0.4)
+    spec = UncertaintySpec(crossing_penalty_spread=0.4, structural=False)
     one = draw_inputs(spec, draws=1, n_classes=3, crossing_penalty_central_km=25.0)
     assert one.crossing_penalty_km is not None and one.crossing_penalty_km.tolist() == [25.0]
     n = 50

@@ -66,6 +66,8 @@ __all__ = [
     "binding",
     "central_values",
     "displaced_share",
+    "flow_means",
+    "flow_sums",
     "gravity_distance_km",
     "gravity_flows",
     "group_displaced",
@@ -521,6 +523,37 @@ def _mean(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.asarray(np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0))
 
 
+def flow_sums(groups: Groups, flows: np.ndarray, n_o: int) -> np.ndarray:
+    """Return ``(3, origins, zones)``: flow x travel km, flow x control changes, and flow.
+
+    Summed over the draws of ``flows`` ``(draws, groups, zones)`` and each origin's
+    groups; their ratios are the flow-weighted means :func:`flow_means` gives.
+    """
+    w = np.asarray(flows).sum(axis=0)  # (G, Z)
+    km = np.where(groups.reach, groups.distance_km, 0.0)
+    crossings = getattr(groups, "crossings", None)
+    cross = np.zeros_like(km) if crossings is None else np.asarray(crossings, float)
+    out = np.zeros((3, n_o, w.shape[1]))
+    for k, v in enumerate((w * km, w * cross, w)):
+        np.add.at(out[k], groups.origin, v)
+    return out
+
+
+def flow_means(groups: Groups, flows: np.ndarray, n_o: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the flow-weighted mean travel km and control changes ``(origins, zones)``.
+
+    Examples
+    --------
+    >>> g = Groups(np.arange(2), np.array([0, 0]), np.ones((2, 1), bool),
+    ...            np.array([[2.0], [6.0]]), np.array([[1.0], [3.0]]))
+    >>> km, ch = flow_means(g, np.array([[[30.0], [10.0]]]), 1)
+    >>> km.tolist(), ch.tolist()
+    ([[3.0]], [[1.5]])
+    """
+    s = flow_sums(groups, flows, n_o)
+    return _mean(s[0], s[2]), _mean(s[1], s[2])
+
+
 def _score_variant(
     sc: Scenario,
     prep: Prepared,
@@ -566,12 +599,7 @@ def _score_variant(
     g_sum, o_sum = grav.sum(axis=1), opt.sum(axis=1)
     samples = metrics(displaced.sum(axis=1), sheltered, not_displaced(res_u, share), cap, safe,
                       deaths=deaths, within=within, gravity=g_sum, optimal=o_sum)  # fmt: skip
-    w = flows.sum(axis=0)  # (G, Z) over the variant's draws
-    km = np.where(groups.reach, groups.distance_km, 0.0)
-    cross = np.zeros_like(km) if groups.crossings is None else np.asarray(groups.crossings, float)
-    travel = np.zeros((3, n_o, n_z))
-    for k, v in enumerate((w * km, w * cross, w)):
-        np.add.at(travel[k], groups.origin, v)
+    travel = flow_sums(groups, flows, n_o)
     return {
         "samples": samples, "displaced": displaced, "flows_o": flows_o, "cap": cap,
         "sheltered": sheltered, "within": within, "gravity": g_sum, "optimal": o_sum,

@@ -8,8 +8,9 @@ Each draw picks, from one seeded generator (stratified by a Latin hypercube):
 - ``rate_factor``: one factor per hazard class, uniform in ``1 ± rate_spread``;
 - ``national_factor``: uniform in ``1 ± national_total_spread`` on the
   national total of displaced;
-- ``site_area_per_person_m2``: triangular between Sphere's 30 m2 (communal
-  services outside the site) and 45 m2 (planned camp), most likely 45;
+- ``site_area_per_person_m2``: between Sphere's 30 m2 (communal services outside
+  the site) and Zaatari's 67 m2 (used camp area per person), half of the draws on
+  each side of the scenario's value (Sphere's 45 m2; :func:`split_uniform`);
 - ``protection_shift``: added to every zone's protection, uniform in
   ``± protection_spread`` (clipped to [0, 1]);
 - ``crossing_penalty_km``: the penalty per change of controlling actor on the
@@ -24,8 +25,9 @@ Structural assumptions (issue 19; ranges and sources in :mod:`safezones.defaults
 from a third Latin hypercube drawn after the others (so the inputs above stay as
 they were for a seed):
 
-- ``usable_fraction``: triangular over ``usable_fraction_range``, most likely the
-  scenario's ``shelter.usable_fraction`` (the range widened to hold it);
+- ``usable_fraction``: over ``usable_fraction_range``, half of the draws on each
+  side of the scenario's ``shelter.usable_fraction`` (:func:`split_uniform`; the
+  range widened to hold it);
 - ``distance_decay``: uniform in the scenario's ``± distance_decay_spread`` (at least 0);
 - ``outside_factor``: log-uniform over ``outside_option_range``, a factor on the
   outside option's weight;
@@ -96,6 +98,7 @@ __all__ = [
     "Reach",
     "UncertaintySpec",
     "band_values",
+    "split_uniform",
     "draw_inputs",
     "summarise",
 ]
@@ -393,7 +396,7 @@ def draw_inputs(
     nat = 1 - ns + 2 * ns * u[:, n_classes + 1]
     lo, hi = spec.site_area_low_m2, spec.site_area_high_m2
     mode = min(max(c.site_area_m2, lo), hi)
-    site = _triangular(u[:, n_classes + 2], lo, mode, hi)
+    site = split_uniform(u[:, n_classes + 2], lo, mode, hi)
     prot = -ps + 2 * ps * u[:, n_classes + 3]
     # the penalty's column comes after the others', so they stay as they were (module docstring)
     uc = qmc.LatinHypercube(1, rng=rng).random(n)[:, 0] if method == "lhs" else rng.random(n)
@@ -407,7 +410,7 @@ def draw_inputs(
     us = qmc.LatinHypercube(6, rng=rng).random(n) if method == "lhs" else rng.random((n, 6))
     ulo, uhi = spec.usable_fraction_range
     uc_ = float(c.usable_fraction)
-    usable = _triangular(us[:, 0], min(ulo, uc_), uc_, max(uhi, uc_))
+    usable = split_uniform(us[:, 0], min(ulo, uc_), uc_, max(uhi, uc_))
     dd = spec.distance_decay_spread
     decay = np.maximum(c.distance_decay - dd + 2 * dd * us[:, 1], 0.0)
     olo, ohi = spec.outside_option_range
@@ -436,6 +439,23 @@ def draw_inputs(
     crossing = penalty[idx[:, 3]]
     return Draws(t, rate, nat, site, prot, crossing, usable, decay, outside,
                  np.asarray(variant, dtype=np.int64), tuple(variants))  # fmt: skip
+
+
+def split_uniform(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+    """Uniforms in [0, 1) to values: half uniform in [low, mode], half in [mode, high].
+
+    The median is ``mode`` (the scenario's value), and widening one side moves only
+    that side's values outward, draw by draw, so a band never narrows when a range
+    widens (a triangular law's quantiles move inward on the other side).
+
+    Examples
+    --------
+    >>> split_uniform(np.array([0.0, 0.25, 0.5, 0.75]), 30.0, 45.0, 67.0).tolist()
+    [30.0, 37.5, 45.0, 56.0]
+    """
+    lower = mode - (mode - low) * (1 - 2 * u)
+    upper = mode + (high - mode) * (2 * u - 1)
+    return np.asarray(np.where(u < 0.5, lower, upper), dtype=float)
 
 
 def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
