@@ -98,8 +98,8 @@ __all__ = [
     "Reach",
     "UncertaintySpec",
     "band_values",
-    "split_uniform",
     "draw_inputs",
+    "split_uniform",
     "summarise",
 ]
 
