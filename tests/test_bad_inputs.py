@@ -354,9 +354,9 @@ BAD: dict[str, tuple[Callable[[Path], list[str]], list[str]]] = {
     "window before the data": (run_set("events.start=2000", "events.end=2005"),
                                ["the window 2000-01-01 to 2005-12-31 holds no events"]),
     # --- site areas
-    "site area low above high": (run_set("uncertainty.site_area_low_m2=50"),
-                                 ["uncertainty: site_area_low_m2 (50) is above site_area_high_m2 "
-                                  "(45); swap uncertainty.site_area_low_m2 and "
+    "site area low above high": (run_set("uncertainty.site_area_low_m2=70"),
+                                 ["uncertainty: site_area_low_m2 (70) is above site_area_high_m2 "
+                                  "(67); swap uncertainty.site_area_low_m2 and "
                                   "uncertainty.site_area_high_m2"]),
     "site area high below low": (run_set("uncertainty.site_area_high_m2=20"),
                                  ["site_area_low_m2 (30) is above site_area_high_m2 (20)"]),

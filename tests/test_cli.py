@@ -170,11 +170,15 @@ def test_run_every_shipped_scenario(name, tmp_path):
     assert summary["scenario"] == name.removesuffix(".toml")
     assert summary["draws"] == 10 and summary["seed"] == 5
     metrics = summary["metrics"]
-    assert set(metrics) == {"displaced", "sheltered", "residents_protected", "unmet", "capacity",
-                            "sheltered_safe", "deaths_averted"}  # fmt: skip
+    assert set(metrics) == {"displaced", "sheltered", "arrivals", "displaced_within",
+                            "sheltered_gravity", "sheltered_optimal", "residents_protected",
+                            "unmet", "capacity", "sheltered_safe", "deaths_averted"}  # fmt: skip
     for m in metrics.values():
         assert m["p5"] <= m["p50"] <= m["p95"]
     assert metrics["sheltered"]["p95"] <= metrics["displaced"]["p95"] + 1
+    # the headline is the behavioural estimate, never above the upper bound
+    assert metrics["sheltered"] == metrics["sheltered_gravity"]
+    assert metrics["sheltered"]["p50"] <= metrics["sheltered_optimal"]["p50"] * (1 + 1e-9)
     assert summary["sources"][-1]["layer"] == "scenario"
     for f in ("per_zone.csv", "flows.csv", "zones.gpkg", "map.png"):
         assert (out / f).stat().st_size > 0
