@@ -101,6 +101,7 @@ __all__ = [
     "grouped",
     "prepare",
     "prepare_base",
+    "prepare_parts",
     "protection",
     "source_list",
     "widest_reach_km",
@@ -560,6 +561,11 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
     gives the same arrays from cached geometry; this path serves what it does not
     (a safe zone split into one zone per feature) and is what the engine is tested against.
     """
+    return prepare_parts(sc, readers)[0]
+
+
+def prepare_parts(sc: Scenario, readers: Readers) -> tuple[Prepared, Base, Cover]:
+    """Return :func:`prepare`'s result with the base and cover it regroups from."""
     base, zones, surface = gathered(sc, lambda: prepare_base(sc, readers),
                                     lambda: build_zones(sc),
                                     lambda: scenario_surface(sc, readers.control))  # fmt: skip
@@ -595,7 +601,7 @@ def prepare(sc: Scenario, readers: Readers) -> Prepared:
         origin_actor=origin_actors(cell_actors(pts, surface), bands[:, 1], base.of_cell,
                                    len(base.units)),
     )  # fmt: skip
-    return with_regroup(prep, sc, base, cover)
+    return with_regroup(prep, sc, base, cover), base, cover
 
 
 def finish(

@@ -78,6 +78,7 @@ __all__ = [
     "sample",
     "scenario_draws",
     "score_groups",
+    "score_variant",
     "uncertainty_spec",
     "zone_capacity",
     "zone_deaths_averted",
@@ -501,7 +502,7 @@ def score_groups(
 
     for reach, idx in dr.by_variant(central):
         pv = _variant(prep, reach, central)
-        part = _score_variant(sc, pv, dr.take(idx), reach, tick, optimal)
+        part = score_variant(sc, pv, dr.take(idx), reach, tick, optimal)
         for k, v in part.items():
             if k == "travel":
                 travel += v
@@ -554,7 +555,7 @@ def flow_means(groups: Groups, flows: np.ndarray, n_o: int) -> tuple[np.ndarray,
     return _mean(s[0], s[2]), _mean(s[1], s[2])
 
 
-def _score_variant(
+def score_variant(
     sc: Scenario,
     prep: Prepared,
     dr: Draws,
