@@ -641,7 +641,9 @@ def _print_comparison(table: pd.DataFrame) -> None:
         title="People sheltered per scenario",
         caption="P50 (P5 to P95) over the Monte Carlo draws; see comparison.md for sources.",
     )
-    for col in ("scenario", "displaced", "sheltered", "P5-P95", "residents protected", "unmet"):
+    cols = ("scenario", "displaced", "sheltered", "P5-P95", "arrivals", "within", "upper bound",
+            "residents protected", "unmet")  # fmt: skip
+    for col in cols:
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for _, r in table.iterrows():
         t.add_row(
@@ -649,6 +651,9 @@ def _print_comparison(table: pd.DataFrame) -> None:
             people(r["displaced_p50"]),
             people(r["sheltered_p50"]),
             f"{people(r['sheltered_p5'])}-{people(r['sheltered_p95'])}",
+            people(r["arrivals_p50"]),
+            people(r["displaced_within_p50"]),
+            people(r["sheltered_optimal_p50"]),
             people(r["residents_protected_p50"]),
             people(r["unmet_p50"]),
         )

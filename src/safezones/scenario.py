@@ -52,7 +52,12 @@ from safezones.model.comparison import comparison_table as comparison_table
 from safezones.model.metrics import METRICS, QUANTILES
 from safezones.model.prepare import Prepared
 from safezones.model.result import ScenarioResult
-from safezones.model.tables import flows_table, per_origin_table, per_zone_table
+from safezones.model.tables import (
+    capacity_rules,
+    flows_table,
+    per_origin_table,
+    per_zone_table,
+)
 from safezones.model.uncertainty import summarise
 
 __all__ = [
@@ -172,6 +177,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         "cells": prep.n_cells,
         **control_provenance(sc, prep),
     }
+    un, sh = sc.uncertainty, sc.shelter
     per_zone = per_zone_table(
         prep,
         sd.safe,
@@ -179,8 +185,17 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         sd.residents,
         sd.cap,
         sd.sheltered,
+        sheltered_by={"arrivals": sd.arrivals, "displaced_within": sd.within,
+                      **{f"sheltered_{k}": v for k, v in sd.by_allocation.items()}},
+        binding=sd.binding,
+        capacity_rule=capacity_rules(
+            prep.zones["area_km2"].to_numpy(dtype=float), list(prep.zones["capacity_given"]),
+            usable_fraction=sh.usable_fraction, site_area_m2=sh.site_area_per_person_m2,
+            usable_range=un.usable_fraction_range if un.structural else None,
+            site_range=(un.site_area_low_m2, un.site_area_high_m2),
+        ),
         deaths_averted=sd.deaths_averted,
-    )
+    )  # fmt: skip
     surface = prep.surface
     return ScenarioResult(
         scenario=sc,

@@ -38,7 +38,7 @@ def test_markdown_people_are_the_one_people_rule(value, shown):
     assert (
         row
         == f"| a | A | 10 | {shown} | {shown} ({shown} to {shown}) | "
-        + " | ".join([shown] * 4)
+        + " | ".join([shown] * 6)
         + f" | {shown} ({shown} to {shown}) |"  # deaths averted per year, P50 (P5 to P95)
     )
     assert "2 draws, seed 1" in comparison_markdown(_table(value))

@@ -80,7 +80,7 @@ def test_columns_csv_describes_every_new_column_with_its_unit(folder):
     pz = cols[cols.file == "per_zone.csv"].set_index("column")
     header = _header(folder / "per_zone.csv")
     assert header[header.index("sheltered_safe_p95") + 1 :] == [
-        "actor", *SHARES, "area_before_cut_km2", "events_weighted_all",
+        "binding", "binding_share", "capacity_rule", "actor", *SHARES, "area_before_cut_km2", "events_weighted_all",
         "deaths_civilians_weighted_all", "events_per_1000km2_year_all", "protection_source",
         "deaths_averted_p5", "deaths_averted_p50", "deaths_averted_p95",
     ]  # fmt: skip

@@ -38,6 +38,10 @@ PEOPLE = (
     "residents_protected",
     "capacity",
     "sheltered",
+    "arrivals",
+    "displaced_within",
+    "sheltered_gravity",
+    "sheltered_optimal",
     "sheltered_safe",
     "displaced",
     "unmet",
@@ -173,10 +177,50 @@ _COMMON: dict[str, tuple[str, str]] = {
         "of their group); protected in place, never counted as sheltered",
     ),
     "capacity": ("people", "people the zone can host: usable land / site area per person"),
-    "sheltered": ("people", "displaced people the zone takes in, within reach and capacity"),
+    "sheltered": (
+        "people",
+        "displaced people the zone shelters, within reach and capacity, by the headline "
+        "allocation (shelter.allocation, gravity by default): arrivals + displaced_within",
+    ),
+    "arrivals": ("people", "of sheltered, the displaced who come from outside the zone"),
+    "displaced_within": (
+        "people",
+        "of sheltered, the displaced whose home is inside the zone and who stay there",
+    ),
+    "sheltered_gravity": (
+        "people",
+        "sheltered by the behavioural allocation (gravity): people choose zones by capacity, "
+        "safety and road distance; the turned-away try their next reachable zone; the rest "
+        "stay or leave Syria",
+    ),
+    "sheltered_optimal": (
+        "people",
+        "sheltered by the upper bound (optimal): as many as reach and capacity allow, "
+        "wherever they are best placed",
+    ),
+    "binding": (
+        "",
+        "what limits the zone in most draws: capacity (full: the number is the usable-land "
+        "rule, see capacity_rule), reach (fewer displaced within reach than it can host) or "
+        "demand (enough within reach, but they chose another zone or the outside option)",
+    ),
+    "binding_share": ("share", "share of the draws in which binding is the limit"),
+    "capacity_rule": (
+        "",
+        "how the capacity is computed, at the scenario's central values: usable share of "
+        "the land x area / site area per person (assumption; the draws' ranges in brackets)",
+    ),
     "sheltered_safe": ("people", "sheltered, weighted by the zone's safety"),
     "displaced": ("people", "people displaced in the window"),
-    "unmet": ("people", "displaced people not sheltered"),
+    "unmet": (
+        "people",
+        "displaced people not sheltered: they take the outside option (outside_destination)",
+    ),
+    "outside_destination": (
+        "",
+        "where the unmet go: stay where they are or leave Syria (one destination today; "
+        "safezones.defaults.OUTSIDE_DESTINATIONS)",
+    ),
     "people": ("people", "people moving from the origin to the zone"),
     "pcode": ("", "OCHA P-code of the origin (district or governorate)"),
     "hazard_class": ("", "hazard class of the origin (the class most of its people live in)"),
@@ -227,9 +271,12 @@ _FILES: dict[str, dict[str, tuple[str, str]]] = {
     "totals.csv": {
         "metric": (
             "",
-            "the score (people): displaced, sheltered, residents_protected (everyone living in "
-            "any zone who was not displaced, overlaps counted once), unmet, capacity, "
-            "sheltered_safe; and deaths_averted (civilian deaths per year, summed over zones)",
+            "the score (people): displaced, sheltered (the headline allocation's) = arrivals "
+            "(from outside the zones) + displaced_within (whose home is in a zone), "
+            "sheltered_gravity and sheltered_optimal (the behavioural estimate and the upper "
+            "bound), residents_protected (everyone living in any zone who was not displaced, "
+            "overlaps counted once), unmet, capacity, sheltered_safe; and deaths_averted "
+            "(civilian deaths per year, summed over zones)",
         ),
         "p5": ("people (deaths_averted: deaths per year)", _QUANTILES["p5"]),
         "p50": ("people (deaths_averted: deaths per year)", _QUANTILES["p50"]),

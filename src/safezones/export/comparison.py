@@ -92,14 +92,14 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
     Examples
     --------
     >>> from safezones.model.metrics import QUANTILES
-    >>> metrics = ["displaced", "sheltered", "residents_protected", "unmet", "capacity",
-    ...            "sheltered_safe", "deaths_averted"]
+    >>> metrics = ["displaced", "sheltered", "arrivals", "displaced_within", "sheltered_optimal",
+    ...            "residents_protected", "unmet", "capacity", "deaths_averted"]
     >>> t = pd.DataFrame({"scenario": ["a"], "title": ["A"], "area_km2": [10.0], "kept": [0.25],
     ...     "allocation": ["optimal"], "window": ["2014 to 2014"], "draws": [1], "seed": [1],
     ...     "citation": ["c"], **{f"{m}_{q}": [1e6] for m in metrics for q in QUANTILES}})
     >>> t["deaths_averted_p50"] = 812.4
     >>> print(comparison_markdown(t).splitlines()[2])
-    | a | A | 10 | 25 % | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M | 812 (1.00 M to 1.00 M) |
+    | a | A | 10 | 25 % | 1.00 M | 1.00 M (1.00 M to 1.00 M) | 1.00 M | 1.00 M | 1.00 M | 1.00 M | 1.00 M | 1.00 M | 812 (1.00 M to 1.00 M) |
     """
     kept = "kept" in table.columns
     cut = {r.scenario.id: bool(r.scenario.control.exclude_held_by) for r in results}
@@ -107,10 +107,11 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
     head = (
         "| scenario | title | area km² | "
         + ("kept | " if kept else "")
-        + "displaced | sheltered P50 (P5 to P95) | residents protected | unmet | capacity | "
-        "sheltered safe |" + (" deaths averted per year P50 (P5 to P95) |" if deaths else "")
+        + "displaced | sheltered P50 (P5 to P95) | of them arrivals | displaced within | "
+        "upper bound (optimal) | residents protected | unmet | capacity |"
+        + (" deaths averted per year P50 (P5 to P95) |" if deaths else "")
     )
-    lines = [head, "|" + "---|" * (9 + kept + deaths)]
+    lines = [head, "|" + "---|" * (11 + kept + deaths)]
     for _, r in table.iterrows():
         line = (
             f"| {markdown_cell(r['scenario'])} | {markdown_cell(r['title'])} | "
@@ -118,8 +119,10 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
             + (f"{_kept(r['kept'], cut.get(str(r['scenario']), True))} | " if kept else "")
             + f"{people(r['displaced_p50'])} | {people(r['sheltered_p50'])} "
             f"({people(r['sheltered_p5'])} to {people(r['sheltered_p95'])}) | "
+            f"{people(r['arrivals_p50'])} | {people(r['displaced_within_p50'])} | "
+            f"{people(r['sheltered_optimal_p50'])} | "
             f"{people(r['residents_protected_p50'])} | {people(r['unmet_p50'])} | "
-            f"{people(r['capacity_p50'])} | {people(r['sheltered_safe_p50'])} |"
+            f"{people(r['capacity_p50'])} |"
         )
         if deaths:
             line += (
@@ -131,9 +134,13 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
         "",
         "All figures are P50 over the Monte Carlo draws unless a range is given "
         "(P5 to P95). Displaced: people displaced in the window (hazard-based, scaled to "
-        "the national total of the scenario); sheltered: displaced people a zone takes in "
-        "within reach and capacity; residents protected: people living in the zones who "
-        "were not displaced; sheltered safe: sheltered weighted by each zone's safety.",
+        "the national total of the scenario); sheltered: displaced people the zones take "
+        "in within reach and capacity by the behavioural (gravity) allocation, the headline: "
+        "arrivals (from outside the zones) plus the displaced within (whose home is in a "
+        "zone and who stay); upper bound: as many as reach and capacity allow (optimal); "
+        "residents protected: people living in the zones who were not displaced; unmet: the "
+        "displaced not sheltered, who stay or leave Syria. Sheltered safe (weighted by each "
+        "zone's safety) is in comparison.csv.",
     ]
     if kept:
         notes.append(

@@ -6,7 +6,9 @@ Examples
 ('deaths_averted', 'civilian deaths per year')
 """
 
-__all__ = ["METRICS", "METRIC_NOTES", "METRIC_UNITS", "QUANTILES"]
+import numpy as np
+
+__all__ = ["BINDING", "METRICS", "METRIC_NOTES", "METRIC_UNITS", "QUANTILES", "binding"]
 
 #: The score, in the order reported.
 METRICS = (
@@ -56,3 +58,25 @@ METRIC_NOTES = {
 }
 #: The quantiles reported for every metric (column suffixes ``_p5``, ``_p50``, ``_p95``).
 QUANTILES = ("p5", "p50", "p95")
+
+#: Why a zone shelters no more, per draw (``Scored.binding``): full; too few
+#: displaced within reach to fill it; enough within reach, but they chose otherwise.
+BINDING = ("capacity", "reach", "demand")
+
+
+def binding(sheltered: np.ndarray, cap: np.ndarray, reachable: np.ndarray) -> np.ndarray:
+    """Return why each zone shelters no more, per draw: an index into :data:`BINDING`.
+
+    ``capacity`` where the zone is full (to 1e-9 of its capacity); ``reach`` where the
+    displaced who can reach it (``reachable``) are fewer than its capacity; else
+    ``demand`` (enough within reach, but they went elsewhere or took the outside option).
+
+    Examples
+    --------
+    >>> binding(np.array([[10.0, 4.0, 3.0]]), np.array([[10.0, 10.0, 10.0]]),
+    ...         np.array([[50.0, 4.0, 30.0]])).tolist()
+    [[0, 1, 2]]
+    """
+    full = sheltered >= cap * (1 - 1e-9)
+    short = reachable < cap * (1 - 1e-9)
+    return np.where(full, 0, np.where(short, 1, 2)).astype(np.int8)

@@ -28,9 +28,11 @@ Two hazard classes, 100 people each, rates 0.1 and 0.5, one zone that takes 40:
 >>> disp.tolist()
 [[10.0, 50.0]]
 >>> m = metrics(disp.sum(axis=1), np.array([[40.0]]), np.array([0.0]),
-...             np.array([[40.0]]), np.array([[0.5]]))
->>> [float(v) for v in m[0]]
-[60.0, 40.0, 0.0, 20.0, 40.0, 20.0, 0.0]
+...             np.array([[40.0]]), np.array([[0.5]]), within=np.array([[15.0]]))
+>>> dict(zip(METRICS[:4], (float(v) for v in m[0])))
+{'displaced': 60.0, 'sheltered': 40.0, 'arrivals': 25.0, 'displaced_within': 15.0}
+>>> [float(v) for v in m[0][4:]]
+[40.0, 40.0, 0.0, 20.0, 40.0, 20.0, 0.0]
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import numpy as np
 from safezones.defaults import DEFAULT_CROSSING_PENALTY_KM
 from safezones.model.deaths import deaths_averted, drawn_protection, inflow_rate
 from safezones.model.demand import scale_to_total
-from safezones.model.metrics import METRICS
+from safezones.model.metrics import BINDING, METRICS, binding
 from safezones.model.shelter import Groups, allocate_gravity, allocate_optimal, capacity, safety
 from safezones.model.uncertainty import (
     Central,
@@ -341,11 +343,6 @@ def metrics(
     return np.column_stack([by_name[m] for m in METRICS])
 
 
-#: Why a zone shelters no more, per draw (:attr:`Scored.binding`): full; too few
-#: displaced within reach to fill it; enough within reach, but they chose otherwise.
-BINDING = ("capacity", "reach", "demand")
-
-
 @dataclass(frozen=True)
 class Scored:
     """The draws of a scenario scored on its groups: what :func:`~safezones.scenario.run` reports.
@@ -436,24 +433,6 @@ def group_displaced(
     origin = prep.groups.origin
     share = np.divide(pop_g, pop_o[:, origin], out=np.zeros_like(pop_g), where=pop_o[:, origin] > 0)
     return np.asarray(prep.given[origin][None, :] * share * dr.national_factor[:, None])
-
-
-def binding(sheltered: np.ndarray, cap: np.ndarray, reachable: np.ndarray) -> np.ndarray:
-    """Return why each zone shelters no more, per draw: an index into :data:`BINDING`.
-
-    ``capacity`` where the zone is full (to 1e-9 of its capacity); ``reach`` where the
-    displaced who can reach it (``reachable``) are fewer than its capacity; else
-    ``demand`` (enough within reach, but they went elsewhere or took the outside option).
-
-    Examples
-    --------
-    >>> binding(np.array([[10.0, 4.0, 3.0]]), np.array([[10.0, 10.0, 10.0]]),
-    ...         np.array([[50.0, 4.0, 30.0]])).tolist()
-    [[0, 1, 2]]
-    """
-    full = sheltered >= cap * (1 - 1e-9)
-    short = reachable < cap * (1 - 1e-9)
-    return np.where(full, 0, np.where(short, 1, 2)).astype(np.int8)
 
 
 def _variant(prep: Prepared, reach: Reach, central: Reach) -> Prepared:

@@ -10,13 +10,15 @@ actor's events (``zone_events_all``) are optional: a preparation without them
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from safezones.defaults import OUTSIDE_DESTINATIONS
 from safezones.model.demand import HAZARD_CLASSES, hazard_class
-from safezones.model.metrics import QUANTILES
+from safezones.model.metrics import BINDING, QUANTILES
 from safezones.model.shelter import safety
 from safezones.model.uncertainty import summarise
 from safezones.schema import ACTORS
@@ -32,6 +34,8 @@ __all__ = [
     "ALL_EVENT_COLUMNS",
     "CONTROL_COLUMNS",
     "PreparedTables",
+    "binding_mode",
+    "capacity_rules",
     "flows_table",
     "per_origin_table",
     "per_zone_table",
@@ -133,8 +137,11 @@ def per_zone_table(
     population: np.ndarray,
     residents: np.ndarray,
     cap: np.ndarray,
-    arrivals: np.ndarray,
+    sheltered: np.ndarray,
     *,
+    sheltered_by: Mapping[str, np.ndarray] | None = None,
+    binding: np.ndarray | None = None,
+    capacity_rule: Sequence[str] | None = None,
     deaths_averted: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return the per-zone table: area, events, exposure, safety, people, control, deaths averted.
@@ -143,9 +150,19 @@ def per_zone_table(
     ----------
     prep
         The run's preparation.
-    safe, population, residents, cap, arrivals
+    safe, population, residents, cap, sheltered
         (draws, zones) safety, everyone living in the zone, residents not
-        displaced, capacity and people sheltered.
+        displaced, capacity and people sheltered (the headline allocation).
+    sheltered_by
+        (draws, zones) arrays whose quantiles follow ``sheltered``'s, in order:
+        ``arrivals`` and ``displaced_within`` (the two parts of ``sheltered``),
+        ``sheltered_gravity`` and ``sheltered_optimal`` (each allocation).
+    binding
+        (draws, zones) index into :data:`~safezones.model.score.BINDING`: gives
+        ``binding`` (the reason of most draws) and ``binding_share`` (their share).
+    capacity_rule
+        Per zone, how its capacity is computed in words (the memo quotes it where
+        capacity binds).
     deaths_averted
         (draws, zones) civilian deaths per year averted; None leaves its columns out.
 
@@ -173,10 +190,20 @@ def per_zone_table(
         "protection": protection,
         "safety": safety(prep.exposure, protection),
     })  # fmt: skip
-    for name, vals in (("population", population), ("residents_protected", residents),
-                       ("capacity", cap), ("sheltered", arrivals),
-                       ("sheltered_safe", arrivals * safe)):  # fmt: skip
+    people = {
+        "population": population,
+        "residents_protected": residents,
+        "capacity": cap,
+        "sheltered": sheltered,
+        **(sheltered_by or {}),
+        "sheltered_safe": sheltered * safe,
+    }
+    for name, vals in people.items():
         out = out.assign(**q_columns(name, vals))
+    if binding is not None:
+        out["binding"], out["binding_share"] = binding_mode(binding)
+    if capacity_rule is not None:
+        out["capacity_rule"] = list(capacity_rule)
     extra: dict[str, Any] = {}
     control = prep.control
     if control is not None:
@@ -194,6 +221,57 @@ def per_zone_table(
     if deaths_averted is not None:
         extra.update(q_columns("deaths_averted", deaths_averted))
     return out.assign(**extra) if extra else out
+
+
+def binding_mode(binding: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Return each zone's most frequent binding reason over the draws and its share of them.
+
+    Ties go to the first of :data:`~safezones.model.score.BINDING` (capacity, reach, demand).
+
+    Examples
+    --------
+    >>> binding_mode(np.array([[0, 1], [0, 2], [1, 2]]))
+    (['capacity', 'demand'], array([0.66666667, 0.66666667]))
+    """
+    n = len(BINDING)
+    counts = np.stack([(binding == k).sum(axis=0) for k in range(n)])  # (reasons, zones)
+    mode = counts.argmax(axis=0)
+    share = counts.max(axis=0) / max(len(binding), 1)
+    return [BINDING[k] for k in mode], share
+
+
+def capacity_rules(
+    area_km2: Sequence[float],
+    given: Sequence[float | None],
+    *,
+    usable_fraction: float,
+    site_area_m2: float,
+    usable_range: tuple[float, float] | None = None,
+    site_range: tuple[float, float] | None = None,
+) -> list[str]:
+    """Say, per zone, how its capacity is computed: the usable-land rule at its central values.
+
+    Where capacity binds, the number sheltered *is* this rule (the memo says so).
+
+    Examples
+    --------
+    >>> capacity_rules([1000.0, 50.0], [None, 5000.0], usable_fraction=0.01, site_area_m2=45.0,
+    ...                usable_range=(0.005, 0.05), site_range=(30.0, 67.0))
+    ['1% of 1,000 km² usable, at 45 m² per person: 222,222 people (drawn 0.5-5% and 30-67 m²)', 'given by the scenario: 5,000 people']
+    """
+    drawn = ""
+    if usable_range is not None and site_range is not None:
+        drawn = (f" (drawn {100 * usable_range[0]:.3g}-{100 * usable_range[1]:.3g}% and "
+                 f"{site_range[0]:.3g}-{site_range[1]:.3g} m²)")  # fmt: skip
+    out = []
+    for area, cap in zip(area_km2, given, strict=True):
+        if cap is not None and np.isfinite(cap):
+            out.append(f"given by the scenario: {cap:,.0f} people")
+            continue
+        people = usable_fraction * float(area) * 1e6 / site_area_m2
+        out.append(f"{100 * usable_fraction:.3g}% of {float(area):,.0f} km² usable, at "
+                   f"{site_area_m2:.3g} m² per person: {people:,.0f} people{drawn}")  # fmt: skip
+    return out
 
 
 def _hazard_columns(sc: Scenario, prep: PreparedTables) -> tuple[list[str], np.ndarray]:
@@ -215,7 +293,10 @@ def _hazard_columns(sc: Scenario, prep: PreparedTables) -> tuple[list[str], np.n
 
 
 def per_origin_table(
-    sc: Scenario, prep: PreparedTables, displaced: np.ndarray, flows_o: np.ndarray
+    sc: Scenario,
+    prep: PreparedTables,
+    displaced: np.ndarray,
+    flows_o: np.ndarray,
 ) -> pd.DataFrame:
     """Return the per-origin table: population, intensity, hazard class and rate, people.
 
@@ -233,7 +314,9 @@ def per_origin_table(
     Returns
     -------
     pandas.DataFrame
-        One row per origin unit.
+        One row per origin unit; ``unmet`` are the displaced the zones do not
+        shelter, who go to ``outside_destination``
+        (:data:`~safezones.defaults.OUTSIDE_DESTINATIONS`).
     """
     sheltered_o = flows_o.sum(axis=2)  # (n, O)
     out = pd.DataFrame({
@@ -249,6 +332,8 @@ def per_origin_table(
     for name, vals in (("displaced", displaced), ("sheltered", sheltered_o),
                        ("unmet", np.maximum(displaced - sheltered_o, 0.0))):  # fmt: skip
         out = out.assign(**q_columns(name, vals))
+    # the unmet take the outside option, a named destination (one today; by neighbour later)
+    out["outside_destination"] = " / ".join(OUTSIDE_DESTINATIONS)
     return out
 
 

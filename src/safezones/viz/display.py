@@ -353,6 +353,21 @@ def _control_rows(pz: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
+def _split_rows(pz: pd.DataFrame) -> dict[str, list[str]]:
+    """Return the per-zone columns of who is sheltered and why no more (when the table has them)."""
+    if "arrivals_p50" not in pz.columns:
+        return {}
+    out = {
+        "arrivals P50": [people(v) for v in pz["arrivals_p50"]],
+        "displaced within P50": [people(v) for v in pz["displaced_within_p50"]],
+        "upper bound P50": [people(v) for v in pz["sheltered_optimal_p50"]],
+    }
+    if "binding" in pz.columns:
+        out["binding"] = [f"{b} ({share:.0%} of draws)"
+                          for b, share in zip(pz["binding"], pz["binding_share"], strict=True)]  # fmt: skip
+    return out
+
+
 def _per_zone_rows(result: ScenarioResult) -> pd.DataFrame:
     pz = result.per_zone
     return pd.DataFrame(
@@ -369,6 +384,7 @@ def _per_zone_rows(result: ScenarioResult) -> pd.DataFrame:
                     pz["sheltered_p50"], pz["sheltered_p5"], pz["sheltered_p95"], strict=True
                 )
             ],
+            **_split_rows(pz),
             **_control_rows(pz),
         }
     )
@@ -416,6 +432,11 @@ def result_text(result: ScenarioResult) -> str:
             f"{r['sheltered P50 (P5 to P95)']}, capacity {r['capacity P50']}; population "
             f"{r['population P50']}, residents protected {r['residents protected P50']}"
         )
+        if "arrivals P50" in r:
+            line += (f"; arrivals {r['arrivals P50']}, displaced within "
+                     f"{r['displaced within P50']}, upper bound {r['upper bound P50']}")  # fmt: skip
+        if "binding" in r:
+            line += f"; limited by {r['binding']}"
         if "held by" in r:
             line += f"; held by {r['held by']}"
         if "people by actor" in r:
@@ -568,6 +589,13 @@ def explore(
     z["residents_protected"] = band("residents_protected")
     z["capacity"] = band("capacity")
     z["sheltered"] = band("sheltered")
+    split = [c for c in ("arrivals", "displaced_within", "sheltered_optimal") if f"{c}_p50" in pz]
+    for c in split:
+        z[c] = band(c)
+    if "binding" in pz.columns:
+        split.append("binding")
+        z["binding"] = [f"{pz.loc[i, 'binding']} ({float(pz.loc[i, 'binding_share']):.0%} of draws)"
+                        for i in ids]  # fmt: skip
     z["sheltered_safe"] = band("sheltered_safe")
     z["events_weighted"] = [f"{float(pz.loc[i, 'events_weighted']):,.1f}" for i in ids]
     z["civilian_deaths_weighted"] = [
@@ -577,7 +605,7 @@ def explore(
     z["safety"] = [f"{float(pz.loc[i, 'safety']):.2f}" for i in ids]
     colours = [KIND_COLOURS.get(str(k), "#555555") for k in z["kind"]]
     popup = ["zone_id", "kind", "name", "area", "population", "residents_protected", "capacity",
-             "sheltered", "sheltered_safe", "events_weighted", "civilian_deaths_weighted",
+             "sheltered", *split, "sheltered_safe", "events_weighted", "civilian_deaths_weighted",
              "protection", "safety"]  # fmt: skip
     popup += _control_popup(result, z, pz)
     if m is None:

@@ -131,10 +131,17 @@ METRIC_LABELS = {m: m.replace("_", " ") for m in METRICS} | {
 #: metric of the score but is reported beside it).
 METRIC_NOTES = {
     "displaced": "people displaced in the window (hazard-based, scaled to the national total)",
-    "sheltered": "displaced people the zones take in, within reach and capacity",
+    "sheltered": "displaced people the zones take in, within reach and capacity, by the "
+    "behavioural (gravity) allocation: arrivals plus the displaced within",
+    "arrivals": "displaced people who come to a zone from outside it (the headline)",
+    "displaced_within": "displaced people whose home is inside a zone and who stay there",
+    "sheltered_gravity": "sheltered by the behavioural allocation: people choose zones by "
+    "capacity, safety and road distance; the turned-away try their next zone; the rest stay "
+    "or leave Syria",
+    "sheltered_optimal": "sheltered by the upper bound: as many as reach and capacity allow",
     "population": "everyone living in the zones, before displacement (overlaps counted once)",
     "residents_protected": "people living in the zones who were not displaced",
-    "unmet": "displaced people not sheltered",
+    "unmet": "displaced people not sheltered: they stay or leave Syria",
     "capacity": "people the zones can host (usable land / site area per person)",
     "sheltered_safe": "sheltered, weighted by each zone's safety from strikes",
     "deaths_averted": "civilian deaths per year the zones' protection would avert from the "

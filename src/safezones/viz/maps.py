@@ -218,12 +218,24 @@ def _seed_in_window(window: Mapping[str, Any]) -> gpd.GeoDataFrame | None:
     return seed[keep] if keep.any() else None
 
 
+def _split_label(pz: pd.DataFrame, z: object) -> str:
+    """Return a zone label's second line: arrivals, displaced within, upper bound (P50)."""
+    if "arrivals_p50" not in pz.columns:
+        return ""
+    line = (f"\n{people(pz.loc[z, 'arrivals_p50'])} arrive, "
+            f"{people(pz.loc[z, 'displaced_within_p50'])} within")  # fmt: skip
+    if "sheltered_optimal_p50" in pz.columns:
+        line += f"; up to {people(pz.loc[z, 'sheltered_optimal_p50'])}"
+    return line
+
+
 def _zone_labels(result: ScenarioResult, *, flags: bool = False) -> pd.Series:
     pz = result.per_zone.set_index("zone_id")
     out = pd.Series(
         [
             f"sheltered {people(pz.loc[z, 'sheltered_p50'])} "
             f"({people(pz.loc[z, 'sheltered_p5'])} to {people(pz.loc[z, 'sheltered_p95'])})"
+            + _split_label(pz, z)
             for z in result.zones["zone_id"]
         ],
         index=result.zones.index,
@@ -259,12 +271,21 @@ def _headline(result: ScenarioResult) -> tuple[str, str]:
     title = (
         f"{result.scenario.title}: {people(tot.loc['sheltered', 'p50'])} of "
         f"{people(tot.loc['displaced', 'p50'])} displaced people sheltered"
+        + (f" ({people(tot.loc['arrivals', 'p50'])} arrivals)" if "arrivals" in tot.index else "")
     )
     subtitle = (
         f"P50 (P5 to P95 in labels) over {prov['draws']} Monte Carlo draws, seed {prov['seed']}; "
-        f"{prov['allocation']} allocation; strikes {window_label(prov['window'])}."
+        f"{prov['allocation']} allocation{_upper_bound(tot)}; strikes "
+        f"{window_label(prov['window'])}."
     )
     return title, subtitle
+
+
+def _upper_bound(tot: pd.DataFrame) -> str:
+    """Return " (upper bound: N)" when the totals carry the optimal allocation, else ""."""
+    if "sheltered_optimal" not in tot.index:
+        return ""
+    return f" (upper bound: {people(tot.loc['sheltered_optimal', 'p50'])})"
 
 
 @literal_text
