@@ -218,7 +218,7 @@ def _seed_in_window(window: Mapping[str, Any]) -> gpd.GeoDataFrame | None:
     return seed[keep] if keep.any() else None
 
 
-def _split_label(pz: pd.DataFrame, z: object) -> str:
+def _split_label(pz: pd.DataFrame, z: str) -> str:
     """Return a zone label's second line: arrivals, displaced within, upper bound (P50)."""
     if "arrivals_p50" not in pz.columns:
         return ""
