@@ -303,4 +303,10 @@ SOURCES: dict[str, str] = {
     "control.source": "Syria Conflict Mapping Project (The Carter Center); Gohdes (2020)",
     "control.max_distance_km": "assumption: beyond the communities' 99th-percentile spacing",
     "uncertainty": "Latin hypercube over the ranges shown",
+    "needs.water_litres_per_person_day": "Sphere Handbook (2018), water supply standard 2.1: "
+    "15 litres per person per day",
+    "needs.people_per_latrine": "Sphere Handbook (2018), excreta management: 1 latrine per "
+    "20 people (medium term)",
+    "needs.covered_m2_per_person": "Sphere Handbook (2018), shelter and settlement standard 3: "
+    "3.5 m² covered living space per person",
 }

@@ -180,6 +180,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         sd.cap,
         sd.sheltered,
         deaths_averted=sd.deaths_averted,
+        needs_spec=sc.needs,
     )
     surface = prep.surface
     return ScenarioResult(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from safezones.model.demand import HAZARD_CLASSES, hazard_class
 from safezones.model.metrics import QUANTILES
+from safezones.model.needs import needs
 from safezones.model.shelter import safety
 from safezones.model.uncertainty import summarise
 from safezones.schema import ACTORS
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from safezones.config.scenario import Scenario
+    from safezones.config.sections import NeedsSpec
     from safezones.model.result import ScenarioResult
     from safezones.model.shelter import Groups
 
@@ -136,6 +138,7 @@ def per_zone_table(
     arrivals: np.ndarray,
     *,
     deaths_averted: np.ndarray | None = None,
+    needs_spec: NeedsSpec | None = None,
 ) -> pd.DataFrame:
     """Return the per-zone table: area, events, exposure, safety, people, control, deaths averted.
 
@@ -148,6 +151,10 @@ def per_zone_table(
         displaced, capacity and people sheltered.
     deaths_averted
         (draws, zones) civilian deaths per year averted; None leaves its columns out.
+    needs_spec
+        The scenario's ``[needs]``: the minimum needs of the people sheltered
+        (:func:`safezones.model.needs.needs`) as ``<need>_p5``/``_p50``/``_p95``
+        of :data:`~safezones.model.needs.NEEDS`; None leaves them out.
 
     Returns
     -------
@@ -155,8 +162,8 @@ def per_zone_table(
         One row per zone: after the people's quantiles, when the preparation
         has them, :data:`CONTROL_COLUMNS` (``actor``: the actor holding most of
         the zone's population), :data:`ALL_EVENT_COLUMNS` (every actor's events,
-        beside the threat actors' ``events_weighted``...), ``protection_source``
-        and ``deaths_averted_p5``/``_p50``/``_p95``.
+        beside the threat actors' ``events_weighted``...), ``protection_source``,
+        ``deaths_averted_p5``/``_p50``/``_p95`` and the minimum needs.
     """
     zones, zone_ev = prep.zones, prep.zone_events
     protection = zones["protection"].to_numpy(dtype=float)
@@ -193,6 +200,9 @@ def per_zone_table(
         extra["protection_source"] = list(prep.protection_source)
     if deaths_averted is not None:
         extra.update(q_columns("deaths_averted", deaths_averted))
+    if needs_spec is not None:  # quantiles of each draw's needs, not needs of the quantiles
+        for name, vals in needs(arrivals, needs_spec).items():
+            extra.update(q_columns(name, vals))
     return out.assign(**extra) if extra else out
 
 
