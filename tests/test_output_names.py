@@ -56,6 +56,12 @@ PER_ZONE_CONTROL = [
     "deaths_civilians_weighted_all", "events_per_1000km2_year_all", "protection_source",
     "deaths_averted_p5", "deaths_averted_p50", "deaths_averted_p95",
 ]  # fmt: skip
+#: Issue 19's minimum needs of the people sheltered, last.
+PER_ZONE_NEEDS = [
+    "water_litres_per_day_p5", "water_litres_per_day_p50", "water_litres_per_day_p95",
+    "latrines_p5", "latrines_p50", "latrines_p95",
+    "covered_area_m2_p5", "covered_area_m2_p50", "covered_area_m2_p95",
+]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -190,7 +196,7 @@ def test_overlapping_zones_count_their_people_once():
 def test_per_zone_and_geopackage_columns_are_named_for_what_they_hold(aleppo):
     _, out = aleppo
     header, _ = _raw(out / "per_zone.csv")
-    assert header == PER_ZONE + PER_ZONE_CONTROL  # every control column, in order
+    assert header == PER_ZONE + PER_ZONE_CONTROL + PER_ZONE_NEEDS  # every column, in order
     info = pyogrio.read_info(out / "zones.gpkg")
     fields = dict(zip(info["fields"], info["ogr_types"], strict=True))
     assert not {
