@@ -529,8 +529,9 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
 
-    seed_files = sorted(SEEDS.glob("*.toml"))
-    seed = tomllib.loads(seed_files[0].read_text(encoding="utf-8"))
+    seed_files = sorted(SEEDS.glob("*.toml"))  # all copied; the seed article's facts by name
+    article = SEEDS / Path(SOURCES["seed"]["file"]).name  # camp_capacity.toml sorts first
+    seed = tomllib.loads(article.read_text(encoding="utf-8"))
 
     print("countries and borders ...", flush=True)
     countries = build_countries(src)
@@ -667,12 +668,12 @@ def main(argv: list[str] | None = None) -> int:
         **SOURCES["seed"],
         "derivation": "Facts transcribed by hand into seeds/*.toml with a citation on "
         "every record; copied unchanged.",
-        "path": "seeds/" + seed_files[0].name,
+        "path": "seeds/" + article.name,
         "rows": sum(
             len(seed.get(k, [])) for k in ("events", "population", "proposals", "tolls", "context")
         ),
-        "sha256": _sha256(seed_files[0]),
-        "bytes": seed_files[0].stat().st_size,
+        "sha256": _sha256(article),
+        "bytes": article.stat().st_size,
     }
     parameters = {
         "PROJECT_CRS": PROJECT_CRS.srs,

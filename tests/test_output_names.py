@@ -45,7 +45,14 @@ PER_ZONE = [
     "population_p5", "population_p50", "population_p95",
     "residents_protected_p5", "residents_protected_p50", "residents_protected_p95",
     "capacity_p5", "capacity_p50", "capacity_p95", "sheltered_p5", "sheltered_p50",
-    "sheltered_p95", "sheltered_safe_p5", "sheltered_safe_p50", "sheltered_safe_p95",
+    "sheltered_p95",
+    # issue 19: who is sheltered (arrivals + displaced within) and by each allocation
+    "arrivals_p5", "arrivals_p50", "arrivals_p95",
+    "displaced_within_p5", "displaced_within_p50", "displaced_within_p95",
+    "sheltered_gravity_p5", "sheltered_gravity_p50", "sheltered_gravity_p95",
+    "sheltered_optimal_p5", "sheltered_optimal_p50", "sheltered_optimal_p95",
+    "sheltered_safe_p5", "sheltered_safe_p50", "sheltered_safe_p95",
+    "binding", "binding_share", "capacity_rule",
 ]  # fmt: skip
 #: Issue 18's columns after those, in this order, each present when the run has it.
 PER_ZONE_CONTROL = [
@@ -55,6 +62,12 @@ PER_ZONE_CONTROL = [
     "share_population_unknown", "area_before_cut_km2", "events_weighted_all",
     "deaths_civilians_weighted_all", "events_per_1000km2_year_all", "protection_source",
     "deaths_averted_p5", "deaths_averted_p50", "deaths_averted_p95",
+]  # fmt: skip
+#: Issue 19's minimum needs of the people sheltered, last.
+PER_ZONE_NEEDS = [
+    "water_litres_per_day_p5", "water_litres_per_day_p50", "water_litres_per_day_p95",
+    "latrines_p5", "latrines_p50", "latrines_p95",
+    "covered_area_m2_p5", "covered_area_m2_p50", "covered_area_m2_p95",
 ]  # fmt: skip
 
 
@@ -190,7 +203,7 @@ def test_overlapping_zones_count_their_people_once():
 def test_per_zone_and_geopackage_columns_are_named_for_what_they_hold(aleppo):
     _, out = aleppo
     header, _ = _raw(out / "per_zone.csv")
-    assert header == PER_ZONE + PER_ZONE_CONTROL  # every control column, in order
+    assert header == PER_ZONE + PER_ZONE_CONTROL + PER_ZONE_NEEDS  # every column, in order
     info = pyogrio.read_info(out / "zones.gpkg")
     fields = dict(zip(info["fields"], info["ogr_types"], strict=True))
     assert not {

@@ -114,10 +114,14 @@ DEFAULT_RATES = (0.05, 0.20, 0.50)
 #: the upper bound) is always reported beside it. Assumption.
 DEFAULT_ALLOCATION: Final = "gravity"
 #: Sphere Handbook (2018), shelter and settlement standard 2: a minimum usable
-#: surface of 45 m2 per person in camp-type settlements, household plots included.
+#: surface of 45 m2 per person in camp-type settlements, household plots included
+#: (the observed facts find it as the UNHCR Handbook for Emergencies' guideline, via
+#: Forced Migration Review: ``seeds/camp_capacity.toml``).
 SPHERE_SITE_AREA_M2 = 45.0
-#: Sphere (2018): 30 m2 per person where communal services are provided
-#: outside the planned settlement; the low end of the capacity draws.
+#: 30 m2 per person where communal services are provided outside the planned
+#: settlement, a figure often attributed to Sphere; the low end of the capacity draws.
+#: Assumption: no Sphere or UNHCR page for it is in the shared data (README, observed
+#: facts), so ``seeds/camp_capacity.toml`` records it as an assumption.
 SPHERE_SITE_AREA_MIN_M2 = 30.0
 #: Share of a zone's land usable for planned sites (flat, unbuilt, reachable,
 #: with water). Assumption: 1 %.
@@ -247,7 +251,8 @@ STRUCTURAL_LEVELS = 3
 #: district, 554,219 people on 736 km2, 3.4 % to 5.0 % (``seeds/camp_capacity.toml``).
 USABLE_FRACTION_RANGE = (0.005, 0.05)
 #: Site area per person in m2: triangular, low / high (mode: the scenario's, Sphere's
-#: 45). Low: Sphere's 30 m2 where communal services lie outside the site. High: 67 m2,
+#: 45). Low: 30 m2 where communal services lie outside the site (assumption, see
+#: :data:`SPHERE_SITE_AREA_MIN_M2`). High: 67 m2,
 #: Zaatari camp's used area per person (UNHCR factsheet, December 2015: 5.3 km2 for
 #: 79,138 people, about 15,000 per km2).
 SITE_AREA_RANGE_M2 = (30.0, 67.0)
@@ -303,4 +308,10 @@ SOURCES: dict[str, str] = {
     "control.source": "Syria Conflict Mapping Project (The Carter Center); Gohdes (2020)",
     "control.max_distance_km": "assumption: beyond the communities' 99th-percentile spacing",
     "uncertainty": "Latin hypercube over the ranges shown",
+    "needs.water_litres_per_person_day": "Sphere Handbook (2018), water supply standard 2.1: "
+    "15 litres per person per day",
+    "needs.people_per_latrine": "Sphere Handbook (2018), excreta management: 1 latrine per "
+    "20 people (medium term)",
+    "needs.covered_m2_per_person": "Sphere Handbook (2018), shelter and settlement standard 3: "
+    "3.5 m² covered living space per person",
 }

@@ -195,6 +195,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
             site_range=(un.site_area_low_m2, un.site_area_high_m2),
         ),
         deaths_averted=sd.deaths_averted,
+        needs_spec=sc.needs,
     )  # fmt: skip
     surface = prep.surface
     return ScenarioResult(

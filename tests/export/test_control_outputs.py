@@ -83,7 +83,13 @@ def test_columns_csv_describes_every_new_column_with_its_unit(folder):
         "binding", "binding_share", "capacity_rule", "actor", *SHARES, "area_before_cut_km2", "events_weighted_all",
         "deaths_civilians_weighted_all", "events_per_1000km2_year_all", "protection_source",
         "deaths_averted_p5", "deaths_averted_p50", "deaths_averted_p95",
+        "water_litres_per_day_p5", "water_litres_per_day_p50", "water_litres_per_day_p95",
+        "latrines_p5", "latrines_p50", "latrines_p95",
+        "covered_area_m2_p5", "covered_area_m2_p50", "covered_area_m2_p95",
     ]  # fmt: skip
+    assert pz.loc["water_litres_per_day_p50", "unit"] == "litres per day"
+    assert pz.loc["latrines_p95", "unit"] == "latrines"
+    assert pz.loc["covered_area_m2_p5", "unit"] == "m²"
     for c in SHARES:
         assert pz.loc[c, "unit"] == "0 to 1", c
         assert "Syria Conflict Mapping Project" in pz.loc[c, "meaning"], c

@@ -25,9 +25,10 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from safezones.model.needs import NEEDS
 from safezones.schema import ACTORS
 
-__all__ = ["DECIMAL", "PEOPLE", "WEIGHTED", "describe", "for_file"]
+__all__ = ["DECIMAL", "PEOPLE", "WEIGHTED", "WHOLE", "describe", "for_file"]
 
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
@@ -47,6 +48,9 @@ PEOPLE = (
     "unmet",
     "people",
 )
+#: Stems of the minimum needs (:data:`safezones.model.needs.NEEDS`): litres, latrines and
+#: m² with a quantile suffix, written as whole numbers like people.
+WHOLE = NEEDS
 #: Counts spread over areas (events located only to a district or governorate
 #: count with the share of that unit inside the zone): written with one decimal.
 WEIGHTED = (
@@ -211,6 +215,26 @@ _COMMON: dict[str, tuple[str, str]] = {
         "the land x area / site area per person (assumption; the draws' ranges in brackets)",
     ),
     "sheltered_safe": ("people", "sheltered, weighted by the zone's safety"),
+    "water_litres_per_day": (
+        "litres per day",
+        "minimum water for the people sheltered in the zone (arrivals + displaced within; "
+        "residents not displaced are not counted, an assumption): sheltered x "
+        "needs.water_litres_per_person_day (default 15 litres per person per day for "
+        "drinking, cooking and hygiene, Sphere Handbook 2018, water supply standard 2.1; "
+        "summary.json needs)",
+    ),
+    "latrines": (
+        "latrines",
+        "minimum latrines for the people sheltered in the zone: ceil(sheltered / "
+        "needs.people_per_latrine) in each draw (default 1 per 20 people, the medium-term "
+        "minimum, Sphere Handbook 2018, excreta management; 0 for no one)",
+    ),
+    "covered_area_m2": (
+        "m²",
+        "minimum covered living space for the people sheltered in the zone: sheltered x "
+        "needs.covered_m2_per_person (default 3.5 m² per person, Sphere Handbook 2018, "
+        "shelter and settlement standard 3); not the site area, which capacity uses",
+    ),
     "displaced": ("people", "people displaced in the window"),
     "unmet": (
         "people",
@@ -356,14 +380,15 @@ def for_file(df: _Frame, *, people: Sequence[str] = ()) -> _Frame:
     """Return a copy of ``df`` as the output files hold it: people whole, weighted counts to 0.1.
 
     People columns (stems :data:`PEOPLE` with a quantile or band suffix, and
-    ``people``, the columns named) are rounded to the nearest person and
-    written as integers; :data:`WEIGHTED` counts and the quantiles of
+    ``people``, the columns named) and the needs (:data:`WHOLE`) are rounded to the
+    nearest whole number and written as integers; :data:`WEIGHTED` counts and the quantiles of
     :data:`DECIMAL` (deaths averted per year) keep one decimal.
     """
     out = df.copy()
     for col in out.columns:
         name = str(col)
-        if name in people or (_stem(name) in PEOPLE and _stem(name) != name):
+        stem = _stem(name)
+        if name in people or (stem in PEOPLE + WHOLE and stem != name):
             vals = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float)
             rounded = np.rint(vals)
             if np.isfinite(rounded).all():

@@ -20,6 +20,7 @@ from safezones.export.columns import describe, for_file
 from safezones.export.store import write_result
 from safezones.io.atomic import atomic_dir
 from safezones.model.metrics import QUANTILES
+from safezones.model.needs import needs_totals
 from safezones.model.tables import population_total
 from safezones.schema import ACTORS
 
@@ -47,6 +48,10 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     ``threat`` (actors, protection by zone and actor, its reason by zone) and
     ``zones``: per zone its ``actor``, ``area_km2``, ``area_before_cut_km2``
     and ``share_area``/``share_population`` by actor (when the result has them).
+    ``needs``: per minimum need (:data:`safezones.model.needs.NEEDS`), P5/P50/P95
+    of its total over the zones (each draw summed over zones, then the
+    quantiles), its unit and the standard used with its source
+    (:func:`safezones.model.needs.needs_totals`).
 
     Parameters
     ----------
@@ -69,6 +74,9 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     zones = _zone_control(result.per_zone)
     if zones:
         extra["zones"] = zones
+    sheltered = result.detail.get("sheltered")
+    if sheltered is not None and getattr(sheltered, "ndim", 0) == 2:
+        extra["needs"] = needs_totals(sheltered, result.scenario.needs)
     return {
         "scenario": result.scenario.id,
         "title": result.scenario.title,

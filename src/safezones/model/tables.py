@@ -19,6 +19,7 @@ import pandas as pd
 from safezones.defaults import OUTSIDE_DESTINATIONS
 from safezones.model.demand import HAZARD_CLASSES, hazard_class
 from safezones.model.metrics import BINDING, QUANTILES
+from safezones.model.needs import needs
 from safezones.model.shelter import safety
 from safezones.model.uncertainty import summarise
 from safezones.schema import ACTORS
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from safezones.config.scenario import Scenario
+    from safezones.config.sections import NeedsSpec
     from safezones.model.result import ScenarioResult
     from safezones.model.shelter import Groups
 
@@ -143,6 +145,7 @@ def per_zone_table(
     binding: np.ndarray | None = None,
     capacity_rule: Sequence[str] | None = None,
     deaths_averted: np.ndarray | None = None,
+    needs_spec: NeedsSpec | None = None,
 ) -> pd.DataFrame:
     """Return the per-zone table: area, events, exposure, safety, people, control, deaths averted.
 
@@ -165,6 +168,10 @@ def per_zone_table(
         capacity binds).
     deaths_averted
         (draws, zones) civilian deaths per year averted; None leaves its columns out.
+    needs_spec
+        The scenario's ``[needs]``: the minimum needs of the people sheltered
+        (:func:`safezones.model.needs.needs`) as ``<need>_p5``/``_p50``/``_p95``
+        of :data:`~safezones.model.needs.NEEDS`; None leaves them out.
 
     Returns
     -------
@@ -172,8 +179,8 @@ def per_zone_table(
         One row per zone: after the people's quantiles, when the preparation
         has them, :data:`CONTROL_COLUMNS` (``actor``: the actor holding most of
         the zone's population), :data:`ALL_EVENT_COLUMNS` (every actor's events,
-        beside the threat actors' ``events_weighted``...), ``protection_source``
-        and ``deaths_averted_p5``/``_p50``/``_p95``.
+        beside the threat actors' ``events_weighted``...), ``protection_source``,
+        ``deaths_averted_p5``/``_p50``/``_p95`` and the minimum needs.
     """
     zones, zone_ev = prep.zones, prep.zone_events
     protection = zones["protection"].to_numpy(dtype=float)
@@ -220,6 +227,9 @@ def per_zone_table(
         extra["protection_source"] = list(prep.protection_source)
     if deaths_averted is not None:
         extra.update(q_columns("deaths_averted", deaths_averted))
+    if needs_spec is not None:  # quantiles of each draw's needs, not needs of the quantiles
+        for name, vals in needs(sheltered, needs_spec).items():
+            extra.update(q_columns(name, vals))
     return out.assign(**extra) if extra else out
 
 
