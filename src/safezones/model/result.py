@@ -71,6 +71,13 @@ class ScenarioResult:
         ``p5``, ``p50``, ``p95``.
     samples
         The score of every draw (one row per draw), e.g. for sensitivity.
+    inputs
+        What every draw drew (one row per draw, the rows of ``samples``): the
+        population band, rate and national factors, site area, protection shift and,
+        with structural draws, usable share, crossing penalty, distance decay, outside
+        option, max travel, detour and threshold factors
+        (:meth:`~safezones.model.uncertainty.Draws.table`); which of them moves the
+        answer: :func:`safezones.sweep.analysis.draw_sensitivity`. None when not kept.
     provenance
         Scenario source, data layers, window, parameters, draws, seed, version;
         ``control`` (source, snapshot, label, note, max_distance_km,
@@ -107,6 +114,7 @@ class ScenarioResult:
     detail: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
     population_cells: gpd.GeoDataFrame | None = None
     control_polygons: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    inputs: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         """Return the ``summary.json`` document (see :func:`safezones.export.folder.summary`)."""

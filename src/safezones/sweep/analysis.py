@@ -19,7 +19,7 @@ from safezones.errors import DataError, SafeZonesError
 from safezones.model.metrics import METRICS
 from safezones.model.uncertainty import DEFAULT_SEED
 
-__all__ = ["discover", "read_results", "sensitivity"]
+__all__ = ["DRAWN_INPUTS", "discover", "draw_sensitivity", "read_results", "sensitivity"]
 
 
 def read_results(path: str | Path) -> pd.DataFrame:
@@ -190,4 +190,92 @@ def discover(
         "density": float(traj.loc[i, "density"]),
         "mass": float(traj.loc[i, "mass"]),
     }
+    return out
+
+
+#: What each drawn input of a run is (:attr:`ScenarioResult.inputs`), as a memo names it.
+DRAWN_INPUTS = {
+    "population_band": "population (low to high band of the grid)",
+    "rate_factor_0": "displacement rate of low-hazard places",
+    "rate_factor_1": "displacement rate of medium-hazard places",
+    "rate_factor_2": "displacement rate of high-hazard places",
+    "national_factor": "national total of the displaced (OCHA 7.6 M, ±10 %)",
+    "site_area_per_person_m2": "site area per person (30-67 m²: Sphere/UNHCR, Zaatari)",
+    "protection_shift": "protection the zones give",
+    "crossing_penalty_km": "penalty for crossing a front line",
+    "usable_fraction": "usable share of the zones' land (0.5-5 %: CCCM sites 2019)",
+    "distance_decay": "how fast distance deters (gravity decay)",
+    "outside_factor": "pull of staying or leaving Syria (outside option)",
+    "max_travel_km": "farthest the displaced travel",
+    "detour_factor": "road detour over the straight line",
+    "threshold_factor": "hazard thresholds (strike intensity)",
+}
+
+
+def draw_sensitivity(
+    inputs: pd.DataFrame,
+    samples: pd.DataFrame,
+    *,
+    metric: str = "sheltered",
+    seed: int = DEFAULT_SEED,
+) -> pd.DataFrame:
+    """Which drawn input moves a run's answer: first-order indices from the run's own draws.
+
+    The draws of one run are a Latin hypercube (not a Saltelli design), so the
+    indices come from SALib's moment-independent method (``SALib.analyze.delta``,
+    Borgonovo 2007; its ``S1`` is Plischke, Borgonovo & Smith 2013's first-order
+    estimator from given data): the share of the metric's variance over the draws
+    that each input explains alone (clipped to 0-1: an estimate below 0 is noise).
+    Inputs that do not vary are left out.
+
+    Parameters
+    ----------
+    inputs, samples
+        :attr:`ScenarioResult.inputs` and :attr:`ScenarioResult.samples` (rows: draws).
+    metric
+        A column of ``samples``.
+    seed
+        Seed of the bootstrap confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``input, label, S1, S1_conf`` (conf: half-width of the 95 % bootstrap
+        interval), largest S1 first; ``attrs["metric"]``, ``attrs["draws"]``.
+    """
+    import contextlib
+    import io
+
+    from SALib.analyze import delta
+
+    if metric not in samples.columns:
+        raise SafeZonesError(
+            f"no metric {metric!r} in the draws; they have {list(samples.columns)}"
+        )
+    if len(inputs) != len(samples):
+        raise SafeZonesError(
+            f"the inputs have {len(inputs)} draws and the samples {len(samples)}: not one run"
+        )
+    if len(samples) < 20:
+        raise SafeZonesError(
+            f"which input moves the answer needs at least 20 draws; this run has {len(samples)}"
+        )
+    x = inputs.loc[:, inputs.nunique() > 1]
+    y = samples[metric].to_numpy(dtype=float)
+    cols = ["input", "label", "S1", "S1_conf"]
+    if x.shape[1] == 0 or np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
+        out = pd.DataFrame(columns=cols)
+    else:
+        names = [str(c) for c in x.columns]
+        problem = {"num_vars": len(names), "names": names,
+                   "bounds": [[float(x[c].min()), float(x[c].max())] for c in x.columns]}  # fmt: skip
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            got = delta.analyze(problem, x.to_numpy(dtype=float), y, num_resamples=20,
+                                print_to_console=False, seed=seed)  # fmt: skip
+        out = pd.DataFrame({"input": names, "label": [DRAWN_INPUTS.get(n, n) for n in names],
+                            "S1": np.clip(np.asarray(got["S1"], float), 0.0, 1.0),
+                            "S1_conf": np.asarray(got["S1_conf"], float)})  # fmt: skip
+        out = out.sort_values("S1", ascending=False, ignore_index=True)
+    out.attrs.update(metric=metric, draws=len(samples))
     return out
