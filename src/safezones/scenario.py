@@ -214,7 +214,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         control_polygons=None
         if surface is None or sc.control.source == "bundled"
         else surface.polygons(),
-        inputs=pd.DataFrame(sd.draws.table()).rename_axis("draw"),
+        inputs=None if sd.draws is None else pd.DataFrame(sd.draws.table()).rename_axis("draw"),
     )
 
 
