@@ -24,6 +24,12 @@ from safezones.report.content import (
     score_table,
 )
 from safezones.report.figures import memo_figures, png
+from safezones.report.findings import (
+    headline_text,
+    paragraphs,
+    sensitivity_table,
+    sensitivity_text,
+)
 from safezones.viz.format import DISCLAIMER
 
 if TYPE_CHECKING:
@@ -66,6 +72,12 @@ def table_html(df: pd.DataFrame, numeric: Sequence[str] = ()) -> str:
 def _img(data: bytes, alt: str) -> str:
     b64 = base64.b64encode(data).decode("ascii")
     return f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}">'
+
+
+def _sensitivity_html(result: ScenarioResult) -> list[str]:
+    t = sensitivity_table(result)
+    parts = [f"<p>{html.escape(sensitivity_text(result, t))}</p>"]
+    return parts + ([table_html(t)] if not t.empty else [])
 
 
 def _ground_html(result: ScenarioResult) -> list[str]:
@@ -148,8 +160,12 @@ def memo_html(
             f"<p>{html.escape(' '.join(sc.description.split()))}</p>" if sc.description else "",
             f'<p class="note">Source: {src}</p>',
             _img(png(figs[f"{sc.id}-map"], dpi), f"Map of {sc.title}"),
+            f"<p><b>{html.escape(headline_text(r))}</b></p>",
+            *(f"<p>{html.escape(t)}</p>" for t in paragraphs(r)),
             "<h3>Score</h3>",
             table_html(score_table(r), numeric=["P5", "P50", "P95"]),
+            "<h3>Which assumption moves the answer</h3>",
+            *_sensitivity_html(r),
             *_ground_html(r),
             "<h3>Key assumptions and their sources</h3>",
             table_html(key_parameters(r)),

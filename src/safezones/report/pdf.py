@@ -26,6 +26,12 @@ from safezones.report.content import (
     score_table,
 )
 from safezones.report.figures import memo_figures, png
+from safezones.report.findings import (
+    headline_text,
+    paragraphs,
+    sensitivity_table,
+    sensitivity_text,
+)
 from safezones.viz.format import DISCLAIMER
 
 if TYPE_CHECKING:
@@ -177,6 +183,7 @@ def memo_pdf(
     h3 = ParagraphStyle(
         "h3", parent=body, fontName=bold, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3
     )
+    strong = ParagraphStyle("strong", parent=body, fontName=bold)
     width = A4[0] - 30 * mm
 
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
@@ -255,6 +262,7 @@ def memo_pdf(
         ]
     for r in items:
         sc = r.scenario
+        sens = sensitivity_table(r)
         story += [
             PageBreak(),
             heading(sc.title, sc.id),
@@ -266,8 +274,13 @@ def memo_pdf(
             Spacer(1, 2 * mm),
             image(figs[f"{sc.id}-map"], A4[1] - 70 * mm),
             CondPageBreak(60 * mm),
+            para(headline_text(r), strong),
+            *map(para, paragraphs(r)),
             Paragraph("Score", h3),
             table(score_table(r), numeric=["P5", "P50", "P95"]),
+            Paragraph("Which assumption moves the answer", h3),
+            para(sensitivity_text(r, sens)),
+            *[table(sens, [0.7, 0.3])][: len(sens)],
             *ground(r),
             Paragraph("Key assumptions and their sources", h3),
             table(key_parameters(r), [0.25, 0.35, 0.4]),
