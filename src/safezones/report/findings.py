@@ -96,7 +96,7 @@ def binding_text(result: ScenarioResult) -> list[str]:
     out = []
     for _, r in pz.iterrows():
         share = f"{float(r['binding_share']):.0%}".replace("%", " %")
-        head = f"{r['zone_id']}: {r['binding']} binds in {share} of the draws"
+        head = f"{r.get('name', r['zone_id'])}: {r['binding']} binds in {share} of the draws"
         if r["binding"] == "capacity":
             out.append(
                 f"{head}, so its {people(float(r['sheltered_p50']))} sheltered are the "
