@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from safezones._text import csv_frame
 from safezones._version import __version__
+from safezones.config.sources import parameter_sources
 from safezones.export.columns import describe, for_file
 from safezones.export.store import write_result
 from safezones.io.atomic import atomic_dir
@@ -47,6 +48,13 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     ``threat`` (actors, protection by zone and actor, its reason by zone) and
     ``zones``: per zone its ``actor``, ``area_km2``, ``area_before_cut_km2``
     and ``share_area``/``share_population`` by actor (when the result has them).
+    ``parameters`` is the whole scenario (defaults included), as
+    :meth:`~safezones.config.scenario.Scenario.parameters` gives it and
+    :mod:`safezones.export.store` reads it back; ``parameter_sources`` lists each
+    model parameter by key path (``shelter.usable_fraction``,
+    ``zones.<id>.depth_km``; no metadata) as ``{"value", "source"}``, the source a
+    citation, an assumption, or ``scenario <id>: <citation>`` for a value the
+    scenario sets (:func:`safezones.config.sources.parameter_sources`).
 
     Parameters
     ----------
@@ -77,6 +85,7 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
         "draws": result.provenance["draws"],
         "seed": result.provenance["seed"],
         "parameters": result.provenance["parameters"],
+        "parameter_sources": parameter_sources(result.scenario),
         "sources": result.provenance["sources"],
         "safezones_version": __version__,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
