@@ -301,9 +301,9 @@ SOURCES: dict[str, str] = {
     "over GeoNames towns (data/PROVENANCE.md)",
     "population.format": "assumption: a user file's format is read from its extension "
     "(unused for the bundled grid)",
-    "population.pcode": "the HXL tag of OCHA's common operational datasets (#adm2+code); "
-    "unused for the bundled grid",
-    "population.column": "the HXL tag of OCHA's common operational datasets "
+    "population.pcode": "assumption: the HXL tag of OCHA's common operational datasets "
+    "(#adm2+code); unused for the bundled grid",
+    "population.column": "assumption: the HXL tag of OCHA's common operational datasets "
     "(#population+total); unused for the bundled grid",
     "population.relative_band": "assumption: the bundled grid's bands, central x (1 -+ 0.25) "
     "(data/PROVENANCE.md); unused unless a raster is given",
@@ -357,7 +357,7 @@ SOURCES: dict[str, str] = {
     "shelter.protection.refuge": "assumption: by neighbour and threat actor, each with its "
     "reason (Turkey 0.7, Jordan 0.5, Lebanon 0.2, Iraq 0.3 against the government)",
     # uncertainty
-    "uncertainty": "Latin hypercube over the ranges shown",
+    "uncertainty": "Latin hypercube (McKay, Beckman & Conover 1979) over the ranges shown",
     "uncertainty.draws": "assumption: 500 Monte Carlo draws",
     "uncertainty.seed": "assumption: the seed article's date, 2014-11-26",
     "uncertainty.rate_spread": "assumption: each displacement rate x0.7 to x1.3",
