@@ -134,16 +134,22 @@ def test_pdf_fonts_are_embedded(memo):
 
 
 def test_pdf_pages_render_with_their_maps(memo):
-    out, _results = memo
+    out, results = memo
     pdf = pdfium.PdfDocument(str(out / "memo.pdf"))
     vermillion = np.array([213, 94, 0])
+    # each scenario's map is on the first page that starts with its heading
+    # (the footer's text comes first, then "page N", then the page's own)
+    texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    body = [t.split(f"page {i + 1}", 1)[-1].lstrip() for i, t in enumerate(texts)]
+    first = {r.scenario.id: next(i for i, t in enumerate(body) if t.startswith(r.scenario.title))
+             for r in results}  # fmt: skip
     for i in range(len(pdf)):
         img = np.asarray(pdf[i].render(scale=0.6).to_pil().convert("RGB")).astype(int)
         assert (img.sum(axis=-1) < 600).mean() > 0.005, f"page {i + 1} is blank"
         star = (np.abs(img - vermillion).sum(axis=-1) < 40).sum()
-        if i == 2:  # the Aleppo map (2014): the Raqqa strikes are on it
-            assert star > 5
-        if i == 4:  # Jarablus-Marea (2015): outside the seed's window, no star
+        if i == first["aleppo-freeze"]:  # the Aleppo map (2014): the Raqqa strikes are on it
+            assert star >= 3  # a few pixels of the star at this scale
+        if i == first["jarablus-marea-2015"]:  # 2015: outside the seed's window, no star
             assert star == 0
 
 
@@ -171,5 +177,5 @@ def test_key_parameters_name_a_source_for_every_value():
     t = report.key_parameters(r)
     assert (t["source"].str.len() > 0).all()
     row = t.set_index("parameter").loc["usable share of zone land"]
-    assert row["value"] == "1.0%" and row["source"] == "assumption"
+    assert row["value"] == "1.0%" and row["source"].startswith("assumption")
     assert t.set_index("parameter").loc["displaced, national total", "value"] == "7.60 M ± 10%"

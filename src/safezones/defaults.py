@@ -290,28 +290,127 @@ SPHERE_PEOPLE_PER_LATRINE = 20.0
 #: standard 3 (at least 3.5 m2; 2011 edition, guidance note 1).
 SPHERE_COVERED_M2 = 3.5
 
-# ---------------------------------------------------------------- sources, as a memo cites them
+# ---------------------------------------------------------------- sources, by key path
 
-#: The source of each default in a line, by key path, as the memo's assumptions
-#: table cites it (:mod:`safezones.report`); the comments above say more.
+#: The source of each default in a line, by key path, as ``summary.json``
+#: ``parameter_sources`` (:func:`safezones.config.sources.parameter_sources`) and the
+#: memo's assumptions table (:mod:`safezones.report`) cite it; the comments above say
+#: more. Every model parameter of a scenario has an entry (a test checks it): a
+#: citation, or the word "assumption". ``zones.*.FIELD`` is a zone's field left unset
+#: (a zone's own protection, unset, takes its kind's: :data:`PROTECTION_REASONS`);
+#: ``shelter.protection``, ``control.source`` and ``uncertainty`` are the memo's
+#: one-line summaries of a section.
 SOURCES: dict[str, str] = {
-    "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
+    # population
+    "population.source": "bundled pre-war grid: OCHA / Syrian CBS governorate totals spread "
+    "over GeoNames towns (data/PROVENANCE.md)",
+    "population.format": "assumption: a user file's format is read from its extension "
+    "(unused for the bundled grid)",
+    "population.pcode": "assumption: the HXL tag of OCHA's common operational datasets "
+    "(#adm2+code); unused for the bundled grid",
+    "population.column": "assumption: the HXL tag of OCHA's common operational datasets "
+    "(#population+total); unused for the bundled grid",
+    "population.relative_band": "assumption: the bundled grid's bands, central x (1 -+ 0.25) "
+    "(data/PROVENANCE.md); unused unless a raster is given",
+    "population.basis": "assumption: the pre-war (about 2011) population, OCHA / Syrian CBS "
+    "(data/PROVENANCE.md)",
+    # events
+    "events.source": "UCDP Georeferenced Event Dataset (Sundberg and Melander 2013), bundled "
+    "Syria extract 2011-2019 (data/PROVENANCE.md)",
+    "events.format": "UCDP GED (Sundberg and Melander 2013), the bundled events' format",
+    "events.start": "the seed article (AFP, 2014-11-26) and OCHA's mid-2014 count of the "
+    "displaced: calendar year 2014",
+    "events.end": "the seed article (AFP, 2014-11-26) and OCHA's mid-2014 count of the "
+    "displaced: calendar year 2014",
+    "events.imprecise": "assumption: events located more coarsely than a zone are spread "
+    "evenly over their area",
+    "events.max_precision": "assumption: every precision class kept (coarse ones spread)",
+    "events.sub_event_types": "assumption: for ACLED files, the sub-event types of the "
+    "strikes zones are meant to stop (io.sources.DEFAULT_ACLED_SUB_EVENT_TYPES); unused for "
+    "UCDP GED",
+    # demand
+    "demand.mode": "assumption: displaced from strike intensity (InaSAFE-style hazard classes)",
+    "demand.origin": "assumption: each population cell classed by the strike intensity around "
+    "it, reported by district (issue 19)",
+    "demand.kernel_km": "assumption: about a town and its fields (10 km)",
+    "demand.thresholds": "assumption: round numbers (10 and 100 events per 1,000 km² per "
+    "year), not fitted to any window; the draws scale both x0.5 to x2",
     "demand.rates": "assumption (InaSAFE-style rates by hazard class)",
-    "demand.thresholds": "assumption, near the 2014 district quartiles",
-    "shelter.usable_fraction": "assumption",
+    "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
+    "demand.scale_to_national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015): demand "
+    "is scaled to it (an assumption on where the displaced come from, not how many)",
+    "demand.table": "assumption: no table of the displaced by origin (mode hazard)",
+    "demand.pcode": "assumption: the P-code column of a given table (unused in mode hazard)",
+    "demand.column": "assumption: the displaced column of a given table (unused in mode hazard)",
+    # shelter
+    "shelter.allocation": "assumption: the behavioural estimate (gravity) as the headline, "
+    "the upper bound (optimal) beside it",
+    "shelter.usable_fraction": "assumption: 1 % of a zone's land usable for planned sites",
     "shelter.site_area_per_person_m2": "Sphere Handbook (2018): 45 m² per person",
     "shelter.max_travel_km": "assumption: a day's road travel",
-    "shelter.detour_factor": "assumption, within the measured 1.2-1.4",
-    "shelter.protection": "assumption by zone kind, neighbour and threat actor",
+    "shelter.detour_factor": "assumption, within the 1.2-1.4 measured for road networks "
+    "(Ballou, Rahardja & Sakai 2002)",
+    "shelter.distance_decay": "assumption: 2, the classic gravity model",
+    "shelter.outside_option": "assumption: half a zone of average capacity, full safety and "
+    "no distance",
+    "shelter.exposure_reference": "assumption: full exposure at the high-hazard threshold "
+    "(100 events per 1,000 km² per year)",
     "shelter.crossing_penalty_km": "assumption: about a fifth of a day's road travel",
-    "threat.actors": "the seed article: the 2014 proposals were to stop the government's aircraft",
-    "control.source": "Syria Conflict Mapping Project (The Carter Center); Gohdes (2020)",
-    "control.max_distance_km": "assumption: beyond the communities' 99th-percentile spacing",
-    "uncertainty": "Latin hypercube over the ranges shown",
+    "shelter.protection": "assumption by zone kind, neighbour and threat actor",
+    "shelter.protection.freeze": PROTECTION_REASONS["freeze"],
+    "shelter.protection.safe": PROTECTION_REASONS["safe"],
+    "shelter.protection.refuge": "assumption: by neighbour and threat actor, each with its "
+    "reason (Turkey 0.7, Jordan 0.5, Lebanon 0.2, Iraq 0.3 against the government)",
+    # uncertainty
+    "uncertainty": "Latin hypercube (McKay, Beckman & Conover 1979) over the ranges shown",
+    "uncertainty.draws": "assumption: 500 Monte Carlo draws",
+    "uncertainty.seed": "assumption: the seed article's date, 2014-11-26",
+    "uncertainty.rate_spread": "assumption: each displacement rate x0.7 to x1.3",
+    "uncertainty.national_total_spread": "assumption: the national total +-10 %",
+    "uncertainty.site_area_low_m2": "Sphere Handbook (2018): 30 m² per person where communal "
+    "services lie outside the site",
+    "uncertainty.site_area_high_m2": "UNHCR Zaatari factsheet (December 2015): 5.3 km² used "
+    "for 79,138 people, about 67 m² per person",
+    "uncertainty.protection_spread": "assumption: each zone's protection +-0.2",
+    "uncertainty.crossing_penalty_spread": "assumption: the crossing penalty x0.5 to x1.5",
+    "uncertainty.population_bands": "the bundled grid's bands, central x (1 -+ 0.25) "
+    "(data/PROVENANCE.md)",
+    "uncertainty.structural": "issue 19: the structural assumptions are drawn too, each over "
+    "its range (an assumption on the ranges' shapes)",
+    "uncertainty.usable_fraction_range": "CCCM ISIMM north-west Syria sites (November 2019): "
+    "0.5 % (A'zaz) to 5 % (Harim) of a district's land occupied",
+    "uncertainty.max_travel_range": "assumption: half a day to a day and a half on the road "
+    "(x0.5 to x1.5)",
+    "uncertainty.detour_spread": "Ballou, Rahardja & Sakai (2002), Transportation Research A "
+    "36: road circuity about 1.2-1.4 (+-0.1 around 1.3)",
+    "uncertainty.threshold_factor_range": "assumption: the class limits are round numbers, "
+    "not measured (x0.5 to x2)",
+    "uncertainty.distance_decay_spread": "assumption: 1-2 in classic gravity models of "
+    "migration, 3 for the danger of travel in war (+-1)",
+    "uncertainty.outside_option_range": "assumption: not identified by any observed figure "
+    "before issue 20's calibration (x0.5 to x2)",
+    # minimum needs
     "needs.water_litres_per_person_day": "Sphere Handbook (2018), water supply standard 2.1: "
     "15 litres per person per day",
     "needs.people_per_latrine": "Sphere Handbook (2018), excreta management: 1 latrine per "
-    "20 people (medium term)",
+    "20 people",
     "needs.covered_m2_per_person": "Sphere Handbook (2018), shelter and settlement standard 3: "
-    "3.5 m² covered living space per person",
+    "3.5 m² of covered space per person",
+    # control and threat
+    "control.source": "Syria Conflict Mapping Project (The Carter Center); Gohdes (2020)",
+    "control.snapshot": "assumption: the bundled snapshot nearest the window's end (Syria "
+    "Conflict Mapping Project, The Carter Center; Gohdes 2020)",
+    "control.layer": "assumption: a control file's only layer (unused for the bundled data)",
+    "control.exclude_held_by": "assumption: zones are not cut by who holds the ground",
+    "control.max_distance_km": "assumption: beyond the communities' 99th-percentile spacing",
+    "threat.actors": "the seed article: the 2014 proposals were to stop the government's aircraft",
+    # a zone's fields left unset
+    "zones.*.capacity": "assumption: capacity is shelter.usable_fraction x area / "
+    "shelter.site_area_per_person_m2",
+    "zones.*.from": "assumption: no start point, the whole border",
+    "zones.*.to": "assumption: no end point, the whole border",
+    "zones.*.wkt": "assumption: no WKT, the zone is read from its file (path)",
+    "zones.*.path": "assumption: no file, the zone is its WKT",
+    "zones.*.layer": "assumption: the file's only layer",
+    "zones.*.split": "assumption: one zone for the whole file",
 }

@@ -14,6 +14,9 @@ from safezones.config.keys import lookup
 from safezones.config.scenario import (
     DemandSpec,
     EventsSpec,
+    FreezeZoneSpec,
+    RefugeZoneSpec,
+    SafeZoneSpec,
     Scenario,
     ShelterSpec,
     UncertaintySection,
@@ -180,9 +183,19 @@ def test_every_default_carries_its_source_or_the_word_assumption():
             assert any(w in " ".join(comment) for w in said), f"{name}: no source or assumption"
         comment = []
     assert sorted(names) == sorted(set(defaults.__all__) - {"SOURCES"})
-    # the memo's one-line sources name values a scenario has
+    # every source names a value a scenario has (a section, a leaf, or a zone kind's field)
     params = scenario([ALEPPO]).parameters()
-    assert all(lookup(params, key) is not None for key in defaults.SOURCES), defaults.SOURCES
+    zone_fields = {
+        f.alias or n for k in (RefugeZoneSpec, FreezeZoneSpec, SafeZoneSpec)
+        for n, f in k.model_fields.items()
+    }  # fmt: skip
+    for key in defaults.SOURCES:
+        if key.startswith("zones.*."):
+            assert key.removeprefix("zones.*.") in zone_fields, key
+        else:
+            section, _, rest = key.rpartition(".")
+            holder = lookup(params, section) if section else params
+            assert isinstance(holder, dict) and (rest in holder), key
 
 
 def test_the_shipped_files_keep_their_values():

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from safezones._text import csv_frame
 from safezones._version import __version__
+from safezones.config.sources import parameter_sources
 from safezones.export.columns import describe, for_file
 from safezones.export.store import write_result
 from safezones.io.atomic import atomic_dir
@@ -52,6 +53,13 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     of its total over the zones (each draw summed over zones, then the
     quantiles), its unit and the standard used with its source
     (:func:`safezones.model.needs.needs_totals`).
+    ``parameters`` is the whole scenario (defaults included), as
+    :meth:`~safezones.config.scenario.Scenario.parameters` gives it and
+    :mod:`safezones.export.store` reads it back; ``parameter_sources`` lists each
+    model parameter by key path (``shelter.usable_fraction``,
+    ``zones.<id>.depth_km``; no metadata) as ``{"value", "source"}``, the source a
+    citation, an assumption, or ``scenario <id>: <citation>`` for a value the
+    scenario sets (:func:`safezones.config.sources.parameter_sources`).
 
     Parameters
     ----------
@@ -85,6 +93,7 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
         "draws": result.provenance["draws"],
         "seed": result.provenance["seed"],
         "parameters": result.provenance["parameters"],
+        "parameter_sources": parameter_sources(result.scenario),
         "sources": result.provenance["sources"],
         "safezones_version": __version__,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -18,11 +18,11 @@ from safezones import data
 from safezones._plural import plural
 from safezones._text import MAX_TITLE_CHARS, check_length, people
 from safezones._version import __version__
-from safezones.defaults import CONTROL_FLAG_SHARE, DEFAULT_THREAT_ACTORS, SOURCES
+from safezones.config.sources import parameter_sources
+from safezones.defaults import CONTROL_FLAG_SHARE, SOURCES
 from safezones.errors import SafeZonesError
 from safezones.export.comparison import actor_words, not_held_by
 from safezones.model.comparison import comparison_table
-from safezones.model.demand import OCHA_IDPS_MID_2014
 from safezones.model.result import ScenarioResult
 from safezones.schema import ACTORS
 from safezones.viz.format import (
@@ -121,17 +121,21 @@ def _actors(names: Sequence[str]) -> str:
     return ", ".join(ACTOR_LABELS.get(a, a) for a in names)
 
 
-def _control_rows(result: ScenarioResult) -> list[tuple[str, str, str]]:
-    """Return the assumptions rows of threat, control, the crossing penalty and protection."""
+def _control_rows(
+    result: ScenarioResult, src: Mapping[str, dict[str, object]]
+) -> list[tuple[str, str, str]]:
+    """Return the assumptions rows of threat, control, the crossing penalty and protection.
+
+    ``src`` is :func:`~safezones.config.sources.parameter_sources` of the scenario.
+    """
     sc, prov = result.scenario, result.provenance
     threat = prov.get("threat") or {}
     actors = list(threat.get("actors") or sc.threat.names())
-    default = tuple(sc.threat.names()) == DEFAULT_THREAT_ACTORS
     rows = [
         (
             "threat actors (whose violence the zones guard against)",
             "all actors" if sc.threat.actors == "all" else _actors(actors),
-            SOURCES["threat.actors"] if default else f"scenario {sc.id} (see its assumptions)",
+            _source(src, "threat.actors"),
         )
     ]
     control = prov.get("control")
@@ -143,14 +147,14 @@ def _control_rows(result: ScenarioResult) -> list[tuple[str, str, str]]:
             (
                 "territorial control",
                 value,
-                SOURCES["control.source"] if control.get("source") == "bundled" else "user layer",
+                _source(src, "control.source"),
             )
         )
         rows.append(
             (
                 "control surface reach",
                 f"{float(control.get('max_distance_km', 0)):g} km from a community, else unknown",
-                SOURCES["control.max_distance_km"],
+                _source(src, "control.max_distance_km"),
             )
         )
         if control.get("exclude_held_by"):
@@ -158,7 +162,7 @@ def _control_rows(result: ScenarioResult) -> list[tuple[str, str, str]]:
                 (
                     "zones cut to land not held by",
                     _actors(control["exclude_held_by"]),
-                    f"scenario {sc.id}",
+                    _source(src, "control.exclude_held_by"),
                 )
             )
     sh, un = sc.shelter, sc.uncertainty
@@ -167,7 +171,7 @@ def _control_rows(result: ScenarioResult) -> list[tuple[str, str, str]]:
             "front-line crossing penalty",
             f"{sh.crossing_penalty_km:g} km per change of controlling actor "
             f"(± {un.crossing_penalty_spread:.0%})",
-            SOURCES["shelter.crossing_penalty_km"],
+            _source(src, "shelter.crossing_penalty_km"),
         )
     )
     by_zone = threat.get("protection") or {}
@@ -183,9 +187,80 @@ def _control_rows(result: ScenarioResult) -> list[tuple[str, str, str]]:
             (
                 f"protection, {names.get(zid, zid)}",
                 f"{shown} ± {un.protection_spread:.1f}",
-                reason or SOURCES["shelter.protection"],
+                reason
+                or str(src.get(f"zones.{zid}.protection", {}).get("source") or "")
+                or SOURCES["shelter.protection"],
             )
         )
+    return rows
+
+
+def _source(src: Mapping[str, dict[str, object]], key: str) -> str:
+    """Return the source of the parameter at ``key`` (:func:`parameter_sources`)."""
+    return str(src[key]["source"])
+
+
+def _range_rows(
+    result: ScenarioResult, src: Mapping[str, dict[str, object]]
+) -> list[tuple[str, str, str]]:
+    """Return the rows of the structural ranges the draws move and the gravity inputs."""
+    sc = result.scenario
+    sh, dm, un = sc.shelter, sc.demand, sc.uncertainty
+    (ulo, uhi), (tlo, thi) = un.usable_fraction_range, un.max_travel_range
+    dlo, dhi = max(sh.detour_factor - un.detour_spread, 1.0), sh.detour_factor + un.detour_spread
+    dd = un.distance_decay_spread
+    olo, ohi = un.outside_option_range
+    rows = [
+        (
+            "usable share of zone land, range in the draws",
+            f"{min(ulo, sh.usable_fraction):.1%} to {max(uhi, sh.usable_fraction):.1%}",
+            _source(src, "uncertainty.usable_fraction_range"),
+        ),
+        (
+            "longest journey, range in the draws",
+            f"×{tlo:g} to ×{thi:g} ({sh.max_travel_km * tlo:g} to {sh.max_travel_km * thi:g} km)",
+            _source(src, "uncertainty.max_travel_range"),
+        ),
+        (
+            "detour factor, range in the draws",
+            f"{dlo:g} to {dhi:g}",
+            _source(src, "uncertainty.detour_spread"),
+        ),
+    ]
+    if dm.mode == "hazard":
+        rows.append(
+            (
+                "hazard class limits, factor in the draws",
+                f"×{un.threshold_factor_range[0]:g} to ×{un.threshold_factor_range[1]:g}",
+                _source(src, "uncertainty.threshold_factor_range"),
+            )
+        )
+    if not un.structural:
+        rows = [
+            (
+                "structural assumptions",
+                "fixed at the scenario's values in the draws",
+                _source(src, "uncertainty.structural"),
+            )
+        ]
+    # both allocations are always reported: the gravity inputs matter to every result
+    decay = f" ({max(sh.distance_decay - dd, 0.0):g} to {sh.distance_decay + dd:g} in the draws)"
+    outside = f" (×{olo:g} to ×{ohi:g} in the draws)"
+    on = un.structural
+    rows += [
+        (
+            "gravity distance decay",
+            f"{sh.distance_decay:g}{decay if on else ''}",
+            _source(src, "shelter.distance_decay")
+            + (f"; range: {_source(src, 'uncertainty.distance_decay_spread')}" if on else ""),
+        ),
+        (
+            "gravity outside option (stay or leave Syria)",
+            f"{sh.outside_option:g}{outside if on else ''}",
+            _source(src, "shelter.outside_option")
+            + (f"; range: {_source(src, 'uncertainty.outside_option_range')}" if on else ""),
+        ),
+    ]
     return rows
 
 
@@ -194,18 +269,27 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
 
     Returns a table with ``parameter``, ``value`` and ``source`` columns:
     the scenario's own stated assumptions first, then the model's
-    parameters (``source`` says whether each is sourced or assumed): the
-    threat actors, the control snapshot (and why, when the window has none of
-    its own), the crossing penalty and each zone's protection against each
+    parameters, each source from :func:`~safezones.config.sources.parameter_sources`
+    (as ``summary.json`` ``parameter_sources`` has it: a citation, an assumption, or
+    the scenario): the demand, capacity and reach, the structural ranges the draws
+    move, the threat actors, the control snapshot (and why, when the window has none
+    of its own), the crossing penalty and each zone's protection against each
     threat actor with its reason (shortened; summary.json has it whole).
     """
     sc = result.scenario
     sh, dm, un = sc.shelter, sc.demand, sc.uncertainty
+    src = parameter_sources(sc)
     rows: list[tuple[str, str, str]] = [
         ("stated assumption", a, f"scenario {sc.id}") for a in sc.assumptions
     ]
     win = result.provenance["window"]
-    rows.append(("strike window", window_label(win), "scenario; UCDP GED events"))
+    rows.append(
+        (
+            "strike window",
+            window_label(win),
+            f"{_source(src, 'events.start')}; events: {_source(src, 'events.source')}",
+        )
+    )
     if dm.mode == "hazard":
         total = (
             f"{people(dm.national_total)} ± {un.national_total_spread:.0%}"
@@ -213,43 +297,42 @@ def key_parameters(result: ScenarioResult) -> pd.DataFrame:
             else "not scaled"
         )
         rows += [
-            (
-                "displaced, national total",
-                total,
-                SOURCES["demand.national_total"]
-                if dm.national_total == OCHA_IDPS_MID_2014
-                else f"scenario {sc.id}",
-            ),
+            ("displaced, national total", total, _source(src, "demand.national_total")),
             (
                 "displacement rate by hazard class",
                 " / ".join(f"{x:.0%}" for x in dm.rates) + f" ± {un.rate_spread:.0%}",
-                SOURCES["demand.rates"],
+                _source(src, "demand.rates"),
             ),
             (
                 "hazard class limits (events per 1,000 km² per year)",
                 " / ".join(f"{x:g}" for x in dm.thresholds),
-                SOURCES["demand.thresholds"],
+                _source(src, "demand.thresholds"),
             ),
         ]
     else:
-        rows.append(("displaced", f"given by {dm.table}", f"scenario {sc.id}"))
+        rows.append(("displaced", f"given by {dm.table}", _source(src, "demand.table")))
+    lo, hi = un.site_area_low_m2, un.site_area_high_m2
     rows += [
         (
             "usable share of zone land",
             f"{sh.usable_fraction:.1%}",
-            SOURCES["shelter.usable_fraction"],
+            _source(src, "shelter.usable_fraction"),
         ),
         (
             "site area per person",
-            f"{un.site_area_low_m2:g} to {un.site_area_high_m2:g} m²",
-            "Sphere Handbook (2018): 30 to 45 m² per person",
+            f"{lo:g} to {hi:g} m² (central {sh.site_area_per_person_m2:g} m²)",
+            f"{lo:g}: {_source(src, 'uncertainty.site_area_low_m2')}; "
+            f"{sh.site_area_per_person_m2:g}: {_source(src, 'shelter.site_area_per_person_m2')}; "
+            f"{hi:g}: {_source(src, 'uncertainty.site_area_high_m2')}",
         ),
         (
             "longest journey",
             f"{sh.max_travel_km:g} km by road (×{sh.detour_factor:g} detour)",
-            f"{SOURCES['shelter.max_travel_km']}; detour {SOURCES['shelter.detour_factor']}",
+            f"{_source(src, 'shelter.max_travel_km')}; "
+            f"detour {_source(src, 'shelter.detour_factor')}",
         ),
-        *_control_rows(result),
+        *_range_rows(result, src),
+        *_control_rows(result, src),
         ("allocation", sh.allocation, "optimal: most people sheltered; gravity: behavioural"),
         (
             "Monte Carlo",
