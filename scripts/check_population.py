@@ -138,7 +138,7 @@ def check(
         "correlation_10km": round(correlation(g_blocks, w_blocks), 4),
         "turkish_strip_ratio_10_30": round(g_ratio, 4),
         "worldpop_turkish_strip_ratio_10_30": round(w_ratio, 4),
-        "blocks": int(len(g_blocks.index.union(w_blocks.index))),
+        "blocks": len(g_blocks.index.union(w_blocks.index)),
     }
 
 
