@@ -39,6 +39,17 @@ import shapely
 from safezones.crs import PROJECT_CRS as _PROJECT_CRS
 from safezones.data import normalise_name
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules when imported
+from check_population import METHOD, OLD_GRID, check
+from population_basis import (
+    SETTLEMENT_CUTOFF_M,
+    SETTLEMENT_DECAY_M,
+    SETTLEMENT_FLOOR,
+    district_totals,
+    read_census,
+    settlement_weight,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "safezones" / "data"
 SEEDS = ROOT / "seeds"
@@ -152,6 +163,23 @@ SOURCES = {
         "attribution": "Syria Conflict Mapping Project, The Carter Center; Gohdes (2020)",
         "date": "two snapshots labelled 2014 and 2015 (inferred: early 2014 and late 2014)",
         "file": "scmp_control_2014_2015.csv",
+    },
+    "census": {
+        "source": "Syrian Central Bureau of Statistics, General Population and Housing Census "
+        "2004, by sub-district with OCHA-style P-codes (publisher inferred from the content); "
+        "from the public repository VRibeiro01/BA_V_Ribeiro, Notebooks/data/syria/"
+        "syr_pop_2004.CSV (commit f7b0f1e5)",
+        "licence": "not stated",
+        "attribution": "Syrian Central Bureau of Statistics",
+        "date": "2004",
+        "file": "syr_census_2004_subdistrict.csv",
+    },
+    "worldpop": {
+        "source": "WorldPop 2026 population estimates, 100 m, Idleb (reference only, not an input)",
+        "licence": "CC BY 4.0",
+        "attribution": "WorldPop",
+        "date": "2026 estimates",
+        "file": "worldpop_idleb_100m_2026.tif",
     },
     "seed": {
         "source": "AFP wire from Beirut, 2014-11-26, citing the Syrian Observatory for Human "
@@ -391,35 +419,58 @@ def _grid_cells(syria_m: shapely.Geometry) -> gpd.GeoDataFrame:
 def build_population_grid(
     countries: gpd.GeoDataFrame,
     adm1: gpd.GeoDataFrame,
+    adm2: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
     seed: dict,
+    census: pd.DataFrame,
+    control: gpd.GeoDataFrame,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """A dasymetric population grid; returns the grid and the table of towns used."""
+    """A dasymetric population grid; returns the grid and the table of towns used.
+
+    District totals: 2004 census share x pre-war governorate total
+    (population_basis.district_totals). Within a district: GeoNames towns on
+    discs, the rest by area x settlement weight (population_basis).
+    """
     syria_m = _metric(countries).set_index("iso_a3").geometry["SYR"]
     cells = _grid_cells(syria_m)
-    gov = _metric(adm1)[["adm1_pcode", "population_prewar", "geometry"]]
+    dist = _metric(adm2)[["adm2_pcode", "adm1_pcode", "geometry"]]
 
     pieces = gpd.overlay(
-        cells, gov[["adm1_pcode", "geometry"]], how="intersection", keep_geom_type=True
+        cells, dist[["adm2_pcode", "geometry"]], how="intersection", keep_geom_type=True
     )
-    # Parts of Natural Earth's Syria that no OCHA governorate covers (the two
-    # outlines differ by up to a few km): give them to the nearest governorate.
-    ocha_union = gov.union_all()
+    # Parts of Natural Earth's Syria that no OCHA district covers (the two
+    # outlines differ by up to a few km): give them to the nearest district.
+    ocha_union = dist.union_all()
     rest = cells.copy()
     rest["geometry"] = shapely.difference(cells.geometry.values, ocha_union)
     rest = rest[~rest.is_empty & (rest.area > 1.0)]
     rest = rest.explode(index_parts=False)
     rest = rest[rest.geom_type == "Polygon"]
-    near = gpd.sjoin_nearest(rest, gov[["adm1_pcode", "geometry"]], how="left")
+    near = gpd.sjoin_nearest(rest, dist[["adm2_pcode", "geometry"]], how="left")
     near = near[~near.index.duplicated(keep="first")].drop(columns="index_right")
     allp = pd.concat([pieces, near], ignore_index=True)
-    allp = allp.dissolve(by=["row", "col", "adm1_pcode"], as_index=False)
+    allp = allp.dissolve(by=["row", "col", "adm2_pcode"], as_index=False)
     allp = allp[allp.area >= 100.0].reset_index(drop=True)  # drop sub-100 m2 slivers
+    allp["adm1_pcode"] = allp["adm2_pcode"].map(dist.set_index("adm2_pcode")["adm1_pcode"])
     allp["area_m2"] = allp.area
 
-    # Towns: GeoNames places with a population, placed in their governorate.
+    gov_totals = adm1.set_index("adm1_pcode")["population_prewar"].astype(float)
+    districts = district_totals(census, gov_totals)
+    if set(districts.index) != set(dist["adm2_pcode"]):
+        raise SystemExit("census districts do not match the OCHA districts")
+    totals = districts["total"]
+
+    # Towns: GeoNames places with a population, placed in the nearest district
+    # of their governorate.
     towns = places[(places["country"] == "SY") & (places["population"] > 0)].copy()
     towns = _metric(towns)
+    towns["adm2_pcode"] = [
+        dist.loc[dist["adm1_pcode"] == t.adm1_pcode]
+        .set_index("adm2_pcode")
+        .distance(t.geometry)
+        .idxmin()
+        for t in towns.itertuples()
+    ]
     towns["pop_central"] = towns["population"].astype(float)
     towns["pop_low"] = towns["pop_central"] * (1 - BAND_RELATIVE)
     towns["pop_high"] = towns["pop_central"] * (1 + BAND_RELATIVE)
@@ -435,13 +486,12 @@ def build_population_grid(
         towns.loc[sel, ["pop_low", "pop_central", "pop_high"]] = [lo, (lo + hi) / 2, hi]
         towns.loc[sel, "population_source"] = f"seed {rec['citation']} ({period})"
 
-    # Scale towns down where they would exceed MAX_URBAN_SHARE of the governorate.
-    totals = gov.set_index("adm1_pcode")["population_prewar"].astype(float)
-    town_sum = towns.groupby("adm1_pcode")["pop_central"].sum()
+    # Scale towns down where they would exceed MAX_URBAN_SHARE of the district.
+    town_sum = towns.groupby("adm2_pcode")["pop_central"].sum()
     scale = (
         (MAX_URBAN_SHARE * totals / town_sum)
         .clip(upper=1.0)
-        .reindex(towns["adm1_pcode"])
+        .reindex(towns["adm2_pcode"])
         .to_numpy()
     )
     for col in ("pop_low", "pop_central", "pop_high"):
@@ -452,36 +502,47 @@ def build_population_grid(
     for col in band_cols:
         allp[col] = 0.0
     allp_sindex = allp.sindex
-    pcodes = allp["adm1_pcode"].to_numpy()
+    pcodes = allp["adm2_pcode"].to_numpy()
     for _, town in towns.iterrows():
         radius = max(
             MIN_TOWN_RADIUS_M, np.sqrt(town["pop_central"] / URBAN_DENSITY_PER_KM2 / np.pi) * 1000.0
         )
         disc = town.geometry.buffer(radius, quad_segs=16)
         idx = allp_sindex.query(disc, predicate="intersects")
-        idx = idx[pcodes[idx] == town["adm1_pcode"]]
+        idx = idx[pcodes[idx] == town["adm2_pcode"]]
         weights = shapely.area(shapely.intersection(allp.geometry.values[idx], disc))
-        if weights.sum() <= 0:  # town disc outside its governorate's cells: nearest cell
-            same = np.flatnonzero(pcodes == town["adm1_pcode"])
+        if weights.sum() <= 0:  # town disc outside its district's cells: nearest cell
+            same = np.flatnonzero(pcodes == town["adm2_pcode"])
             d = shapely.distance(allp.geometry.values[same], town.geometry)
             idx, weights = same[[int(np.argmin(d))]], np.array([1.0])
         weights = weights / weights.sum()
         for col in band_cols:
             allp.loc[allp.index[idx], col] += town[col] * weights
 
-    # Rural remainder: spread over the governorate's cells in proportion to area.
-    urban = towns.groupby("adm1_pcode")["pop_central"].sum().reindex(totals.index).fillna(0.0)
+    # Rural remainder: spread over the district's cells by area x settlement weight.
+    sy_places = _metric(places[places["country"] == "SY"])
+    communities = _metric(control)
+    pts = np.vstack(
+        [
+            np.column_stack([sy_places.geometry.x, sy_places.geometry.y]),
+            np.column_stack([communities.geometry.x, communities.geometry.y]),
+        ]
+    )
+    inner = shapely.point_on_surface(allp.geometry.values)
+    cell_xy = np.column_stack([shapely.get_x(inner), shapely.get_y(inner)])
+    allp["weight"] = allp["area_m2"] * settlement_weight(cell_xy, pts)
+    urban = towns.groupby("adm2_pcode")["pop_central"].sum().reindex(totals.index).fillna(0.0)
     rural = totals - urban
-    area_by_gov = allp.groupby("adm1_pcode")["area_m2"].transform("sum")
-    share = allp["area_m2"] / area_by_gov
-    rural_c = rural.reindex(allp["adm1_pcode"]).to_numpy() * share.to_numpy()
+    weight_by_district = allp.groupby("adm2_pcode")["weight"].transform("sum")
+    share = allp["weight"] / weight_by_district
+    rural_c = rural.reindex(allp["adm2_pcode"]).to_numpy() * share.to_numpy()
     allp["pop_central"] += rural_c
     allp["pop_low"] += rural_c * (1 - BAND_RELATIVE)
     allp["pop_high"] += rural_c * (1 + BAND_RELATIVE)
 
-    # exact governorate totals (remove float drift)
-    got = allp.groupby("adm1_pcode")["pop_central"].transform("sum")
-    allp["pop_central"] *= totals.reindex(allp["adm1_pcode"]).to_numpy() / got.to_numpy()
+    # exact district totals (remove float drift)
+    got = allp.groupby("adm2_pcode")["pop_central"].transform("sum")
+    allp["pop_central"] *= totals.reindex(allp["adm2_pcode"]).to_numpy() / got.to_numpy()
 
     allp["area_km2"] = allp["area_m2"] / 1e6
     allp["cell_id"] = (
@@ -490,15 +551,18 @@ def build_population_grid(
         + "c"
         + allp["col"].map("{:03d}".format)
         + "-"
-        + allp["adm1_pcode"]
+        + allp["adm2_pcode"]
     )
-    grid = allp[["cell_id", "row", "col", "adm1_pcode", "area_km2", *band_cols, "geometry"]]
+    grid = allp[
+        ["cell_id", "row", "col", "adm1_pcode", "adm2_pcode", "area_km2", *band_cols, "geometry"]
+    ]
     grid = grid.sort_values("cell_id").reset_index(drop=True).to_crs(LONLAT)
     town_table = pd.DataFrame(towns.drop(columns="geometry"))[
         [
             "geonameid",
             "name",
             "adm1_pcode",
+            "adm2_pcode",
             "population",
             "pop_low",
             "pop_central",
@@ -508,6 +572,29 @@ def build_population_grid(
         ]
     ]
     return grid, town_table
+
+
+def population_check(
+    grid: gpd.GeoDataFrame, src: Path, borders: gpd.GeoDataFrame, adm1: gpd.GeoDataFrame
+) -> dict:
+    """The WorldPop figures of the old grid, the new grid and WorldPop (check_population)."""
+    tur = borders[borders["neighbour"] == "TUR"]
+    got = check(grid, src / "worldpop_idleb_100m_2026.tif", tur, adm1)
+    return {
+        "method": METHOD,
+        "extent_adm1_pcode": got["extent_adm1_pcode"],
+        "blocks": got["blocks"],
+        "old_grid": OLD_GRID,
+        "grid": {
+            "correlation_10km": got["correlation_10km"],
+            "turkish_strip_ratio_10_30": got["turkish_strip_ratio_10_30"],
+        },
+        "worldpop": {
+            "correlation_10km": 1.0,
+            "turkish_strip_ratio_10_30": got["worldpop_turkish_strip_ratio_10_30"],
+        },
+        "aim": {"correlation_10km_min": 0.8, "turkish_strip_ratio_rel_tol": 0.15},
+    }
 
 
 def _sha256(path: Path) -> str:
@@ -542,10 +629,12 @@ def main(argv: list[str] | None = None) -> int:
     places = build_places(src, adm1)
     print("events ...", flush=True)
     events = build_events(src)
-    print("population grid ...", flush=True)
-    grid, towns = build_population_grid(countries, adm1, places, seed)
     print("control ...", flush=True)
     control = build_control(src)
+    print("population grid ...", flush=True)
+    grid, towns = build_population_grid(
+        countries, adm1, adm2, places, seed, read_census(src), control
+    )
 
     layers = {
         "countries": (
@@ -589,16 +678,25 @@ def main(argv: list[str] | None = None) -> int:
             "ocha_pop",
             (
                 f"A {CELL_M / 1000:.0f} km grid in PROJECT_CRS clipped to Natural Earth's Syria "
-                "and split by OCHA governorate (slivers outside OCHA's outline go to the nearest "
-                "governorate). Each governorate's pre-war population is spread dasymetrically: "
-                "every GeoNames town with a population spreads it over a disc of area "
-                f"population / {URBAN_DENSITY_PER_KM2:,.0f} per km2 (at least "
-                f"{MIN_TOWN_RADIUS_M / 1000:.0f} km radius) within its governorate, towns "
-                f"together holding at most {MAX_URBAN_SHARE:.0%} of it; the rest is spread "
-                "evenly by area. Central values add up to the OCHA table per governorate. "
+                "and split by OCHA district (slivers outside OCHA's outline go to the nearest "
+                "district). District totals: each district's share of its governorate in the "
+                "2004 census (sub-districts joined on P-codes; Qadmous SY1006 gets the 2004 "
+                "sub-district SY100203 of Banyas, which loses it) times the governorate's "
+                "pre-war total. Within a district, every GeoNames town with a population spreads "
+                f"it over a disc of area population / {URBAN_DENSITY_PER_KM2:,.0f} per km2 (at "
+                f"least {MIN_TOWN_RADIUS_M / 1000:.0f} km radius), towns together holding at most "
+                f"{MAX_URBAN_SHARE:.0%} of the district; the rest is spread over the district's "
+                "cells in proportion to area x settlement weight, the weight being "
+                f"{SETTLEMENT_FLOOR:g} + sum of exp(-d / {SETTLEMENT_DECAY_M / 1000:g} km) over "
+                f"the settlement points within {SETTLEMENT_CUTOFF_M / 1000:g} km of the cell "
+                "(every GeoNames place in Syria, with or without a population, and every SCMP "
+                "community, each location once), so land far from any settlement holds almost "
+                "no one. Central values add up to the census share x pre-war total per district "
+                "and to the OCHA table per governorate. "
                 f"Bands: low/high = central x (1 -/+ {BAND_RELATIVE}), except Ar Raqqah whose "
                 "town share uses the seed's November 2014 range 300,000-350,000 (central: the "
-                "midpoint). Sources: OCHA/CBS table, GeoNames, AFP/SOHR seed."
+                "midpoint). Sources: OCHA/CBS table, CBS 2004 census, GeoNames, SCMP "
+                "communities, AFP/SOHR seed. Checked against WorldPop: population_check."
             ),
         ),
     }
@@ -624,11 +722,17 @@ def main(argv: list[str] | None = None) -> int:
         meta = dict(SOURCES[key])
         if name == "population_grid":
             meta = {
-                "source": "; ".join(SOURCES[k]["source"] for k in ("ocha_pop", "geonames", "seed")),
-                "licence": "MIT (population table); CC BY 4.0 (GeoNames); facts (seed)",
-                "attribution": "OCHA / Syrian CBS; GeoNames; AFP / SOHR",
-                "date": "pre-war (about 2011) totals; GeoNames of mixed vintage; Raqqa 2014-11",
-                "file": "syr_population_adm1_prewar.csv, geonames_places_levant.csv, seeds",
+                "source": "; ".join(
+                    SOURCES[k]["source"] for k in ("ocha_pop", "census", "geonames", "scmp", "seed")
+                ),
+                "licence": "MIT (population table); not stated (census, SCMP); CC BY 4.0 "
+                "(GeoNames); facts (seed)",
+                "attribution": "OCHA / Syrian CBS; Syrian CBS 2004 census; GeoNames; Syria "
+                "Conflict Mapping Project, The Carter Center; AFP / SOHR",
+                "date": "pre-war (about 2011) totals; 2004 census shares; GeoNames of mixed "
+                "vintage; SCMP communities 2014; Raqqa 2014-11",
+                "file": "syr_population_adm1_prewar.csv, syr_census_2004_subdistrict.csv, "
+                "geonames_places_levant.csv, scmp_control_2014_2015.csv, seeds",
             }
         manifest[name] = {
             **meta,
@@ -658,6 +762,18 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": actor_map.stat().st_size,
     }
 
+    check_path = out / "population_check.json"
+    check_doc = population_check(grid, src, borders, adm1)
+    check_path.write_text(json.dumps(check_doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    manifest["population_check"] = {
+        **SOURCES["worldpop"],
+        "derivation": check_doc["method"],
+        "path": check_path.name,
+        "rows": 3,
+        "sha256": _sha256(check_path),
+        "bytes": check_path.stat().st_size,
+    }
+
     seeds_out = out / "seeds"
     if seeds_out.exists():
         shutil.rmtree(seeds_out)
@@ -683,12 +799,16 @@ def main(argv: list[str] | None = None) -> int:
         "MIN_TOWN_RADIUS_M": MIN_TOWN_RADIUS_M,
         "MAX_URBAN_SHARE": MAX_URBAN_SHARE,
         "BAND_RELATIVE": BAND_RELATIVE,
+        "SETTLEMENT_DECAY_M": SETTLEMENT_DECAY_M,
+        "SETTLEMENT_CUTOFF_M": SETTLEMENT_CUTOFF_M,
+        "SETTLEMENT_FLOOR": SETTLEMENT_FLOOR,
     }
     doc = {
         "built_with": "scripts/build_data.py",
         "parameters": parameters,
         "layers": manifest,
         "borders_km": {r.neighbour: round(r.length_km, 1) for r in borders.itertuples()},
+        "population_check": check_doc,
     }
     (out / "manifest.json").write_text(
         json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -818,6 +938,24 @@ def provenance_markdown(
             f"| {code} | {r['adm1_name']} | {r['population_prewar']:,} | "
             f"{r['pop_low']:,.0f} | {r['pop_central']:,.0f} | {r['pop_high']:,.0f} |"
         )
+    chk = doc["population_check"]
+    old, new, wp = chk["old_grid"], chk["grid"], chk["worldpop"]
+    lines += [
+        "",
+        "## Population grid against WorldPop (Idleb)",
+        "",
+        f"Correlation of 10 km cells and Turkish strip ratio (10 km / 30 km): before issue 19 "
+        f"{old['correlation_10km']:.2f} / {old['turkish_strip_ratio_10_30']:.3f}; now "
+        f"{new['correlation_10km']:.2f} / {new['turkish_strip_ratio_10_30']:.3f}; WorldPop "
+        f"{wp['turkish_strip_ratio_10_30']:.3f} (aim: correlation at least "
+        f"{chk['aim']['correlation_10km_min']}, ratio within "
+        f"{chk['aim']['turkish_strip_ratio_rel_tol']:.0%} of WorldPop's). An earlier session "
+        "reported 0.66 / 0.316 (WorldPop 0.413) for the old grid by another block layout. "
+        f"Method: {chk['method']} WorldPop 2026 shows the population after the war's "
+        "displacement (e.g. camps along the Turkish border in Harim district), a pre-war grid "
+        "cannot: the two measure different years, so the aim may not be reachable by a "
+        "pre-war basis.",
+    ]
     lines += [
         "",
         "## Towns placed in the grid",

@@ -299,9 +299,10 @@ def actor_map() -> pd.DataFrame:
 def population_grid() -> gpd.GeoDataFrame:
     """Return the default population layer: a dasymetric grid of cells of at most 2 km.
 
-    Columns: ``cell_id``, ``row``, ``col``, ``adm1_pcode``, ``area_km2``,
-    ``pop_low``, ``pop_central``, ``pop_high``, ``geometry``. Central values add
-    up per governorate to the OCHA pre-war table; the bands and the spread are
+    Columns: ``cell_id``, ``row``, ``col``, ``adm1_pcode``, ``adm2_pcode``,
+    ``area_km2``, ``pop_low``, ``pop_central``, ``pop_high``, ``geometry``.
+    Central values add up per governorate to the OCHA pre-war table and per
+    district to its 2004 census share of it; the bands and the spread are
     described in PROVENANCE.md (Raqqa city uses the seed's 2014 range).
 
     Examples
