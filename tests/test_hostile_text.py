@@ -187,7 +187,7 @@ def test_comparison_md_keeps_one_row_per_scenario_and_no_markup(compared):
     table = text.split("\n\n")[0].splitlines()
     assert len(table) == 3  # header, rule, one scenario: the title's newline did not split it
     widths = [len(_cells(row)) for row in table]
-    assert widths == [11, 11, 11]  # 9, deaths averted and the area kept
+    assert widths == [13, 13, 13]  # 11, deaths averted and the area kept
     row = _cells(table[2])
     assert _unescape_md(row[1]) == " ".join(TITLE.split())  # the title as given, one line
     assert "<script" not in text and "<img" not in text

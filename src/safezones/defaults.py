@@ -55,6 +55,7 @@ __all__ = [
     "PERCENTILES",
     "PROTECTION_REASONS",
     "REFERENCE_DISTANCE_KM",
+    "REFUGEES_ABROAD_END_OF_YEAR",
     "REFUGE_PROTECTION",
     "SITE_AREA_RANGE_M2",
     "SOURCES",
@@ -92,6 +93,14 @@ DEFAULT_ORIGIN: Final = "cells"
 #: demand. Source: UN OCHA, 7.6 million IDPs in Syria in mid-2014 (Syria
 #: Strategic Response Plan 2015, December 2014).
 OCHA_IDPS_MID_2014 = 7_600_000
+#: Syrian refugees and asylum-seekers abroad at the end of each year (every country of
+#: asylum; Syria's own row, its IDPs, left out). Source: UNHCR Refugee Data Finder
+#: (CC BY 4.0), observed/unhcr_syrian_refugees_by_host_2011_2014.csv in the shared data
+#: (a test recomputes them). ``population.basis = "window"`` takes the figure of the
+#: window's last year off the pre-war grid, every cell by the same share: the split of
+#: the refugees by origin is unknown (assumption).
+REFUGEES_ABROAD_END_OF_YEAR: Final = {2011: 34_372, 2012: 755_027, 2013: 2_509_342,
+                                      2014: 3_967_139}  # fmt: skip
 #: Class boundaries in events per 1,000 km2 per year: below 10 is low, 10 to
 #: 100 medium, 100 and above high. Assumption: round numbers (the outputs say
 #: where they fall among the window's own cells, computed, not asserted). The
@@ -302,8 +311,9 @@ SPHERE_COVERED_M2 = 3.5
 #: one-line summaries of a section.
 SOURCES: dict[str, str] = {
     # population
-    "population.source": "bundled pre-war grid: OCHA / Syrian CBS governorate totals spread "
-    "over GeoNames towns (data/PROVENANCE.md)",
+    "population.source": "bundled pre-war grid: OCHA / Syrian CBS governorate totals split by "
+    "the 2004 census district shares, spread over GeoNames towns and by nearness to "
+    "settlements (data/PROVENANCE.md)",
     "population.format": "assumption: a user file's format is read from its extension "
     "(unused for the bundled grid)",
     "population.pcode": "assumption: the HXL tag of OCHA's common operational datasets "
@@ -313,7 +323,7 @@ SOURCES: dict[str, str] = {
     "population.relative_band": "assumption: the bundled grid's bands, central x (1 -+ 0.25) "
     "(data/PROVENANCE.md); unused unless a raster is given",
     "population.basis": "assumption: the pre-war (about 2011) population, OCHA / Syrian CBS "
-    "(data/PROVENANCE.md)",
+    '(data/PROVENANCE.md); "window" takes UNHCR\'s refugees abroad off it',
     # events
     "events.source": "UCDP Georeferenced Event Dataset (Sundberg and Melander 2013), bundled "
     "Syria extract 2011-2019 (data/PROVENANCE.md)",

@@ -122,6 +122,15 @@ class PopulationSpec(Section):
     #: evenly (the split by origin is unknown: an assumption). Bundled grid only.
     basis: Literal["prewar", "window"] = "prewar"
 
+    @model_validator(mode="after")
+    def _window_needs_the_bundled_grid(self) -> PopulationSpec:
+        if self.basis == "window" and self.source != "bundled":
+            raise ValueError(
+                'basis "window" applies to the bundled pre-war grid only: a population '
+                'file is of its own date (use basis "prewar", the default, with a file)'
+            )
+        return self
+
     @field_validator("relative_band")
     @classmethod
     def _band_around_one(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:

@@ -32,7 +32,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -47,9 +47,13 @@ from safezones.defaults import (
     DEFAULT_RATES,
     DEFAULT_THRESHOLDS,
     OCHA_IDPS_MID_2014,
+    REFUGEES_ABROAD_END_OF_YEAR,
 )
 from safezones.errors import DataError, SafeZonesError
 from safezones.io.tables import read_displaced_table
+
+if TYPE_CHECKING:
+    from safezones.config.scenario import Scenario
 
 __all__ = [
     "DEFAULT_KERNEL_KM",
@@ -59,12 +63,15 @@ __all__ = [
     "OCHA_IDPS_MID_2014",
     "Origin",
     "assign_origins",
+    "basis_sources",
+    "bundled_population",
     "displaced_given",
     "displaced_hazard",
     "hazard_class",
     "origin_units",
     "read_displaced_table",
     "scale_to_total",
+    "window_basis",
 ]
 
 Origin = Literal["districts", "governorates", "cells"]
@@ -267,3 +274,64 @@ def displaced_given(
             source=source,
         )
     return out
+
+
+def window_basis(cells: gpd.GeoDataFrame, year: int) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the pre-war cells less the refugees abroad at the end of ``year``, and a note.
+
+    Every cell loses the same share, the refugees abroad
+    (:data:`~safezones.defaults.REFUGEES_ABROAD_END_OF_YEAR`, UNHCR) over the grid's
+    people: the split of the refugees by origin is unknown (assumption).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> c = gpd.GeoDataFrame({"pop_low": [7.5e6], "pop_central": [1e7], "pop_high": [1.25e7]})
+    >>> out, _ = window_basis(c, 2014)
+    >>> float(out["pop_central"].iloc[0])  # 10 M less 3,967,139 abroad at the end of 2014
+    6032861.0
+    """
+    if year not in REFUGEES_ABROAD_END_OF_YEAR:
+        known = sorted(REFUGEES_ABROAD_END_OF_YEAR)
+        raise SafeZonesError(
+            f'population.basis = "window": no count of the refugees abroad at the end of '
+            f"{year}; UNHCR's figures bundled cover {known[0]} to {known[-1]} (use basis "
+            '"prewar" or a window ending in those years)'
+        )
+    abroad = float(REFUGEES_ABROAD_END_OF_YEAR[year])
+    total = float(cells["pop_central"].sum())
+    share = max(0.0, 1.0 - abroad / total) if total > 0 else 1.0
+    out = cells.copy()
+    for col in ("pop_low", "pop_central", "pop_high"):
+        out[col] = out[col].to_numpy(dtype=float) * share
+    return out, _basis_note(year)
+
+
+def _basis_note(year: int) -> str:
+    return (
+        f"the pre-war grid less the {REFUGEES_ABROAD_END_OF_YEAR[year]:,} refugees abroad at "
+        f"the end of {year} (UNHCR Refugee Data Finder, CC BY 4.0), every cell by the same "
+        "share (assumption: their origins are unknown)"
+    )
+
+
+def basis_year(sc: Scenario) -> int:
+    """Return the year whose end the ``window`` basis counts the refugees abroad at."""
+    end = sc.events.end
+    return end if isinstance(end, int) else pd.Timestamp(str(end)).year
+
+
+def bundled_population(sc: Scenario, cells: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the bundled grid on the scenario's ``population.basis``, and where it came from."""
+    if sc.population.basis != "window":
+        return cells, "population_grid (bundled)"
+    out, note = window_basis(cells, basis_year(sc))
+    return out, f"population_grid (bundled), {note}"
+
+
+def basis_sources(sc: Scenario) -> list[dict[str, str]]:
+    """Return the source entry of the ``window`` basis (none for ``prewar``)."""
+    if sc.population.basis != "window" or sc.population.source != "bundled":
+        return []
+    return [{"layer": "population basis", "source": _basis_note(basis_year(sc)),
+             "licence": "CC BY 4.0", "attribution": "UNHCR Refugee Data Finder"}]  # fmt: skip

@@ -40,6 +40,8 @@ from safezones.errors import SafeZonesError, SafeZonesWarning
 from safezones.model.control import zone_control
 from safezones.model.demand import (
     assign_origins,
+    basis_sources,
+    bundled_population,
     displaced_given,
     hazard_class,
     origin_units,
@@ -432,7 +434,7 @@ def prepare_base(sc: Scenario, readers: Readers) -> Base:
 
     def population() -> tuple[gpd.GeoDataFrame, str]:
         if bundled_pop:
-            return bundled_cells(), "population_grid (bundled)"
+            return bundled_population(sc, bundled_cells())
         layer, where = readers.population(sc)
         return to_metric(layer, what="population"), where
 
@@ -557,17 +559,15 @@ def with_regroup(prep: Prepared, sc: Scenario, base: Base, cover: Cover) -> Prep
 def prepare(sc: Scenario, readers: Readers) -> Prepared:
     """Prepare a scenario the straightforward way: every cell's distance to every zone.
 
-    The geometry is done once for all the draws. :meth:`safezones.engine.Engine.prepared`
-    gives the same arrays from cached geometry; this path serves what it does not
-    (a safe zone split into one zone per feature) and is what the engine is tested against.
+    The geometry is done once for all the draws; :meth:`safezones.engine.Engine.prepared`
+    gives the same arrays from cached geometry. This path is the engine's test oracle.
     """
     return prepare_parts(sc, readers)[0]
 
 
 def prepare_parts(sc: Scenario, readers: Readers) -> tuple[Prepared, Base, Cover]:
     """Return :func:`prepare`'s result with the base and cover it regroups from."""
-    base, zones, surface = gathered(sc, lambda: prepare_base(sc, readers),
-                                    lambda: build_zones(sc),
+    base, zones, surface = gathered(sc, lambda: prepare_base(sc, readers), lambda: build_zones(sc),
                                     lambda: scenario_surface(sc, readers.control))  # fmt: skip
     zones = cut(sc, zones, surface)
     cells, bands = base.cells, base.bands
@@ -660,6 +660,7 @@ def source_list(sc: Scenario, pop_source: str, ev_source: str) -> list[dict[str,
         for u in used
         if u in prov.index
     ]  # fmt: skip
+    out += basis_sources(sc)  # the window basis: the refugees abroad (UNHCR)
     if sc.population.source != "bundled":
         out.append({"layer": "population", "source": pop_source})
     if sc.events.source != "bundled":
