@@ -11,8 +11,8 @@ import pytest
 import safezones as sz
 from safezones import data
 from safezones.defaults import REFUGEES_ABROAD_END_OF_YEAR
-from safezones.errors import SafeZonesError
 from safezones.engine import READERS
+from safezones.errors import SafeZonesError
 from safezones.model.prepare import prepare_base
 
 ROOT = Path(__file__).resolve().parents[2]
