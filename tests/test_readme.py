@@ -49,22 +49,24 @@ def test_readme_tour_runs(tour):
     assert len(ns["hazard"]) == 62 and list(ns["acled"].event_id) == ["SYR101", "SYR102", "SYR106"]
     shallow, deep = (ns["results"][d].totals for d in (10, 30))
     assert deep.loc["sheltered", "p50"] >= shallow.loc["sheltered", "p50"] > 0
-    # the sweep: 10 depths x 6 radii x 20 usable-land shares, and the box where >= 3.5 million
+    # the sweep: 10 depths x 6 radii x 20 usable-land shares, and the box where >= 1.5 million
     grid, box = ns["grid"], ns["box"]
     assert len(grid) == 1200 and (tmp_path / "sweep-grid" / "results.parquet").exists()
-    inside = (grid["sheltered_p50"] >= 3.5e6).to_numpy()
+    inside = (grid["sheltered_p50"] >= 1.5e6).to_numpy()
     in_box = np.ones(len(grid), dtype=bool)
     for _, r in box.iterrows():
         in_box &= grid[r["parameter"]].between(r["low"], r["high"]).to_numpy()
     assert box.attrs["density"] == inside[in_box].mean() >= 0.9
     lims = box.set_index("parameter")
-    assert lims["restricted"].tolist() == [True, False, True]  # depth and land, not the radius
-    # the README quotes these bounds (PRIM cuts between grid values: 10|15 km, 0.5|0.75 %);
+    # depth only: the strip is limited by reach and choice, not by land (issue 19)
+    assert lims["restricted"].tolist() == [True, False, False]
+    # the README quotes the bound (PRIM cuts between grid values: 25|30 km) and the density;
     # the recount above is what checks that the box holds
-    assert (
-        lims.loc["zones.turkey.depth_km", "low"],
-        lims.loc["shelter.usable_fraction", "low"],
-    ) == (12.5, 0.00625)
+    assert lims.loc["zones.turkey.depth_km", "low"] == 27.5
+    text = _flat(README.read_text(encoding="utf-8"))
+    m = re.search(r"1.5 million people or more are sheltered \(in (\d+) % of the scenarios of "
+                  r"the box\) when the strip is at least ([\d.]+) km deep", text)  # fmt: skip
+    assert m and (int(m.group(1)), float(m.group(2))) == (round(100 * box.attrs["density"]), 27.5)
 
 
 def _flat(text: str) -> str:

@@ -646,17 +646,10 @@ def _print_comparison(table: pd.DataFrame) -> None:
     for col in cols:
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for _, r in table.iterrows():
-        t.add_row(
-            str(r["scenario"]),
-            people(r["displaced_p50"]),
-            people(r["sheltered_p50"]),
-            f"{people(r['sheltered_p5'])}-{people(r['sheltered_p95'])}",
-            people(r["arrivals_p50"]),
-            people(r["displaced_within_p50"]),
-            people(r["sheltered_optimal_p50"]),
-            people(r["residents_protected_p50"]),
-            people(r["unmet_p50"]),
-        )
+        t.add_row(str(r["scenario"]), people(r["displaced_p50"]), people(r["sheltered_p50"]),
+                  f"{people(r['sheltered_p5'])}-{people(r['sheltered_p95'])}",
+                  *(people(r[f"{m}_p50"]) for m in ("arrivals", "displaced_within",
+                    "sheltered_optimal", "residents_protected", "unmet")))  # fmt: skip
     _out.print(t)
 
 

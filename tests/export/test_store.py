@@ -148,7 +148,7 @@ def test_population_cells_are_kept_exactly(camps, tmp_path):
     back = ScenarioResult.from_file(tmp_path, fresh.scenario)
     assert back.population_cells.equals(cells) and back.population_cells.crs == cells.crs
     doc = json.loads((tmp_path / "result" / "manifest.json").read_text())
-    assert doc["format"] == FORMAT == 3
+    assert doc["format"] == FORMAT == 4
     assert doc["population_cells"] == {"file": "population_cells.parquet"}
 
     without = dataclasses.replace(fresh, population_cells=None)
@@ -203,7 +203,7 @@ def test_a_result_of_an_older_format_is_computed_again(camps, tmp_path):
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format": 1}))
     assert try_reuse(old, Scenario.from_toml(toml)) == (
         None,
-        f"{old}: result/ has another layout than this safezones reads (format 3)",
+        f"{old}: result/ has another layout than this safezones reads (format 4)",
     )
 
 

@@ -63,8 +63,9 @@ __all__ = [
 FOLDER = "result"
 #: Version of the layout of ``result/``; a reader refuses other versions, so
 #: an older result is computed again. 2: the population cells added; 3: control, threat
-#: and deaths averted (per_zone and flows columns, provenance).
-FORMAT = 3
+#: and deaths averted (per_zone and flows columns, provenance); 4: who is sheltered,
+#: both allocations, minimum needs, and every draw's inputs (``inputs.parquet``).
+FORMAT = 4
 #: The bundled layer a result's population cells may be, named in the manifest
 #: with its SHA-256 instead of copied (2.5 MB and 0.4 s a folder).
 _GRID = "population_grid"
@@ -96,6 +97,8 @@ def write_result(result: ScenarioResult, directory: Path) -> Path:
     out.mkdir(parents=True, exist_ok=False)
     for name in _TABLES:
         getattr(result, name).to_parquet(out / f"{name}.parquet", engine="pyarrow")
+    if result.inputs is not None:  # what every draw drew: the memo's sensitivity reads it
+        result.inputs.to_parquet(out / "inputs.parquet", engine="pyarrow")
     zones, none_columns = _none_to_nan(result.zones)
     zones.to_parquet(out / "zones.parquet")
     if result.events is not None:
@@ -326,6 +329,7 @@ def read_result(
         provenance=prov,
         detail=detail,
         population_cells=cells,
+        inputs=_table(folder, "inputs") if (folder / FOLDER / "inputs.parquet").exists() else None,
         **tables,
     )
 

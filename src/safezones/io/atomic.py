@@ -560,8 +560,8 @@ def atomic_dir(target: str | os.PathLike[str], *, command: str = "run") -> Itera
                 files.remove(MARKER)
                 (tmp / MARKER).write_text(_marker_doc(command, files, folders), encoding="utf-8")
                 _swap(tmp, target, command)
-        except OSError as err:
-            if nested:
+        except Exception as err:
+            if nested or not (isinstance(err, OSError) or _disk_full(err)):
                 raise
             raise _write_error(target, err) from None
         finally:
@@ -593,12 +593,20 @@ def _swap(tmp: Path, target: Path, command: str) -> None:
             )
 
 
-def _write_error(target: Path, err: OSError) -> SafeZonesError:
-    # pyarrow and GDAL raise OSError without errno; their text still names the cause
-    if err.errno == errno.ENOSPC or "errno 28" in str(err).lower():
+def _disk_full(err: BaseException) -> bool:
+    """Whether an error (pyogrio's FeatureError from SQLite, too) says the disk is full."""
+    text = str(err).lower()
+    return (getattr(err, "errno", None) == errno.ENOSPC or "errno 28" in text
+            or "disk is full" in text or "no space left" in text)  # fmt: skip
+
+
+def _write_error(target: Path, err: BaseException) -> SafeZonesError:
+    # pyarrow and GDAL raise OSError without errno, SQLite (GeoPackage) says "disk is
+    # full"; their text still names the cause
+    if _disk_full(err):
         what = os.strerror(errno.ENOSPC)
     else:
-        what = err.strerror or str(err)
+        what = getattr(err, "strerror", None) or str(err)
     return SafeZonesError(
         f"cannot write the output folder {target}: {what}; nothing was written (an earlier "
         "output there is kept); free some space or give --out another folder"

@@ -50,6 +50,7 @@ th,td{border:1px solid #d0d0d0;padding:.25em .5em;text-align:left;vertical-align
 th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}
 img{max-width:100%;height:auto;border:1px solid #e0e0e0}
 .meta,.note{color:#505050;font-size:.88em}
+.headline{font-weight:bold}
 nav ol{margin:.3em 0}ul.flags li{margin:.2em 0}
 """
 
@@ -160,7 +161,7 @@ def memo_html(
             f"<p>{html.escape(' '.join(sc.description.split()))}</p>" if sc.description else "",
             f'<p class="note">Source: {src}</p>',
             _img(png(figs[f"{sc.id}-map"], dpi), f"Map of {sc.title}"),
-            f"<p><b>{html.escape(headline_text(r))}</b></p>",
+            f'<p class="headline">{html.escape(headline_text(r))}</p>',
             *(f"<p>{html.escape(t)}</p>" for t in paragraphs(r)),
             "<h3>Score</h3>",
             table_html(score_table(r), numeric=["P5", "P50", "P95"]),

@@ -269,7 +269,11 @@ def draw_sensitivity(
         names = [str(c) for c in x.columns]
         problem = {"num_vars": len(names), "names": names,
                    "bounds": [[float(x[c].min()), float(x[c].max())] for c in x.columns]}  # fmt: skip
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):  # SALib prints its bin notices
             warnings.simplefilter("ignore")
             got = delta.analyze(problem, x.to_numpy(dtype=float), y, num_resamples=20,
                                 print_to_console=False, seed=seed)  # fmt: skip
