@@ -271,10 +271,11 @@ def _headline(result: ScenarioResult) -> tuple[str, str]:
     title = (
         f"{result.scenario.title}: {people(tot.loc['sheltered', 'p50'])} of "
         f"{people(tot.loc['displaced', 'p50'])} displaced people sheltered"
-        + (f" ({people(tot.loc['arrivals', 'p50'])} arrivals)" if "arrivals" in tot.index else "")
     )
+    arrivals = (f"{people(tot.loc['arrivals', 'p50'])} of them arrivals, the rest displaced "
+                "within the zones; " if "arrivals" in tot.index else "")  # fmt: skip
     subtitle = (
-        f"P50 (P5 to P95 in labels) over {prov['draws']} Monte Carlo draws, seed {prov['seed']}; "
+        f"{arrivals}P50 (P5 to P95 in labels) over {prov['draws']} Monte Carlo draws, seed {prov['seed']}; "
         f"{prov['allocation']} allocation{_upper_bound(tot)}; strikes "
         f"{window_label(prov['window'])}."
     )
