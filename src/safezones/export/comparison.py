@@ -165,7 +165,8 @@ def comparison_markdown(table: pd.DataFrame, *, results: Sequence[ScenarioResult
         )
     notes += [
         "",
-        "Data: population, OCHA / Syrian CBS pre-war table spread with GeoNames (CC BY 4.0); "
+        "Data: population, OCHA / Syrian CBS pre-war table by 2004 census district shares, "
+        "spread with GeoNames (CC BY 4.0) and SCMP communities; "
         "events, UCDP GED (CC BY 4.0); boundaries, OCHA/UNCS (CC BY-IGO) and Natural Earth "
         "(public domain)"
         + (

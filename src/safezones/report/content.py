@@ -467,6 +467,9 @@ def comparison_rows(results: Sequence[ScenarioResult]) -> pd.DataFrame:
         f"{people(a)} to {people(b)}"
         for a, b in zip(t["sheltered_p5"], t["sheltered_p95"], strict=True)
     ]
+    for col, name in (("arrivals", "of them arrivals"), ("sheltered_optimal", "upper bound")):
+        if f"{col}_p50" in t.columns:
+            out[name] = [people(v) for v in t[f"{col}_p50"]]
     out["capacity"] = [people(v) for v in t["capacity_p50"]]
     out["residents protected"] = [people(v) for v in t["residents_protected_p50"]]
     out["unmet"] = [people(v) for v in t["unmet_p50"]]
@@ -515,10 +518,14 @@ def meta_line(items: Sequence[ScenarioResult]) -> str:
 def reading_note() -> str:
     """Return how to read the comparison."""
     return (
-        "Each row is one scenario. Sheltered counts displaced people that the zones can take in "
-        "within reach and capacity; P5 to P95 is the range over the Monte Carlo draws of the "
-        "uncertain inputs (population, displacement rates, national total, site area, "
-        "protection, the front-line crossing penalty). Capacity rests on an assumed usable "
+        "Each row is one scenario. Sheltered counts displaced people that the zones take in "
+        "within reach and capacity by the behavioural estimate (people choose zones by room, "
+        "safety and distance): arrivals from outside the zones plus the displaced whose homes "
+        "are in them; the upper bound is as many as reach and capacity allow. P5 to P95 is the "
+        "range over the Monte Carlo draws of the uncertain inputs (population, displacement "
+        "rates, national total, protection, the front-line crossing penalty) and of the "
+        "structural assumptions (usable land, site area, reach, hazard thresholds, the gravity "
+        "model's decay and outside option), each over its sourced range. Capacity rests on an assumed usable "
         "share of each zone's land, so where sheltered equals capacity the answer scales with "
         "that assumption. Civilian deaths averted are deaths per year from the violence of the "
         "actors the zones guard against that their protection would avert (a count of deaths, "

@@ -89,8 +89,8 @@ _LAYER_ATTRIBUTION = {
     "borders": "borders: derived from Natural Earth",
     "governorates": "governorates: OCHA, UNCS (CC BY-IGO)",
     "districts": "districts: OCHA, UNCS (CC BY-IGO)",
-    "population_grid": "population: OCHA / Syrian CBS pre-war table spread with GeoNames "
-    "(CC BY 4.0)",
+    "population_grid": "population: OCHA / Syrian CBS pre-war table by 2004 census district "
+    "shares, spread with GeoNames (CC BY 4.0) and SCMP communities",
     "places": "places: GeoNames (CC BY 4.0)",
     "events": "events: UCDP GED (CC BY 4.0)",
     "seed_facts": "Raqqa strikes: AFP / SOHR, 2014-11-26",
