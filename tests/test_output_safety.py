@@ -37,7 +37,7 @@ RUN_FILES = ["columns.csv", "flows.csv", "map.png", "per_origin.csv", "per_zone.
              "summary.json", "totals.csv", "zones.gpkg"]  # fmt: skip
 #: result/: the lossless copy that ScenarioResult.from_file and memo --from read
 RESULT_FILES = [f"result/{f}" for f in (
-    "detail.npz", "events.parquet", "flows.parquet", "manifest.json", "per_origin.parquet",
+    "detail.npz", "events.parquet", "flows.parquet", "inputs.parquet", "manifest.json", "per_origin.parquet",
     "per_zone.parquet", "samples.parquet", "totals.parquet", "zones.parquet")]  # fmt: skip
 
 

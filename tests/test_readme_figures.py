@@ -123,7 +123,13 @@ def test_who_holds_the_ground_table(shipped_results):
     north = by_id["safe-zones-north"].per_zone.iloc[0]
     assert f"{_pct(north.share_population_islamic_state)} % of the French northern zone's" in text
     held = by_id["border-refuge-zones-held"].per_zone.set_index("zone_id")
-    assert (held.actor == "opposition").all()  # "opposition in all three"
+    # "Kurdish forces in the Turkish zone (52 %), opposition in the others"
+    assert held.actor.to_dict() == {"turkey": "kurds", "jordan": "opposition",
+                                    "lebanon": "opposition"}  # fmt: skip
+    assert (
+        f"Kurdish forces in the Turkish zone ({_pct(held.loc['turkey'].share_population_kurds)} %)"
+        in text
+    )
     kept = (100 * held.area_km2 / held.area_before_cut_km2).round().astype(int).to_dict()
     m = re.search(r"(\d+) % of the Turkish strip's area is kept, (\d+) % of the Jordanian "
                   r"\(most of it unmapped desert\) and (\d+) % of the Lebanese", text)  # fmt: skip

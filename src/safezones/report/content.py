@@ -462,10 +462,9 @@ def comparison_rows(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     t = comparison_table(results)
     out = pd.DataFrame({"scenario": t["scenario"]})
     out["displaced"] = [people(v) for v in t["displaced_p50"]]
-    out["sheltered P50"] = [people(v) for v in t["sheltered_p50"]]
-    out["sheltered P5 to P95"] = [
-        f"{people(a)} to {people(b)}"
-        for a, b in zip(t["sheltered_p5"], t["sheltered_p95"], strict=True)
+    out["sheltered P50 (P5 to P95)"] = [
+        f"{people(m)} ({people(a)} to {people(b)})"
+        for m, a, b in zip(t["sheltered_p50"], t["sheltered_p5"], t["sheltered_p95"], strict=True)
     ]
     for col, name in (("arrivals", "of them arrivals"), ("sheltered_optimal", "upper bound")):
         if f"{col}_p50" in t.columns:
