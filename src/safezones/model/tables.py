@@ -20,7 +20,7 @@ from safezones.defaults import OUTSIDE_DESTINATIONS
 from safezones.model.demand import HAZARD_CLASSES, hazard_class
 from safezones.model.metrics import BINDING, QUANTILES
 from safezones.model.needs import needs
-from safezones.model.shelter import safety
+from safezones.model.shelter import capacity, safety
 from safezones.model.uncertainty import summarise
 from safezones.schema import ACTORS
 
@@ -161,7 +161,7 @@ def per_zone_table(
         ``arrivals`` and ``displaced_within`` (the two parts of ``sheltered``),
         ``sheltered_gravity`` and ``sheltered_optimal`` (each allocation).
     binding
-        (draws, zones) index into :data:`~safezones.model.score.BINDING`: gives
+        (draws, zones) index into :data:`~safezones.model.metrics.BINDING`: gives
         ``binding`` (the reason of most draws) and ``binding_share`` (their share).
     capacity_rule
         Per zone, how its capacity is computed in words (the memo quotes it where
@@ -236,7 +236,7 @@ def per_zone_table(
 def binding_mode(binding: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Return each zone's most frequent binding reason over the draws and its share of them.
 
-    Ties go to the first of :data:`~safezones.model.score.BINDING` (capacity, reach, demand).
+    Ties go to the first of :data:`~safezones.model.metrics.BINDING` (capacity, reach, demand).
 
     Examples
     --------
@@ -278,7 +278,8 @@ def capacity_rules(
         if cap is not None and np.isfinite(cap):
             out.append(f"given by the scenario: {cap:,.0f} people")
             continue
-        people = usable_fraction * float(area) * 1e6 / site_area_m2
+        people = float(capacity([float(area)], usable_fraction=usable_fraction,
+                                site_area_per_person_m2=site_area_m2)[0])  # fmt: skip
         out.append(f"{100 * usable_fraction:.3g}% of {float(area):,.0f} km² usable, at "
                    f"{site_area_m2:.3g} m² per person: {people:,.0f} people{drawn}")  # fmt: skip
     return out

@@ -45,6 +45,7 @@ from safezones.report.content import (
     score_table,
 )
 from safezones.report.figures import memo_figures
+from safezones.report.findings import memo_sensitivity
 from safezones.report.page import memo_html
 from safezones.report.pdf import memo_pdf
 from safezones.viz.format import METRIC_NOTES
@@ -84,14 +85,15 @@ def write_memo(
     out = Path(directory)
     check_output_dir(out, command="memo")
     figs = memo_figures(items, events_style, tick)
+    sens = memo_sensitivity(items)  # once, for the HTML and the PDF
     try:
         with atomic_dir(out, command="memo") as tmp:
             tick("memo.html")
             (tmp / "memo.html").write_text(
-                memo_html(items, title=title, figures=figs), encoding="utf-8"
+                memo_html(items, title=title, figures=figs, sensitivity=sens), encoding="utf-8"
             )
             tick("memo.pdf")
-            memo_pdf(items, tmp / "memo.pdf", title=title, figures=figs)
+            memo_pdf(items, tmp / "memo.pdf", title=title, figures=figs, sensitivity=sens)
             tick("comparison.md")  # the memo and its figures point to it
             (tmp / "comparison.md").write_text(
                 comparison_markdown(comparison_table(items), results=items), encoding="utf-8"

@@ -8,12 +8,14 @@ and :mod:`safezones.report.pdf` lay them out. Every number is the run's own
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from safezones._text import people
+from safezones.model.needs import needs_totals
 
 if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "binding_text",
     "headline_text",
+    "memo_sensitivity",
     "needs_text",
     "paragraphs",
     "sensitivity_table",
@@ -114,14 +117,14 @@ def binding_text(result: ScenarioResult) -> list[str]:
 
 def needs_text(result: ScenarioResult) -> str:
     """Return the minimum needs of the people sheltered, summed over zones, with the standard."""
-    pz = result.per_zone
-    if "water_litres_per_day_p50" not in pz.columns:
+    sheltered = np.asarray(getattr(result, "detail", {}).get("sheltered", []), dtype=float)
+    if sheltered.ndim != 2:
         return ""
     nd = result.scenario.needs
-    total = {k: float(np.nansum(pz[f"{k}_p50"])) for k in
-             ("water_litres_per_day", "latrines", "covered_area_m2")}  # fmt: skip
+    total = {k: float(v["p50"]) for k, v in needs_totals(sheltered, nd).items()}
     return (
-        f"Minimum needs of the people sheltered (P50, summed over zones): "
+        f"Minimum needs of the people sheltered (P50 of their total over the zones, as "
+        "summary.json gives it): "
         f"{total['water_litres_per_day'] / 1e6:,.2f} million litres of water a day, "
         f"{total['latrines']:,.0f} latrines and {total['covered_area_m2'] / 1e6:,.2f} km² of "
         f"covered living space, at {nd.water_litres_per_person_day:g} litres a person a day, "
@@ -173,3 +176,8 @@ def sensitivity_text(result: ScenarioResult, table: pd.DataFrame) -> str:
 def paragraphs(result: ScenarioResult) -> list[str]:
     """Return what binds each zone and the minimum needs, as the memo's paragraphs after the headline."""
     return [t for t in (*binding_text(result), needs_text(result)) if t]
+
+
+def memo_sensitivity(results: Sequence[ScenarioResult]) -> dict[str, pd.DataFrame]:
+    """Return each result's :func:`sensitivity_table` by scenario id (computed once per memo)."""
+    return {r.scenario.id: sensitivity_table(r) for r in results}

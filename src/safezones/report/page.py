@@ -26,8 +26,8 @@ from safezones.report.content import (
 from safezones.report.figures import memo_figures, png
 from safezones.report.findings import (
     headline_text,
+    memo_sensitivity,
     paragraphs,
-    sensitivity_table,
     sensitivity_text,
 )
 from safezones.viz.format import DISCLAIMER
@@ -75,8 +75,7 @@ def _img(data: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}">'
 
 
-def _sensitivity_html(result: ScenarioResult) -> list[str]:
-    t = sensitivity_table(result)
+def _sensitivity_html(result: ScenarioResult, t: pd.DataFrame) -> list[str]:
     parts = [f"<p>{html.escape(sensitivity_text(result, t))}</p>"]
     return parts + ([table_html(t)] if not t.empty else [])
 
@@ -104,6 +103,7 @@ def memo_html(
     events_style: str = "points",
     figures: Mapping[str, Figure] | None = None,
     dpi: int = 150,
+    sensitivity: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """Return the memo as one self-contained HTML document (images as ``data:`` URIs).
 
@@ -120,6 +120,10 @@ def memo_html(
         them); drawn here otherwise.
     dpi
         Resolution of the embedded images.
+    sensitivity
+        Each scenario's :func:`~safezones.report.findings.sensitivity_table` by id,
+        already computed (:func:`~safezones.report.write_memo` computes it once for
+        the HTML and the PDF); computed here otherwise.
     """
     items = memo_results(results)
     title = memo_title(title, items)
@@ -127,6 +131,7 @@ def memo_html(
         dict(figures) if figures is not None else memo_figures(items, events_style, lambda _: None)
     )
     rows = comparison_rows(items)
+    sens = dict(sensitivity) if sensitivity is not None else memo_sensitivity(items)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -166,7 +171,7 @@ def memo_html(
             "<h3>Score</h3>",
             table_html(score_table(r), numeric=["P5", "P50", "P95"]),
             "<h3>Which assumption moves the answer</h3>",
-            *_sensitivity_html(r),
+            *_sensitivity_html(r, sens[sc.id]),
             *_ground_html(r),
             "<h3>Key assumptions and their sources</h3>",
             table_html(key_parameters(r)),

@@ -28,8 +28,8 @@ from safezones.report.content import (
 from safezones.report.figures import memo_figures, png
 from safezones.report.findings import (
     headline_text,
+    memo_sensitivity,
     paragraphs,
-    sensitivity_table,
     sensitivity_text,
 )
 from safezones.viz.format import DISCLAIMER
@@ -138,14 +138,16 @@ def memo_pdf(
     events_style: str = "points",
     figures: Mapping[str, Figure] | None = None,
     dpi: int = 200,
+    sensitivity: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the memo as an A4 PDF: fonts embedded, one bookmark per section.
 
     Sections: comparison (table and chart, then the maps side by side), one
-    per scenario starting on a new page (map, score table, key assumptions
-    with sources), and sources and licences. Every page has a footer with
-    the page number and the boundaries disclaimer. The file is written
-    atomically.
+    per scenario starting on a new page (map, what binds, score table, which
+    assumption moves the answer, key assumptions with sources), and sources and
+    licences. Every page has a footer with the page number and the boundaries
+    disclaimer. The file is written atomically. ``sensitivity``: as
+    :func:`~safezones.report.page.memo_html` takes it.
     """
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
@@ -166,6 +168,7 @@ def memo_pdf(
     from safezones.io.atomic import atomic_path
 
     items = memo_results(results)
+    tables = dict(sensitivity) if sensitivity is not None else memo_sensitivity(items)
     title = memo_title(title, items)
     figs = (
         dict(figures) if figures is not None else memo_figures(items, events_style, lambda _: None)
@@ -262,7 +265,7 @@ def memo_pdf(
         ]
     for r in items:
         sc = r.scenario
-        sens = sensitivity_table(r)
+        sens = tables[sc.id]
         story += [
             PageBreak(),
             heading(sc.title, sc.id),
