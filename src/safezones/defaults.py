@@ -45,6 +45,12 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "DEFAULT_USABLE_FRACTION",
     "DEFAULT_WINDOW",
+    "BORDER_DECAY",
+    "CALIBRATION_SOURCE",
+    "BORDER_REFERENCE_KM",
+    "LEAVE_ATTRACT",
+    "LEAVE_DESTINATIONS",
+    "MOVEMENT_DECAY",
     "DETOUR_SPREAD",
     "DISTANCE_DECAY_SPREAD",
     "EXPOSURE_REFERENCE",
@@ -110,10 +116,12 @@ DEFAULT_THRESHOLDS = (10.0, 100.0)
 #: strike intensity is measured. Assumption: about a town and its fields, wide
 #: enough that a 2 km cell is not classed by one or two events.
 DEFAULT_KERNEL_KM = 10.0
-#: Share of the population displaced per hazard class (low, medium, high).
-#: Assumption, InaSAFE-style; with scaling to a national total only their
-#: ratios matter.
-DEFAULT_RATES = (0.05, 0.20, 0.50)
+#: Share of the population displaced per hazard class (low, medium, high) in a year.
+#: The low rate is calibrated (``safezones calibrate``, ``data/calibration.json``) on
+#: OCHA's IDP movements by governorate, 2016-2017, tested on 2018; the data do not
+#: identify the ratios between the classes, which keep the InaSAFE-style assumption
+#: (x4, x2.5). With scaling to a national total only the ratios matter.
+DEFAULT_RATES = (0.0169, 0.0676, 0.169)
 
 # ---------------------------------------------------------------- shelter
 
@@ -282,10 +290,39 @@ DISTANCE_DECAY_SPREAD = 1.0
 #: Weight of the outside option, relative to the scenario's: x0.5 to x2, log-uniform
 #: (assumption: not identified by any observed figure before issue 20's calibration).
 OUTSIDE_OPTION_RANGE = (0.5, 2.0)
-#: The outside option's destination in ``gravity``: the displaced who choose no zone
-#: stay where they are or leave Syria (assumption: one destination until issue 20
-#: splits it by neighbour).
-OUTSIDE_DESTINATIONS: tuple[str, ...] = ("stay or leave Syria",)
+#: The outside option's destinations in ``gravity`` (issue 20): the displaced who choose
+#: no zone stay displaced in Syria or leave it for a neighbour
+#: (:mod:`safezones.model.departures`).
+OUTSIDE_DESTINATIONS: tuple[str, ...] = ("stay in Syria", "Turkey", "Lebanon", "Jordan", "Iraq",
+                                         "Egypt")  # fmt: skip
+
+# ---------------------------------------------------------------- leaving Syria (issue 20)
+
+#: Where the displaced who leave Syria go, as ISO3 codes (UNHCR's five main hosts of
+#: Syrian refugees at the end of 2014: observed/unhcr_syrian_refugees_by_host_2011_2014.csv).
+LEAVE_DESTINATIONS: tuple[str, ...] = ("TUR", "LBN", "JOR", "IRQ", "EGY")
+#: Weight of each destination at its border when open, in the units of a zone's weight
+#: (a zone of average capacity, full safety, at no distance weighs 1; staying weighs
+#: :data:`DEFAULT_OUTSIDE_OPTION`). Calibrated (``safezones calibrate``,
+#: ``data/calibration.json``) on UNHCR's refugee stocks by host country at the ends of
+#: 2012 and 2013, tested on 2014 (the test's ARD is in :data:`CALIBRATION_SOURCE`).
+LEAVE_ATTRACT: dict[str, float] = {"TUR": 0.275, "LBN": 0.214, "JOR": 0.541, "IRQ": 0.230,
+                                   "EGY": 0.00803}  # fmt: skip
+#: Distance decay of a border's pull, ``(d0 / (d + d0)) ** decay``. Assumption: the
+#: refugee stocks by host country do not identify it (calibration moved the loss by
+#: less than 1 % when it moved by half either way).
+BORDER_DECAY = 1.0
+#: The calibration behind the calibrated defaults, as the outputs cite it.
+CALIBRATION_SOURCE = ("calibrated on UNHCR refugees by host 2012-2013 (tested on 2014, ARD 0.36), "
+                      "OCHA IDP movements 2016-2017 (tested on 2018, ARD 2.15); "
+                      "data/calibration.json")  # fmt: skip
+#: Distance decay of the internal movers' choice of a district (the validation model of
+#: :mod:`safezones.validate.history`). Assumption, 2 as :data:`DEFAULT_DISTANCE_DECAY`:
+#: fitted on OCHA's movements it ran to its bound, 4 (the movers stay closer than any
+#: decay in range allows), so it is not an estimate.
+MOVEMENT_DECAY = 2.0
+#: The distance ``d0`` of a border's pull: :data:`REFERENCE_DISTANCE_KM`'s 25 km. Assumption.
+BORDER_REFERENCE_KM = 25.0
 
 # ---------------------------------------------------------------- minimum needs (Sphere)
 
@@ -345,7 +382,9 @@ SOURCES: dict[str, str] = {
     "demand.kernel_km": "assumption: about a town and its fields (10 km)",
     "demand.thresholds": "assumption: round numbers (10 and 100 events per 1,000 km² per "
     "year), not fitted to any window; the draws scale both x0.5 to x2",
-    "demand.rates": "assumption (InaSAFE-style rates by hazard class)",
+    "demand.rates": "low rate calibrated on OCHA IDP movements 2016-2017, tested on 2018 "
+    "(ARD 2.15); the ratios between classes (x4, x2.5) an InaSAFE-style assumption the data "
+    "do not identify (data/calibration.json)",
     "demand.national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015)",
     "demand.scale_to_national_total": "OCHA, 7.6 M IDPs in mid-2014 (Syria SRP 2015): demand "
     "is scaled to it (an assumption on where the displaced come from, not how many)",
@@ -361,8 +400,13 @@ SOURCES: dict[str, str] = {
     "shelter.detour_factor": "assumption, within the 1.2-1.4 measured for road networks "
     "(Ballou, Rahardja & Sakai 2002)",
     "shelter.distance_decay": "assumption: 2, the classic gravity model",
-    "shelter.outside_option": "assumption: half a zone of average capacity, full safety and "
-    "no distance",
+    "shelter.outside_option": "assumption: staying in Syria weighs half a zone of average "
+    "capacity, full safety and no distance",
+    **{f"shelter.leave.{c}": "calibrated on UNHCR refugees by host country 2012-2013, tested on "
+       "2014 (ARD 0.36); the weight of leaving for that neighbour, times its border's openness "
+       "(seeds/border_policies.toml)" for c in ("TUR", "LBN", "JOR", "IRQ", "EGY")},
+    "shelter.border_decay": "assumption: 1; UNHCR's stocks by host do not identify it "
+    "(data/calibration.json)",
     "shelter.exposure_reference": "assumption: full exposure at the high-hazard threshold "
     "(100 events per 1,000 km² per year)",
     "shelter.crossing_penalty_km": "assumption: about a fifth of a day's road travel",
@@ -397,8 +441,8 @@ SOURCES: dict[str, str] = {
     "not measured (x0.5 to x2)",
     "uncertainty.distance_decay_spread": "assumption: 1-2 in classic gravity models of "
     "migration, 3 for the danger of travel in war (+-1)",
-    "uncertainty.outside_option_range": "assumption: not identified by any observed figure "
-    "before issue 20's calibration (x0.5 to x2)",
+    "uncertainty.outside_option_range": "assumption: the stay weight x0.5 to x2 (calibration "
+    "fits the neighbours' weights against it, not it)",
     # minimum needs
     "needs.water_litres_per_person_day": "Sphere Handbook (2018), water supply standard 2.1: "
     "15 litres per person per day",

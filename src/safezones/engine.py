@@ -189,6 +189,7 @@ class Engine:
         self._layers: _LRU = _LRU(cache_size)
         self._unions: _LRU = _LRU(cache_size)
         self._groupsets: _LRU = _LRU(128)  # each holds per-cell arrays (81 reach variants)
+        self._leave_cache: _LRU = _LRU(128)  # each group's weights of leaving, by groupset
         self._classed_bases: _LRU = _LRU(16)  # bases classed at drawn thresholds
         # keyed by id(base); each entry keeps its base alive, so the id cannot be reused
         self._point_cache: dict[int, tuple[Base, np.ndarray]] = {}
@@ -621,8 +622,12 @@ class Engine:
         gs = self._groupset(zk, geoms, base, reach)
         self.routes["gravity"] += n
         gp = band_values(gs.gpop[:, 0], gs.gpop[:, 1], gs.gpop[:, 2], t)
+        leave_key = (zk, reach, score.leave_year(sc), tuple(sh.leave.model_dump().values()),
+                     sh.border_decay)  # fmt: skip
+        leave = self._leave_cache.get_or(leave_key,
+                                         lambda: score.group_leave(sc, base.cells, gs.groups))  # fmt: skip
         flows = np.asarray(score.gravity_flows(sc, gs.groups, dr, gp * share[:, gs.group_class],
-                                               cap, safe, reach))  # fmt: skip
+                                               cap, safe, reach, leave=leave))  # fmt: skip
         flows = flows.reshape(n, len(gs.gpop), -1)
         sheltered = flows.sum(axis=1)
         within = (flows * gs.groups.within()[None, :, :]).sum(axis=1)

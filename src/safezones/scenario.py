@@ -202,7 +202,7 @@ def result_of(sc: Scenario, prep: Prepared, sd: score.Scored, *, seed: int) -> S
         scenario=sc,
         zones=prep.zones,
         per_zone=per_zone,
-        per_origin=per_origin_table(sc, prep, sd.displaced, sd.flows_o),
+        per_origin=per_origin_table(sc, prep, sd.displaced, sd.flows_o, sd.destinations),
         flows=flows_table(prep, sd.flows_o, sd.travel_km, sd.changes),
         totals=totals,
         samples=samples,

@@ -25,6 +25,8 @@ from pydantic import (
 from safezones._plural import agree, plural
 from safezones._text import MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, no_control
 from safezones.defaults import (
+    BORDER_DECAY,
+    LEAVE_ATTRACT,
     DEFAULT_ALLOCATION,
     DEFAULT_CONTROL_MAX_KM,
     DEFAULT_CROSSING_PENALTY_KM,
@@ -320,6 +322,20 @@ class ControlSpec(Section):
         return None if self.snapshot is None else str(self.snapshot)
 
 
+class LeaveSpec(Section):
+    """Weight of leaving Syria for each neighbour (see :mod:`safezones.model.departures`).
+
+    In a zone's weight units, at the border and when it is open; defaults calibrated on
+    UNHCR's refugee stocks (:data:`safezones.defaults.LEAVE_ATTRACT`).
+    """
+
+    TUR: Annotated[float, Field(ge=0)] = LEAVE_ATTRACT["TUR"]
+    LBN: Annotated[float, Field(ge=0)] = LEAVE_ATTRACT["LBN"]
+    JOR: Annotated[float, Field(ge=0)] = LEAVE_ATTRACT["JOR"]
+    IRQ: Annotated[float, Field(ge=0)] = LEAVE_ATTRACT["IRQ"]
+    EGY: Annotated[float, Field(ge=0)] = LEAVE_ATTRACT["EGY"]
+
+
 class ShelterSpec(Section):
     """Capacity, reach and allocation (see :mod:`safezones.model.shelter`)."""
 
@@ -330,6 +346,8 @@ class ShelterSpec(Section):
     detour_factor: Annotated[float, Field(ge=1)] = DEFAULT_DETOUR_FACTOR
     distance_decay: Annotated[float, Field(ge=0)] = DEFAULT_DISTANCE_DECAY
     outside_option: Annotated[float, Field(ge=0)] = DEFAULT_OUTSIDE_OPTION
+    leave: LeaveSpec = LeaveSpec()
+    border_decay: Annotated[float, Field(ge=0)] = BORDER_DECAY
     exposure_reference: Annotated[float, Field(gt=0)] = EXPOSURE_REFERENCE
     crossing_penalty_km: Annotated[float, Field(ge=0, le=500)] = DEFAULT_CROSSING_PENALTY_KM
     protection: ProtectionSpec = ProtectionSpec()

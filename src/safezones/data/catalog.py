@@ -23,6 +23,10 @@ __all__ = [
     "SeedFacts",
     "actor_map",
     "border",
+    "border_openness",
+    "border_policies",
+    "calibration",
+    "validation",
     "control",
     "countries",
     "districts",
@@ -396,6 +400,80 @@ def seed_facts() -> SeedFacts:
         context=pd.DataFrame(doc["context"]),
         citations=dict(doc["citations"]),
     )
+
+
+def border_policies() -> pd.DataFrame:
+    """Return the neighbours' border policies towards Syrians, 2011-2019, each with its source.
+
+    One row per policy (``country`` ISO3, ``start``, ``end``, ``kind``, ``what``,
+    ``citation``) from ``seeds/border_policies.toml``; ``source`` is the citation's
+    one-line reference, or "assumption".
+
+    Examples
+    --------
+    >>> p = border_policies()
+    >>> sorted(set(p.country)) == sorted(["EGY", "IRQ", "JOR", "LBN", "TUR"])
+    True
+    """
+    doc = _seed_doc()
+    cites = doc.get("citations", {})
+    out = pd.DataFrame(doc["policies"])
+
+    def source(key: str) -> str:
+        if key == "assumption" or key not in cites:
+            return "assumption"
+        c = cites[key]
+        return ", ".join(str(c[k]) for k in ("publisher", "title", "published", "url") if c.get(k))
+
+    out["source"] = [source(k) for k in out["citation"]]
+    return out
+
+
+def border_openness() -> pd.DataFrame:
+    """Return each neighbour's openness to Syrians by year (1 open, lower restricted).
+
+    Index: year (2011-2019); columns: ISO3. Assumption-valued factors derived from
+    :func:`border_policies` by the rule stated in ``seeds/border_policies.toml``.
+
+    Examples
+    --------
+    >>> o = border_openness()
+    >>> o.index.min(), o.index.max(), bool(((o >= 0) & (o <= 1)).all().all())
+    (2011, 2019, True)
+    """
+    doc = _seed_doc()["openness"]
+    cols = {k: v for k, v in doc.items() if isinstance(v, list) and k != "years"}
+    return pd.DataFrame(cols, index=pd.Index([int(y) for y in doc["years"]], name="year"))
+
+
+@cache
+def _calibration() -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(_path("calibration.json").read_text(encoding="utf-8"))
+    return out
+
+
+def calibration() -> dict[str, Any]:
+    """Return the bundled calibration (``calibration.json``: values, ranges, metrics, hashes).
+
+    Written by ``safezones calibrate`` on the bundled observed files
+    (``scripts/calibrate.py``); a fresh copy each call.
+    """
+    return json.loads(json.dumps(_calibration()))
+
+
+@cache
+def _validation() -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(_path("validation.json").read_text(encoding="utf-8"))
+    return out
+
+
+def validation() -> dict[str, Any]:
+    """Return the bundled backtests of the default parameters (``validation.json``), a fresh copy.
+
+    Written by ``scripts/calibrate.py`` with the calibration; the memo's section "How
+    well does the model reproduce 2012-2019?" and the README cite it.
+    """
+    return json.loads(json.dumps(_validation()))
 
 
 @cache

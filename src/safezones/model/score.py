@@ -39,13 +39,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from safezones.defaults import DEFAULT_CROSSING_PENALTY_KM
+from safezones.defaults import DEFAULT_CROSSING_PENALTY_KM, LEAVE_DESTINATIONS
 from safezones.model.deaths import deaths_averted, drawn_protection, inflow_rate
 from safezones.model.demand import scale_to_total
+from safezones.model.departures import group_leave_weights, split_outside
 from safezones.model.metrics import BINDING, METRICS, binding
 from safezones.model.shelter import Groups, allocate_gravity, allocate_optimal, capacity, safety
 from safezones.model.uncertainty import (
@@ -393,6 +394,8 @@ class Scored:
     travel_km: np.ndarray
     changes: np.ndarray
     draws: Draws | None = None
+    destinations: np.ndarray | None = None  # (draws, origins, 6): stay, then LEAVE_DESTINATIONS
+
 
 
 def zone_deaths_averted(
@@ -467,6 +470,7 @@ def score_groups(
     names = {"zo": ("cap", "sheltered", "within", "gravity", "optimal", "safe", "population",
                     "residents", "deaths"), "o": ("displaced", "outside")}  # fmt: skip
     out: dict[str, np.ndarray] = {k: np.zeros(shape[kind]) for kind in names for k in names[kind]}
+    out["destinations"] = np.zeros((draws, n_o, 1 + len(LEAVE_DESTINATIONS)))
     out["binding"] = np.zeros((draws, n_z), dtype=np.int8)
     out["flows_o"] = np.zeros((draws, n_o, n_z))
     out["samples"] = np.zeros((draws, len(METRICS)))
@@ -496,6 +500,7 @@ def score_groups(
         population=out["population"], residents=out["residents"],
         population_total=out["population_total"], deaths_averted=out["deaths"],
         travel_km=_mean(travel[0], travel[2]), changes=_mean(travel[1], travel[2]), draws=dr,
+        destinations=out["destinations"],
     )  # fmt: skip
 
 
@@ -560,7 +565,9 @@ def score_variant(
                         explicit=list(prep.zones["capacity_given"]))  # fmt: skip
     safe = zone_safety(prep.exposure, prep.zones["protection"].to_numpy(float), dr)  # (n, Z)
     shape = (n, len(groups.origin), n_z)
-    grav = np.asarray(gravity_flows(sc, groups, dr, demand, cap, safe, reach)).reshape(shape)
+    leave_w = group_leave(sc, prep.cells, groups)  # (G, 5)
+    grav = np.asarray(gravity_flows(sc, groups, dr, demand, cap, safe, reach,
+                                    leave=leave_w)).reshape(shape)  # fmt: skip
     opt = np.asarray(optimal(demand, cap, groups.reach, groups.distance_km,
                              progress=tick)).reshape(shape)  # fmt: skip
     flows = opt if sh.allocation == "optimal" else grav
@@ -569,6 +576,8 @@ def score_variant(
     flows_o = np.zeros((n, n_o, n_z))
     np.add.at(flows_o.transpose(1, 0, 2), groups.origin, flows.transpose(1, 0, 2))
     outside = displaced - flows_o.sum(axis=2)
+    dest = destinations(sc, dr, np.maximum(demand - flows.sum(axis=2), 0.0), leave_w,
+                        groups.origin, n_o)  # fmt: skip
     reachable = demand @ groups.reach.astype(float)  # (n, Z)
 
     # population: everyone living in the zone; residents protected: those not displaced
@@ -586,6 +595,7 @@ def score_variant(
         "binding": binding(sheltered, cap, reachable), "outside": outside, "safe": safe,
         "population": res_zg.sum(axis=2), "residents": residents,
         "population_total": res_u.sum(axis=1), "deaths": deaths, "travel": travel,
+        "destinations": dest,
     }  # fmt: skip
 
 
@@ -597,18 +607,50 @@ def gravity_flows(
     cap: np.ndarray,
     safe: np.ndarray,
     reach: Reach,
+    *,
+    leave: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the gravity flows ``(draws, groups, zones)``, with the draws' decay and outside option.
 
     The groups are the variant's (formed at its crossing penalty ``reach``); a
     penalty drawn off the variant's moves the distances (:func:`gravity_distance_km`).
+    The outside option weighs staying (``shelter.outside_option`` times the draw's
+    factor) plus leaving for each neighbour (``leave`` ``(G, 5)``, :func:`group_leave`).
     """
     sh = sc.shelter
     decay = sh.distance_decay if dr.distance_decay is None else dr.distance_decay
     factor = 1.0 if dr.outside_factor is None else np.asarray(dr.outside_factor, float)
     dist = gravity_distance_km(groups, dr, reach.crossing_penalty_km)
     return allocate_gravity(demand, cap, groups.reach, dist, safe, decay=decay,
-                            outside_option=sh.outside_option * factor)  # fmt: skip
+                            outside_option=sh.outside_option * factor,
+                            leave_weight=None if leave is None else leave.sum(axis=1))  # fmt: skip
+
+
+def leave_year(sc: Scenario) -> int:
+    """Return the year whose border policies hold for the scenario: its window's last year."""
+    return int(str(sc.events.end)[:4])
+
+
+def group_leave(sc: Scenario, cells: Any, groups: Groups) -> np.ndarray:
+    """Return each group's weight of leaving for each neighbour ``(G, 5)`` (the window's last year)."""
+    sh = sc.shelter
+    return group_leave_weights(cells, groups.of_cell, len(groups.origin), year=leave_year(sc),
+                               attract=sh.leave.model_dump(), decay=sh.border_decay)  # fmt: skip
+
+
+def destinations(sc: Scenario, dr: Draws, unsheltered: np.ndarray, leave: np.ndarray,
+                 origin: np.ndarray, n_o: int) -> np.ndarray:  # fmt: skip
+    """Return where the unsheltered go, per origin ``(draws, origins, 6)``: stay, then each neighbour.
+
+    ``unsheltered`` ``(draws, G)``; each group's are split by the weights of staying
+    (the draw's) and of leaving for each neighbour (``leave`` ``(G, 5)``).
+    """
+    factor = np.ones(dr.n) if dr.outside_factor is None else np.asarray(dr.outside_factor, float)
+    stay = sc.shelter.outside_option * factor
+    by_g = split_outside(unsheltered, stay[:, None], leave[None, :, :])  # (n, G, 6)
+    out = np.zeros((unsheltered.shape[0], n_o, by_g.shape[2]))
+    np.add.at(out.transpose(1, 0, 2), origin, by_g.transpose(1, 0, 2))
+    return out
 
 
 def gravity_distance_km(groups: Groups, dr: Draws, central_km: float) -> np.ndarray:

@@ -580,6 +580,7 @@ def allocate_gravity(
     outside_option: float | np.ndarray = DEFAULT_OUTSIDE_OPTION,
     reference_km: float = REFERENCE_DISTANCE_KM,
     retries: bool = True,
+    leave_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Share displaced over reachable zones by attractiveness over distance; vectorised.
 
@@ -611,6 +612,10 @@ def allocate_gravity(
         The distance ``d0``.
     retries
         Whether the turned-away try their next zone.
+    leave_weight
+        Each group's weight of leaving Syria, ``(groups,)`` or ``(draws, groups)``
+        (the sum over destinations of :func:`safezones.model.departures.leave_weights`),
+        added to the outside option's; None: none.
 
     Examples
     --------
@@ -657,6 +662,11 @@ def allocate_gravity(
     pull = pull * reach  # (G, Z) or (n, G, Z)
     w = attract[:, None, :] * (pull if pull.ndim == 3 else pull[None, :, :])  # (n, G, Z)
     outside = out.reshape(-1, 1, 1) if out.ndim else out
+    if leave_weight is not None:
+        lw = np.asarray(leave_weight, dtype=float)
+        if (lw < 0).any() or not np.isfinite(lw).all():
+            raise SafeZonesError("leave weights must be finite and >= 0")
+        outside = outside + (lw[None, :, None] if lw.ndim == 1 else lw[:, :, None])
     n, n_z = w.shape[0], w.shape[2]
     room = np.broadcast_to(c2, (n, n_z)).astype(float)
     flows = np.zeros(w.shape)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from safezones.defaults import OUTSIDE_DESTINATIONS
+from safezones.defaults import LEAVE_DESTINATIONS, OUTSIDE_DESTINATIONS
 from safezones.model.demand import HAZARD_CLASSES, hazard_class
 from safezones.model.metrics import BINDING, QUANTILES
 from safezones.model.needs import needs
@@ -308,6 +308,7 @@ def per_origin_table(
     prep: PreparedTables,
     displaced: np.ndarray,
     flows_o: np.ndarray,
+    destinations: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return the per-origin table: population, intensity, hazard class and rate, people.
 
@@ -321,6 +322,10 @@ def per_origin_table(
         (draws, origins) people displaced.
     flows_o
         (draws, origins, zones) people moving from each origin to each zone.
+    destinations
+        (draws, origins, 6) where the unmet go: stay in Syria, then each neighbour of
+        :data:`~safezones.defaults.LEAVE_DESTINATIONS` (``stay_in_syria`` and
+        ``leave_<ISO3>`` columns).
 
     Returns
     -------
@@ -343,7 +348,10 @@ def per_origin_table(
     for name, vals in (("displaced", displaced), ("sheltered", sheltered_o),
                        ("unmet", np.maximum(displaced - sheltered_o, 0.0))):  # fmt: skip
         out = out.assign(**q_columns(name, vals))
-    # the unmet take the outside option, a named destination (one today; by neighbour later)
+    # the unmet take the outside option: stay in Syria, or leave for a neighbour
+    if destinations is not None:
+        for j, name in enumerate(("stay_in_syria", *(f"leave_{c}" for c in LEAVE_DESTINATIONS))):
+            out = out.assign(**q_columns(name, destinations[:, :, j]))
     out["outside_destination"] = " / ".join(OUTSIDE_DESTINATIONS)
     return out
 

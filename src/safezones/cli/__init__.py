@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from safezones.config.scenario import Scenario
     from safezones.model.result import ScenarioResult
 
-__all__ = ["app", "main"]
+__all__ = ["Command", "DrawsOpt", "OutOpt", "QuietOpt", "SeedOpt", "app", "main"]
 
 
 class _ValueNames:
@@ -70,7 +70,7 @@ class _ValueNames:
         return opt
 
 
-class _Command(_ValueNames, TyperCommand):
+class Command(_ValueNames, TyperCommand):
     """A command whose help names values."""
 
 
@@ -117,7 +117,7 @@ def _root(
     """Plan humanitarian safe zones in Syria."""
 
 
-@data_app.command("list", cls=_Command)
+@data_app.command("list", cls=Command)
 def data_list() -> None:
     """List the bundled layers with source, licence and row counts."""
     prov = data.provenance()
@@ -135,7 +135,7 @@ def data_list() -> None:
     _out.print(table)
 
 
-@data_app.command("place", cls=_Command)
+@data_app.command("place", cls=Command)
 def data_place(
     name: Annotated[str, typer.Argument(metavar="PLACE", help="Place name, e.g. Aleppo or Raqqa.")],
     country: Annotated[
@@ -162,7 +162,7 @@ class FileFormat(StrEnum):
     raster = "raster"
 
 
-@data_app.command("check", cls=_Command)
+@data_app.command("check", cls=Command)
 def data_check(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file to check.")],
     fmt: Annotated[FileFormat, typer.Option("--format", "-f", help="What the file is.")],
@@ -263,7 +263,7 @@ _SET_HELP = (
 )
 
 
-_OutOpt = Annotated[
+OutOpt = Annotated[
     Path,
     typer.Option(
         metavar="DIR",
@@ -271,14 +271,14 @@ _OutOpt = Annotated[
         "run succeeds).",
     ),
 ]
-_DrawsOpt = Annotated[
+DrawsOpt = Annotated[
     int | None, typer.Option(min=1, metavar="N", help="Monte Carlo draws (1: central case).")
 ]
-_SeedOpt = Annotated[
+SeedOpt = Annotated[
     int | None, typer.Option(min=0, metavar="SEED", help="Random seed (0 or more).")
 ]
 _SetOpt = Annotated[list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help=_SET_HELP)]
-_QuietOpt = Annotated[
+QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", metavar="", help="Print nothing but errors.")
 ]
 
@@ -295,14 +295,14 @@ def _progress(quiet: bool) -> Progress | LogProgress:
     )
 
 
-@app.command("run", cls=_Command)
+@app.command("run", cls=Command)
 def run_cmd(
     scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML file.")],
-    out: _OutOpt,
-    draws: _DrawsOpt = None,
-    seed: _SeedOpt = None,
+    out: OutOpt,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
     set_: _SetOpt = None,
-    quiet: _QuietOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Score one scenario: summary.json, per_zone.csv, flows.csv, zones.gpkg, map.png."""
     from safezones.config.scenario import Scenario
@@ -329,16 +329,16 @@ def run_cmd(
         )
 
 
-@app.command("compare", cls=_Command)
+@app.command("compare", cls=Command)
 def compare_cmd(
     scenarios: Annotated[
         list[Path], typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML files.")
     ],
-    out: _OutOpt,
-    draws: _DrawsOpt = None,
-    seed: _SeedOpt = None,
+    out: OutOpt,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
     set_: _SetOpt = None,
-    quiet: _QuietOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Score several scenarios: comparison.csv, comparison.md, comparison.png, one folder each."""
     from safezones.config.scenario import Scenario
@@ -396,7 +396,7 @@ def _run_with_bar(
     return results
 
 
-@app.command("map", cls=_Command)
+@app.command("map", cls=Command)
 def map_cmd(
     scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML file.")],
     out: Annotated[
@@ -410,10 +410,10 @@ def map_cmd(
         ),
     ] = MapKind.scenario,
     events_style: _StyleOpt = EventsStyle.points,
-    draws: _DrawsOpt = None,
-    seed: _SeedOpt = None,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
     set_: _SetOpt = None,
-    quiet: _QuietOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Draw one scenario's memo map (A4 wide, scale bar, legend, sources) to a file."""
     from safezones.viz.format import result_sources, source_note
@@ -440,16 +440,16 @@ def map_cmd(
         _out.print(f"wrote {out}", highlight=False)
 
 
-@app.command("memo", cls=_Command)
+@app.command("memo", cls=Command)
 def memo_cmd(
     scenarios: Annotated[
         list[Path], typer.Argument(metavar="SCENARIO.toml", help="Scenario TOML files.")
     ],
-    out: _OutOpt,
+    out: OutOpt,
     title: Annotated[str | None, typer.Option(metavar="TEXT", help="Title of the memo.")] = None,
     events_style: _StyleOpt = EventsStyle.points,
-    draws: _DrawsOpt = None,
-    seed: _SeedOpt = None,
+    draws: DrawsOpt = None,
+    seed: SeedOpt = None,
     set_: _SetOpt = None,
     from_: Annotated[
         Path | None,
@@ -461,7 +461,7 @@ def memo_cmd(
             "safezones version; compute the others.",
         ),
     ] = None,
-    quiet: _QuietOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write a memo: memo.html (self-contained), memo.pdf, comparison.md and figures/."""
     from safezones._text import MAX_TITLE_CHARS, check_length
@@ -520,7 +520,7 @@ class _RateColumn(ProgressColumn):
         )
 
 
-@app.command("sweep", cls=_Command)
+@app.command("sweep", cls=Command)
 def sweep_cmd(
     spec: Annotated[
         Path,
@@ -548,7 +548,7 @@ def sweep_cmd(
     draws: Annotated[
         int | None, typer.Option(min=1, metavar="N", help="Override the spec's draws per scenario.")
     ] = None,
-    quiet: _QuietOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run a parameter sweep: results.parquet, and Sobol indices for a sobol design."""
     import time
@@ -691,5 +691,5 @@ def _show_warning(
         _python_showwarning(message, category, filename, lineno, file, line)
 
 
-if __name__ == "__main__":  # python -m safezones.cli
-    main()
+# the backtests' commands live beside this module (safezones.cli.validation)
+from safezones.cli import validation as _validation  # noqa: E402,F401

@@ -1,0 +1,5 @@
+"""``python -m safezones.cli``: the command line."""
+
+from safezones.cli import main
+
+main()

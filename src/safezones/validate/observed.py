@@ -1,0 +1,245 @@
+"""The observed figures the backtests compare with: read, checked, totalled, hashed.
+
+Three files, the bundled ones by default (``safezones/data/observed/``, copied from
+the project's shared data by ``scripts/build_observed.py``), or any file of the same
+format, e.g. newer figures:
+
+- **refugees** (UNHCR): ``year, coa_iso, refugees`` (``coa_name`` optional): Syrian
+  refugees by country of asylum at the end of each year, a stock;
+- **movements** (OCHA): ``governorate, month, idp_movements``: IDP movements recorded
+  in each month, a flow (one person can move twice), most likely counted by
+  governorate of arrival;
+- **sites** (CCCM ISIMM): ``month, governorate, district, individuals`` (``pcode``
+  optional): people in each IDP site of north-west Syria at each month, a stock.
+
+Each reader returns the figures per unit and period, what it skipped and why, and
+the file's SHA-256, or raises one :class:`~safezones.DataError` listing every problem
+(a missing column, an unknown country, governorate or district, a bad number or month).
+
+Examples
+--------
+>>> r = read_refugees()
+>>> int(r.table.query("year == 2014 and country == 'TUR'").observed.iloc[0])
+1557899
+>>> s = read_sites()
+>>> int(s.table.query("month == '2019-11'").observed.sum())
+868486
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from safezones import data
+from safezones._plural import agree, listing, plural
+from safezones._text import shown_value
+from safezones.data.catalog import normalise_name
+from safezones.defaults import LEAVE_DESTINATIONS
+from safezones.errors import DataError
+from safezones.io.files import PathLike
+from safezones.io.tables import check_not_empty, parse_numbers, read_table, require_columns
+
+__all__ = [
+    "BUNDLED",
+    "Observed",
+    "bundled_path",
+    "file_hash",
+    "read_movements",
+    "read_refugees",
+    "read_sites",
+]
+
+#: The bundled observed files, by kind.
+BUNDLED: dict[str, str] = {
+    "refugees": "unhcr_syrian_refugees_by_host_2011_2014.csv",
+    "movements": "ocha_idp_movements_by_governorate_2016_2018.csv",
+    "sites": "cccm_nw_syria_sites_2017_2019.csv",
+}
+
+#: CCCM's spellings of district names that differ from OCHA's boundaries (seen in the
+#: bundled ISIMM file).
+DISTRICT_ALIASES: dict[str, str] = {"azaz": "SY0204", "al mara": "SY0702"}
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One observed file: ``table`` (unit, period, ``observed``), skips, source and hash."""
+
+    kind: str
+    table: pd.DataFrame
+    source: str
+    sha256: str
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def bundled_path(kind: str) -> Path:
+    """Return the path of the bundled observed file of ``kind``."""
+    with resources.as_file(resources.files("safezones.data").joinpath("observed", BUNDLED[kind])) as p:
+        return Path(p)
+
+
+def file_hash(path: PathLike) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _open(kind: str, path: PathLike | None, needed: list[str]) -> tuple[pd.DataFrame, np.ndarray, str, Path]:
+    p = bundled_path(kind) if path is None else Path(path)
+    df, first = read_table(p)
+    src = str(p) if path is not None else f"bundled {BUNDLED[kind]}"
+    require_columns(df.columns, needed, source=src, kind=f"{kind} (observed)")
+    check_not_empty(df, source=src)
+    return df, np.arange(len(df)) + first, src, p
+
+
+def _bad_lines(mask: np.ndarray, lines: np.ndarray, values: pd.Series) -> str:
+    shown = [f"line {ln} ({shown_value(values.iloc[i])})"
+             for i, ln in zip(np.flatnonzero(mask), lines[mask], strict=True)]  # fmt: skip
+    return listing(shown)
+
+
+def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) -> pd.Series:
+    m = df[col].astype("string").str.strip().str[:7]
+    bad = ~m.fillna("").str.match(_MONTH).to_numpy(dtype=bool)
+    if bad.any():
+        problems.append(f"{plural(int(bad.sum()), 'month')} not written YYYY-MM: "
+                        f"{_bad_lines(bad, lines, df[col])}")  # fmt: skip
+    return m
+
+
+def read_refugees(path: PathLike | None = None) -> Observed:
+    """Read refugees by host country and year (UNHCR's format; ``refugees`` summed per country).
+
+    Countries other than the five hosts the model sends people to
+    (:data:`~safezones.defaults.LEAVE_DESTINATIONS`), and Syria's own row (its IDPs),
+    are skipped, and the skip says how many people that leaves out.
+    """
+    df, lines, src, p = _open("refugees", path, ["year", "coa_iso", "refugees"])
+    problems: list[str] = []
+    nums, probs = parse_numbers(df, ["year", "refugees"], lines, integer=True)
+    problems += probs
+    iso = df["coa_iso"].astype("string").str.strip().str.upper()
+    bad = ~iso.fillna("").str.match(r"^[A-Z]{3}$").to_numpy(dtype=bool)
+    if bad.any():
+        problems.append(f"{plural(int(bad.sum()), 'country code')} not ISO3 (three letters, "
+                        f"e.g. TUR): {_bad_lines(bad, lines, df['coa_iso'])}")  # fmt: skip
+    if problems:
+        raise DataError(problems, source=src)
+    t = pd.DataFrame({"year": nums["year"].astype(int), "country": iso, "observed": nums["refugees"]})
+    hosts = t["country"].isin(LEAVE_DESTINATIONS)
+    skipped = []
+    if (~hosts).any():
+        other = t[~hosts]
+        skipped.append(
+            f"{plural(int(other['country'].nunique()), 'country', 'countries')} the model sends no one to "
+            f"({plural(int(other['observed'].sum()), 'person', 'people')} over all years, e.g. "
+            f"{', '.join(sorted(other['country'].unique())[:5])}) not scored; Syria's row (SYR) "
+            "counts IDPs, not refugees"
+        )
+    t = t[hosts].groupby(["year", "country"], as_index=False)["observed"].sum()
+    return Observed("refugees", t, src, file_hash(p), skipped)
+
+
+def _governorate_codes() -> dict[str, str]:
+    g = data.governorates()
+    out = {normalise_name(n): c for n, c in zip(g["adm1_name"], g["adm1_pcode"], strict=True)}
+    out.update({c.lower(): c for c in g["adm1_pcode"]})
+    return out
+
+
+def read_movements(path: PathLike | None = None) -> Observed:
+    """Read IDP movements by governorate and month, totalled per governorate and year.
+
+    Blank months are missing (not zero): a year is totalled over the months it has, and
+    the notes list the months missing; a governorate-year without any month is skipped.
+    """
+    df, lines, src, p = _open("movements", path, ["governorate", "month", "idp_movements"])
+    problems: list[str] = []
+    month = _months(df, "month", lines, problems)
+    nums, probs = parse_numbers(df, ["idp_movements"], lines, allow_missing=True)
+    problems += probs
+    codes = _governorate_codes()
+    gov = df["governorate"].astype("string").fillna("").map(lambda s: codes.get(normalise_name(s)))
+    bad = gov.isna().to_numpy()
+    if bad.any():
+        problems.append(f"{plural(int(bad.sum()), 'governorate')} not known (OCHA names such as "
+                        f"'Rural Damascus' or P-codes such as SY03): "
+                        f"{_bad_lines(bad, lines, df['governorate'])}")  # fmt: skip
+    if problems:
+        raise DataError(problems, source=src)
+    t = pd.DataFrame({"governorate": gov.astype(str), "month": month.astype(str),
+                      "observed": nums["idp_movements"]})  # fmt: skip
+    t["year"] = t["month"].str[:4].astype(int)
+    notes, skipped = [], []
+    missing = t[t["observed"].isna()]
+    if len(missing):
+        notes.append(f"{plural(len(missing), 'governorate-month')} blank in the file (missing, "
+                     "not zero); each year is the sum of the months it has")  # fmt: skip
+    agg = t.groupby(["year", "governorate"], as_index=False).agg(
+        observed=("observed", "sum"), months=("observed", "count"))
+    empty = agg["months"] == 0
+    if empty.any():
+        skipped.append(f"{plural(int(empty.sum()), 'governorate-year')} without any month of data "
+                       "not scored")  # fmt: skip
+    return Observed("movements", agg[~empty].reset_index(drop=True), src, file_hash(p), skipped, notes)
+
+
+def _district_codes() -> tuple[dict[str, str], set[str]]:
+    d = data.districts()
+    out = {normalise_name(n): c for n, c in zip(d["adm2_name"], d["adm2_pcode"], strict=True)}
+    out.update(DISTRICT_ALIASES)
+    return out, set(d["adm2_pcode"])
+
+
+def read_sites(path: PathLike | None = None) -> Observed:
+    """Read IDP site populations, totalled per district (P-code) and month.
+
+    A row's ``pcode`` (when the file has one and it is a district P-code) wins over
+    its district name. Months absent between the first and the last are listed in the
+    notes, and months whose total falls by more than a fifth against both neighbours
+    are flagged as looking incomplete (CCCM's 2017-12 and 2018-07 do).
+    """
+    df, lines, src, p = _open("sites", path, ["month", "district", "individuals"])
+    problems: list[str] = []
+    month = _months(df, "month", lines, problems)
+    nums, probs = parse_numbers(df, ["individuals"], lines, allow_missing=True)
+    problems += probs
+    names, valid = _district_codes()
+    by_name = df["district"].astype("string").fillna("").map(lambda s: names.get(normalise_name(s)))
+    if "pcode" in df:
+        pc = df["pcode"].astype("string").str.strip().str.upper()
+        code = pc.where(pc.isin(valid), by_name)
+    else:
+        code = by_name
+    bad = code.isna().to_numpy()
+    if bad.any():
+        problems.append(f"{plural(int(bad.sum()), 'district')} not known (OCHA names such as "
+                        f"'Harim' or P-codes such as SY0703): {_bad_lines(bad, lines, df['district'])}")
+    if problems:
+        raise DataError(problems, source=src)
+    t = pd.DataFrame({"month": month.astype(str), "district": code.astype(str),
+                      "observed": nums["individuals"].fillna(0.0)})  # fmt: skip
+    agg = t.groupby(["month", "district"], as_index=False)["observed"].sum()
+    notes = []
+    months = pd.period_range(agg["month"].min(), agg["month"].max(), freq="M").astype(str)
+    absent = sorted(set(months) - set(agg["month"]))
+    if absent:
+        notes.append(f"{plural(len(absent), 'month')} without data: {', '.join(absent)}")
+    tot = agg.groupby("month")["observed"].sum()
+    low = [m for i, m in enumerate(tot.index) if 0 < i < len(tot) - 1
+           and tot.iloc[i] < 0.8 * min(tot.iloc[i - 1], tot.iloc[i + 1])]  # fmt: skip
+    if low:
+        notes.append(f"{plural(len(low), 'month')} {agree(len(low), 'looks', 'look')} incomplete (a fifth below both "
+                     f"neighbouring months): {', '.join(low)}")  # fmt: skip
+    agg["incomplete"] = agg["month"].isin(low)
+    return Observed("sites", agg, src, file_hash(p), [], notes)
