@@ -24,7 +24,7 @@ FILES = {
         "what": "Syrian refugees and asylum-seekers by country of asylum, end of year 2011-2014",
         "source": "UNHCR Refugee Population Statistics (Refugee Data Finder), via the `refugees` "
         "R package 2022.12.1",
-        "licence": "CC BY 4.0, attribute \"UNHCR Refugee Data Finder\"",
+        "licence": 'CC BY 4.0, attribute "UNHCR Refugee Data Finder"',
     },
     "ocha_idp_movements_by_governorate_2016_2018.csv": {
         "what": "IDP movements recorded per month by governorate, Jan 2016 to Dec 2018 (flows)",

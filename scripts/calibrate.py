@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 from safezones.defaults import CALIBRATION_SOURCE
-
 from safezones.export.validation import clean, validation_dict
 from safezones.validate.backtest import backtests
 from safezones.validate.calibrate import calibrate
@@ -31,8 +30,9 @@ def main() -> int:
     OUT.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     # the defaults' own backtests (safezones.defaults holds the calibrated values)
     val = backtests(draws=DRAWS, params_source="defaults: " + CALIBRATION_SOURCE)
-    (DATA / "validation.json").write_text(json.dumps(validation_dict(val), indent=1) + "\n",
-                                          encoding="utf-8")
+    (DATA / "validation.json").write_text(
+        json.dumps(validation_dict(val), indent=1) + "\n", encoding="utf-8"
+    )
     for k, why in cal.identified.items():
         print(f"{k} = {cal.values[k]:.4g}: {why}")
     print(json.dumps({"train": doc["train"], "test": doc["test"]}, indent=1))

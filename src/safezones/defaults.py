@@ -19,6 +19,10 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "BORDER_DECAY",
+    "BORDER_REFERENCE_KM",
+    "CALIBRATION_PARAMETERS",
+    "CALIBRATION_SOURCE",
     "CONTROL_FLAG_SHARE",
     "CONTROL_STEP_KM",
     "DEFAULT_ALLOCATION",
@@ -45,16 +49,13 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "DEFAULT_USABLE_FRACTION",
     "DEFAULT_WINDOW",
-    "BORDER_DECAY",
-    "CALIBRATION_SOURCE",
-    "BORDER_REFERENCE_KM",
-    "LEAVE_ATTRACT",
-    "LEAVE_DESTINATIONS",
-    "MOVEMENT_DECAY",
     "DETOUR_SPREAD",
     "DISTANCE_DECAY_SPREAD",
     "EXPOSURE_REFERENCE",
+    "LEAVE_ATTRACT",
+    "LEAVE_DESTINATIONS",
     "MAX_TRAVEL_RANGE",
+    "MOVEMENT_DECAY",
     "OCHA_IDPS_MID_2014",
     "OUTSIDE_DESTINATIONS",
     "OUTSIDE_OPTION_RANGE",
@@ -312,6 +313,19 @@ LEAVE_ATTRACT: dict[str, float] = {"TUR": 0.275, "LBN": 0.214, "JOR": 0.541, "IR
 #: refugee stocks by host country do not identify it (calibration moved the loss by
 #: less than 1 % when it moved by half either way).
 BORDER_DECAY = 1.0
+#: The parameters a calibration fits (``safezones.validate.calibrate.BOUNDS``), and the
+#: scenario key each sets (None: the validation model's own, not a scenario's): the rates
+#: as the low class's and two ratios, which keep the classes in order.
+CALIBRATION_PARAMETERS: dict[str, str | None] = {
+    "rate_low": "demand.rates",
+    "rate_medium_over_low": "demand.rates",
+    "rate_high_over_medium": "demand.rates",
+    **{f"attract_{c}": f"shelter.leave.{c}" for c in LEAVE_DESTINATIONS},
+    "border_decay": "shelter.border_decay",
+    "movement_decay": None,
+    "decay": "shelter.distance_decay",
+    "usable_fraction": "shelter.usable_fraction",
+}
 #: The calibration behind the calibrated defaults, as the outputs cite it.
 CALIBRATION_SOURCE = ("calibrated on UNHCR refugees by host 2012-2013 (tested on 2014, ARD 0.36), "
                       "OCHA IDP movements 2016-2017 (tested on 2018, ARD 2.15); "
@@ -402,9 +416,12 @@ SOURCES: dict[str, str] = {
     "shelter.distance_decay": "assumption: 2, the classic gravity model",
     "shelter.outside_option": "assumption: staying in Syria weighs half a zone of average "
     "capacity, full safety and no distance",
-    **{f"shelter.leave.{c}": "calibrated on UNHCR refugees by host country 2012-2013, tested on "
-       "2014 (ARD 0.36); the weight of leaving for that neighbour, times its border's openness "
-       "(seeds/border_policies.toml)" for c in ("TUR", "LBN", "JOR", "IRQ", "EGY")},
+    **{
+        f"shelter.leave.{c}": "calibrated on UNHCR refugees by host country 2012-2013, tested on "
+        "2014 (ARD 0.36); the weight of leaving for that neighbour, times its border's openness "
+        "(seeds/border_policies.toml)"
+        for c in ("TUR", "LBN", "JOR", "IRQ", "EGY")
+    },
     "shelter.border_decay": "assumption: 1; UNHCR's stocks by host do not identify it "
     "(data/calibration.json)",
     "shelter.exposure_reference": "assumption: full exposure at the high-hazard threshold "

@@ -20,10 +20,18 @@ _err = Console(stderr=True)
 
 _FileOpt = Annotated[
     Path | None,
-    typer.Option(metavar="CSV", help="An observed file of the bundled one's format (default: "
-                 "the bundled file)."),  # fmt: skip
+    typer.Option(
+        metavar="CSV",
+        help="An observed file of the bundled one's format (default: the bundled file).",
+    ),
 ]
 _DEFAULT_DRAWS = 100
+
+
+def _num(v: object, *, pct: bool = False) -> str:
+    if not isinstance(v, int | float) or v != v:
+        return "n/a"
+    return f"{v:.0%}" if pct else f"{v:.2f}"
 
 
 def _print_metrics(val: object) -> None:
@@ -32,11 +40,16 @@ def _print_metrics(val: object) -> None:
     t = Table(title="How well the model reproduces 2012-2019")
     for c in ("backtest", "period", "units", "ARD", "Spearman", "in P5-P95"):
         t.add_column(c)
-    for r in metrics_table(val).itertuples():  # type: ignore[arg-type]
-        if r.period in ("train", "test"):
-            t.add_row(str(r.backtest), str(r.period), str(r.units), f"{r.ard:.2f}",
-                      "n/a" if r.spearman != r.spearman else f"{r.spearman:.2f}",
-                      f"{r.coverage:.0%}")  # fmt: skip
+    for r in metrics_table(val).to_dict(orient="records"):  # type: ignore[arg-type]
+        if r["period"] in ("train", "test"):
+            t.add_row(
+                str(r["backtest"]),
+                str(r["period"]),
+                str(r["units"]),
+                _num(r["ard"]),
+                _num(r["spearman"]),
+                _num(r["coverage"], pct=True),
+            )
     _out.print(t)
 
 
@@ -48,9 +61,12 @@ def validate_cmd(
     movements: _FileOpt = None,
     calibration: Annotated[
         str | None,
-        typer.Option(metavar="FILE", help="Parameters from a calibration.json (from safezones "
-                     "calibrate), or 'bundled' (the default values are the bundled calibration's)."),
-    ] = None,  # fmt: skip
+        typer.Option(
+            metavar="FILE",
+            help="Parameters from a calibration.json (from safezones "
+            "calibrate), or 'bundled' (the default values are the bundled calibration's).",
+        ),
+    ] = None,
     draws: DrawsOpt = None,
     seed: SeedOpt = None,
     quiet: QuietOpt = False,
@@ -67,16 +83,27 @@ def validate_cmd(
     inputs = [p for p in (refugees, sites, movements, cal_file) if p is not None]
     with output_folder(out, command="validate", inputs=inputs):
         if not quiet:
-            _err.print("running the backtests (the first run measures every year's strikes: "
-                       "about 10 s)", highlight=False)  # fmt: skip
-        val = backtests(params, refugees=refugees, movements=movements, sites=sites,
-                        draws=draws or _DEFAULT_DRAWS, seed=DEFAULT_SEED if seed is None else seed,
-                        params_source=source)  # fmt: skip
+            _err.print(
+                "running the backtests (the first run measures every year's strikes: about 10 s)",
+                highlight=False,
+            )
+        val = backtests(
+            params,
+            refugees=refugees,
+            movements=movements,
+            sites=sites,
+            draws=draws or _DEFAULT_DRAWS,
+            seed=DEFAULT_SEED if seed is None else seed,
+            params_source=source,
+        )
         write_validation(val, out)
     if not quiet:
         _print_metrics(val)
-        _out.print(f"wrote {out}/ (validation.json, metrics.csv, one CSV per backtest, "
-                   "validation.png, timeseries.png, README.md)", highlight=False)  # fmt: skip
+        _out.print(
+            f"wrote {out}/ (validation.json, metrics.csv, one CSV per backtest, "
+            "validation.png, timeseries.png, README.md)",
+            highlight=False,
+        )
 
 
 @app.command("calibrate", cls=Command)
@@ -87,9 +114,13 @@ def calibrate_cmd(
     movements: _FileOpt = None,
     free: Annotated[
         list[str] | None,
-        typer.Option("--free", metavar="NAME", help="A parameter to fit (repeatable; default: "
-                     "all of safezones.validate.calibrate.BOUNDS)."),
-    ] = None,  # fmt: skip
+        typer.Option(
+            "--free",
+            metavar="NAME",
+            help="A parameter to fit (repeatable; default: "
+            "all of safezones.validate.calibrate.BOUNDS).",
+        ),
+    ] = None,
     draws: DrawsOpt = None,
     seed: SeedOpt = None,
     quiet: QuietOpt = False,
@@ -102,13 +133,20 @@ def calibrate_cmd(
     with output_folder(out, command="validate", inputs=inputs):
         if not quiet:
             _err.print("calibrating (about a minute)", highlight=False)
-        cal = calibrate(refugees=refugees, movements=movements, sites=sites,
-                        free=tuple(free) if free else FREE, draws=draws or _DEFAULT_DRAWS,
-                        seed=DEFAULT_SEED if seed is None else seed)  # fmt: skip
+        cal = calibrate(
+            refugees=refugees,
+            movements=movements,
+            sites=sites,
+            free=tuple(free) if free else FREE,
+            draws=draws or _DEFAULT_DRAWS,
+            seed=DEFAULT_SEED if seed is None else seed,
+        )
         write_validation(cal.validation, out, calibration=cal.to_dict())
     if not quiet:
         for k, why in cal.identified.items():
             _out.print(f"{k} = {cal.values[k]:.4g}: {why}", highlight=False, markup=False)
         _print_metrics(cal.validation)
-        _out.print(f"wrote {out}/ (calibration.json, validation.json, metrics.csv, charts)",
-                   highlight=False)  # fmt: skip
+        _out.print(
+            f"wrote {out}/ (calibration.json, validation.json, metrics.csv, charts)",
+            highlight=False,
+        )

@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from safezones.config.calibration import apply_calibration
 from safezones.config.explain import explain, non_finite
 from safezones.config.keys import apply_overrides
 from safezones.errors import SafeZonesError
@@ -227,6 +228,7 @@ class Scenario(Section):
     description: Note = ""
     source: SourceSpec
     assumptions: tuple[Note, ...] = ()
+    calibration: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     zones: Annotated[list[ZoneSpec], Field(min_length=1)]
     population: PopulationSpec = PopulationSpec()
     events: EventsSpec = EventsSpec()
@@ -239,6 +241,7 @@ class Scenario(Section):
 
     _path: Path | None = PrivateAttr(default=None)
     _doc: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _calibrated: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def from_toml(
@@ -290,9 +293,12 @@ class Scenario(Section):
         """
         raw = json.loads(json.dumps(doc, default=str))  # a deep copy of plain values
         raw = apply_overrides(raw, overrides, source=source, defaults=_section_defaults())
-        not_finite = non_finite(raw)
         doc_ = {**raw, "_base_dir": str(base_dir)} if base_dir is not None else raw
-        context = {"path": Path(source) if source else None, "doc": doc_}
+        calibrated: dict[str, str] = {}
+        if isinstance(raw.get("calibration"), str):  # its values fill what the scenario leaves
+            raw, calibrated = apply_calibration(json.loads(json.dumps(raw)), base_dir=base_dir)
+        not_finite = non_finite(raw)
+        context = {"path": Path(source) if source else None, "doc": doc_, "calibrated": calibrated}
         try:
             sc = cls.model_validate(raw, context=context)
         except ValidationError as err:
@@ -320,6 +326,11 @@ class Scenario(Section):
         if isinstance(context, Mapping):
             self._path = context.get("path")
             self._doc = context.get("doc", {})
+            self._calibrated = dict(context.get("calibrated", {}))
+
+    def calibrated(self) -> dict[str, str]:
+        """Return the key paths the scenario's ``calibration`` filled, each with its source."""
+        return dict(self._calibrated)
 
     def document(self) -> dict[str, Any]:
         """Return the scenario as given, with its overrides and without defaults.

@@ -26,7 +26,6 @@ from safezones._plural import agree, plural
 from safezones._text import MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, no_control
 from safezones.defaults import (
     BORDER_DECAY,
-    LEAVE_ATTRACT,
     DEFAULT_ALLOCATION,
     DEFAULT_CONTROL_MAX_KM,
     DEFAULT_CROSSING_PENALTY_KM,
@@ -53,6 +52,7 @@ from safezones.defaults import (
     DETOUR_SPREAD,
     DISTANCE_DECAY_SPREAD,
     EXPOSURE_REFERENCE,
+    LEAVE_ATTRACT,
     MAX_TRAVEL_RANGE,
     OCHA_IDPS_MID_2014,
     OUTSIDE_OPTION_RANGE,

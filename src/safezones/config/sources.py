@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["METADATA", "MODEL_SECTIONS", "ZONE_LABELS", "parameter_sources", "scenario_source"]
 
 #: Top-level keys of a scenario that describe it rather than parameterise the model.
-METADATA: tuple[str, ...] = ("id", "title", "description", "source", "assumptions")
+METADATA: tuple[str, ...] = ("id", "title", "description", "source", "assumptions", "calibration")
 #: The scenario's sections whose every leaf is a model parameter.
 MODEL_SECTIONS: tuple[str, ...] = (
     "population",
@@ -135,6 +135,9 @@ def parameter_sources(
             is_default = key in unset and unset[key] == value
             put(field, value, f"zones.*.{key}" if is_default else None)
 
+    for path, why in sc.calibrated().items():  # the values a calibration file filled
+        for key in [k for k in out if k == path or k.startswith(path + ".")]:
+            out[key]["source"] = why
     if missing:
         keys = ", ".join(sorted(set(missing)))
         raise SafeZonesError(

@@ -26,7 +26,6 @@ __all__ = [
     "border_openness",
     "border_policies",
     "calibration",
-    "validation",
     "control",
     "countries",
     "districts",
@@ -39,6 +38,7 @@ __all__ = [
     "provenance",
     "seed_facts",
     "syria",
+    "validation",
 ]
 
 #: Neighbours whose border with Syria is bundled, with their names.
@@ -458,7 +458,8 @@ def calibration() -> dict[str, Any]:
     Written by ``safezones calibrate`` on the bundled observed files
     (``scripts/calibrate.py``); a fresh copy each call.
     """
-    return json.loads(json.dumps(_calibration()))
+    out: dict[str, Any] = json.loads(json.dumps(_calibration()))
+    return out
 
 
 @cache
@@ -473,7 +474,8 @@ def validation() -> dict[str, Any]:
     Written by ``scripts/calibrate.py`` with the calibration; the memo's section "How
     well does the model reproduce 2012-2019?" and the README cite it.
     """
-    return json.loads(json.dumps(_validation()))
+    out: dict[str, Any] = json.loads(json.dumps(_validation()))
+    return out
 
 
 @cache

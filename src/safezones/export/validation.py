@@ -19,20 +19,50 @@ from safezones.io.atomic import atomic_dir, check_output_dir
 from safezones.validate.backtest import BACKTESTS, LIMITS, SPLITS, Validation
 from safezones.validate.metrics import METRICS
 
-__all__ = ["ROW_FIELDS", "clean", "metrics_table", "validation_dict", "validation_markdown", "write_validation"]
+__all__ = [
+    "ROW_FIELDS",
+    "clean",
+    "metrics_table",
+    "validation_dict",
+    "validation_markdown",
+    "write_validation",
+]
 
 #: The fields of each backtest's rows in validation.json, in order.
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "refugees_by_host": ("year", "country", "observed", "p5", "p50", "p95", "split", "window"),
-    "movements_by_governorate": ("year", "governorate", "observed", "p5", "p50", "p95", "split",
-                                 "window", "months"),
-    "sites_by_district": ("year", "month", "district", "observed", "p5", "p50", "p95", "split",
-                          "window", "zone_area_km2", "observed_per_km2", "capacity_per_km2",
-                          "incomplete", "scored"),
-}  # fmt: skip
+    "movements_by_governorate": (
+        "year",
+        "governorate",
+        "observed",
+        "p5",
+        "p50",
+        "p95",
+        "split",
+        "window",
+        "months",
+    ),
+    "sites_by_district": (
+        "year",
+        "month",
+        "district",
+        "observed",
+        "p5",
+        "p50",
+        "p95",
+        "split",
+        "window",
+        "zone_area_km2",
+        "observed_per_km2",
+        "capacity_per_km2",
+        "incomplete",
+        "scored",
+    ),
+}
 
 
 def clean(v: Any) -> Any:
+    """Return ``v`` as JSON takes it: numpy scalars as Python, NaN and infinities as None."""
     if isinstance(v, float) and not math.isfinite(v):
         return None
     if hasattr(v, "item"):
@@ -44,22 +74,36 @@ def clean(v: Any) -> Any:
     return v
 
 
-def validation_dict(val: Validation, *, calibration: dict[str, Any] | None = None) -> dict[str, Any]:
+def validation_dict(
+    val: Validation, *, calibration: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Return what validation.json holds: per backtest its rows and metrics, then how it was made."""
     out: dict[str, Any] = {}
     for name, bt in val.backtests.items():
         fields = [f for f in ROW_FIELDS[name] if f in bt.rows.columns]
         rows = bt.rows[fields].to_dict(orient="records") if len(bt.rows) else []
-        out[name] = {"rows": rows, "metrics": bt.metrics, "what": BACKTESTS[name],
-                     "periods": {k: list(v) for k, v in SPLITS[name].items()},
-                     "skipped": bt.skipped, "notes": bt.notes, "limits": LIMITS[name],
-                     "source": bt.source, "sha256": bt.sha256}  # fmt: skip
+        out[name] = {
+            "rows": rows,
+            "metrics": bt.metrics,
+            "what": BACKTESTS[name],
+            "periods": {k: list(v) for k, v in SPLITS[name].items()},
+            "skipped": bt.skipped,
+            "notes": bt.notes,
+            "limits": LIMITS[name],
+            "source": bt.source,
+            "sha256": bt.sha256,
+        }
     out["metrics_defined"] = METRICS
-    out["model"] = {"draws": val.draws, "seed": val.seed, "parameters": val.params_source,
-                    "values": {k: v for k, v in val.params.__dict__.items()}}  # fmt: skip
+    out["model"] = {
+        "draws": val.draws,
+        "seed": val.seed,
+        "parameters": val.params_source,
+        "values": {k: v for k, v in val.params.__dict__.items()},
+    }
     if calibration is not None:
-        out["calibration"] = {k: calibration[k] for k in ("values", "identified", "periods")
-                              if k in calibration}  # fmt: skip
+        out["calibration"] = {
+            k: calibration[k] for k in ("values", "identified", "periods") if k in calibration
+        }
     return clean(out)  # type: ignore[no-any-return]
 
 
@@ -74,38 +118,63 @@ def metrics_table(val: Validation) -> pd.DataFrame:
     rows = []
     for name, bt in val.backtests.items():
         for period, m in bt.metrics.items():
-            rows.append({"backtest": name, "period": period, "units": m.get("units"),
-                         "ard": m.get("ard"), "spearman": m.get("spearman"),
-                         "coverage": m.get("coverage")})  # fmt: skip
-    return pd.DataFrame(rows, columns=["backtest", "period", "units", "ard", "spearman", "coverage"])
+            rows.append(
+                {
+                    "backtest": name,
+                    "period": period,
+                    "units": m.get("units"),
+                    "ard": m.get("ard"),
+                    "spearman": m.get("spearman"),
+                    "coverage": m.get("coverage"),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["backtest", "period", "units", "ard", "spearman", "coverage"]
+    )
 
 
 def validation_markdown(val: Validation) -> str:
     """Return the README of a validation folder: the metrics, what each comparison can show."""
-    lines = ["# How well does the model reproduce 2012-2019?", "",
-             f"Backtests of safezones on the record's windows ({val.draws} draws, seed {val.seed}, "
-             f"parameters: {val.params_source}). Train: the years calibration saw; test: later "
-             "years it did not.", "",
-             "| backtest | period | units | ARD | Spearman | in P5-P95 |", "|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "# How well does the model reproduce 2012-2019?",
+        "",
+        f"Backtests of safezones on the record's windows ({val.draws} draws, seed {val.seed}, "
+        f"parameters: {val.params_source}). Train: the years calibration saw; test: later "
+        "years it did not.",
+        "",
+        "| backtest | period | units | ARD | Spearman | in P5-P95 |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, bt in val.backtests.items():
         for period in ("train", "test"):
             m = bt.metrics.get(period)
             if m:
-                lines.append(f"| {name} | {period} | {m['units']} | {_fmt(m['ard'])} | "
-                             f"{_fmt(m['spearman'])} | {_fmt(m['coverage'], True)} |")  # fmt: skip
+                lines.append(
+                    f"| {name} | {period} | {m['units']} | {_fmt(m['ard'])} | "
+                    f"{_fmt(m['spearman'])} | {_fmt(m['coverage'], True)} |"
+                )
     lines += ["", *(f"- **{k}**: {v}" for k, v in METRICS.items()), ""]
     for name, bt in val.backtests.items():
-        lines += [f"## {name}", "", BACKTESTS[name] + ".", "", f"Observed: {bt.source} "
-                  f"(SHA-256 {bt.sha256[:12]}...).", ""]  # fmt: skip
+        lines += [
+            f"## {name}",
+            "",
+            BACKTESTS[name] + ".",
+            "",
+            f"Observed: {bt.source} (SHA-256 {bt.sha256[:12]}...).",
+            "",
+        ]
         lines += [f"- {t}" for t in [*LIMITS[name], *bt.notes, *bt.skipped]]
         lines.append("")
     return "\n".join(lines)
 
 
 def write_validation(
-    val: Validation, directory: str | Path, *, calibration: dict[str, Any] | None = None,
+    val: Validation,
+    directory: str | Path,
+    *,
+    calibration: dict[str, Any] | None = None,
     charts: bool = True,
-) -> Path:  # fmt: skip
+) -> Path:
     """Write ``validation.json``, ``<backtest>.csv``, ``metrics.csv``, charts and ``README.md``.
 
     With ``calibration`` (a :meth:`~safezones.validate.calibrate.Calibration.to_dict`),
@@ -120,15 +189,18 @@ def write_validation(
     with atomic_dir(directory, command="validate") as tmp:
         (tmp / "validation.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         if calibration is not None:
-            (tmp / "calibration.json").write_text(json.dumps(clean(calibration), indent=1) + "\n",
-                                                  encoding="utf-8")  # fmt: skip
+            (tmp / "calibration.json").write_text(
+                json.dumps(clean(calibration), indent=1) + "\n", encoding="utf-8"
+            )
         for name, bt in val.backtests.items():
             csv_frame(bt.rows).to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         csv_frame(metrics_table(val)).to_csv(tmp / "metrics.csv", index=False, float_format="%.4g")
         (tmp / "README.md").write_text(validation_markdown(val), encoding="utf-8")
         if charts:
-            for fname, chart in (("validation.png", validation_chart),
-                                 ("timeseries.png", timeseries_chart)):  # fmt: skip
+            for fname, chart in (
+                ("validation.png", validation_chart),
+                ("timeseries.png", timeseries_chart),
+            ):
                 fig, _ = chart(val)
                 fig.savefig(tmp / fname, dpi=150)
                 plt.close(fig)

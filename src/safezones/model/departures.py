@@ -203,8 +203,13 @@ def group_leave_weights(
     ``pop_central`` (equal weights without one).
     """
     w = leave_weights(cells_border_km(cells), year=year, attract=attract, decay=decay)  # (C, 5)
-    pop = (cells["pop_central"].to_numpy(dtype=float) if "pop_central" in cells
-           else np.ones(len(cells)))  # fmt: skip
+    pop = (
+        cells["pop_central"].to_numpy(dtype=float)
+        if "pop_central" in cells
+        else np.ones(len(cells))
+    )
     tot = np.bincount(of_cell, pop, n_groups)
-    out = np.column_stack([np.bincount(of_cell, pop * w[:, j], n_groups) for j in range(w.shape[1])])
+    out = np.column_stack(
+        [np.bincount(of_cell, pop * w[:, j], n_groups) for j in range(w.shape[1])]
+    )
     return np.asarray(np.divide(out, tot[:, None], out=np.zeros_like(out), where=tot[:, None] > 0))

@@ -397,7 +397,6 @@ class Scored:
     destinations: np.ndarray | None = None  # (draws, origins, 6): stay, then LEAVE_DESTINATIONS
 
 
-
 def zone_deaths_averted(
     prep: Prepared,
     dr: Draws,

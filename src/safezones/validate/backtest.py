@@ -125,6 +125,10 @@ class Validation:
     params_source: str = "defaults"
 
 
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")]
+
+
 def _split(name: str, year: int) -> str | None:
     s = SPLITS[name]
     if year in s["train"]:
@@ -144,73 +148,121 @@ def _window(years: tuple[int, ...], year: int) -> tuple[int, int]:
     return years.index(y), y
 
 
-def _finish(name: str, rows: list[dict[str, Any]], obs: Observed, skipped: list[str],
-            notes: list[str]) -> Backtest:  # fmt: skip
+def _finish(
+    name: str, rows: list[dict[str, Any]], obs: Observed, skipped: list[str], notes: list[str]
+) -> Backtest:
     table = pd.DataFrame(rows)
     scored = table[table["scored"]] if len(table) else table
-    metrics = metrics_by(scored.assign(year=scored["year"].astype(str)), "year") if len(scored) else {}
-    return Backtest(name, table, metrics, [*obs.skipped, *skipped], [*obs.notes, *notes],
-                    obs.source, obs.sha256)  # fmt: skip
+    metrics = (
+        metrics_by(scored.assign(year=scored["year"].astype(str)), "year") if len(scored) else {}
+    )
+    return Backtest(
+        name, table, metrics, [*obs.skipped, *skipped], [*obs.notes, *notes], obs.source, obs.sha256
+    )
 
 
 def _refugees(sim: Simulation, obs: Observed) -> Backtest:
     rows, early = [], []
-    for r in obs.table.itertuples():
-        split = _split("refugees_by_host", int(r.year))
+    for r in _records(obs.table):
+        split = _split("refugees_by_host", int(r["year"]))
         if split is None:
-            early.append(int(r.year))
+            early.append(int(r["year"]))
             continue
-        i, wy = _window(sim.years, int(r.year))
-        p5, p50, p95 = _bands(sim.abroad[:, i, LEAVE_DESTINATIONS.index(str(r.country))])
-        rows.append({"year": int(r.year), "country": r.country, "observed": float(r.observed),
-                     "p5": p5, "p50": p50, "p95": p95, "split": split, "window": wy,
-                     "scored": True})  # fmt: skip
-    skipped = [f"{', '.join(map(str, sorted(set(early))))}: before the first training year, not "
-               "scored (the first months of the war)"] if early else []  # fmt: skip
+        i, wy = _window(sim.years, int(r["year"]))
+        p5, p50, p95 = _bands(sim.abroad[:, i, LEAVE_DESTINATIONS.index(str(r["country"]))])
+        rows.append(
+            {
+                "year": int(r["year"]),
+                "country": r["country"],
+                "observed": float(r["observed"]),
+                "p5": p5,
+                "p50": p50,
+                "p95": p95,
+                "split": split,
+                "window": wy,
+                "scored": True,
+            }
+        )
+    skipped = (
+        [
+            f"{', '.join(map(str, sorted(set(early))))}: before the first training year, not "
+            "scored (the first months of the war)"
+        ]
+        if early
+        else []
+    )
     return _finish("refugees_by_host", rows, obs, skipped, [])
 
 
 def _movements(sim: Simulation, obs: Observed) -> Backtest:
     g = grid()
     rows, early = [], []
-    for r in obs.table.itertuples():
-        split = _split("movements_by_governorate", int(r.year))
+    for r in _records(obs.table):
+        split = _split("movements_by_governorate", int(r["year"]))
         if split is None:
-            early.append(int(r.year))
+            early.append(int(r["year"]))
             continue
-        i, wy = _window(sim.years, int(r.year))
-        share = float(r.months) / 12.0
-        p5, p50, p95 = _bands(sim.movements[:, i, g.adm1_codes.index(str(r.governorate))] * share)
-        rows.append({"year": int(r.year), "governorate": r.governorate,
-                     "observed": float(r.observed), "p5": p5, "p50": p50, "p95": p95,
-                     "split": split, "window": wy, "months": int(r.months), "scored": True})  # fmt: skip
-    skipped = [f"{', '.join(map(str, sorted(set(early))))}: before the first training year, "
-               "not scored"] if early else []  # fmt: skip
+        i, wy = _window(sim.years, int(r["year"]))
+        share = float(r["months"]) / 12.0
+        p5, p50, p95 = _bands(sim.movements[:, i, g.adm1_codes.index(str(r["governorate"]))] * share)
+        rows.append(
+            {
+                "year": int(r["year"]),
+                "governorate": r["governorate"],
+                "observed": float(r["observed"]),
+                "p5": p5,
+                "p50": p50,
+                "p95": p95,
+                "split": split,
+                "window": wy,
+                "months": int(r["months"]),
+                "scored": True,
+            }
+        )
+    skipped = (
+        [f"{', '.join(map(str, sorted(set(early))))}: before the first training year, not scored"]
+        if early
+        else []
+    )
     return _finish("movements_by_governorate", rows, obs, skipped, [])
 
 
 def _sites(sim: Simulation, obs: Observed) -> Backtest:
     z = grid().zone
-    rows, outside, early = [], {}, []
-    for r in obs.table.itertuples():
-        year = int(str(r.month)[:4])
+    rows: list[dict[str, Any]] = []
+    outside: dict[str, float] = {}
+    early: list[str] = []
+    for r in _records(obs.table):
+        year = int(str(r["month"])[:4])
         split = _split("sites_by_district", year)
         if split is None:
-            early.append(str(r.month))
+            early.append(str(r["month"]))
             continue
-        if r.district not in z.district:
-            outside[r.district] = outside.get(r.district, 0.0) + float(r.observed)
+        if r["district"] not in z.district:
+            outside[r["district"]] = outside.get(r["district"], 0.0) + float(r["observed"])
             continue
         i, wy = _window(sim.years, year)
-        j = z.district.index(str(r.district))
+        j = z.district.index(str(r["district"]))
         p5, p50, p95 = _bands(sim.sites[:, i, j])
         area = float(z.area_km2[j])
-        rows.append({"year": year, "month": r.month, "district": r.district,
-                     "observed": float(r.observed), "p5": p5, "p50": p50, "p95": p95,
-                     "split": split, "window": wy, "zone_area_km2": area,
-                     "observed_per_km2": float(r.observed) / area,
-                     "capacity_per_km2": float(np.median(sim.capacity[:, j])) / area,
-                     "incomplete": bool(r.incomplete), "scored": not bool(r.incomplete)})  # fmt: skip
+        rows.append(
+            {
+                "year": year,
+                "month": r["month"],
+                "district": r["district"],
+                "observed": float(r["observed"]),
+                "p5": p5,
+                "p50": p50,
+                "p95": p95,
+                "split": split,
+                "window": wy,
+                "zone_area_km2": area,
+                "observed_per_km2": float(r["observed"]) / area,
+                "capacity_per_km2": float(np.median(sim.capacity[:, j])) / area,
+                "incomplete": bool(r["incomplete"]),
+                "scored": not bool(r["incomplete"]),
+            }
+        )
     skipped = []
     if outside:
         skipped.append(
@@ -224,17 +276,25 @@ def _sites(sim: Simulation, obs: Observed) -> Backtest:
 
 def score(sim: Simulation, observed: dict[str, Observed]) -> dict[str, Backtest]:
     """Score a simulation against observed files (keys as :data:`BACKTESTS`)."""
-    make = {"refugees_by_host": _refugees, "movements_by_governorate": _movements,
-            "sites_by_district": _sites}  # fmt: skip
+    make = {
+        "refugees_by_host": _refugees,
+        "movements_by_governorate": _movements,
+        "sites_by_district": _sites,
+    }
     return {k: make[k](sim, observed[k]) for k in BACKTESTS if k in observed}
 
 
-def read_observed(refugees: PathLike | None = None, movements: PathLike | None = None,
-                  sites: PathLike | None = None) -> dict[str, Observed]:  # fmt: skip
+def read_observed(
+    refugees: PathLike | None = None,
+    movements: PathLike | None = None,
+    sites: PathLike | None = None,
+) -> dict[str, Observed]:
     """Read the three observed files (the bundled ones by default), each checked."""
-    return {"refugees_by_host": read_refugees(refugees),
-            "movements_by_governorate": read_movements(movements),
-            "sites_by_district": read_sites(sites)}  # fmt: skip
+    return {
+        "refugees_by_host": read_refugees(refugees),
+        "movements_by_governorate": read_movements(movements),
+        "sites_by_district": read_sites(sites),
+    }
 
 
 def backtests(
@@ -274,17 +334,28 @@ def from_dict(doc: dict[str, Any]) -> Validation:
         for col in ("p5", "p50", "p95", "observed"):
             if col in rows:
                 rows[col] = pd.to_numeric(rows[col], errors="coerce")
-        bts[name] = Backtest(name, rows, d.get("metrics", {}), list(d.get("skipped", [])),
-                             list(d.get("notes", [])), str(d.get("source", "")),
-                             str(d.get("sha256", "")))  # fmt: skip
+        bts[name] = Backtest(
+            name,
+            rows,
+            d.get("metrics", {}),
+            list(d.get("skipped", [])),
+            list(d.get("notes", [])),
+            str(d.get("source", "")),
+            str(d.get("sha256", "")),
+        )
     model = doc.get("model", {})
     values = model.get("values", {})
     known = {k: v for k, v in values.items() if k in Params.__dataclass_fields__}
     for k in ("rates", "attract"):
         if k in known:
             known[k] = tuple(known[k])
-    return Validation(bts, Params(**known), int(model.get("draws", 0)), int(model.get("seed", 0)),
-                      str(model.get("parameters", "")))  # fmt: skip
+    return Validation(
+        bts,
+        Params(**known),
+        int(model.get("draws", 0)),
+        int(model.get("seed", 0)),
+        str(model.get("parameters", "")),
+    )
 
 
 def bundled_validation() -> Validation:

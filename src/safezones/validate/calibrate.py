@@ -26,6 +26,7 @@ import numpy as np
 
 from safezones.defaults import DEFAULT_SEED, LEAVE_DESTINATIONS
 from safezones.errors import SafeZonesError
+from safezones.io.calibration import calibration_summary, read_calibration
 from safezones.validate.backtest import SPLITS, Validation, read_observed, score
 from safezones.validate.history import (
     Params,
@@ -37,7 +38,19 @@ from safezones.validate.history import (
 )
 from safezones.validate.observed import Observed
 
-__all__ = ["BLOCKS", "BOUNDS", "FREE", "ROUNDS", "START", "load_calibration", "IDENTIFIED_RISE", "Calibration", "calibrate", "objective", "params_with"]
+__all__ = [
+    "BLOCKS",
+    "BOUNDS",
+    "FREE",
+    "IDENTIFIED_RISE",
+    "ROUNDS",
+    "START",
+    "Calibration",
+    "calibrate",
+    "load_calibration",
+    "objective",
+    "params_with",
+]
 
 #: Each free parameter's bounds (the optimiser's box). Assumptions: wide enough to hold
 #: every value the record could call for, narrow enough to stay meaningful.
@@ -54,16 +67,27 @@ BOUNDS: dict[str, tuple[float, float]] = {
 #: Where the fit starts, and what an unidentified parameter keeps: the assumptions the
 #: model had before calibration (issue 19's defaults; equal leave weights, Egypt's a
 #: twentieth, reached by air and sea). Assumption.
-START = Params(rates=(0.05, 0.20, 0.50), attract=(1.0, 1.0, 1.0, 1.0, 0.05), border_decay=1.0,
-               decay=2.0, movement_decay=2.0, stay=0.5, usable_fraction=0.01,
-               site_area_m2=45.0)  # fmt: skip
+START = Params(
+    rates=(0.05, 0.20, 0.50),
+    attract=(1.0, 1.0, 1.0, 1.0, 0.05),
+    border_decay=1.0,
+    decay=2.0,
+    movement_decay=2.0,
+    stay=0.5,
+    usable_fraction=0.01,
+    site_area_m2=45.0,
+)
 
 #: Which backtest fits which parameters: each block on the data that can identify it
 #: (where people left to: the refugee stocks; how many moved and where: the movements;
 #: how densely the camps filled: the sites), block after block, :data:`ROUNDS` times.
 BLOCKS: dict[str, tuple[str, ...]] = {
-    "movements_by_governorate": ("rate_low", "rate_medium_over_low", "rate_high_over_medium",
-                                 "movement_decay"),
+    "movements_by_governorate": (
+        "rate_low",
+        "rate_medium_over_low",
+        "rate_high_over_medium",
+        "movement_decay",
+    ),
     "refugees_by_host": (*(f"attract_{c}" for c in LEAVE_DESTINATIONS), "border_decay"),
     "sites_by_district": ("decay", "usable_fraction"),
 }
@@ -124,31 +148,62 @@ def _train_index(sim: Simulation, observed: dict[str, Observed]) -> list[tuple[s
     out: list[tuple[str, Any]] = []
     t = observed["refugees_by_host"].table
     t = t[t["year"].isin(SPLITS["refugees_by_host"]["train"])]
-    out.append(("refugees_by_host", (np.array([sim.years.index(int(y)) for y in t["year"]]),
+    out.append(
+        (
+            "refugees_by_host",
+            (
+                np.array([sim.years.index(int(y)) for y in t["year"]]),
                 np.array([LEAVE_DESTINATIONS.index(c) for c in t["country"]]),
-                t["observed"].to_numpy(float))))  # fmt: skip
+                t["observed"].to_numpy(float),
+            ),
+        )
+    )
     m = observed["movements_by_governorate"].table
     m = m[m["year"].isin(SPLITS["movements_by_governorate"]["train"])]
-    out.append(("movements_by_governorate", (
-        np.array([sim.years.index(int(y)) for y in m["year"]]),
-        np.array([g.adm1_codes.index(c) for c in m["governorate"]]),
-        m["observed"].to_numpy(float), m["months"].to_numpy(float) / 12.0)))  # fmt: skip
+    out.append(
+        (
+            "movements_by_governorate",
+            (
+                np.array([sim.years.index(int(y)) for y in m["year"]]),
+                np.array([g.adm1_codes.index(c) for c in m["governorate"]]),
+                m["observed"].to_numpy(float),
+                m["months"].to_numpy(float) / 12.0,
+            ),
+        )
+    )
     s = observed["sites_by_district"].table
     yr = s["month"].str[:4].astype(int)
-    s = s[yr.isin(SPLITS["sites_by_district"]["train"]) & s["district"].isin(g.zone.district)
-          & ~s["incomplete"]]  # fmt: skip
-    out.append(("sites_by_district", (np.array([sim.years.index(int(m_[:4])) for m_ in s["month"]]),
+    s = s[
+        yr.isin(SPLITS["sites_by_district"]["train"])
+        & s["district"].isin(g.zone.district)
+        & ~s["incomplete"]
+    ]
+    out.append(
+        (
+            "sites_by_district",
+            (
+                np.array([sim.years.index(int(m_[:4])) for m_ in s["month"]]),
                 np.array([g.zone.district.index(d) for d in s["district"]]),
-                s["observed"].to_numpy(float))))  # fmt: skip
+                s["observed"].to_numpy(float),
+            ),
+        )
+    )
     return out
 
 
 def _loss(pred: np.ndarray, obs: np.ndarray) -> float:
-    return float(np.mean((np.log1p(np.maximum(pred, 0.0)) - np.log1p(obs)) ** 2)) if len(obs) else 0.0
+    return (
+        float(np.mean((np.log1p(np.maximum(pred, 0.0)) - np.log1p(obs)) ** 2)) if len(obs) else 0.0
+    )
 
 
-def objective(p: Params, observed: dict[str, Observed], *, index: list[tuple[str, Any]] | None = None,
-              only: Sequence[str] | None = None) -> dict[str, float]:  # fmt: skip
+def objective(
+    p: Params,
+    observed: dict[str, Observed],
+    *,
+    index: list[tuple[str, Any]] | None = None,
+    only: Sequence[str] | None = None,
+) -> dict[str, float]:
     """Return each backtest's training loss of the central case at ``p`` (``only``: those)."""
     names = list(BLOCKS) if only is None else list(only)
     site_years = SPLITS["sites_by_district"]["train"] if "sites_by_district" in names else ()
@@ -187,8 +242,8 @@ class Calibration:
         return {
             "schema_version": 1,
             "method": "scipy.optimize.minimize L-BFGS-B over log parameters, block by block "
-                      f"(each block on its backtest), {ROUNDS} rounds; loss: mean squared "
-                      "log(1 + x) error of the central case over the training rows",
+            f"(each block on its backtest), {ROUNDS} rounds; loss: mean squared "
+            "log(1 + x) error of the central case over the training rows",
             "blocks": {k: list(v) for k, v in BLOCKS.items()},
             "values": self.values,
             "ranges": {k: list(BOUNDS[k]) for k in self.values},
@@ -205,15 +260,18 @@ class Calibration:
         }
 
 
-def _identified(f0: float, fun: Any, x: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                names: Sequence[str]) -> dict[str, str]:  # fmt: skip
+def _identified(
+    f0: float, fun: Any, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, names: Sequence[str]
+) -> dict[str, str]:
     out: dict[str, str] = {}
     step = math.log(1.5)
     for i, n in enumerate(names):
         if x[i] <= lo[i] + 1e-3 or x[i] >= hi[i] - 1e-3:
             side = "lower" if x[i] <= lo[i] + 1e-3 else "upper"
-            out[n] = (f"at its {side} bound ({math.exp(x[i]):.3g}): the data ask for a value "
-                      "beyond the range, so not an estimate; kept at its start, an assumption")
+            out[n] = (
+                f"at its {side} bound ({math.exp(x[i]):.3g}): the data ask for a value "
+                "beyond the range, so not an estimate; kept at its start, an assumption"
+            )
             continue
         rises = []
         for s in (-step, step):
@@ -221,13 +279,22 @@ def _identified(f0: float, fun: Any, x: np.ndarray, lo: np.ndarray, hi: np.ndarr
             xx[i] = min(max(x[i] + s, lo[i]), hi[i])
             rises.append(fun(xx) - f0)
         rel = min(rises) / max(f0, 1e-12)
-        out[n] = ("identified" if rel >= IDENTIFIED_RISE else
-                  f"not identified (x1.5 either way moves the loss by {rel:.1%}); kept at its default")
+        out[n] = (
+            "identified"
+            if rel >= IDENTIFIED_RISE
+            else f"not identified (x1.5 either way moves the loss by {rel:.1%}); kept at its default"
+        )
     return out
 
 
-def _block_fun(base: Params, names: list[str], block: str, observed: dict[str, Observed],
-               index: list[tuple[str, Any]], calls: list[int]) -> Any:  # fmt: skip
+def _block_fun(
+    base: Params,
+    names: list[str],
+    block: str,
+    observed: dict[str, Observed],
+    index: list[tuple[str, Any]],
+    calls: list[int],
+) -> Any:
     def fun(x: np.ndarray) -> float:
         calls[0] += 1
         p = params_with(base, dict(zip(names, np.exp(x).tolist(), strict=True)))
@@ -236,9 +303,14 @@ def _block_fun(base: Params, names: list[str], block: str, observed: dict[str, O
     return fun
 
 
-def _fit_blocks(current: Params, free: Sequence[str], observed: dict[str, Observed],
-                index: list[tuple[str, Any]], calls: list[int],
-                maxiter: int) -> Params:  # fmt: skip
+def _fit_blocks(
+    current: Params,
+    free: Sequence[str],
+    observed: dict[str, Observed],
+    index: list[tuple[str, Any]],
+    calls: list[int],
+    maxiter: int,
+) -> Params:
     """Fit each block's ``free`` parameters on its backtest, block after block, ROUNDS times."""
     from scipy.optimize import minimize  # lazily: scipy.optimize is slow to import
 
@@ -251,8 +323,13 @@ def _fit_blocks(current: Params, free: Sequence[str], observed: dict[str, Observ
             hi = np.log([BOUNDS[k][1] for k in names])
             x0 = np.clip(np.log([_get(current, k) for k in names]), lo, hi)
             fun = _block_fun(current, names, block, observed, index, calls)
-            res = minimize(fun, x0, method="L-BFGS-B", bounds=list(zip(lo, hi, strict=True)),
-                           options={"maxiter": maxiter, "eps": 1e-4})  # fmt: skip
+            res = minimize(
+                fun,
+                x0,
+                method="L-BFGS-B",
+                bounds=list(zip(lo, hi, strict=True)),
+                options={"maxiter": maxiter, "eps": 1e-4},
+            )
             current = params_with(current, dict(zip(names, np.exp(res.x).tolist(), strict=True)))
     return current
 
@@ -276,7 +353,9 @@ def calibrate(
     """
     unknown = [k for k in free if k not in BOUNDS]
     if unknown:
-        raise SafeZonesError(f"unknown calibration parameters {unknown}; known: {', '.join(BOUNDS)}")
+        raise SafeZonesError(
+            f"unknown calibration parameters {unknown}; known: {', '.join(BOUNDS)}"
+        )
     if not free:
         raise SafeZonesError("nothing to calibrate: name at least one parameter")
     p0 = START if start is None else start
@@ -308,40 +387,10 @@ def calibrate(
 def load_calibration(source: str | Any = "bundled") -> tuple[Params, dict[str, Any], str]:
     """Return the parameters of a calibration (``"bundled"`` or a calibration.json path).
 
-    Returns the :class:`Params` (defaults with the file's ``values``), the document, and
-    a one-line description of where the values came from.
+    Returns the :class:`Params` (the defaults with the file's ``values``), the document,
+    and a one-line description of where the values came from.
     """
-    import json
-    from pathlib import Path
-
-    from safezones import data
-    from safezones.errors import DataError
-
-    if str(source) == "bundled":
-        doc, where = data.calibration(), "bundled calibration.json"
-    else:
-        p = Path(source)
-        where = str(p)
-        if not p.is_file():
-            raise DataError("no such calibration file; write one with safezones calibrate --out DIR",
-                            source=where)  # fmt: skip
-        try:
-            doc = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise DataError("not a calibration.json (JSON written by safezones calibrate)",
-                            source=where) from None  # fmt: skip
-    values = doc.get("values") if isinstance(doc, dict) else None
-    if not isinstance(values, dict) or not values:
-        raise DataError("a calibration file needs a 'values' table of parameters", source=where)
-    problems = [f"unknown parameter {k!r} (known: {', '.join(BOUNDS)})" for k in values
-                if k not in BOUNDS]  # fmt: skip
-    problems += [f"{k} must be a finite number > 0" for k, v in values.items() if k in BOUNDS
-                 and not (isinstance(v, int | float) and math.isfinite(v) and v > 0)]  # fmt: skip
-    if problems:
-        raise DataError(problems, source=where)
-    p = params_with(Params(), {k: float(v) for k, v in values.items()})
+    values, doc, where = read_calibration(source)
+    p = params_with(Params(), values)
     p.check()
-    test = doc.get("test", {})
-    ards = ", ".join(f"{k} {v['ard']:.2f}" for k, v in test.items()
-                     if isinstance(v, dict) and isinstance(v.get("ard"), int | float))  # fmt: skip
-    return p, doc, f"calibrated ({where}; test ARD: {ards or 'n/a'})"
+    return p, doc, calibration_summary(doc, where)

@@ -162,8 +162,12 @@ def _district_km(xy: np.ndarray, adm2: np.ndarray, pop: np.ndarray, area: np.nda
     return np.asarray(d)
 
 
-def nw_zone(cells_xy: np.ndarray, *, depth_km: float = NW_DEPTH_KM,
-            max_reach_km: float = DEFAULT_MAX_TRAVEL_KM / DEFAULT_DETOUR_FACTOR) -> Zone:  # fmt: skip
+def nw_zone(
+    cells_xy: np.ndarray,
+    *,
+    depth_km: float = NW_DEPTH_KM,
+    max_reach_km: float = DEFAULT_MAX_TRAVEL_KM / DEFAULT_DETOUR_FACTOR,
+) -> Zone:
     """Return the de-facto refuge zone: Idleb's and Aleppo's land within ``depth_km`` of Turkey.
 
     One part per district (Ain Al Arab left out, :data:`NW_LEFT_OUT`), in PROJECT_CRS.
@@ -177,8 +181,13 @@ def nw_zone(cells_xy: np.ndarray, *, depth_km: float = NW_DEPTH_KM,
     pts = shapely.points(cells_xy)
     near = np.flatnonzero(shapely.distance(pts, union) <= max_reach_km * 1000.0)
     dkm = np.column_stack([shapely.distance(pts[near], g) for g in parts.geometry]) / 1000.0
-    return Zone(tuple(parts["adm2_pcode"]), (parts.geometry.area / 1e6).to_numpy(),
-                parts.geometry, near, dkm)  # fmt: skip
+    return Zone(
+        tuple(parts["adm2_pcode"]),
+        (parts.geometry.area / 1e6).to_numpy(),
+        parts.geometry,
+        near,
+        dkm,
+    )
 
 
 @cache
@@ -191,31 +200,60 @@ def grid() -> Grid:
     a1, c1 = pd.factorize(cells["adm1_pcode"], sort=True)
     a2, c2 = pd.factorize(cells["adm2_pcode"], sort=True)
     bands = cells[["pop_low", "pop_central", "pop_high"]].to_numpy(dtype=float)
-    inten = np.vstack([
-        kernel_intensity(cells, events, radius_km=DEFAULT_KERNEL_KM, start=y, end=y)[
-            "events_per_1000km2_year"].to_numpy(dtype=float)
-        for y in years
-    ])  # fmt: skip
+    inten = np.vstack(
+        [
+            kernel_intensity(cells, events, radius_km=DEFAULT_KERNEL_KM, start=y, end=y)[
+                "events_per_1000km2_year"
+            ].to_numpy(dtype=float)
+            for y in years
+        ]
+    )
     area = np.bincount(a2, cells["area_km2"].to_numpy(dtype=float))
-    g = Grid(bands, xy, a1, a2, tuple(c1), tuple(c2), border_km(xy), years, inten,
-             _district_km(xy, a2, bands[:, 1], area))  # fmt: skip
+    g = Grid(
+        bands,
+        xy,
+        a1,
+        a2,
+        tuple(c1),
+        tuple(c2),
+        border_km(xy),
+        years,
+        inten,
+        _district_km(xy, a2, bands[:, 1], area),
+    )
     return replace(g, zone=nw_zone(xy))
 
 
 def simulation_draws(params: Params, n: int, seed: int) -> Draws:
     """Return ``n`` draws of the model's uncertain inputs around ``params``."""
-    return draw_inputs(UncertaintySpec(), draws=n, n_classes=3, seed=seed,
-                       site_area_central_m2=params.site_area_m2,
-                       central=Central(site_area_m2=params.site_area_m2,
-                                       usable_fraction=params.usable_fraction,
-                                       distance_decay=params.decay))  # fmt: skip
+    return draw_inputs(
+        UncertaintySpec(),
+        draws=n,
+        n_classes=3,
+        seed=seed,
+        site_area_central_m2=params.site_area_m2,
+        central=Central(
+            site_area_m2=params.site_area_m2,
+            usable_fraction=params.usable_fraction,
+            distance_decay=params.decay,
+        ),
+    )
 
 
 def central_draws(params: Params) -> Draws:
     """Return the one central draw: every input at ``params``."""
     one = np.ones(1)
-    return Draws(np.zeros(1), np.ones((1, 3)), one, np.full(1, params.site_area_m2), np.zeros(1),
-                 None, np.full(1, params.usable_fraction), np.full(1, params.decay), one)  # fmt: skip
+    return Draws(
+        np.zeros(1),
+        np.ones((1, 3)),
+        one,
+        np.full(1, params.site_area_m2),
+        np.zeros(1),
+        None,
+        np.full(1, params.usable_fraction),
+        np.full(1, params.decay),
+        one,
+    )
 
 
 @dataclass(frozen=True)
@@ -237,8 +275,13 @@ def _threshold_factor(dr: Draws, k: int) -> float:
     return float(dr.variants[int(dr.variant[k])].threshold_factor)
 
 
-def simulate(params: Params, dr: Draws, *, site_years: tuple[int, ...] = (2017, 2018, 2019),
-             g: Grid | None = None) -> Simulation:  # fmt: skip
+def simulate(
+    params: Params,
+    dr: Draws,
+    *,
+    site_years: tuple[int, ...] = (2017, 2018, 2019),
+    g: Grid | None = None,
+) -> Simulation:
     """Run every window of the record for each draw of ``dr`` (see the module docstring)."""
     params.check()
     g = grid() if g is None else g
@@ -256,29 +299,42 @@ def simulate(params: Params, dr: Draws, *, site_years: tuple[int, ...] = (2017, 
     gov_of_district[g.adm2] = g.adm1
     base_decay = params.decay
     for k in range(n):
-        pop = band_values(g.bands[:, 0], g.bands[:, 1], g.bands[:, 2], dr.population_t[k:k + 1])[0]
+        pop = band_values(g.bands[:, 0], g.bands[:, 1], g.bands[:, 2], dr.population_t[k : k + 1])[
+            0
+        ]
         rates = np.clip(np.asarray(params.rates) * dr.rate_factor[k], 0.0, 1.0)
         decay = float(dr.distance_decay[k]) if dr.distance_decay is not None else base_decay
         bdecay = max(params.border_decay + decay - base_decay, 0.0)
         stay = params.stay * float(dr.outside_factor[k] if dr.outside_factor is not None else 1.0)
         thresholds = np.asarray(DEFAULT_THRESHOLDS) * _threshold_factor(dr, k)
         pull = leave_pull(g.border_km, bdecay) * attract  # (C, 5)
-        usable = float(dr.usable_fraction[k]) if dr.usable_fraction is not None else params.usable_fraction
+        usable = (
+            float(dr.usable_fraction[k])
+            if dr.usable_fraction is not None
+            else params.usable_fraction
+        )
         cap[k] = usable * z.area_km2 * 1e6 / float(dr.site_area_per_person_m2[k])
         mdecay = max(params.movement_decay + decay - base_decay, 0.0)
         gpull = (REFERENCE_DISTANCE_KM / (g.district_km + REFERENCE_DISTANCE_KM)) ** mdecay
         stock = np.zeros(len(LEAVE_DESTINATIONS))
         for i, y in enumerate(g.years):
-            cls = hazard_class(g.intensity[i], thresholds)
+            cls = hazard_class(g.intensity[i], thresholds.tolist())
             disp = pop * rates[cls]
             w = pull * opens[i]  # (C, 5)
             wsum = w.sum(axis=1)
             if y in site_years:
                 near = z.cells
                 reach = z.dist_km * DEFAULT_DETOUR_FACTOR <= DEFAULT_MAX_TRAVEL_KM
-                flows = allocate_gravity(disp[near], cap[k], reach, z.dist_km * DEFAULT_DETOUR_FACTOR,
-                                         np.ones(n_p), decay=decay, outside_option=stay,
-                                         leave_weight=wsum[near])  # fmt: skip
+                flows = allocate_gravity(
+                    disp[near],
+                    cap[k],
+                    reach,
+                    z.dist_km * DEFAULT_DETOUR_FACTOR,
+                    np.ones(n_p),
+                    decay=decay,
+                    outside_option=stay,
+                    leave_weight=wsum[near],
+                )
                 out_sites[k, i] = flows.sum(axis=0)
                 rest = disp.copy()
                 rest[near] -= flows.sum(axis=1)
@@ -296,8 +352,12 @@ def simulate(params: Params, dr: Draws, *, site_years: tuple[int, ...] = (2017, 
             movers = np.bincount(g.adm2, internal, n_d)
             safe = np.bincount(g.adm2, pop * (1.0 - rates[cls]), n_d)
             wd = gpull * safe[None, :]
-            share = np.divide(wd, wd.sum(axis=1, keepdims=True),
-                              out=np.zeros_like(wd), where=wd.sum(axis=1, keepdims=True) > 0)  # fmt: skip
+            share = np.divide(
+                wd,
+                wd.sum(axis=1, keepdims=True),
+                out=np.zeros_like(wd),
+                where=wd.sum(axis=1, keepdims=True) > 0,
+            )
             arrive = movers @ share  # (D,)
             out_mov[k, i] = np.bincount(gov_of_district, arrive, n_gov)
     return Simulation(g.years, out_disp, out_abroad, out_mov, out_sites, cap, tuple(site_years))

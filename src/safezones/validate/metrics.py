@@ -90,8 +90,9 @@ def agreement(table: pd.DataFrame) -> dict[str, Any]:
     return {
         "ard": ard(o, table["p50"].to_numpy(dtype=float)),
         "spearman": spearman(o, table["p50"].to_numpy(dtype=float)),
-        "coverage": coverage(o, table["p5"].to_numpy(dtype=float),
-                             table["p95"].to_numpy(dtype=float)),  # fmt: skip
+        "coverage": coverage(
+            o, table["p5"].to_numpy(dtype=float), table["p95"].to_numpy(dtype=float)
+        ),
         "units": len(table),
     }
 

@@ -84,7 +84,9 @@ class Observed:
 
 def bundled_path(kind: str) -> Path:
     """Return the path of the bundled observed file of ``kind``."""
-    with resources.as_file(resources.files("safezones.data").joinpath("observed", BUNDLED[kind])) as p:
+    with resources.as_file(
+        resources.files("safezones.data").joinpath("observed", BUNDLED[kind])
+    ) as p:
         return Path(p)
 
 
@@ -93,7 +95,9 @@ def file_hash(path: PathLike) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _open(kind: str, path: PathLike | None, needed: list[str]) -> tuple[pd.DataFrame, np.ndarray, str, Path]:
+def _open(
+    kind: str, path: PathLike | None, needed: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, str, Path]:
     p = bundled_path(kind) if path is None else Path(path)
     df, first = read_table(p)
     src = str(p) if path is not None else f"bundled {BUNDLED[kind]}"
@@ -103,8 +107,10 @@ def _open(kind: str, path: PathLike | None, needed: list[str]) -> tuple[pd.DataF
 
 
 def _bad_lines(mask: np.ndarray, lines: np.ndarray, values: pd.Series) -> str:
-    shown = [f"line {ln} ({shown_value(values.iloc[i])})"
-             for i, ln in zip(np.flatnonzero(mask), lines[mask], strict=True)]  # fmt: skip
+    shown = [
+        f"line {ln} ({shown_value(values.iloc[i])})"
+        for i, ln in zip(np.flatnonzero(mask), lines[mask], strict=True)
+    ]
     return listing(shown)
 
 
@@ -112,8 +118,10 @@ def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) 
     m = df[col].astype("string").str.strip().str[:7]
     bad = ~m.fillna("").str.match(_MONTH).to_numpy(dtype=bool)
     if bad.any():
-        problems.append(f"{plural(int(bad.sum()), 'month')} not written YYYY-MM: "
-                        f"{_bad_lines(bad, lines, df[col])}")  # fmt: skip
+        problems.append(
+            f"{plural(int(bad.sum()), 'month')} not written YYYY-MM: "
+            f"{_bad_lines(bad, lines, df[col])}"
+        )
     return m
 
 
@@ -131,11 +139,15 @@ def read_refugees(path: PathLike | None = None) -> Observed:
     iso = df["coa_iso"].astype("string").str.strip().str.upper()
     bad = ~iso.fillna("").str.match(r"^[A-Z]{3}$").to_numpy(dtype=bool)
     if bad.any():
-        problems.append(f"{plural(int(bad.sum()), 'country code')} not ISO3 (three letters, "
-                        f"e.g. TUR): {_bad_lines(bad, lines, df['coa_iso'])}")  # fmt: skip
+        problems.append(
+            f"{plural(int(bad.sum()), 'country code')} not ISO3 (three letters, "
+            f"e.g. TUR): {_bad_lines(bad, lines, df['coa_iso'])}"
+        )
     if problems:
         raise DataError(problems, source=src)
-    t = pd.DataFrame({"year": nums["year"].astype(int), "country": iso, "observed": nums["refugees"]})
+    t = pd.DataFrame(
+        {"year": nums["year"].astype(int), "country": iso, "observed": nums["refugees"]}
+    )
     hosts = t["country"].isin(LEAVE_DESTINATIONS)
     skipped = []
     if (~hosts).any():
@@ -146,8 +158,8 @@ def read_refugees(path: PathLike | None = None) -> Observed:
             f"{', '.join(sorted(other['country'].unique())[:5])}) not scored; Syria's row (SYR) "
             "counts IDPs, not refugees"
         )
-    t = t[hosts].groupby(["year", "country"], as_index=False)["observed"].sum()
-    return Observed("refugees", t, src, file_hash(p), skipped)
+    kept = pd.DataFrame(t[hosts].groupby(["year", "country"], as_index=False)["observed"].sum())
+    return Observed("refugees", kept, src, file_hash(p), skipped)
 
 
 def _governorate_codes() -> dict[str, str]:
@@ -172,26 +184,39 @@ def read_movements(path: PathLike | None = None) -> Observed:
     gov = df["governorate"].astype("string").fillna("").map(lambda s: codes.get(normalise_name(s)))
     bad = gov.isna().to_numpy()
     if bad.any():
-        problems.append(f"{plural(int(bad.sum()), 'governorate')} not known (OCHA names such as "
-                        f"'Rural Damascus' or P-codes such as SY03): "
-                        f"{_bad_lines(bad, lines, df['governorate'])}")  # fmt: skip
+        problems.append(
+            f"{plural(int(bad.sum()), 'governorate')} not known (OCHA names such as "
+            f"'Rural Damascus' or P-codes such as SY03): "
+            f"{_bad_lines(bad, lines, df['governorate'])}"
+        )
     if problems:
         raise DataError(problems, source=src)
-    t = pd.DataFrame({"governorate": gov.astype(str), "month": month.astype(str),
-                      "observed": nums["idp_movements"]})  # fmt: skip
+    t = pd.DataFrame(
+        {
+            "governorate": gov.astype(str),
+            "month": month.astype(str),
+            "observed": nums["idp_movements"],
+        }
+    )
     t["year"] = t["month"].str[:4].astype(int)
     notes, skipped = [], []
     missing = t[t["observed"].isna()]
     if len(missing):
-        notes.append(f"{plural(len(missing), 'governorate-month')} blank in the file (missing, "
-                     "not zero); each year is the sum of the months it has")  # fmt: skip
+        notes.append(
+            f"{plural(len(missing), 'governorate-month')} blank in the file (missing, "
+            "not zero); each year is the sum of the months it has"
+        )
     agg = t.groupby(["year", "governorate"], as_index=False).agg(
-        observed=("observed", "sum"), months=("observed", "count"))
+        observed=("observed", "sum"), months=("observed", "count")
+    )
     empty = agg["months"] == 0
     if empty.any():
-        skipped.append(f"{plural(int(empty.sum()), 'governorate-year')} without any month of data "
-                       "not scored")  # fmt: skip
-    return Observed("movements", agg[~empty].reset_index(drop=True), src, file_hash(p), skipped, notes)
+        skipped.append(
+            f"{plural(int(empty.sum()), 'governorate-year')} without any month of data not scored"
+        )
+    return Observed(
+        "movements", agg[~empty].reset_index(drop=True), src, file_hash(p), skipped, notes
+    )
 
 
 def _district_codes() -> tuple[dict[str, str], set[str]]:
@@ -223,23 +248,35 @@ def read_sites(path: PathLike | None = None) -> Observed:
         code = by_name
     bad = code.isna().to_numpy()
     if bad.any():
-        problems.append(f"{plural(int(bad.sum()), 'district')} not known (OCHA names such as "
-                        f"'Harim' or P-codes such as SY0703): {_bad_lines(bad, lines, df['district'])}")
+        problems.append(
+            f"{plural(int(bad.sum()), 'district')} not known (OCHA names such as "
+            f"'Harim' or P-codes such as SY0703): {_bad_lines(bad, lines, df['district'])}"
+        )
     if problems:
         raise DataError(problems, source=src)
-    t = pd.DataFrame({"month": month.astype(str), "district": code.astype(str),
-                      "observed": nums["individuals"].fillna(0.0)})  # fmt: skip
-    agg = t.groupby(["month", "district"], as_index=False)["observed"].sum()
+    t = pd.DataFrame(
+        {
+            "month": month.astype(str),
+            "district": code.astype(str),
+            "observed": nums["individuals"].fillna(0.0),
+        }
+    )
+    agg = pd.DataFrame(t.groupby(["month", "district"], as_index=False)["observed"].sum())
     notes = []
     months = pd.period_range(agg["month"].min(), agg["month"].max(), freq="M").astype(str)
     absent = sorted(set(months) - set(agg["month"]))
     if absent:
         notes.append(f"{plural(len(absent), 'month')} without data: {', '.join(absent)}")
     tot = agg.groupby("month")["observed"].sum()
-    low = [m for i, m in enumerate(tot.index) if 0 < i < len(tot) - 1
-           and tot.iloc[i] < 0.8 * min(tot.iloc[i - 1], tot.iloc[i + 1])]  # fmt: skip
+    low = [
+        m
+        for i, m in enumerate(tot.index)
+        if 0 < i < len(tot) - 1 and tot.iloc[i] < 0.8 * min(tot.iloc[i - 1], tot.iloc[i + 1])
+    ]
     if low:
-        notes.append(f"{plural(len(low), 'month')} {agree(len(low), 'looks', 'look')} incomplete (a fifth below both "
-                     f"neighbouring months): {', '.join(low)}")  # fmt: skip
+        notes.append(
+            f"{plural(len(low), 'month')} {agree(len(low), 'looks', 'look')} incomplete (a fifth below both "
+            f"neighbouring months): {', '.join(low)}"
+        )
     agg["incomplete"] = agg["month"].isin(low)
     return Observed("sites", agg, src, file_hash(p), [], notes)

@@ -31,8 +31,10 @@ TITLES = {
     "movements_by_governorate": "IDP movements by governorate of arrival (OCHA), per year",
     "sites_by_district": "People in north-west border sites by district (CCCM), per month",
 }
-_SOURCES = ("Observed: UNHCR Refugee Data Finder (CC BY 4.0); OCHA IDP movements, January 2019 "
-            "workbook; CCCM ISIMM north-west Syria sites. Predicted: safezones, P50 with P5-P95.")  # fmt: skip
+_SOURCES = (
+    "Observed: UNHCR Refugee Data Finder (CC BY 4.0); OCHA IDP movements, January 2019 "
+    "workbook; CCCM ISIMM north-west Syria sites. Predicted: safezones, P50 with P5-P95."
+)
 
 
 def _metric_line(bt: Backtest, split: str) -> str:
@@ -45,8 +47,10 @@ def _metric_line(bt: Backtest, split: str) -> str:
             return "n/a"
         return f"{v:.0%}" if pct else f"{v:.2f}"
 
-    return (f"{split} ({m['units']}): ARD {f(m['ard'])}, Spearman {f(m['spearman'])}, "
-            f"in P5-P95 {f(m['coverage'], True)}")  # fmt: skip
+    return (
+        f"{split} ({m['units']}): ARD {f(m['ard'])}, Spearman {f(m['spearman'])}, "
+        f"in P5-P95 {f(m['coverage'], True)}"
+    )
 
 
 def backtest_chart(bt: Backtest, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
@@ -60,10 +64,23 @@ def backtest_chart(bt: Backtest, *, ax: Axes | None = None) -> tuple[Figure, Axe
     for split, part in rows.groupby("split") if len(rows) else []:
         o = np.maximum(part["observed"].to_numpy(float), 1.0)
         p50 = np.maximum(part["p50"].to_numpy(float), 1.0)
-        err = np.vstack([p50 - np.maximum(part["p5"].to_numpy(float), 1.0),
-                         np.maximum(part["p95"].to_numpy(float), 1.0) - p50])  # fmt: skip
-        ax.errorbar(o, p50, yerr=np.maximum(err, 0), fmt="o", ms=4, lw=0.8, alpha=0.8,
-                    color=SPLIT_COLOURS.get(str(split), "grey"), label=f"{split} years")  # fmt: skip
+        err = np.vstack(
+            [
+                p50 - np.maximum(part["p5"].to_numpy(float), 1.0),
+                np.maximum(part["p95"].to_numpy(float), 1.0) - p50,
+            ]
+        )
+        ax.errorbar(
+            o,
+            p50,
+            yerr=np.maximum(err, 0),
+            fmt="o",
+            ms=4,
+            lw=0.8,
+            alpha=0.8,
+            color=SPLIT_COLOURS.get(str(split), "grey"),
+            label=f"{split} years",
+        )
         lo_all += [o.min(), p50.min(), o.max(), part["p95"].max()]
     if lo_all:
         lo, hi = max(min(lo_all) / 2, 1.0), max(lo_all) * 2
@@ -77,23 +94,39 @@ def backtest_chart(bt: Backtest, *, ax: Axes | None = None) -> tuple[Figure, Axe
     ax.set_xlabel("observed (people)")
     ax.set_ylabel("predicted P50 (people), bars P5-P95")
     ax.set_title(wrap(TITLES.get(bt.name, bt.name), 48), fontsize=9, loc="left")
-    ax.text(0.02, 0.98, "\n".join(_metric_line(bt, s) for s in ("train", "test")),
-            transform=ax.transAxes, va="top", fontsize=6.5)  # fmt: skip
+    ax.text(
+        0.02,
+        0.98,
+        "\n".join(_metric_line(bt, s) for s in ("train", "test")),
+        transform=ax.transAxes,
+        va="top",
+        fontsize=6.5,
+    )
     ax.legend(loc="lower right", fontsize=6.5, frameon=False)
     ax.grid(True, which="major", lw=0.3, alpha=0.5)
-    return fig, ax  # type: ignore[return-value]
+    return fig, ax
 
 
 def validation_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> tuple[Figure, Any]:
     """Plot every backtest of ``val`` side by side (:func:`backtest_chart`)."""
     names = [n for n in BACKTESTS if n in val.backtests]
     if axes is None:
-        fig, axs = plt.subplots(1, len(names), figsize=(A4_WIDTH_IN * 1.5, A4_WIDTH_IN / 2 + 0.6),
-                                layout="constrained")  # fmt: skip
+        fig, axs = plt.subplots(
+            1, len(names), figsize=(A4_WIDTH_IN * 1.5, A4_WIDTH_IN / 2 + 0.6), layout="constrained"
+        )
         axs = np.atleast_1d(axs)
-        fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))  # type: ignore[union-attr]
-        fig.text(0.01, 0.01, wrap(mpl_literal(_SOURCES) + f" {val.draws} draws, parameters: "
-                                  f"{mpl_literal(val.params_source)}.", 200), fontsize=6)  # fmt: skip
+        engine: Any = fig.get_layout_engine()
+        engine.set(rect=(0, 0.06, 1, 0.94))
+        fig.text(
+            0.01,
+            0.01,
+            wrap(
+                mpl_literal(_SOURCES) + f" {val.draws} draws, parameters: "
+                f"{mpl_literal(val.params_source)}.",
+                200,
+            ),
+            fontsize=6,
+        )
     else:
         axs = np.asarray(axes)
         fig = axs[0].get_figure()
@@ -110,27 +143,39 @@ def _band(ax: Axes, x: Sequence[Any], t: pd.DataFrame, colour: str, label: str) 
 def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> tuple[Figure, Any]:
     """Plot observed and predicted over time: refugees by host, movements, the sites' total."""
     if axes is None:
-        fig, axs = plt.subplots(1, 3, figsize=(A4_WIDTH_IN * 1.5, A4_WIDTH_IN / 2 + 0.4),
-                                layout="constrained")  # fmt: skip
+        fig, axs = plt.subplots(
+            1, 3, figsize=(A4_WIDTH_IN * 1.5, A4_WIDTH_IN / 2 + 0.4), layout="constrained"
+        )
     else:
         axs = np.asarray(axes)
         fig = axs[0].get_figure()
-    colours = dict(zip(LEAVE_DESTINATIONS, ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"),
-                       strict=True))  # fmt: skip
+    colours = dict(
+        zip(
+            LEAVE_DESTINATIONS, ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"), strict=True
+        )
+    )
     bt = val.backtests.get("refugees_by_host")
     if bt is not None and len(bt.rows):
         for c, part in bt.rows.groupby("country"):
             part = part.sort_values("year")
             col = colours.get(str(c), "grey")
-            axs[0].plot(part["year"], part["observed"], "o-", color=col, lw=1.2, ms=3,
-                        label=f"{c} observed")  # fmt: skip
+            axs[0].plot(
+                part["year"], part["observed"], "o-", color=col, lw=1.2, ms=3, label=f"{c} observed"
+            )
             _band(axs[0], part["year"].tolist(), part, col, str(c))
         axs[0].set_title("Refugees by host, end of year", fontsize=9, loc="left")
     bt = val.backtests.get("movements_by_governorate")
     if bt is not None and len(bt.rows):
         tot = bt.rows.groupby("year")[["observed", "p5", "p50", "p95"]].sum().reset_index()
-        axs[1].plot(tot["year"], tot["observed"], "o-", color="black", lw=1.2, ms=3,
-                    label="observed (sum of governorates)")  # fmt: skip
+        axs[1].plot(
+            tot["year"],
+            tot["observed"],
+            "o-",
+            color="black",
+            lw=1.2,
+            ms=3,
+            label="observed (sum of governorates)",
+        )
         _band(axs[1], tot["year"].tolist(), tot, "#0072B2", "")
         axs[1].set_title("IDP movements, all governorates, per year", fontsize=9, loc="left")
         axs[1].set_xticks(tot["year"].tolist())
@@ -139,8 +184,15 @@ def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> 
         r = bt.rows
         tot = r.groupby("month")[["observed", "p5", "p50", "p95"]].sum().reset_index()
         x = pd.PeriodIndex(tot["month"], freq="M").to_timestamp()
-        axs[2].plot(x, tot["observed"], "o-", color="black", lw=1.2, ms=3,
-                    label="observed (districts in the zone)")  # fmt: skip
+        axs[2].plot(
+            x,
+            tot["observed"],
+            "o-",
+            color="black",
+            lw=1.2,
+            ms=3,
+            label="observed (districts in the zone)",
+        )
         _band(axs[2], list(x), tot, "#009E73", "")
         axs[2].set_title("People in the zone's sites, per month", fontsize=9, loc="left")
         axs[2].tick_params(axis="x", labelrotation=30)

@@ -1,0 +1,58 @@
+"""A scenario's ``calibration = "bundled" | "PATH"``: the calibrated values it takes.
+
+The identified values of a calibration file (:func:`safezones.io.calibration.read_calibration`;
+those its ``identified`` table does not call identified stay assumptions) fill the
+scenario keys they calibrate (:data:`safezones.defaults.CALIBRATION_PARAMETERS`) that
+the scenario does not set itself: a value the scenario sets wins. Each filled key
+cites the calibration in ``summary.json``'s ``parameter_sources``.
+
+Examples
+--------
+>>> raw, filled = apply_calibration({"calibration": "bundled"}, base_dir=None)
+>>> raw["shelter"]["leave"]["TUR"] > 0, "shelter.leave.TUR" in filled
+(True, True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from safezones.defaults import CALIBRATION_PARAMETERS, DEFAULT_RATES
+from safezones.io.calibration import calibration_summary, read_calibration
+
+__all__ = ["apply_calibration"]
+
+
+def _rates(values: dict[str, float]) -> list[float]:
+    low = values.get("rate_low", DEFAULT_RATES[0])
+    r1 = values.get("rate_medium_over_low", DEFAULT_RATES[1] / DEFAULT_RATES[0])
+    r2 = values.get("rate_high_over_medium", DEFAULT_RATES[2] / DEFAULT_RATES[1])
+    return [min(low, 1.0), min(low * r1, 1.0), min(low * r1 * r2, 1.0)]
+
+
+def apply_calibration(
+    raw: dict[str, Any], *, base_dir: Path | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return ``raw`` with its calibration's values filled in, and the filled key paths' source."""
+    values, doc, where = read_calibration(str(raw["calibration"]), base_dir=base_dir)
+    source = calibration_summary(doc, where)
+    ident = doc.get("identified") if isinstance(doc, dict) else None
+    if isinstance(ident, dict):  # what the data could not identify stays an assumption
+        values = {k: v for k, v in values.items() if ident.get(k, "identified") == "identified"}
+    filled: dict[str, str] = {}
+    for name, path in CALIBRATION_PARAMETERS.items():
+        if path is None or name not in values or path in filled:
+            continue
+        *parents, leaf = path.split(".")
+        node = raw
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):  # the scenario's own error, reported by validation
+                break
+        else:
+            if leaf in node:
+                continue  # the scenario sets it: its value wins
+            node[leaf] = _rates(values) if path == "demand.rates" else values[name]
+            filled[path] = source
+    return raw, filled

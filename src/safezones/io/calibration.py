@@ -1,0 +1,84 @@
+"""Read a calibration file (``calibration.json``, from ``safezones calibrate``), checked.
+
+Used by scenarios (``calibration = "bundled"`` or a path) and by
+:func:`safezones.validate.calibrate.load_calibration`.
+
+Examples
+--------
+>>> values, doc, where = read_calibration("bundled")
+>>> where, sorted(values)[:2]
+('bundled calibration.json', ['attract_EGY', 'attract_IRQ'])
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from safezones import data
+from safezones.defaults import CALIBRATION_PARAMETERS
+from safezones.errors import DataError
+
+__all__ = ["calibration_summary", "read_calibration"]
+
+
+def read_calibration(
+    source: str | Path, *, base_dir: Path | None = None
+) -> tuple[dict[str, float], dict[str, Any], str]:
+    """Return a calibration's ``values``, its whole document, and where it came from.
+
+    ``source``: ``"bundled"`` (``safezones/data/calibration.json``) or a path (relative
+    to ``base_dir`` when given). Refused, with every problem listed: a missing or
+    non-JSON file, no ``values`` table, an unknown parameter, a value not finite and > 0.
+    """
+    if str(source) == "bundled":
+        doc: Any = data.calibration()
+        where = "bundled calibration.json"
+    else:
+        path = Path(source)
+        if base_dir is not None and not path.is_absolute():
+            path = base_dir / path
+        where = str(path)
+        if not path.is_file():
+            raise DataError(
+                "no such calibration file; write one with safezones calibrate --out DIR",
+                source=where,
+            )
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise DataError(
+                "not a calibration.json (JSON written by safezones calibrate)", source=where
+            ) from None
+    values = doc.get("values") if isinstance(doc, dict) else None
+    if not isinstance(values, dict) or not values:
+        raise DataError("a calibration file needs a 'values' table of parameters", source=where)
+    problems = [
+        f"unknown parameter {str(k)[:40]!r} (known: {', '.join(CALIBRATION_PARAMETERS)})"
+        for k in values
+        if k not in CALIBRATION_PARAMETERS
+    ]
+    problems += [
+        f"{k} must be a finite number > 0"
+        for k, v in values.items()
+        if k in CALIBRATION_PARAMETERS
+        and not (
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+        )
+    ]
+    if problems:
+        raise DataError(problems, source=where)
+    return {str(k): float(v) for k, v in values.items()}, doc, where
+
+
+def calibration_summary(doc: dict[str, Any], where: str) -> str:
+    """Return one line: where a calibration came from and its test ARD per backtest."""
+    test = doc.get("test", {}) if isinstance(doc, dict) else {}
+    ards = ", ".join(
+        f"{k} {v['ard']:.2f}"
+        for k, v in test.items()
+        if isinstance(v, dict) and isinstance(v.get("ard"), int | float)
+    )
+    return f"calibrated ({where}; test ARD: {ards or 'n/a'})"
