@@ -42,19 +42,59 @@ FILES = {
 }
 
 
+def provenance(manifest: dict[str, dict[str, str]]) -> str:
+    """Return PROVENANCE.md of the observed files, the calibration and its backtests."""
+    lines = [
+        "# Observed outcomes, the calibration and its backtests",
+        "",
+        "What actually happened, for `safezones validate` and `safezones calibrate` (issue 20).",
+        "None of it is a model input: the backtests compare the model with it, and the",
+        "calibration fits the model's free parameters to its training years.",
+        "",
+        "| file | what | source | licence | SHA-256 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, m in manifest.items():
+        lines.append(
+            f"| `{name}` | {m['what']} | {m['source']} | {m['licence']} | `{m['sha256'][:16]}` |"
+        )
+    lines += [
+        "",
+        "Derivation: each file is copied byte for byte from the project's shared data",
+        "(`observed/`) by `scripts/build_observed.py`, which also writes `manifest.json`.",
+        "",
+        "## Derived from them",
+        "",
+        "- `../calibration.json`: `scripts/calibrate.py` runs `safezones.validate.calibrate`",
+        "  from its fixed start on these three files (training years only) and records the",
+        "  fitted values, which parameters the data identify, the train and test metrics and",
+        "  the files' hashes. `safezones.defaults` holds the same values.",
+        "- `../validation.json`: the same script's backtests of the default parameters (200",
+        "  draws, seed 20141126), which the memo and the README cite.",
+        "- `../seeds/border_policies.toml`: the neighbours' border policies 2011-2019, each",
+        "  with its published source, and the yearly openness derived from them (assumption",
+        "  values for open / restricted / closed).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
     manifest = {}
     for name, meta in FILES.items():
         src = args.shared / "observed" / name
-        shutil.copyfile(src, OUT / name)
-        digest = hashlib.sha256((OUT / name).read_bytes()).hexdigest()
+        shutil.copyfile(src, out / name)
+        digest = hashlib.sha256((out / name).read_bytes()).hexdigest()
         manifest[name] = {**meta, "sha256": digest, "derivation": f"copied from observed/{name}"}
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {len(manifest)} files to {OUT}")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (out / "PROVENANCE.md").write_text(provenance(manifest), encoding="utf-8")
+    print(f"wrote {len(manifest)} files to {out}")
     return 0
 
 

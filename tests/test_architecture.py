@@ -304,9 +304,10 @@ def test_the_contract_lists_every_layer_of_the_brief():
     layers = [
         [m.strip() for m in layer.replace("|", ":").split(":")] for layer in contract["layers"]
     ]
-    assert layers[:10] == [["cli"], ["report", "notebook"], ["export"], ["viz"], ["sweep"],
-                           ["scenario"], ["engine"], ["model"], ["config"], ["io"]]  # fmt: skip
-    assert {"schema", "defaults", "crs", "errors", "data"} <= set(layers[10])
+    assert layers[:11] == [["cli"], ["report", "notebook"], ["export"], ["viz"], ["sweep"],
+                           ["validate"], ["scenario"], ["engine"], ["model"], ["config"],
+                           ["io"]]  # fmt: skip
+    assert {"schema", "defaults", "crs", "errors", "data"} <= set(layers[11])
     assert "|" in contract["layers"][1]  # report and notebook are independent of each other
 
 

@@ -212,7 +212,27 @@ def test_build_is_reproducible(shared_data, tmp_path):
         check=True,
         capture_output=True,
     )
+    # the observed files, the calibration and its backtests have their own scripts
+    # (build_observed.py, calibrate.py) and tests (test_observed_files_are_rebuilt_byte_for_byte,
+    # tests/validate/test_calibration.py)
+    other = {"calibration.json", "validation.json"}
     for f in sorted(DATA_DIR.rglob("*")):
+        if f.name in other or "observed" in f.relative_to(DATA_DIR).parts:
+            continue
         if f.is_file() and f.suffix in {".parquet", ".json", ".md", ".toml"}:
             rebuilt = tmp_path / f.relative_to(DATA_DIR)
             assert rebuilt.read_bytes() == f.read_bytes(), f"{f.name} differs: run make data"
+
+
+def test_observed_files_are_rebuilt_byte_for_byte(shared_data, tmp_path):
+    """scripts/build_observed.py copies the observed files and writes the same manifest."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_observed.py"), "--shared",
+                    str(shared_data), "--out", str(tmp_path)], check=True, capture_output=True)  # fmt: skip
+    bundled = DATA_DIR / "observed"
+    names = sorted(p.name for p in bundled.iterdir() if p.is_file())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+    for name in ("unhcr_syrian_refugees_by_host_2011_2014.csv", "cccm_nw_syria_sites_2017_2019.csv",
+                 "ocha_idp_movements_by_governorate_2016_2018.csv"):  # fmt: skip
+        assert (shared_data / "observed" / name).read_bytes() == (bundled / name).read_bytes()

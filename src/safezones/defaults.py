@@ -293,13 +293,14 @@ DISTANCE_DECAY_SPREAD = 1.0
 OUTSIDE_OPTION_RANGE = (0.5, 2.0)
 #: The outside option's destinations in ``gravity`` (issue 20): the displaced who choose
 #: no zone stay displaced in Syria or leave it for a neighbour
-#: (:mod:`safezones.model.departures`).
+#: (:mod:`safezones.model.departures`). Source: the neighbours are UNHCR's five main
+#: hosts of Syrian refugees (observed/unhcr_syrian_refugees_by_host_2011_2014.csv).
 OUTSIDE_DESTINATIONS: tuple[str, ...] = ("stay in Syria", "Turkey", "Lebanon", "Jordan", "Iraq",
                                          "Egypt")  # fmt: skip
 
 # ---------------------------------------------------------------- leaving Syria (issue 20)
 
-#: Where the displaced who leave Syria go, as ISO3 codes (UNHCR's five main hosts of
+#: Where the displaced who leave Syria go, as ISO3 codes (Source: UNHCR's five main hosts of
 #: Syrian refugees at the end of 2014: observed/unhcr_syrian_refugees_by_host_2011_2014.csv).
 LEAVE_DESTINATIONS: tuple[str, ...] = ("TUR", "LBN", "JOR", "IRQ", "EGY")
 #: Weight of each destination at its border when open, in the units of a zone's weight
@@ -315,7 +316,8 @@ LEAVE_ATTRACT: dict[str, float] = {"TUR": 0.275, "LBN": 0.214, "JOR": 0.541, "IR
 BORDER_DECAY = 1.0
 #: The parameters a calibration fits (``safezones.validate.calibrate.BOUNDS``), and the
 #: scenario key each sets (None: the validation model's own, not a scenario's): the rates
-#: as the low class's and two ratios, which keep the classes in order.
+#: as the low class's and two ratios, which keep the classes in order. Not a number: no
+#: source is needed (the calibrated values' own are in :data:`CALIBRATION_SOURCE`).
 CALIBRATION_PARAMETERS: dict[str, str | None] = {
     "rate_low": "demand.rates",
     "rate_medium_over_low": "demand.rates",

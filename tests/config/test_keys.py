@@ -17,6 +17,7 @@ from safezones.config.keys import (
     set_path,
 )
 from safezones.config.scenario import Scenario
+from safezones.defaults import DEFAULT_RATES
 from safezones.errors import SafeZonesError, UnknownNameError
 from safezones.sweep import Sweep
 
@@ -115,7 +116,8 @@ def test_a_bad_path_has_the_same_message_in_set_and_in_a_sweep(path, value, mess
 def test_two_elements_of_one_list_are_both_set():
     sc = Scenario.from_toml(ALEPPO_FILE)
     both = sc.with_values({"demand.rates.0": 0.01, "demand.rates.2": 0.9})
-    assert both.demand.rates == (0.01, 0.2, 0.9)
+    mid = DEFAULT_RATES[1]
+    assert both.demand.rates == (0.01, mid, 0.9)
     sw = Sweep.from_dict(
         {
             "base": str(ALEPPO_FILE),
@@ -126,7 +128,7 @@ def test_two_elements_of_one_list_are_both_set():
             },
         }
     )
-    assert sw.scenario(sw.design.iloc[0].to_dict()).demand.rates == (0.01, 0.2, 0.9)
+    assert sw.scenario(sw.design.iloc[0].to_dict()).demand.rates == (0.01, mid, 0.9)
 
 
 def test_set_path_changes_the_document_in_place():

@@ -20,7 +20,7 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 ALEPPO = {"id": "aleppo", "kind": "freeze", "place": "Aleppo", "radius_km": 10}
 TURKEY = {"id": "turkey", "kind": "refuge", "border": "TUR", "depth_km": 10}
 #: The scenario's own keys that describe it (not model parameters), and a zone's labels.
-METADATA = {"id", "title", "description", "source", "assumptions"}
+METADATA = {"id", "title", "description", "source", "assumptions", "calibration"}
 LABELS = {"id", "name", "kind"}
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import safezones as sz
+from safezones.defaults import DEFAULT_RATES
 
 BORDER = Path(__file__).resolve().parents[2] / "scenarios" / "border-refuge-zones.toml"
 
@@ -23,4 +24,5 @@ def test_duma_is_classed_by_where_its_people_live_not_by_its_desert(origin, duma
     # next to Damascus, most of them are in the high class
     assert po.loc["SY0302", "hazard_class"] == duma
     if origin == "cells":
-        assert po.loc["SY0302", "rate"] > 0.35  # most people at the high rate (0.5)
+        # most people at the high rate: above the midpoint of the medium and high rates
+        assert po.loc["SY0302", "rate"] > (DEFAULT_RATES[1] + DEFAULT_RATES[2]) / 2

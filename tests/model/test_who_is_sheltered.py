@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import safezones as sz
+from safezones.defaults import LEAVE_DESTINATIONS, OUTSIDE_DESTINATIONS
 from safezones.model.metrics import BINDING, binding
 from safezones.model.shelter import allocate_gravity, allocate_optimal
 from safezones.model.tables import binding_mode, capacity_rules
@@ -124,7 +125,9 @@ def test_the_written_tables_carry_both_parts_both_allocations_and_what_binds(bor
     np.testing.assert_allclose(pz["arrivals_p50"], np.rint(want), atol=1)
     assert set(pz["binding"]) <= set(BINDING)
     po = pd.read_csv(out / "per_origin.csv")
-    assert set(po["outside_destination"]) == {"stay or leave Syria"}
+    assert set(po["outside_destination"]) == {" / ".join(OUTSIDE_DESTINATIONS)}
+    dest = ["stay_in_syria_p50", *(f"leave_{c}_p50" for c in LEAVE_DESTINATIONS)]
+    assert set(dest) <= set(po.columns)
     cols = pd.read_csv(out / "columns.csv")
     described = cols.set_index(["file", "column"])["meaning"]
     for c in ("arrivals_p50", "displaced_within_p50", "sheltered_optimal_p50", "binding",

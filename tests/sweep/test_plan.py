@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from safezones.defaults import DEFAULT_RATES
 from safezones.errors import SafeZonesError
 from safezones.sweep import Sweep, run_sweep
 
@@ -90,7 +91,7 @@ num = 3
         [10, 0.7],
     ]
     sc = sw.scenario(sw.design.iloc[4].to_dict())
-    assert sc.demand.rates == (0.05, 0.2, 0.5) and sc.zones[0].radius_km == 10
+    assert sc.demand.rates == (*DEFAULT_RATES[:2], 0.5) and sc.zones[0].radius_km == 10
 
 
 def test_whole_number_parameters_stay_whole_and_foreign_folders_are_left_alone(

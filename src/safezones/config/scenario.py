@@ -18,7 +18,7 @@ Examples
 ... })
 >>> sc.with_values({"zones.turkey.depth_km": 30}).zones[0].depth_km
 30.0
->>> sc.with_values(["demand.rates.2=0.6"]).demand.rates
+>>> sc.with_values(["demand.rates=[0.05, 0.2, 0.5]", "demand.rates.2=0.6"]).demand.rates
 (0.05, 0.2, 0.6)
 """
 

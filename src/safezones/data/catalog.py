@@ -438,7 +438,7 @@ def border_openness() -> pd.DataFrame:
     Examples
     --------
     >>> o = border_openness()
-    >>> o.index.min(), o.index.max(), bool(((o >= 0) & (o <= 1)).all().all())
+    >>> int(o.index.min()), int(o.index.max()), bool(((o >= 0) & (o <= 1)).all().all())
     (2011, 2019, True)
     """
     doc = _seed_doc()["openness"]

