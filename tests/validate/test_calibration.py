@@ -110,7 +110,7 @@ def test_bundled_calibration_names_the_files_it_saw():
 def test_bad_calibration_files(tmp_path):
     f = tmp_path / "c.json"
     f.write_text("{not json", encoding="utf-8")
-    with pytest.raises(DataError, match="not a calibration.json"):
+    with pytest.raises(DataError, match=r"not a calibration\.json"):
         load_calibration(f)
     f.write_text(json.dumps({"values": {"attract_TUR": -1, "warp_speed": 3}}), encoding="utf-8")
     with pytest.raises(DataError) as err:

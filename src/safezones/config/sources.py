@@ -135,9 +135,7 @@ def parameter_sources(
             is_default = key in unset and unset[key] == value
             put(field, value, f"zones.*.{key}" if is_default else None)
 
-    for path, why in sc.calibrated().items():  # the values a calibration file filled
-        for key in [k for k in out if k == path or k.startswith(path + ".")]:
-            out[key]["source"] = why
+    _cite_calibration(sc, out)
     if missing:
         keys = ", ".join(sorted(set(missing)))
         raise SafeZonesError(
@@ -145,6 +143,13 @@ def parameter_sources(
             "with its citation or the word 'assumption'"
         )
     return out
+
+
+def _cite_calibration(sc: Scenario, out: dict[str, dict[str, Any]]) -> None:
+    """Cite the calibration file for the values it filled (``calibration = ...``)."""
+    for path, why in sc.calibrated().items():
+        for key in [k for k in out if k == path or k.startswith(path + ".")]:
+            out[key]["source"] = why
 
 
 def _section_default(sc: Scenario, name: str) -> dict[str, Any]:
