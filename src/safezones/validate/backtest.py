@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from safezones import data
 from safezones.defaults import DEFAULT_SEED, LEAVE_DESTINATIONS
 from safezones.io.files import PathLike
 from safezones.validate.history import Params, Simulation, grid, simulate, simulation_draws
@@ -271,7 +272,30 @@ def _sites(sim: Simulation, obs: Observed) -> Backtest:
         )
     if early:
         skipped.append(f"{len(early)} district-months before the first training year not scored")
-    return _finish("sites_by_district", rows, obs, skipped, [])
+    return _finish("sites_by_district", rows, obs, skipped, _density_notes(rows))
+
+
+def _density_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """Say how densely people filled the zone's districts in the last month, against capacity."""
+    scored = [r for r in rows if r["scored"]]
+    if not scored:
+        return []
+    last = max(r["month"] for r in scored)
+    top = sorted((r for r in scored if r["month"] == last), key=lambda r: -r["observed_per_km2"])
+    d = data.districts()
+    names = dict(zip(d["adm2_pcode"], d["adm2_name"], strict=True))
+    parts = [
+        f"{names.get(r['district'], r['district'])} ({r['district']}) "
+        f"{r['observed_per_km2']:,.0f} per km2 of its zone part "
+        f"({r['observed_per_km2'] / r['capacity_per_km2']:.1f} x the capacity)"
+        for r in top[:3]
+        if r["capacity_per_km2"] > 0
+    ]
+    cap = top[0]["capacity_per_km2"]
+    return [
+        f"Density people accepted, {last}: {'; '.join(parts)}; the Sphere-based capacity is "
+        f"{cap:,.0f} per km2 (usable share x 1e6 / site area per person, P50 of the draws)."
+    ]
 
 
 def score(sim: Simulation, observed: dict[str, Observed]) -> dict[str, Backtest]:
