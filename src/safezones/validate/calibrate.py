@@ -282,7 +282,11 @@ def _identified(
         out[n] = (
             "identified"
             if rel >= IDENTIFIED_RISE
-            else f"not identified (x1.5 either way moves the loss by {rel:.1%}); kept at its default"
+            else (
+                f"not identified (/1.5 and x1.5 change the loss by {rises[0] / max(f0, 1e-12):+.1%}"
+                f" and {rises[1] / max(f0, 1e-12):+.1%}, less than a {IDENTIFIED_RISE:.0%} rise); "
+                "kept at its start, an assumption"
+            )
         )
     return out
 
