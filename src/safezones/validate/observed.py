@@ -198,6 +198,7 @@ def _district_codes() -> tuple[dict[str, str], set[str]]:
     d = data.districts()
     out = {normalise_name(n): c for n, c in zip(d["adm2_name"], d["adm2_pcode"], strict=True)}
     out.update(DISTRICT_ALIASES)
+    out.update({c.lower(): c for c in d["adm2_pcode"]})  # a P-code in the district column
     return out, set(d["adm2_pcode"])
 
 
@@ -216,25 +217,37 @@ def read_sites(path: PathLike | None = None) -> Observed:
     problems += probs
     names, valid = _district_codes()
     by_name = df["district"].astype("string").fillna("").map(lambda s: names.get(normalise_name(s)))
+    wrong = np.zeros(len(df), dtype=bool)
     if "pcode" in df:
         pc = df["pcode"].astype("string").str.strip().str.upper()
         code = pc.where(pc.isin(valid), by_name)
+        # a district P-code that is not one (CCCM's own site codes, CP..., are not district codes)
+        wrong = (pc.fillna("").str.match(r"^SY\d{4}$") & ~pc.isin(valid)).to_numpy(dtype=bool)
+        if wrong.any():
+            problems.append(f"{plural(int(wrong.sum()), 'district P-code')} not known (P-codes "
+                            f"such as SY0703): {_bad_lines(wrong, lines, df['pcode'])}")  # fmt: skip
     else:
         code = by_name
-    bad = code.isna().to_numpy()
+    bad = code.isna().to_numpy() & ~wrong
     if bad.any():
         problems.append(f"{plural(int(bad.sum()), 'district')} not known (OCHA names such as "
                         f"'Harim' or P-codes such as SY0703): {_bad_lines(bad, lines, df['district'])}")
     if problems:
         raise DataError(problems, source=src)
     t = pd.DataFrame({"month": month.astype(str), "district": code.astype(str),
-                      "observed": nums["individuals"].fillna(0.0)})  # fmt: skip
-    agg = t.groupby(["month", "district"], as_index=False)["observed"].sum()
+                      "observed": nums["individuals"]})  # fmt: skip
+    # a blank count is missing, not zero: a district-month with every site blank is left out
+    agg = t.groupby(["month", "district"], as_index=False)["observed"].sum(min_count=1)
+    agg = agg[agg["observed"].notna()].reset_index(drop=True)
     notes = []
-    months = pd.period_range(agg["month"].min(), agg["month"].max(), freq="M").astype(str)
-    absent = sorted(set(months) - set(agg["month"]))
+    months = pd.period_range(t["month"].min(), t["month"].max(), freq="M").astype(str)
+    absent = sorted(set(months) - set(t["month"]))
     if absent:
         notes.append(f"{plural(len(absent), 'month')} without data: {', '.join(absent)}")
+    blank = sorted(set(t["month"]) - set(agg["month"]))
+    if blank:
+        notes.append(f"{plural(len(blank), 'month')} with every count blank (missing, not zero), "
+                     f"not scored: {', '.join(blank)}")  # fmt: skip
     tot = agg.groupby("month")["observed"].sum()
     low = [m for i, m in enumerate(tot.index) if 0 < i < len(tot) - 1
            and tot.iloc[i] < 0.8 * min(tot.iloc[i - 1], tot.iloc[i + 1])]  # fmt: skip
