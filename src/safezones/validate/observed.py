@@ -117,6 +117,16 @@ def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) 
     return m
 
 
+def _finite(nums: dict[str, pd.Series], col: str, df: pd.DataFrame, lines: np.ndarray,
+            problems: list[str]) -> None:  # fmt: skip
+    """Add a problem for counts written as infinite (``inf``, ``1e400``): parse_numbers takes them."""
+    inf = np.isinf(nums[col].to_numpy(dtype=float))
+    if inf.any():
+        problems.append(f"{plural(int(inf.sum()), 'value')} of {col!r} "
+                        f"{agree(int(inf.sum()), 'is', 'are')} not a finite number: "
+                        f"{_bad_lines(inf, lines, df[col])}")  # fmt: skip
+
+
 def read_refugees(path: PathLike | None = None) -> Observed:
     """Read refugees by host country and year (UNHCR's format; ``refugees`` summed per country).
 
@@ -128,6 +138,13 @@ def read_refugees(path: PathLike | None = None) -> Observed:
     problems: list[str] = []
     nums, probs = parse_numbers(df, ["year", "refugees"], lines, integer=True)
     problems += probs
+    _finite(nums, "refugees", df, lines, problems)
+    y = nums["year"].to_numpy(dtype=float)
+    odd = np.isfinite(y) & (y == np.round(y)) & ((y < 1900) | (y > 2100))
+    if odd.any():
+        problems.append(f"{plural(int(odd.sum()), 'value')} of 'year' "
+                        f"{agree(int(odd.sum()), 'is', 'are')} not a year from 1900 to 2100: "
+                        f"{_bad_lines(odd, lines, df['year'])}")  # fmt: skip
     iso = df["coa_iso"].astype("string").str.strip().str.upper()
     bad = ~iso.fillna("").str.match(r"^[A-Z]{3}$").to_numpy(dtype=bool)
     if bad.any():
@@ -168,6 +185,7 @@ def read_movements(path: PathLike | None = None) -> Observed:
     month = _months(df, "month", lines, problems)
     nums, probs = parse_numbers(df, ["idp_movements"], lines, allow_missing=True)
     problems += probs
+    _finite(nums, "idp_movements", df, lines, problems)
     codes = _governorate_codes()
     gov = df["governorate"].astype("string").fillna("").map(lambda s: codes.get(normalise_name(s)))
     bad = gov.isna().to_numpy()
@@ -215,6 +233,7 @@ def read_sites(path: PathLike | None = None) -> Observed:
     month = _months(df, "month", lines, problems)
     nums, probs = parse_numbers(df, ["individuals"], lines, allow_missing=True)
     problems += probs
+    _finite(nums, "individuals", df, lines, problems)
     names, valid = _district_codes()
     by_name = df["district"].astype("string").fillna("").map(lambda s: names.get(normalise_name(s)))
     wrong = np.zeros(len(df), dtype=bool)
