@@ -16,7 +16,13 @@ import json
 import pandas as pd
 import pytest
 
-from safezones.validate.observed import BUNDLED, bundled_path, read_movements, read_refugees, read_sites
+from safezones.validate.observed import (
+    BUNDLED,
+    bundled_path,
+    read_movements,
+    read_refugees,
+    read_sites,
+)
 
 #: End of 2014, Syrian refugees by country of asylum (UNHCR, via the shared data README).
 REFUGEES_2014 = {"TUR": 1_557_899, "LBN": 1_147_494, "JOR": 623_112, "IRQ": 234_196, "EGY": 138_381}
@@ -68,8 +74,9 @@ def test_refugees_end_of_2014(country, refugees, shared_data):
     got = t[(t["year"] == 2014) & (t["country"] == country)]["observed"]
     assert len(got) == 1 and int(got.iloc[0]) == REFUGEES_2014[country]
     raw = pd.read_csv(shared_data / "observed" / BUNDLED["refugees"])
-    assert int(raw[(raw["year"] == 2014) & (raw["coa_iso"] == country)]["refugees"].sum()) == (
-        REFUGEES_2014[country]
+    assert (
+        int(raw[(raw["year"] == 2014) & (raw["coa_iso"] == country)]["refugees"].sum())
+        == (REFUGEES_2014[country])
     )
 
 
