@@ -93,7 +93,17 @@ ERRORS: dict[str, tuple[str, str, str]] = {
         f"governorate,month,idp_movements,note\nAleppo,2016-01,x,{OTHER}\n",
         "1 value of 'idp_movements' is not a number: line 2 ('x')",
     ),
+    "movements_infinite": (
+        "movements",
+        "governorate,month,idp_movements\nAleppo,2016-01,inf\n",
+        "1 value of 'idp_movements' is not a finite number: line 2 ('inf')",
+    ),
     # ------------------------------------------------------------------ sites
+    "sites_infinite": (
+        "sites",
+        "month,district,individuals\n2017-02,Harim,1e400\n",
+        "1 value of 'individuals' is not a finite number: line 2 ('1e400')",
+    ),
     "sites_unknown_district": (
         "sites",
         f"month,district,individuals,site_name\n2017-02,Harim,5,a\n2017-02,Gondor,6,{OTHER}\n",
