@@ -125,6 +125,19 @@ def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) 
     return m
 
 
+def _finite(
+    nums: dict[str, pd.Series], col: str, df: pd.DataFrame, lines: np.ndarray, problems: list[str]
+) -> None:
+    """Add a problem for counts written as infinite (``inf``, ``1e400``): parse_numbers takes them."""
+    inf = np.isinf(nums[col].to_numpy(dtype=float))
+    if inf.any():
+        problems.append(
+            f"{plural(int(inf.sum()), 'value')} of {col!r} "
+            f"{agree(int(inf.sum()), 'is', 'are')} not a finite number: "
+            f"{_bad_lines(inf, lines, df[col])}"
+        )
+
+
 def read_refugees(path: PathLike | None = None) -> Observed:
     """Read refugees by host country and year (UNHCR's format; ``refugees`` summed per country).
 
@@ -136,6 +149,15 @@ def read_refugees(path: PathLike | None = None) -> Observed:
     problems: list[str] = []
     nums, probs = parse_numbers(df, ["year", "refugees"], lines, integer=True)
     problems += probs
+    _finite(nums, "refugees", df, lines, problems)
+    y = nums["year"].to_numpy(dtype=float)
+    odd = np.isfinite(y) & (y == np.round(y)) & ((y < 1900) | (y > 2100))
+    if odd.any():
+        problems.append(
+            f"{plural(int(odd.sum()), 'value')} of 'year' "
+            f"{agree(int(odd.sum()), 'is', 'are')} not a year from 1900 to 2100: "
+            f"{_bad_lines(odd, lines, df['year'])}"
+        )
     iso = df["coa_iso"].astype("string").str.strip().str.upper()
     bad = ~iso.fillna("").str.match(r"^[A-Z]{3}$").to_numpy(dtype=bool)
     if bad.any():
@@ -180,6 +202,7 @@ def read_movements(path: PathLike | None = None) -> Observed:
     month = _months(df, "month", lines, problems)
     nums, probs = parse_numbers(df, ["idp_movements"], lines, allow_missing=True)
     problems += probs
+    _finite(nums, "idp_movements", df, lines, problems)
     codes = _governorate_codes()
     gov = df["governorate"].astype("string").fillna("").map(lambda s: codes.get(normalise_name(s)))
     bad = gov.isna().to_numpy()
@@ -223,6 +246,7 @@ def _district_codes() -> tuple[dict[str, str], set[str]]:
     d = data.districts()
     out = {normalise_name(n): c for n, c in zip(d["adm2_name"], d["adm2_pcode"], strict=True)}
     out.update(DISTRICT_ALIASES)
+    out.update({c.lower(): c for c in d["adm2_pcode"]})  # a P-code in the district column
     return out, set(d["adm2_pcode"])
 
 
@@ -239,14 +263,23 @@ def read_sites(path: PathLike | None = None) -> Observed:
     month = _months(df, "month", lines, problems)
     nums, probs = parse_numbers(df, ["individuals"], lines, allow_missing=True)
     problems += probs
+    _finite(nums, "individuals", df, lines, problems)
     names, valid = _district_codes()
     by_name = df["district"].astype("string").fillna("").map(lambda s: names.get(normalise_name(s)))
+    wrong = np.zeros(len(df), dtype=bool)
     if "pcode" in df:
         pc = df["pcode"].astype("string").str.strip().str.upper()
         code = pc.where(pc.isin(valid), by_name)
+        # a district P-code that is not one (CCCM's own site codes, CP..., are not district codes)
+        wrong = (pc.fillna("").str.match(r"^SY\d{4}$") & ~pc.isin(valid)).to_numpy(dtype=bool)
+        if wrong.any():
+            problems.append(
+                f"{plural(int(wrong.sum()), 'district P-code')} not known (P-codes "
+                f"such as SY0703): {_bad_lines(wrong, lines, df['pcode'])}"
+            )
     else:
         code = by_name
-    bad = code.isna().to_numpy()
+    bad = code.isna().to_numpy() & ~wrong
     if bad.any():
         problems.append(
             f"{plural(int(bad.sum()), 'district')} not known (OCHA names such as "
@@ -255,18 +288,24 @@ def read_sites(path: PathLike | None = None) -> Observed:
     if problems:
         raise DataError(problems, source=src)
     t = pd.DataFrame(
-        {
-            "month": month.astype(str),
-            "district": code.astype(str),
-            "observed": nums["individuals"].fillna(0.0),
-        }
+        {"month": month.astype(str), "district": code.astype(str), "observed": nums["individuals"]}
     )
-    agg = pd.DataFrame(t.groupby(["month", "district"], as_index=False)["observed"].sum())
+    # a blank count is missing, not zero: a district-month with every site blank is left out
+    agg = pd.DataFrame(
+        t.groupby(["month", "district"], as_index=False)["observed"].sum(min_count=1)
+    )
+    agg = agg[agg["observed"].notna()].reset_index(drop=True)
     notes = []
-    months = pd.period_range(agg["month"].min(), agg["month"].max(), freq="M").astype(str)
-    absent = sorted(set(months) - set(agg["month"]))
+    months = pd.period_range(t["month"].min(), t["month"].max(), freq="M").astype(str)
+    absent = sorted(set(months) - set(t["month"]))
     if absent:
         notes.append(f"{plural(len(absent), 'month')} without data: {', '.join(absent)}")
+    blank = sorted(set(t["month"]) - set(agg["month"]))
+    if blank:
+        notes.append(
+            f"{plural(len(blank), 'month')} with every count blank (missing, not zero), "
+            f"not scored: {', '.join(blank)}"
+        )
     tot = agg.groupby("month")["observed"].sum()
     low = [
         m
