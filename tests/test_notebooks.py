@@ -9,8 +9,10 @@ the source file, monotonicity).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
 import subprocess
 import sys
 from functools import cache
@@ -26,7 +28,13 @@ from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01-quickstart", "02-aleppo-freeze", "03-sweeps-and-sensitivity", "04-your-own-data"]
+NAMES = [
+    "01-quickstart",
+    "02-aleppo-freeze",
+    "03-sweeps-and-sensitivity",
+    "04-your-own-data",
+    "05-validation",
+]
 MARK = "SAFEZONES-PROBE "
 
 # What each notebook is asked after its last cell (names are the notebook's own variables).
@@ -49,6 +57,21 @@ PROBES = {
         "residents": residents["residents_central"].to_dict(),
         "totals": result.totals.to_dict(),
     }""",
+    "05-validation": """{
+        "draws": val.draws, "seed": val.seed,
+        "metrics": metrics.to_json(orient="records"),
+        "rows": {n: bt.rows.to_json(orient="records") for n, bt in val.backtests.items()},
+        "refugees": refugees.to_json(orient="records"),
+        "identified": identified,
+        "old": old, "new": new,
+        "sha_before": before.sha256, "sha_after": after.sha256,
+        "sha_file": __import__("hashlib").sha256(newer.read_bytes()).hexdigest(),
+        "revised_rows": after.rows.to_json(orient="records"),
+        "revised_metrics": after.metrics,
+        "others": {n: [val.backtests[n].metrics, revised.backtests[n].metrics]
+                   for n in ("movements_by_governorate", "sites_by_district")},
+        "written": sorted(p.name for p in out.iterdir()),
+    }""",
 }
 
 
@@ -70,7 +93,7 @@ def executed(name: str) -> tuple[nbformat.NotebookNode, dict]:
     return nb, json.loads(line[len(MARK) :])
 
 
-def test_there_are_the_four_notebooks_and_they_are_stripped():
+def test_there_are_the_five_notebooks_and_they_are_stripped():
     found = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     assert found == NAMES
     for name in NAMES:
@@ -193,3 +216,111 @@ def test_notebook_data_rebuilds_byte_identical(shared_data, tmp_path):
     )  # fmt: skip
     for f in ("idleb_2014_ucdp_in_acled_format.csv", "worldpop_idleb_500m_2026.tif"):
         assert (tmp_path / f).read_bytes() == (NOTEBOOKS / "data" / f).read_bytes(), f
+
+
+def _agreement(rows: pd.DataFrame) -> dict:
+    """ARD, Spearman and P5-P95 coverage recomputed with pandas, not by safezones.validate."""
+    o, p50 = rows["observed"], rows["p50"]
+    ok = o > 0
+    return {
+        "ard": float(((p50[ok] - o[ok]).abs() / o[ok]).mean()),
+        "spearman": float(o.corr(p50, method="spearman")) if len(rows) >= 3 else math.nan,
+        "coverage": float(((rows["p5"] <= o) & (o <= rows["p95"])).mean()),
+        "units": len(rows),
+    }
+
+
+def _close(got: dict, want: dict, what: str) -> None:
+    for k, v in want.items():
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            assert got[k] is None or math.isnan(got[k]), (what, k)
+        else:
+            assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-12), (what, k)
+
+
+def _periods(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    rows = rows[rows["scored"]]
+    out = {str(y): part for y, part in rows.groupby("year")}
+    out.update({s: rows[rows["split"] == s] for s in ("train", "test")})
+    return out
+
+
+def test_validation_notebook_metrics_are_its_rows():
+    """Every metric the notebook shows is recomputed from its own per-unit rows."""
+    nb, got = executed("05-validation")
+    assert (got["draws"], got["seed"]) == (50, 20141126)
+    table = pd.DataFrame(json.loads(got["metrics"]))
+    assert list(table.backtest.unique()) == [
+        "refugees_by_host", "movements_by_governorate", "sites_by_district",
+    ]  # fmt: skip
+    for name, rows_json in got["rows"].items():
+        periods = _periods(pd.DataFrame(json.loads(rows_json)))
+        shown = table[table.backtest == name].set_index("period")
+        assert sorted(shown.index) == sorted(periods)
+        for period, part in periods.items():
+            _close(shown.loc[period].to_dict(), _agreement(part), f"{name} {period}")
+    # the refugees table: every host and year 2012-2014 once, P5 <= P50 <= P95
+    ref = pd.DataFrame(json.loads(got["refugees"]))
+    assert sorted(zip(ref.year, ref.country, strict=True)) == sorted(
+        (y, c) for y in (2012, 2013, 2014) for c in ("EGY", "IRQ", "JOR", "LBN", "TUR")
+    )
+    assert ((ref.p5 <= ref.p50) & (ref.p50 <= ref.p95)).all()
+    assert (ref.inside == ref.observed.between(ref.p5, ref.p95)).all()
+    # the notebook's 50 draws against the bundled 200: the same units, ARD near
+    from safezones import data
+
+    bundled = data.validation()
+    for r in table[table.period.isin(["train", "test"])].itertuples():
+        b = bundled[r.backtest]["metrics"][r.period]
+        assert r.units == b["units"], (r.backtest, r.period)
+        assert r.ard == pytest.approx(b["ard"], rel=0.1), (r.backtest, r.period)
+    assert len([o for c in nb.cells for o in c.get("outputs", [])
+                if "image/png" in o.get("data", {})]) == 2  # fmt: skip
+
+
+def test_validation_notebook_prints_every_limit_and_the_identified_parameters():
+    from safezones import data
+    from safezones.validate.backtest import LIMITS
+
+    nb, got = executed("05-validation")
+    printed = " ".join(
+        o.text for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"
+    )
+    printed = re.sub(r"\s+", " ", printed)
+    for name, limits in LIMITS.items():
+        for text in limits:
+            assert re.sub(r"\s+", " ", text) in printed, (name, text[:60])
+    cal = data.calibration()
+    assert got["identified"] == [k for k, v in cal["identified"].items() if v == "identified"]
+    assert got["identified"]  # the calibration pinned something down
+
+
+def test_validation_notebook_newer_file_moves_only_its_figure():
+    """The revised copy changes one figure, the hash, the 2014 metrics and nothing else."""
+    from safezones.validate.observed import bundled_path
+
+    _, got = executed("05-validation")
+    raw = pd.read_csv(bundled_path("refugees"))
+    (old,) = raw.loc[(raw.year == 2014) & (raw.coa_iso == "LBN"), "refugees"]
+    assert (got["old"], got["new"]) == (old, round(old * 0.9))
+    bundled_sha = hashlib.sha256(bundled_path("refugees").read_bytes()).hexdigest()
+    assert got["sha_before"] == bundled_sha
+    assert got["sha_after"] == got["sha_file"] != bundled_sha
+    before = pd.DataFrame(json.loads(got["rows"]["refugees_by_host"]))
+    after = pd.DataFrame(json.loads(got["revised_rows"]))
+    key = ["year", "country"]
+    pd.testing.assert_frame_equal(before.drop(columns="observed"), after.drop(columns="observed"))
+    changed = before.set_index(key).observed != after.set_index(key).observed
+    assert changed[changed].index.tolist() == [(2014, "LBN")]
+    assert after.set_index(key).loc[(2014, "LBN"), "observed"] == got["new"]
+    m_before, m_after = got["revised_metrics"], _periods(after)
+    for period, part in m_after.items():
+        _close(m_before[period], _agreement(part), f"revised {period}")
+    pre = {p: _agreement(part) for p, part in _periods(before).items()}
+    for period in ("2012", "2013", "train"):
+        _close(got["revised_metrics"][period], pre[period], f"unchanged {period}")
+    assert got["revised_metrics"]["2014"]["ard"] != pytest.approx(pre["2014"]["ard"])
+    for name, (a, b) in got["others"].items():
+        assert a == b, name
+    assert {"validation.json", "metrics.csv", "refugees_by_host.csv", "README.md",
+            "validation.png", "timeseries.png"} <= set(got["written"])  # fmt: skip
