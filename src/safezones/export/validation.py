@@ -92,6 +92,7 @@ def validation_dict(
             "limits": LIMITS[name],
             "source": bt.source,
             "sha256": bt.sha256,
+            "totals": bt.totals.to_dict(orient="records"),
         }
     out["metrics_defined"] = METRICS
     out["model"] = {

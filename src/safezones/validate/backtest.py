@@ -113,6 +113,9 @@ class Backtest:
     notes: list[str] = field(default_factory=list)
     source: str = ""
     sha256: str = ""
+    #: per period (``year`` or ``month``): the scored units' observed total and the P5, P50
+    #: and P95 of the predicted total over the draws (not sums of the units' percentiles)
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,27 @@ def _window(years: tuple[int, ...], year: int) -> tuple[int, int]:
     return years.index(y), y
 
 
+def _totals(rows: list[dict[str, Any]], draws: list[np.ndarray], period: str) -> pd.DataFrame:
+    """Return per period the observed total and the predicted total's P5, P50, P95."""
+    out = []
+    keys = sorted({r[period] for r in rows if r["scored"]})
+    for key in keys:
+        idx = [i for i, r in enumerate(rows) if r["scored"] and r[period] == key]
+        total = np.sum([draws[i] for i in idx], axis=0)
+        p5, p50, p95 = np.percentile(total, [5.0, 50.0, 95.0])
+        out.append({period: key, "observed": float(sum(rows[i]["observed"] for i in idx)),
+                    "p5": p5, "p50": p50, "p95": p95, "units": len(idx)})  # fmt: skip
+    return pd.DataFrame(out, columns=[period, "observed", "p5", "p50", "p95", "units"])
+
+
 def _finish(
-    name: str, rows: list[dict[str, Any]], obs: Observed, skipped: list[str], notes: list[str]
+    name: str,
+    rows: list[dict[str, Any]],
+    obs: Observed,
+    skipped: list[str],
+    notes: list[str],
+    draws: list[np.ndarray],
+    period: str = "year",
 ) -> Backtest:
     table = pd.DataFrame(rows)
     scored = table[table["scored"]] if len(table) else table
@@ -158,19 +180,22 @@ def _finish(
         metrics_by(scored.assign(year=scored["year"].astype(str)), "year") if len(scored) else {}
     )
     return Backtest(
-        name, table, metrics, [*obs.skipped, *skipped], [*obs.notes, *notes], obs.source, obs.sha256
-    )
+        name, table, metrics, [*obs.skipped, *skipped], [*obs.notes, *notes], obs.source,
+        obs.sha256, _totals(rows, draws, period),
+    )  # fmt: skip
 
 
 def _refugees(sim: Simulation, obs: Observed) -> Backtest:
-    rows, early = [], []
+    rows, early, draws = [], [], []
     for r in _records(obs.table):
         split = _split("refugees_by_host", int(r["year"]))
         if split is None:
             early.append(int(r["year"]))
             continue
         i, wy = _window(sim.years, int(r["year"]))
-        p5, p50, p95 = _bands(sim.abroad[:, i, LEAVE_DESTINATIONS.index(str(r["country"]))])
+        vals = sim.abroad[:, i, LEAVE_DESTINATIONS.index(str(r["country"]))]
+        draws.append(vals)
+        p5, p50, p95 = _bands(vals)
         rows.append(
             {
                 "year": int(r["year"]),
@@ -192,12 +217,12 @@ def _refugees(sim: Simulation, obs: Observed) -> Backtest:
         if early
         else []
     )
-    return _finish("refugees_by_host", rows, obs, skipped, [])
+    return _finish("refugees_by_host", rows, obs, skipped, [], draws)
 
 
 def _movements(sim: Simulation, obs: Observed) -> Backtest:
     g = grid()
-    rows, early = [], []
+    rows, early, draws = [], [], []
     for r in _records(obs.table):
         split = _split("movements_by_governorate", int(r["year"]))
         if split is None:
@@ -205,7 +230,9 @@ def _movements(sim: Simulation, obs: Observed) -> Backtest:
             continue
         i, wy = _window(sim.years, int(r["year"]))
         share = float(r["months"]) / 12.0
-        p5, p50, p95 = _bands(sim.movements[:, i, g.adm1_codes.index(str(r["governorate"]))] * share)
+        vals = sim.movements[:, i, g.adm1_codes.index(str(r["governorate"]))] * share
+        draws.append(vals)
+        p5, p50, p95 = _bands(vals)
         rows.append(
             {
                 "year": int(r["year"]),
@@ -225,7 +252,7 @@ def _movements(sim: Simulation, obs: Observed) -> Backtest:
         if early
         else []
     )
-    return _finish("movements_by_governorate", rows, obs, skipped, [])
+    return _finish("movements_by_governorate", rows, obs, skipped, [], draws)
 
 
 def _sites(sim: Simulation, obs: Observed) -> Backtest:
@@ -233,6 +260,7 @@ def _sites(sim: Simulation, obs: Observed) -> Backtest:
     rows: list[dict[str, Any]] = []
     outside: dict[str, float] = {}
     early: list[str] = []
+    draws: list[np.ndarray] = []
     for r in _records(obs.table):
         year = int(str(r["month"])[:4])
         split = _split("sites_by_district", year)
@@ -245,6 +273,7 @@ def _sites(sim: Simulation, obs: Observed) -> Backtest:
         i, wy = _window(sim.years, year)
         j = z.district.index(str(r["district"]))
         p5, p50, p95 = _bands(sim.sites[:, i, j])
+        draws.append(sim.sites[:, i, j])
         area = float(z.area_km2[j])
         rows.append(
             {
@@ -272,7 +301,7 @@ def _sites(sim: Simulation, obs: Observed) -> Backtest:
         )
     if early:
         skipped.append(f"{len(early)} district-months before the first training year not scored")
-    return _finish("sites_by_district", rows, obs, skipped, _density_notes(rows))
+    return _finish("sites_by_district", rows, obs, skipped, _density_notes(rows), draws, "month")
 
 
 def _density_notes(rows: list[dict[str, Any]]) -> list[str]:
@@ -358,6 +387,7 @@ def from_dict(doc: dict[str, Any]) -> Validation:
         for col in ("p5", "p50", "p95", "observed"):
             if col in rows:
                 rows[col] = pd.to_numeric(rows[col], errors="coerce")
+        totals = pd.DataFrame(d.get("totals", []))
         bts[name] = Backtest(
             name,
             rows,
@@ -366,6 +396,7 @@ def from_dict(doc: dict[str, Any]) -> Validation:
             list(d.get("notes", [])),
             str(d.get("source", "")),
             str(d.get("sha256", "")),
+            totals,
         )
     model = doc.get("model", {})
     values = model.get("values", {})

@@ -141,7 +141,11 @@ def _band(ax: Axes, x: Sequence[Any], t: pd.DataFrame, colour: str, label: str) 
 
 
 def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> tuple[Figure, Any]:
-    """Plot observed and predicted over time: refugees by host, movements, the sites' total."""
+    """Plot observed and predicted over time: refugees by host, movements, the sites' total.
+
+    Totals are the backtests' ``totals``: the P5-P95 of the predicted total over the
+    draws, not sums of the units' percentiles.
+    """
     if axes is None:
         fig, axs = plt.subplots(
             1, 3, figsize=(A4_WIDTH_IN * 1.5, A4_WIDTH_IN / 2 + 0.4), layout="constrained"
@@ -164,9 +168,10 @@ def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> 
             )
             _band(axs[0], part["year"].tolist(), part, col, str(c))
         axs[0].set_title("Refugees by host, end of year", fontsize=9, loc="left")
+        axs[0].set_xticks(sorted(bt.rows["year"].unique().tolist()))
     bt = val.backtests.get("movements_by_governorate")
-    if bt is not None and len(bt.rows):
-        tot = bt.rows.groupby("year")[["observed", "p5", "p50", "p95"]].sum().reset_index()
+    if bt is not None and len(bt.totals):
+        tot = bt.totals
         axs[1].plot(
             tot["year"],
             tot["observed"],
@@ -174,15 +179,14 @@ def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> 
             color="black",
             lw=1.2,
             ms=3,
-            label="observed (sum of governorates)",
+            label="observed (all governorates)",
         )
-        _band(axs[1], tot["year"].tolist(), tot, "#0072B2", "")
+        _band(axs[1], tot["year"].tolist(), tot, "#0072B2", "total")
         axs[1].set_title("IDP movements, all governorates, per year", fontsize=9, loc="left")
         axs[1].set_xticks(tot["year"].tolist())
     bt = val.backtests.get("sites_by_district")
-    if bt is not None and len(bt.rows):
-        r = bt.rows
-        tot = r.groupby("month")[["observed", "p5", "p50", "p95"]].sum().reset_index()
+    if bt is not None and len(bt.totals):
+        tot = bt.totals
         x = pd.PeriodIndex(tot["month"], freq="M").to_timestamp()
         axs[2].plot(
             x,
@@ -191,9 +195,9 @@ def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> 
             color="black",
             lw=1.2,
             ms=3,
-            label="observed (districts in the zone)",
+            label="observed (the zone's districts)",
         )
-        _band(axs[2], list(x), tot, "#009E73", "")
+        _band(axs[2], list(x), tot, "#009E73", "total")
         axs[2].set_title("People in the zone's sites, per month", fontsize=9, loc="left")
         axs[2].tick_params(axis="x", labelrotation=30)
     for ax in axs:
