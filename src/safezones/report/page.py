@@ -59,7 +59,7 @@ th,td{border:1px solid #d0d0d0;padding:.25em .5em;text-align:left;vertical-align
 th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}
 img{max-width:100%;height:auto;border:1px solid #e0e0e0}
 .meta,.note{color:#505050;font-size:.88em}
-.headline{font-weight:bold}
+.headline,p.limits{font-weight:bold}p.limits{margin-bottom:.2em}
 nav ol{margin:.3em 0}ul.flags li{margin:.2em 0}
 """
 
@@ -124,7 +124,7 @@ def _validation_html(
         "<h3>What the comparisons can and cannot show</h3>",
     ]
     for name, limits in validation_limits(val).items():
-        out.append(f'<p class="limits"><b>{html.escape(name)}</b></p><ul class="limits">')
+        out.append(f'<p class="limits">{html.escape(name)}</p><ul class="limits">')
         out += [f"<li>{html.escape(x)}</li>" for x in limits]
         out.append("</ul>")
     return out
