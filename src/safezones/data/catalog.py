@@ -497,7 +497,8 @@ def observed_sources() -> dict[str, dict[str, str]]:
     >>> s["unhcr_syrian_refugees_by_host_2011_2014.csv"]["licence"].split(",")[0]
     'CC BY 4.0'
     """
-    return json.loads(json.dumps(_observed_manifest()))
+    out: dict[str, dict[str, str]] = json.loads(json.dumps(_observed_manifest()))
+    return out
 
 
 @cache

@@ -27,8 +27,6 @@ __all__ = [
     "with_validation_figures",
 ]
 
-#: Text sizes of the validation charts at the memo's width (points; the smallest stays 6).
-_SMALL = {"font.size": 7, "axes.labelsize": 7, "xtick.labelsize": 6.5, "ytick.labelsize": 6.5}
 #: The validation section's figures, by the key the memo gives them.
 VALIDATION_FIGURES = ("validation-chart", "validation-timeseries")
 
@@ -75,7 +73,10 @@ def validation_figures(val: Validation | None = None) -> dict[str, Figure]:
     from safezones.validate.backtest import bundled_validation
 
     v = bundled_validation() if val is None else val
-    with plt.rc_context(_SMALL):
+    # the charts' text at the memo's width, in points: the smallest stays 6
+    with plt.rc_context(
+        {"font.size": 7, "axes.labelsize": 7, "xtick.labelsize": 6.5, "ytick.labelsize": 6.5}
+    ):
         fig = plt.figure(figsize=(MEMO_WIDTH_IN, MEMO_WIDTH_IN), layout="constrained")
         axs = fig.subplots(2, 2)
         validation_chart(v, axes=list(axs.flat[:3]))

@@ -11,7 +11,7 @@ bundled backtests of the default parameters
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -249,7 +249,7 @@ def _years(years: Sequence[int]) -> str:
     return ", ".join(map(str, ys))
 
 
-def _period_years(name: str, metrics: dict[str, object]) -> dict[str, str]:
+def _period_years(name: str, metrics: Mapping[str, object]) -> dict[str, str]:
     """Return the training and test years of backtest ``name`` that its metrics scored."""
     scored = [int(k) for k in metrics if str(k).isdigit()]
     train = [y for y in scored if y in SPLITS[name]["train"]]
