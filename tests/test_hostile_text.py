@@ -78,7 +78,8 @@ def compared(hostile, tmp_path_factory):
 
 def _blank_figures(result):
     figs = {}
-    for key in (f"{result.scenario.id}-map", "comparison-chart"):
+    for key in (f"{result.scenario.id}-map", "comparison-chart", "validation-chart",
+                "validation-timeseries"):  # fmt: skip
         figs[key] = Figure(figsize=(1, 1))
     return figs
 
@@ -256,9 +257,10 @@ def test_memo_html_links_only_to_http_and_escapes_every_user_string(hostile):
         "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "nav", "ol",
         "li", "a", "table", "thead", "tbody", "tr", "th", "td", "img", "ul",
     }  # fmt: skip
-    # the one list besides the contents is the flags of zones on their threat actors'
-    # ground (both freeze zones hold government ground): a zone name in it stays text
-    assert page.lists == ["flags"]
+    # the lists besides the contents: the flags of zones on their threat actors' ground
+    # (both freeze zones hold government ground), where a zone name stays text; then the
+    # validation section's sentences per backtest and each backtest's limits (no user text)
+    assert page.lists == ["flags", "backtests", "limits", "limits", "limits"]
     assert page.handlers == []
     text = "".join(page.text)
     for s in (

@@ -71,8 +71,8 @@ def test_html_opens_with_no_external_requests(memo):
     p.feed(page)
     assert "script" not in p.tags
     assert p.urls and all(u.startswith("data:image/png;base64,") for u in p.urls)
-    # two maps, the chart, the maps side by side
-    assert len(p.urls) == 4
+    # two maps, the chart, the maps side by side, the two charts of the backtests
+    assert len(p.urls) == 6
     assert not any(re.search(r"url\(|@import", css) for css in p.css)
 
 
@@ -94,7 +94,8 @@ def test_pdf_has_a_section_per_scenario_and_the_attributions(memo):
     out, results = memo
     reader = PdfReader(out / "memo.pdf")
     titles = [o.title for o in reader.outline]
-    assert titles == ["Comparison", *[r.scenario.title for r in results], "Sources and licences"]
+    assert titles == ["Comparison", *[r.scenario.title for r in results],
+                      "How well does the model reproduce 2012-2019?", "Sources and licences"]  # fmt: skip
     starts = [reader.get_destination_page_number(o) for o in reader.outline]
     assert starts == sorted(starts) and starts[0] == 0
     texts = [" ".join(p.extract_text().split()) for p in reader.pages]
@@ -102,7 +103,7 @@ def test_pdf_has_a_section_per_scenario_and_the_attributions(memo):
     # second, then each scenario from a new page: its map alone on the first page, then the
     # score, who holds the ground and the assumptions in that order; then the sources
     assert starts[1] == 2 and "The scenarios side by side" in texts[1]
-    for r, start, end in zip(results, starts[1:-1], starts[2:], strict=True):
+    for r, start, end in zip(results, starts[1:-2], starts[2:-1], strict=True):
         assert r.scenario.title in texts[start] and r.scenario.title not in texts[start - 1]
         assert end - start >= 2  # the map page, then at least one page of tables
         assert "Key assumptions and their sources" not in texts[start]
@@ -158,7 +159,8 @@ def test_figures_are_written_for_pasting(memo):
     names = {p.name for p in (out / "figures").iterdir()}
     for r in results:
         assert {f"{r.scenario.id}-map.png", f"{r.scenario.id}-map.pdf"} <= names
-    assert {"comparison-chart.png", "comparison-maps.pdf"} <= names
+    assert {"comparison-chart.png", "comparison-maps.pdf", "validation-chart.png",
+            "validation-timeseries.pdf"} <= names  # fmt: skip
 
 
 def test_bad_memo_input_is_refused_without_output(tmp_path):

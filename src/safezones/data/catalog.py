@@ -33,6 +33,7 @@ __all__ = [
     "find_place",
     "governorates",
     "normalise_name",
+    "observed_sources",
     "places",
     "population_grid",
     "provenance",
@@ -475,6 +476,30 @@ def validation() -> dict[str, Any]:
     well does the model reproduce 2012-2019?" and the README cite it.
     """
     out: dict[str, Any] = json.loads(json.dumps(_validation()))
+    return out
+
+
+@cache
+def _observed_manifest() -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(
+        _path("observed").joinpath("manifest.json").read_text(encoding="utf-8")
+    )
+    return out
+
+
+def observed_sources() -> dict[str, dict[str, str]]:
+    """Return the bundled observed files' manifest (``observed/manifest.json``), a fresh copy.
+
+    By file name: what it holds, its source, licence and SHA-256 (written by
+    ``scripts/build_observed.py``); the backtests compare with these files.
+
+    Examples
+    --------
+    >>> s = observed_sources()
+    >>> s["unhcr_syrian_refugees_by_host_2011_2014.csv"]["licence"].split(",")[0]
+    'CC BY 4.0'
+    """
+    out: dict[str, dict[str, str]] = json.loads(json.dumps(_observed_manifest()))
     return out
 
 

@@ -11,8 +11,10 @@
 Each scenario gets its map, its score table (P5/P50/P95, deaths averted
 among them), who holds the ground (its zones' shares by actor, and a sentence
 for every zone holding ground of its own threat actors), its key assumptions
-with their sources and its citation; a comparison section and a list of every
-dataset with its licence close the memo.
+with their sources and its citation; a comparison section opens the memo; the
+section "How well does the model reproduce 2012-2019?" (the bundled backtests of
+the default parameters, read, not rerun, with their charts and limits) and a list
+of every dataset with its licence close it.
 
 The package: :mod:`~safezones.report.content` (tables and sentences),
 :mod:`~safezones.report.figures`, :mod:`~safezones.report.page` (HTML),
@@ -48,6 +50,7 @@ from safezones.report.figures import memo_figures
 from safezones.report.findings import memo_sensitivity
 from safezones.report.page import memo_html
 from safezones.report.pdf import memo_pdf
+from safezones.validate.backtest import bundled_validation
 from safezones.viz.format import METRIC_NOTES
 from safezones.viz.save import save_figure
 
@@ -86,14 +89,23 @@ def write_memo(
     check_output_dir(out, command="memo")
     figs = memo_figures(items, events_style, tick)
     sens = memo_sensitivity(items)  # once, for the HTML and the PDF
+    val = bundled_validation()  # the defaults' backtests, read (not rerun) for both
     try:
         with atomic_dir(out, command="memo") as tmp:
             tick("memo.html")
             (tmp / "memo.html").write_text(
-                memo_html(items, title=title, figures=figs, sensitivity=sens), encoding="utf-8"
+                memo_html(items, title=title, figures=figs, sensitivity=sens, validation=val),
+                encoding="utf-8",
             )
             tick("memo.pdf")
-            memo_pdf(items, tmp / "memo.pdf", title=title, figures=figs, sensitivity=sens)
+            memo_pdf(
+                items,
+                tmp / "memo.pdf",
+                title=title,
+                figures=figs,
+                sensitivity=sens,
+                validation=val,
+            )
             tick("comparison.md")  # the memo and its figures point to it
             (tmp / "comparison.md").write_text(
                 comparison_markdown(comparison_table(items), results=items), encoding="utf-8"

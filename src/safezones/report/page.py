@@ -7,6 +7,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from safezones._text import safe_url
 from safezones._version import __version__
 from safezones.report.content import (
@@ -23,20 +25,27 @@ from safezones.report.content import (
     reading_note,
     score_table,
 )
-from safezones.report.figures import memo_figures, png
+from safezones.report.figures import memo_figures, png, with_validation_figures
 from safezones.report.findings import (
+    VALIDATION_HEADING,
     headline_text,
     memo_sensitivity,
     paragraphs,
     sensitivity_text,
+    validation_backtests,
+    validation_limits,
+    validation_sources,
+    validation_table,
+    validation_text,
 )
+from safezones.validate.backtest import bundled_validation
 from safezones.viz.format import DISCLAIMER
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.figure import Figure
 
     from safezones.model.result import ScenarioResult
+    from safezones.validate.backtest import Validation
 
 __all__ = ["memo_html", "table_html"]
 
@@ -50,7 +59,7 @@ th,td{border:1px solid #d0d0d0;padding:.25em .5em;text-align:left;vertical-align
 th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}
 img{max-width:100%;height:auto;border:1px solid #e0e0e0}
 .meta,.note{color:#505050;font-size:.88em}
-.headline{font-weight:bold}
+.headline,p.limits{font-weight:bold}p.limits{margin-bottom:.2em}
 nav ol{margin:.3em 0}ul.flags li{margin:.2em 0}
 """
 
@@ -96,6 +105,31 @@ def _ground_html(result: ScenarioResult) -> list[str]:
     return out
 
 
+def _validation_html(
+    val: Validation, items: Sequence[ScenarioResult], figs: Mapping[str, Figure], dpi: int
+) -> list[str]:
+    """Return the section "How well does the model reproduce 2012-2019?" (bundled backtests)."""
+    t = validation_table(val)
+    out = [
+        f'<h2 id="validation">{html.escape(VALIDATION_HEADING)}</h2>',
+        *(f"<p>{html.escape(p)}</p>" for p in validation_text(val, items)),
+        table_html(t, numeric=list(t.columns[3:])),
+        '<ul class="backtests">',
+        *(f"<li>{html.escape(s)}</li>" for _, s in validation_backtests(val)),
+        "</ul>",
+        _img(png(figs["validation-chart"], dpi), "Backtests: predicted against observed"),
+        _img(
+            png(figs["validation-timeseries"], dpi), "Backtests: observed and predicted over time"
+        ),
+        "<h3>What the comparisons can and cannot show</h3>",
+    ]
+    for name, limits in validation_limits(val).items():
+        out.append(f'<p class="limits">{html.escape(name)}</p><ul class="limits">')
+        out += [f"<li>{html.escape(x)}</li>" for x in limits]
+        out.append("</ul>")
+    return out
+
+
 def memo_html(
     results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult],
     *,
@@ -104,6 +138,7 @@ def memo_html(
     figures: Mapping[str, Figure] | None = None,
     dpi: int = 150,
     sensitivity: Mapping[str, pd.DataFrame] | None = None,
+    validation: Validation | None = None,
 ) -> str:
     """Return the memo as one self-contained HTML document (images as ``data:`` URIs).
 
@@ -124,12 +159,18 @@ def memo_html(
         Each scenario's :func:`~safezones.report.findings.sensitivity_table` by id,
         already computed (:func:`~safezones.report.write_memo` computes it once for
         the HTML and the PDF); computed here otherwise.
+    validation
+        The backtests the section "How well does the model reproduce 2012-2019?"
+        shows: the bundled defaults' by default
+        (:func:`~safezones.validate.backtest.bundled_validation`).
     """
     items = memo_results(results)
     title = memo_title(title, items)
     figs = (
         dict(figures) if figures is not None else memo_figures(items, events_style, lambda _: None)
     )
+    val = bundled_validation() if validation is None else validation
+    figs = with_validation_figures(figs, val)
     rows = comparison_rows(items)
     sens = dict(sensitivity) if sensitivity is not None else memo_sensitivity(items)
     parts = [
@@ -146,6 +187,7 @@ def memo_html(
             f'<li><a href="#{r.scenario.id}">{html.escape(r.scenario.title)}</a></li>'
             for r in items
         ),
+        f'<li><a href="#validation">{html.escape(VALIDATION_HEADING)}</a></li>',
         '<li><a href="#sources">Sources and licences</a></li>',
         "</ol></nav>",
         '<h2 id="comparison">Comparison</h2>',
@@ -177,8 +219,9 @@ def memo_html(
             table_html(key_parameters(r)),
         ]
     parts += [
+        *_validation_html(val, items, figs, dpi),
         '<h2 id="sources">Sources and licences</h2>',
-        table_html(dataset_table(items)),
+        table_html(pd.concat([dataset_table(items), validation_sources(val)], ignore_index=True)),
         f'<p class="note">{html.escape(method_note())}</p>',
         f'<p class="note">{html.escape(DISCLAIMER)}</p>',
         "</body></html>",

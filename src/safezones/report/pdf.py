@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+import pandas as pd
 
 from safezones._version import __version__
 from safezones.report.content import (
@@ -25,20 +26,27 @@ from safezones.report.content import (
     reading_note,
     score_table,
 )
-from safezones.report.figures import memo_figures, png
+from safezones.report.figures import memo_figures, png, with_validation_figures
 from safezones.report.findings import (
+    VALIDATION_HEADING,
     headline_text,
     memo_sensitivity,
     paragraphs,
     sensitivity_text,
+    validation_backtests,
+    validation_limits,
+    validation_sources,
+    validation_table,
+    validation_text,
 )
+from safezones.validate.backtest import bundled_validation
 from safezones.viz.format import DISCLAIMER
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.figure import Figure
 
     from safezones.model.result import ScenarioResult
+    from safezones.validate.backtest import Validation
 
 __all__ = ["column_widths", "memo_pdf"]
 
@@ -130,6 +138,12 @@ def _fit(df: pd.DataFrame, total: float, fonts: tuple[str, str], size: float) ->
     )
 
 
+def _limits(limits: Mapping[str, Sequence[str]], para: Any) -> list[Any]:
+    """Return each backtest's name, then its limits as bullets (``para(text, bullet)``)."""
+    return [p for name, items in limits.items()
+            for p in (para(name, False), *(para(t, True) for t in items))]  # fmt: skip
+
+
 def memo_pdf(
     results: Sequence[ScenarioResult] | Mapping[str, ScenarioResult],
     path: str | Path,
@@ -139,15 +153,17 @@ def memo_pdf(
     figures: Mapping[str, Figure] | None = None,
     dpi: int = 200,
     sensitivity: Mapping[str, pd.DataFrame] | None = None,
+    validation: Validation | None = None,
 ) -> Path:
     """Write the memo as an A4 PDF: fonts embedded, one bookmark per section.
 
     Sections: comparison (table and chart, then the maps side by side), one
     per scenario starting on a new page (map, what binds, score table, which
-    assumption moves the answer, key assumptions with sources), and sources and
-    licences. Every page has a footer with the page number and the boundaries
-    disclaimer. The file is written atomically. ``sensitivity``: as
-    :func:`~safezones.report.page.memo_html` takes it.
+    assumption moves the answer, key assumptions with sources), how well the model
+    reproduces 2012-2019 (the bundled backtests of the defaults, from a new page), and
+    sources and licences. Every page has a footer with the page number and the
+    boundaries disclaimer. The file is written atomically. ``sensitivity`` and
+    ``validation``: as :func:`~safezones.report.page.memo_html` takes them.
     """
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
@@ -173,6 +189,8 @@ def memo_pdf(
     figs = (
         dict(figures) if figures is not None else memo_figures(items, events_style, lambda _: None)
     )
+    val = bundled_validation() if validation is None else validation
+    figs = with_validation_figures(figs, val)
     regular, bold = _fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12, alignment=TA_LEFT)
     small = ParagraphStyle(
@@ -288,10 +306,28 @@ def memo_pdf(
             Paragraph("Key assumptions and their sources", h3),
             table(key_parameters(r), [0.25, 0.35, 0.4]),
         ]
+    vt = validation_table(val)
+    gap = Spacer(1, 1.5 * mm)
+    story += [
+        PageBreak(),
+        heading(VALIDATION_HEADING, "validation"),
+        *(f for t in validation_text(val, items) for f in (para(t), gap)),
+        table(vt, numeric=list(vt.columns[3:])),
+        gap,
+        *(para(f"• {t}") for _, t in validation_backtests(val)),
+        Paragraph("What the comparisons can and cannot show", h3),
+        *_limits(validation_limits(val), lambda t, bullet: para(
+            f"• {t}" if bullet else t, small if bullet else strong)),
+        Spacer(1, 3 * mm),  # each chart goes on to the next page if it does not fit
+        image(figs["validation-chart"], A4[1] - 45 * mm),
+        Spacer(1, 3 * mm),
+        image(figs["validation-timeseries"], A4[1] - 45 * mm),
+    ]  # fmt: skip
+    sources = pd.concat([dataset_table(items), validation_sources(val)], ignore_index=True)
     story += [
         PageBreak(),
         heading("Sources and licences", "sources"),
-        table(dataset_table(items), [0.16, 0.2, 0.2, 0.44]),
+        table(sources, [0.16, 0.2, 0.2, 0.44]),
         Spacer(1, 3 * mm),
         para(method_note(), small),
         para(DISCLAIMER, small),
