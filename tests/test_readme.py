@@ -60,13 +60,13 @@ def test_readme_tour_runs(tour):
     lims = box.set_index("parameter")
     # depth only: the strip is limited by reach and choice, not by land (issue 19)
     assert lims["restricted"].tolist() == [True, False, False]
-    # the README quotes the bound (PRIM cuts between grid values: 25|30 km) and the density;
+    # the README quotes the bound (PRIM cuts between grid values: 30|35 km) and the density;
     # the recount above is what checks that the box holds
-    assert lims.loc["zones.turkey.depth_km", "low"] == 27.5
+    assert lims.loc["zones.turkey.depth_km", "low"] == 32.5
     text = _flat(README.read_text(encoding="utf-8"))
     m = re.search(r"1.5 million people or more are sheltered \(in (\d+) % of the scenarios of "
                   r"the box\) when the strip is at least ([\d.]+) km deep", text)  # fmt: skip
-    assert m and (int(m.group(1)), float(m.group(2))) == (round(100 * box.attrs["density"]), 27.5)
+    assert m and (int(m.group(1)), float(m.group(2))) == (round(100 * box.attrs["density"]), 32.5)
 
 
 def _flat(text: str) -> str:
