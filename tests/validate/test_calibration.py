@@ -89,7 +89,10 @@ def test_defaults_are_the_bundled_calibration():
         if why != "identified" and k in ("border_decay", "decay", "usable_fraction"):
             assert cal["values"][k] == pytest.approx(getattr(START, k))
     # the source the outputs cite quotes the test ARDs of the bundled file
-    for name, label in (("refugees_by_host", "refugees"), ("movements_by_governorate", "movements")):
+    for name, label in (
+        ("refugees_by_host", "refugees"),
+        ("movements_by_governorate", "movements"),
+    ):
         ard = f"ARD {cal['test'][name]['ard']:.2f}"
         assert ard in d.CALIBRATION_SOURCE, (label, ard)
 
@@ -116,7 +119,9 @@ def test_bad_calibration_files(tmp_path):
     with pytest.raises(DataError) as err:
         load_calibration(f)
     msg = str(err.value)
-    assert "unknown parameter 'warp_speed'" in msg and "attract_TUR must be a finite number > 0" in msg
+    assert (
+        "unknown parameter 'warp_speed'" in msg and "attract_TUR must be a finite number > 0" in msg
+    )
     with pytest.raises(DataError, match="no such calibration file"):
         load_calibration(tmp_path / "missing.json")
 

@@ -263,8 +263,13 @@ _COMMON: dict[str, tuple[str, str]] = {
             "its border's openness in the window's last year (seeds/border_policies.toml) and "
             "its distance's pull (safezones.model.departures)",
         )
-        for c, name in (("TUR", "Turkey"), ("LBN", "Lebanon"), ("JOR", "Jordan"),
-                        ("IRQ", "Iraq"), ("EGY", "Egypt, by air and sea"))
+        for c, name in (
+            ("TUR", "Turkey"),
+            ("LBN", "Lebanon"),
+            ("JOR", "Jordan"),
+            ("IRQ", "Iraq"),
+            ("EGY", "Egypt, by air and sea"),
+        )
     },
     "people": ("people", "people moving from the origin to the zone"),
     "pcode": ("", "OCHA P-code of the origin (district or governorate)"),
