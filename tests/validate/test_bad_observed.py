@@ -76,12 +76,12 @@ ERRORS: dict[str, tuple[str, str, str]] = {
     "movements_month_13": (
         "movements",
         f"governorate,month,idp_movements,note\nAleppo,2016-13,5,{OTHER}\n",
-        "1 month not written YYYY-MM: line 2 ('2016-13')",
+        "1 month not written YYYY-MM (or YYYY-MM-DD): line 2 ('2016-13')",
     ),
     "movements_month_words": (
         "movements",
         "governorate,month,idp_movements\nAleppo,2016-01,5\nAleppo,Jan 2016,6\n",
-        "1 month not written YYYY-MM: line 3 ('Jan 2016')",
+        "1 month not written YYYY-MM (or YYYY-MM-DD): line 3 ('Jan 2016')",
     ),
     "movements_negative": (
         "movements",
@@ -125,7 +125,7 @@ ERRORS: dict[str, tuple[str, str, str]] = {
     "sites_month_slash": (
         "sites",
         "month,district,individuals\n2017/02,Harim,5\n",
-        "1 month not written YYYY-MM: line 2 ('2017/02')",
+        "1 month not written YYYY-MM (or YYYY-MM-DD): line 2 ('2017/02')",
     ),
     "sites_negative": (
         "sites",
@@ -285,3 +285,20 @@ def test_validate_with_a_bad_file_leaves_an_empty_out_folder_empty(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
     assert "missing column 'district'" in proc.stderr
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(("cell", "problem"), [
+    ("2017-01garbage", "1 month not written YYYY-MM (or YYYY-MM-DD): line 2 ('2017-01garbage')"),
+    ("9999-01", "1 month not in a year from 1900 to 2100: line 2 ('9999-01')"),
+])  # fmt: skip
+def test_a_month_is_checked_whole(tmp_path, cell, problem):
+    """The whole cell is a month (not its first 7 characters), in a plausible year."""
+    from safezones.errors import DataError
+    from safezones.validate.observed import read_movements
+
+    f = tmp_path / "m.csv"
+    f.write_text(f"governorate,month,idp_movements\nAleppo,{cell},10\nIdleb,2017-02,5\n",
+                 encoding="utf-8")  # fmt: skip
+    with pytest.raises(DataError) as err:
+        read_movements(f)
+    assert problem in str(err.value)

@@ -91,7 +91,7 @@ def test_agreement_is_the_three_metrics_of_the_table():
     assert m["spearman"] == pytest.approx(THREE_RHO)
     assert m["coverage"] == pytest.approx(THREE_COVERAGE)
     assert m["units"] == 3
-    assert set(METRICS) == {"ard", "spearman", "coverage"}
+    assert set(METRICS) == {"ard", "ard_flee", "spearman", "coverage"}
 
 
 def test_metrics_by_groups_by_year_and_adds_train_and_test():
@@ -132,3 +132,20 @@ def test_metrics_by_without_a_split_or_with_one_split_empty():
     assert list(m) == ["2012"]
     m = metrics_by(THREE.assign(year=2012, split="train"), "year")
     assert list(m) == ["2012", "train"]  # no test rows: no "test" entry
+
+
+def test_flee_ard_by_hand():
+    """Flee's normalisation: per period sum |p - o| / sum o, then the mean over periods.
+
+    Year 1: units (100, 300) predicted (150, 250): (50 + 50) / 400 = 0.25.
+    Year 2: unit 50 predicted 80: 30 / 50 = 0.6. Mean: (0.25 + 0.6) / 2 = 0.425.
+    The per-unit mean (issue 20's ARD) differs: (0.5 + 1/6 + 0.6) / 3 = 0.4222...
+    """
+    from safezones.validate.metrics import agreement
+
+    t = pd.DataFrame({"year": [1, 1, 2], "observed": [100.0, 300.0, 50.0],
+                      "p5": [0.0] * 3, "p50": [150.0, 250.0, 80.0], "p95": [1e9] * 3})  # fmt: skip
+    m = agreement(t, "year")
+    assert m["ard_flee"] == pytest.approx(0.425)
+    assert m["ard"] == pytest.approx((0.5 + 50 / 300 + 0.6) / 3)
+    assert m["units_ard"] == 3

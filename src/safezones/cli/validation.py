@@ -100,7 +100,7 @@ def validate_cmd(
     if not quiet:
         _print_metrics(val)
         _out.print(
-            f"wrote {out}/ (validation.json, metrics.csv, one CSV per backtest, "
+            f"wrote {out}/ (validation.json, metrics.csv, columns.csv, one CSV per backtest, "
             "validation.png, timeseries.png, README.md)",
             highlight=False,
         )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from safezones.defaults import CALIBRATION_PARAMETERS, DEFAULT_RATES
-from safezones.io.calibration import calibration_summary, read_calibration
+from safezones.io.calibration import calibration_summary, identified_values, read_calibration
 
 __all__ = ["apply_calibration"]
 
@@ -37,9 +37,7 @@ def apply_calibration(
     """Return ``raw`` with its calibration's values filled in, and the filled key paths' source."""
     values, doc, where = read_calibration(str(raw["calibration"]), base_dir=base_dir)
     source = calibration_summary(doc, where)
-    ident = doc.get("identified") if isinstance(doc, dict) else None
-    if isinstance(ident, dict):  # what the data could not identify stays an assumption
-        values = {k: v for k, v in values.items() if ident.get(k, "identified") == "identified"}
+    values = identified_values(values, doc)  # what the data could not identify stays assumed
     filled: dict[str, str] = {}
     for name, path in CALIBRATION_PARAMETERS.items():
         if path is None or name not in values or path in filled:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from safezones._text import csv_frame
+from safezones._text import csv_frame, markdown_cell
 from safezones.io.atomic import atomic_dir, check_output_dir
 from safezones.validate.backtest import BACKTESTS, LIMITS, SPLITS, Validation
 from safezones.validate.metrics import METRICS
@@ -125,13 +125,62 @@ def metrics_table(val: Validation) -> pd.DataFrame:
                     "period": period,
                     "units": m.get("units"),
                     "ard": m.get("ard"),
+                    "ard_flee": m.get("ard_flee"),
                     "spearman": m.get("spearman"),
                     "coverage": m.get("coverage"),
                 }
             )
     return pd.DataFrame(
-        rows, columns=["backtest", "period", "units", "ard", "spearman", "coverage"]
+        rows, columns=["backtest", "period", "units", "ard", "ard_flee", "spearman", "coverage"]
     )
+
+
+#: What each column of the backtests' CSVs and of metrics.csv holds.
+COLUMNS: dict[str, str] = {
+    "year": "the year of the row (end of year for refugees; the month's year for sites)",
+    "month": "the month of a site count, YYYY-MM",
+    "country": "host country, ISO3",
+    "governorate": "governorate of arrival, OCHA P-code",
+    "district": "district of the sites, OCHA P-code",
+    "observed": "the observed figure, as in the file (people; OCHA: movements, a flow)",
+    "p5": "predicted, 5th percentile over the draws (people)",
+    "p50": "predicted, median over the draws (people): the figure the metrics score",
+    "p95": "predicted, 95th percentile over the draws (people)",
+    "split": "train (a year calibration saw) or test (a later year it did not)",
+    "window": "the strike window's year that scored the row (the latest, 2019, for later years)",
+    "months": "OCHA: months with data in the year; the prediction is scaled by months / 12",
+    "zone_area_km2": "area of the district's part of the north-west refuge zone, km2",
+    "observed_per_km2": "observed people per km2 of the zone part: the density accepted",
+    "capacity_per_km2": "Sphere-based capacity per km2 of the zone part (P50 of the draws)",
+    "incomplete": "the month looks incomplete (a fifth below both neighbours): not scored",
+    "scored": "whether the row enters the metrics",
+    "backtest": "metrics.csv: the backtest",
+    "period": "metrics.csv: a year, or train / test over their years",
+    "units": "metrics.csv: rows scored",
+    "ard": "metrics.csv: mean over units of |p50 - observed| / observed (a share: 0.36 = 36 %)",
+    "ard_flee": "metrics.csv: per period sum |p50 - observed| / sum observed, mean over periods",
+    "spearman": "metrics.csv: Spearman's rank correlation of p50 with observed",
+    "coverage": "metrics.csv: share of units with observed inside p5-p95 (0.6 = 60 %)",
+}
+
+
+def _for_csv(rows: pd.DataFrame) -> pd.DataFrame:
+    """Predictions to whole people; observed figures as the file has them."""
+    out = rows.copy()
+    for c in ("p5", "p50", "p95"):
+        if c in out:
+            out[c] = pd.to_numeric(out[c]).round().astype("Int64")
+    return out
+
+
+def _columns(val: Validation) -> pd.DataFrame:
+    rows = []
+    for name, bt in val.backtests.items():
+        for c in bt.rows.columns:
+            rows.append({"file": f"{name}.csv", "column": c, "meaning": COLUMNS.get(c, c)})
+    for c in metrics_table(val).columns:
+        rows.append({"file": "metrics.csv", "column": c, "meaning": COLUMNS.get(c, c)})
+    return pd.DataFrame(rows, columns=["file", "column", "meaning"])
 
 
 def validation_markdown(val: Validation) -> str:
@@ -161,7 +210,7 @@ def validation_markdown(val: Validation) -> str:
             "",
             BACKTESTS[name] + ".",
             "",
-            f"Observed: {bt.source} (SHA-256 {bt.sha256[:12]}...).",
+            f"Observed: {markdown_cell(bt.source)} (SHA-256 {bt.sha256[:12]}...).",
             "",
         ]
         lines += [f"- {t}" for t in [*LIMITS[name], *bt.notes, *bt.skipped]]
@@ -194,8 +243,10 @@ def write_validation(
                 json.dumps(clean(calibration), indent=1) + "\n", encoding="utf-8"
             )
         for name, bt in val.backtests.items():
-            csv_frame(bt.rows).to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
+            csv_frame(_for_csv(bt.rows)).to_csv(tmp / f"{name}.csv", index=False,
+                                                float_format="%.10g")  # fmt: skip
         csv_frame(metrics_table(val)).to_csv(tmp / "metrics.csv", index=False, float_format="%.4g")
+        _columns(val).to_csv(tmp / "columns.csv", index=False)
         (tmp / "README.md").write_text(validation_markdown(val), encoding="utf-8")
         if charts:
             for fname, chart in (

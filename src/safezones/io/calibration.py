@@ -21,7 +21,10 @@ from safezones import data
 from safezones.defaults import CALIBRATION_PARAMETERS
 from safezones.errors import DataError
 
-__all__ = ["calibration_summary", "read_calibration"]
+__all__ = ["BACKTEST_NAMES", "calibration_summary", "identified_values", "read_calibration"]
+
+#: The backtests a calibration's metrics may name (``safezones.validate.backtest.BACKTESTS``).
+BACKTEST_NAMES = ("refugees_by_host", "movements_by_governorate", "sites_by_district")
 
 
 def read_calibration(
@@ -73,12 +76,33 @@ def read_calibration(
     return {str(k): float(v) for k, v in values.items()}, doc, where
 
 
+def identified_values(values: dict[str, float], doc: Any) -> dict[str, float]:
+    """Return the values its ``identified`` table calls identified (all, without a table).
+
+    What the data could not identify stays an assumption: a scenario and
+    ``safezones validate --calibration`` take only the identified values.
+    """
+    ident = doc.get("identified") if isinstance(doc, dict) else None
+    if not isinstance(ident, dict):
+        return dict(values)
+    return {k: v for k, v in values.items() if ident.get(k, "identified") == "identified"}
+
+
 def calibration_summary(doc: dict[str, Any], where: str) -> str:
-    """Return one line: where a calibration came from and its test ARD per backtest."""
+    """Return one line: where a calibration came from and its test ARD per backtest.
+
+    Only the known backtests' finite ARDs are quoted (a file's other keys are not
+    echoed), and ``where`` is cut to 200 characters.
+    """
     test = doc.get("test", {}) if isinstance(doc, dict) else {}
+    test = test if isinstance(test, dict) else {}
     ards = ", ".join(
-        f"{k} {v['ard']:.2f}"
-        for k, v in test.items()
-        if isinstance(v, dict) and isinstance(v.get("ard"), int | float)
+        f"{k} {test[k]['ard']:.2f}"
+        for k in BACKTEST_NAMES
+        if isinstance(test.get(k), dict)
+        and isinstance(test[k].get("ard"), int | float)
+        and not isinstance(test[k].get("ard"), bool)
+        and math.isfinite(test[k]["ard"])
     )
-    return f"calibrated ({where}; test ARD: {ards or 'n/a'})"
+    shown = where if len(where) <= 200 else where[:197] + "..."
+    return f"calibrated ({shown}; test ARD: {ards or 'n/a'})"

@@ -200,11 +200,17 @@ def group_leave_weights(
     """Return each group's weight for each destination ``(G, 5)``: its cells' mean, by people.
 
     ``of_cell`` ``(C,)``: the group of each cell; a cell's people are its
-    ``pop_central`` (equal weights without one). Cells without geometry (a
-    preparation built by hand, as the tests' toys) give no one a way out: zeros.
+    ``pop_central`` (equal weights without one). An empty table without geometry (a
+    preparation built by hand, as the tests' toys) gives no one a way out: zeros;
+    any other table without geometry, or of another length, is an error.
     """
-    if not isinstance(cells, gpd.GeoDataFrame) or len(cells) != len(of_cell):
+    if len(cells) == 0 and not isinstance(cells, gpd.GeoDataFrame):
         return np.zeros((n_groups, len(LEAVE_DESTINATIONS)))
+    if not isinstance(cells, gpd.GeoDataFrame) or len(cells) != len(of_cell):
+        raise SafeZonesError(
+            f"leaving Syria needs the population cells with their geometry: got "
+            f"{type(cells).__name__} of {len(cells)} rows for {len(of_cell)} cells"
+        )
     w = leave_weights(cells_border_km(cells), year=year, attract=attract, decay=decay)  # (C, 5)
     pop = (
         cells["pop_central"].to_numpy(dtype=float)

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from safezones.defaults import DEFAULT_SEED, LEAVE_DESTINATIONS
 from safezones.errors import SafeZonesError
-from safezones.io.calibration import calibration_summary, read_calibration
+from safezones.io.calibration import calibration_summary, identified_values, read_calibration
 from safezones.validate.backtest import SPLITS, Validation, read_observed, score
 from safezones.validate.history import (
     Params,
@@ -206,8 +206,9 @@ def objective(
 ) -> dict[str, float]:
     """Return each backtest's training loss of the central case at ``p`` (``only``: those)."""
     names = list(BLOCKS) if only is None else list(only)
-    site_years = SPLITS["sites_by_district"]["train"] if "sites_by_district" in names else ()
-    sim = simulate(p, central_draws(p), site_years=tuple(site_years))
+    # always the training years' camps: their arrivals are movements too (and leave no one
+    # to go abroad), so every block is fitted on the model that is scored
+    sim = simulate(p, central_draws(p), site_years=tuple(SPLITS["sites_by_district"]["train"]))
     idx = _train_index(sim, observed) if index is None else index
     losses: dict[str, float] = {}
     for name, ix in idx:
@@ -235,6 +236,7 @@ class Calibration:
     loss: dict[str, float]
     validation: Validation
     evaluations: int
+    optimiser: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return what ``calibration.json`` holds."""
@@ -254,10 +256,17 @@ class Calibration:
             "test": {k: b.metrics.get("test", {}) for k, b in bt.items()},
             "loss": self.loss,
             "evaluations": self.evaluations,
+            "optimiser": self.optimiser,
             "draws": self.validation.draws,
             "seed": self.validation.seed,
             "data": {k: {"source": b.source, "sha256": b.sha256} for k, b in bt.items()},
         }
+
+
+def _at_bound(value: float, name: str) -> bool:
+    lo, hi = (math.log(b) for b in BOUNDS[name])
+    x = math.log(value)
+    return x <= lo + 1e-3 or x >= hi - 1e-3
 
 
 def _identified(
@@ -278,16 +287,20 @@ def _identified(
             xx = x.copy()
             xx[i] = min(max(x[i] + s, lo[i]), hi[i])
             rises.append(fun(xx) - f0)
-        rel = min(rises) / max(f0, 1e-12)
-        out[n] = (
-            "identified"
-            if rel >= IDENTIFIED_RISE
-            else (
-                f"not identified (/1.5 and x1.5 change the loss by {rises[0] / max(f0, 1e-12):+.1%}"
-                f" and {rises[1] / max(f0, 1e-12):+.1%}, less than a {IDENTIFIED_RISE:.0%} rise); "
-                "kept at its start, an assumption"
-            )
-        )
+        down, up = (r / max(f0, 1e-12) for r in rises)
+        moves = f"/1.5 and x1.5 change the loss by {down:+.1%} and {up:+.1%}"
+        if min(down, up) >= IDENTIFIED_RISE:
+            out[n] = "identified"
+        elif min(down, up) < 0:
+            out[n] = (f"not identified: not at a minimum ({moves}; the fit stopped short on a "
+                      "flat or rough loss); kept at its start, an assumption")  # fmt: skip
+        elif max(down, up) >= IDENTIFIED_RISE:
+            side = "lower" if down >= IDENTIFIED_RISE else "upper"
+            out[n] = (f"not identified: only a {side} limit ({moves}); kept at its start, "
+                      "an assumption")  # fmt: skip
+        else:
+            out[n] = (f"not identified ({moves}, under a {IDENTIFIED_RISE:.0%} rise either way); "
+                      "kept at its start, an assumption")  # fmt: skip
     return out
 
 
@@ -314,6 +327,7 @@ def _fit_blocks(
     index: list[tuple[str, Any]],
     calls: list[int],
     maxiter: int,
+    status: list[dict[str, Any]],
 ) -> Params:
     """Fit each block's ``free`` parameters on its backtest, block after block, ROUNDS times."""
     from scipy.optimize import minimize  # lazily: scipy.optimize is slow to import
@@ -335,6 +349,8 @@ def _fit_blocks(
                 options={"maxiter": maxiter, "eps": 1e-4},
             )
             current = params_with(current, dict(zip(names, np.exp(res.x).tolist(), strict=True)))
+            status.append({"block": block, "free": names, "success": bool(res.success),
+                           "message": str(res.message), "iterations": int(res.nit)})  # fmt: skip
     return current
 
 
@@ -366,7 +382,8 @@ def calibrate(
     observed = read_observed(refugees, movements, sites)
     index = _train_index(simulate(p0, central_draws(p0)), observed)
     calls = [0]
-    current = _fit_blocks(p0, free, observed, index, calls, maxiter)
+    status: list[dict[str, Any]] = []
+    current = _fit_blocks(p0, free, observed, index, calls, maxiter, status)
     ident: dict[str, str] = {}
     for block, members in BLOCKS.items():
         names = [k for k in members if k in free]
@@ -376,25 +393,38 @@ def calibrate(
             fun = _block_fun(current, names, block, observed, index, calls)
             x = np.log([_get(current, k) for k in names])
             ident.update(_identified(float(fun(x)), fun, x, lo, hi, names))
-    # the unidentified go back to their start, and the identified are fitted again
+    # the unidentified go back to their start, and the identified are fitted again; one that
+    # then runs to its bound is no estimate either, and goes back too (at most twice)
     kept = [n for n, why in ident.items() if why == "identified"]
-    fitted = params_with(current, {n: _get(p0, n) for n in ident if n not in kept})
-    if kept:
-        fitted = _fit_blocks(fitted, kept, observed, index, calls, maxiter)
+    for _ in range(3):
+        fitted = params_with(current, {n: _get(p0, n) for n in ident if n not in kept})
+        if kept:
+            fitted = _fit_blocks(fitted, kept, observed, index, calls, maxiter, status)
+        hit = [n for n in kept if _at_bound(_get(fitted, n), n)]
+        if not hit:
+            break
+        for n in hit:
+            side = (
+                "lower" if math.log(_get(fitted, n)) <= math.log(BOUNDS[n][0]) + 1e-3 else "upper"
+            )
+            ident[n] = (f"at its {side} bound ({_get(fitted, n):.3g}) once refitted: the data ask "
+                        "for a value beyond the range, so not an estimate; kept at its start, an "
+                        "assumption")  # fmt: skip
+            kept.remove(n)
     values = {n: _get(fitted, n) for n in ident}
     fitted_loss = objective(fitted, observed, index=index)
     sim = simulate(fitted, simulation_draws(fitted, draws, seed))
     val = Validation(score(sim, observed), fitted, draws, seed, "calibrated")
-    return Calibration(fitted, values, ident, fitted_loss, val, calls[0])
+    return Calibration(fitted, values, ident, fitted_loss, val, calls[0], status)
 
 
 def load_calibration(source: str | Any = "bundled") -> tuple[Params, dict[str, Any], str]:
     """Return the parameters of a calibration (``"bundled"`` or a calibration.json path).
 
-    Returns the :class:`Params` (the defaults with the file's ``values``), the document,
-    and a one-line description of where the values came from.
+    Returns the :class:`Params` (the defaults with the file's identified ``values``, as a
+    scenario takes them), the document, and a one-line description of where they came from.
     """
     values, doc, where = read_calibration(source)
-    p = params_with(Params(), values)
+    p = params_with(Params(), identified_values(values, doc))
     p.check()
     return p, doc, calibration_summary(doc, where)

@@ -82,8 +82,11 @@ __all__ = [
 #: strip is the de-facto refuge zone of the camps backtest (CCCM ISIMM covers them).
 NW_GOVERNORATES = ("SY02", "SY07")
 #: Districts of those governorates left out of the zone: Ain Al Arab (Kobani), east of
-#: the Euphrates and held by Kurdish forces, outside the cross-border operation's area.
-NW_LEFT_OUT = ("SY0206",)
+#: the Euphrates, and Menbij, both held by Kurdish-led forces (SDF) through 2017-2019 and
+#: outside the cross-border operation's area (CCCM ISIMM lists no site in either).
+#: Afrin (Kurdish-held until March 2018) and Jebel Saman (government-held Aleppo city from
+#: December 2016) stay in: CCCM counts sites there (see ``LIMITS``).
+NW_LEFT_OUT = ("SY0206", "SY0205")
 #: Depth of the de-facto refuge strip, km. Assumption: the border districts' camps
 #: (Atmeh, Qah, Sarmada, Azaz) lie within about 30 km of the border.
 NW_DEPTH_KM = 30.0
@@ -128,6 +131,7 @@ class Zone:
     """The de-facto refuge zone: one part per district, the cells that reach it."""
 
     district: tuple[str, ...]  # (P,) adm2 P-codes
+    governorate: np.ndarray  # (P,) index of each part's governorate in Grid.adm1_codes
     area_km2: np.ndarray  # (P,)
     geometry: gpd.GeoSeries  # PROJECT_CRS
     cells: np.ndarray  # (N,) indices of cells within the longest journey
@@ -181,8 +185,10 @@ def nw_zone(
     pts = shapely.points(cells_xy)
     near = np.flatnonzero(shapely.distance(pts, union) <= max_reach_km * 1000.0)
     dkm = np.column_stack([shapely.distance(pts[near], g) for g in parts.geometry]) / 1000.0
+    govs = sorted(data.governorates()["adm1_pcode"])
     return Zone(
         tuple(parts["adm2_pcode"]),
+        np.array([govs.index(c) for c in parts["adm1_pcode"]]),
         (parts.geometry.area / 1e6).to_numpy(),
         parts.geometry,
         near,
@@ -304,7 +310,7 @@ def simulate(
         ]
         rates = np.clip(np.asarray(params.rates) * dr.rate_factor[k], 0.0, 1.0)
         decay = float(dr.distance_decay[k]) if dr.distance_decay is not None else base_decay
-        bdecay = max(params.border_decay + decay - base_decay, 0.0)
+        bdecay = params.border_decay  # fixed, as in the scenario model (not drawn)
         stay = params.stay * float(dr.outside_factor[k] if dr.outside_factor is not None else 1.0)
         thresholds = np.asarray(DEFAULT_THRESHOLDS) * _threshold_factor(dr, k)
         pull = leave_pull(g.border_km, bdecay) * attract  # (C, 5)
@@ -360,4 +366,6 @@ def simulate(
             )
             arrive = movers @ share  # (D,)
             out_mov[k, i] = np.bincount(gov_of_district, arrive, n_gov)
+            if y in site_years:  # the zone's arrivals moved too: to the part's governorate
+                out_mov[k, i] += np.bincount(z.governorate, out_sites[k, i], n_gov)
     return Simulation(g.years, out_disp, out_abroad, out_mov, out_sites, cap, tuple(site_years))

@@ -1,9 +1,13 @@
 """Agreement between predicted and observed figures: ARD, Spearman's rho, P5-P95 coverage.
 
-- **ARD**, the averaged relative difference used by Flee (Suleimenova, Bell & Groen
-  2017, Scientific Reports 7: 13377): the mean over units of
-  ``|predicted - observed| / observed``, the prediction being the median (P50).
-  Units whose observed value is 0 are left out (the ratio is undefined).
+- **ARD**, the averaged relative difference as issue 20 defines it: the mean over
+  units of ``|predicted - observed| / observed``, the prediction being the median
+  (P50). Units whose observed value is 0 are left out (the ratio is undefined;
+  ``units_ard`` counts those used). Small units weigh as much as large ones.
+- **ARD as Flee computes it** (``ard_flee``; Suleimenova, Bell & Groen 2017,
+  Scientific Reports 7: 13377; flee's ``postprocessing`` "ratio difference"): per
+  period, the sum over units of ``|predicted - observed|`` over the sum of observed,
+  then the mean over periods (years, or months for the camps). Large units weigh most.
 - **Spearman's rank correlation** of P50 against observed (scipy); undefined (NaN)
   with fewer than three units or a constant column.
 - **Coverage**: the share of units whose observed value lies inside ``[P5, P95]``.
@@ -26,12 +30,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["METRICS", "agreement", "ard", "coverage", "metrics_by", "spearman"]
+__all__ = ["METRICS", "agreement", "ard", "ard_flee", "coverage", "metrics_by", "spearman"]
 
 #: The metrics every backtest reports, with what they mean.
 METRICS: dict[str, str] = {
-    "ard": "averaged relative difference, mean of |P50 - observed| / observed (Flee's measure; "
-    "0 is perfect, 1 is as far as the observed value itself)",
+    "ard": "averaged relative difference, the mean over units of |P50 - observed| / observed "
+    "(0 is perfect, 1 is as far as the observed value itself; small units weigh as much as large)",
+    "ard_flee": "Flee's own normalisation (Suleimenova et al. 2017): per period the sum of "
+    "|P50 - observed| over the sum observed, averaged over periods (large units weigh most)",
     "spearman": "Spearman's rank correlation of P50 with observed (1: same order of units)",
     "coverage": "share of units whose observed value lies inside P5-P95 (0.9 is what a "
     "calibrated 90 % band would give)",
@@ -51,6 +57,28 @@ def ard(observed: np.ndarray, predicted: np.ndarray) -> float:
     if not ok.any():
         return math.nan
     return float(np.mean(np.abs(p[ok] - o[ok]) / o[ok]))
+
+
+def ard_flee(
+    observed: np.ndarray, predicted: np.ndarray, period: np.ndarray | None = None
+) -> float:
+    """Return Flee's ARD: per period ``sum |p - o| / sum o``, then the mean over periods.
+
+    Examples
+    --------
+    >>> ard_flee(np.array([100.0, 300.0, 50.0]), np.array([150.0, 250.0, 50.0]),
+    ...          np.array([1, 1, 2]))
+    0.125
+    """
+    o, p = np.asarray(observed, dtype=float), np.asarray(predicted, dtype=float)
+    per = np.zeros(len(o)) if period is None else np.asarray(period)
+    vals = []
+    for key in pd.unique(per):
+        m = per == key
+        tot = o[m].sum()
+        if tot > 0:
+            vals.append(float(np.abs(p[m] - o[m]).sum() / tot))
+    return float(np.mean(vals)) if vals else math.nan
 
 
 def spearman(observed: np.ndarray, predicted: np.ndarray) -> float:
@@ -84,11 +112,17 @@ def coverage(observed: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:
     return float(inside.mean())
 
 
-def agreement(table: pd.DataFrame) -> dict[str, Any]:
-    """Return ARD, Spearman and coverage of a table with ``observed, p5, p50, p95``."""
+def agreement(table: pd.DataFrame, period: str | None = None) -> dict[str, Any]:
+    """Return ARD (both), Spearman and coverage of a table with ``observed, p5, p50, p95``.
+
+    ``period``: the column whose values are Flee's time steps (:func:`ard_flee`).
+    """
     o = table["observed"].to_numpy(dtype=float)
+    per = table[period].to_numpy() if period is not None and period in table else None
     return {
         "ard": ard(o, table["p50"].to_numpy(dtype=float)),
+        "ard_flee": ard_flee(o, table["p50"].to_numpy(dtype=float), per),
+        "units_ard": int((o > 0).sum()),
         "spearman": spearman(o, table["p50"].to_numpy(dtype=float)),
         "coverage": coverage(
             o, table["p5"].to_numpy(dtype=float), table["p95"].to_numpy(dtype=float)
@@ -104,11 +138,12 @@ def metrics_by(rows: pd.DataFrame, by: str) -> dict[str, dict[str, Any]]:
     have a ``split`` column holding them.
     """
     out: dict[str, dict[str, Any]] = {}
+    period = "month" if "month" in rows else by
     for key, part in rows.groupby(by, sort=True):
-        out[str(key)] = agreement(part)
+        out[str(key)] = agreement(part, period)
     if "split" in rows:
         for s in ("train", "test"):
             part = rows[rows["split"] == s]
             if len(part):
-                out[s] = agreement(part)
+                out[s] = agreement(part, period)
     return out

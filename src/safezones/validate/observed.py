@@ -115,12 +115,22 @@ def _bad_lines(mask: np.ndarray, lines: np.ndarray, values: pd.Series) -> str:
 
 
 def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) -> pd.Series:
-    m = df[col].astype("string").str.strip().str[:7]
-    bad = ~m.fillna("").str.match(_MONTH).to_numpy(dtype=bool)
+    """Return each row's month ``YYYY-MM`` (a cell ``YYYY-MM`` or ``YYYY-MM-DD``, 1900-2100)."""
+    full = df[col].astype("string").str.strip().fillna("")
+    ok = full.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?").to_numpy(dtype=bool)
+    m = full.str[:7]
+    year = pd.to_numeric(m.str[:4], errors="coerce").to_numpy(dtype=float)
+    bad = ~ok
     if bad.any():
         problems.append(
-            f"{plural(int(bad.sum()), 'month')} not written YYYY-MM: "
+            f"{plural(int(bad.sum()), 'month')} not written YYYY-MM (or YYYY-MM-DD): "
             f"{_bad_lines(bad, lines, df[col])}"
+        )
+    odd = ok & ((year < 1900) | (year > 2100))
+    if odd.any():
+        problems.append(
+            f"{plural(int(odd.sum()), 'month')} not in a year from 1900 to 2100: "
+            f"{_bad_lines(odd, lines, df[col])}"
         )
     return m
 

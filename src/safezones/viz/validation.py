@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from safezones._text import mpl_literal, people
 from safezones.defaults import LEAVE_DESTINATIONS
-from safezones.validate.backtest import BACKTESTS, Backtest, Validation
+from safezones.validate.backtest import BACKTESTS, SPLITS, Backtest, Validation
 from safezones.viz.format import A4_WIDTH_IN, wrap
 
 __all__ = ["SPLIT_COLOURS", "TITLES", "backtest_chart", "timeseries_chart", "validation_chart"]
@@ -60,6 +60,9 @@ def backtest_chart(bt: Backtest, *, ax: Axes | None = None) -> tuple[Figure, Axe
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     rows = bt.rows[bt.rows["scored"]] if len(bt.rows) else bt.rows
+    zeros = int((rows["observed"] <= 0).sum()) if len(rows) else 0
+    if zeros:  # a log axis cannot show them; ARD leaves them out too
+        rows = rows[rows["observed"] > 0]
     lo_all = []
     for split, part in rows.groupby("split") if len(rows) else []:
         o = np.maximum(part["observed"].to_numpy(float), 1.0)
@@ -97,7 +100,12 @@ def backtest_chart(bt: Backtest, *, ax: Axes | None = None) -> tuple[Figure, Axe
     ax.text(
         0.02,
         0.98,
-        "\n".join(_metric_line(bt, s) for s in ("train", "test")),
+        "\n".join(
+            [
+                *(_metric_line(bt, s) for s in ("train", "test")),
+                *([f"{zeros} observed zeros not drawn (log axes)"] if zeros else []),
+            ]
+        ),
         transform=ax.transAxes,
         va="top",
         fontsize=6.5,
@@ -200,6 +208,15 @@ def timeseries_chart(val: Validation, *, axes: Sequence[Axes] | None = None) -> 
         _band(axs[2], list(x), tot, "#009E73", "total")
         axs[2].set_title("People in the zone's sites, per month", fontsize=9, loc="left")
         axs[2].tick_params(axis="x", labelrotation=30)
+    for ax, name in zip(axs, ("refugees_by_host", "movements_by_governorate", "sites_by_district"),
+                        strict=False):  # fmt: skip
+        test = SPLITS[name]["test"]
+        edge: Any = (
+            (min(test) - 0.5) if name != "sites_by_district" else pd.Timestamp(min(test), 1, 1)
+        )
+        ax.axvline(edge, color="grey", lw=0.8, ls=":")
+        ax.text(edge, 1.0, " test years", transform=ax.get_xaxis_transform(), fontsize=6,
+                va="top", ha="left", color="grey")  # fmt: skip
     for ax in axs:
         ax.yaxis.set_major_formatter(lambda v, _: people(v))
         ax.legend(fontsize=6, frameon=False)
