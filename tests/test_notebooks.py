@@ -235,7 +235,7 @@ def _close(got: dict, want: dict, what: str) -> None:
         if v is None or (isinstance(v, float) and math.isnan(v)):
             assert got[k] is None or math.isnan(got[k]), (what, k)
         else:
-            assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-12), (what, k)
+            assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-9), (what, k)
 
 
 def _periods(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:

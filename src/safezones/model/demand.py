@@ -211,7 +211,8 @@ def displaced_hazard(
     >>> displaced_hazard(pop, np.array([1.0, 50.0, 500.0]), rates=(0.05, 0.2, 0.5),
     ...                  national_total=None).tolist()
     [5.0, 20.0, 50.0]
-    >>> displaced_hazard(pop, np.array([1.0, 50.0, 500.0]), national_total=150).tolist()
+    >>> displaced_hazard(pop, np.array([1.0, 50.0, 500.0]), rates=(0.05, 0.2, 0.5),
+    ...                  national_total=150).tolist()
     [10.0, 40.0, 100.0]
     """
     _check_classes(thresholds, rates)

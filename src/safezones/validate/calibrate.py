@@ -121,7 +121,9 @@ def params_with(p: Params, values: dict[str, float]) -> Params:
 
     Examples
     --------
-    >>> [round(r, 3) for r in params_with(Params(), {"rate_low": 0.1, "rate_medium_over_low": 2}).rates]
+    >>> p = params_with(Params(), {"rate_low": 0.1, "rate_medium_over_low": 2,
+    ...                            "rate_high_over_medium": 2.5})
+    >>> [round(r, 3) for r in p.rates]
     [0.1, 0.2, 0.5]
     """
     attract, other = list(p.attract), {}
