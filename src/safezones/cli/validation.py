@@ -38,7 +38,7 @@ def _print_metrics(val: object) -> None:
     from safezones.export.validation import metrics_table
 
     t = Table(title="How well the model reproduces 2012-2019")
-    for c in ("backtest", "period", "units", "ARD", "Spearman", "in P5-P95"):
+    for c in ("backtest", "period", "units", "ARD", "Flee's ARD", "Spearman", "in P5-P95"):
         t.add_column(c)
     for r in metrics_table(val).to_dict(orient="records"):  # type: ignore[arg-type]
         if r["period"] in ("train", "test"):
@@ -47,6 +47,7 @@ def _print_metrics(val: object) -> None:
                 str(r["period"]),
                 str(r["units"]),
                 _num(r["ard"]),
+                _num(r["ard_flee"]),
                 _num(r["spearman"]),
                 _num(r["coverage"], pct=True),
             )

@@ -192,8 +192,8 @@ def validation_markdown(val: Validation) -> str:
         f"parameters: {val.params_source}). Train: the years calibration saw; test: later "
         "years it did not.",
         "",
-        "| backtest | period | units | ARD | Spearman | in P5-P95 |",
-        "|---|---|---|---|---|---|",
+        "| backtest | period | units | ARD | Flee's ARD | Spearman | in P5-P95 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, bt in val.backtests.items():
         for period in ("train", "test"):
@@ -201,7 +201,8 @@ def validation_markdown(val: Validation) -> str:
             if m:
                 lines.append(
                     f"| {name} | {period} | {m['units']} | {_fmt(m['ard'])} | "
-                    f"{_fmt(m['spearman'])} | {_fmt(m['coverage'], True)} |"
+                    f"{_fmt(m.get('ard_flee'))} | {_fmt(m['spearman'])} | "
+                    f"{_fmt(m['coverage'], True)} |"
                 )
     lines += ["", *(f"- **{k}**: {v}" for k, v in METRICS.items()), ""]
     for name, bt in val.backtests.items():
