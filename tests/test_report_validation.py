@@ -20,9 +20,10 @@ from pypdf import PdfReader
 from safezones import data
 from safezones.report import memo_html, memo_pdf
 from safezones.report.figures import VALIDATION_FIGURES
-from safezones.report.findings import VALIDATION_HEADING, validation_number, validation_text
+from safezones.report.findings import VALIDATION_HEADING, validation_text
 from safezones.scenario import run
 from safezones.validate.backtest import BACKTESTS, LIMITS, bundled_validation
+from safezones.viz.format import metric_text
 
 HEADING = "How well does the model reproduce 2012-2019?"
 
@@ -113,7 +114,7 @@ def test_table_holds_the_bundled_files_metrics_as_the_memo_writes_them(page):
     assert set(got) == {(n, p) for n in BACKTESTS for p in ("train", "test")}
     for (name, period), row in got.items():
         m = doc[name]["metrics"][period]
-        assert row["ARD"] == validation_number(m["ard"]) == f"{m['ard']:.2f}"
+        assert row["ARD"] == metric_text(m["ard"]) == f"{m['ard']:.2f}"
         assert row["Spearman"] == f"{m['spearman']:.2f}"
         assert row["inside P5-P95"] == f"{round(m['coverage'] * 100):.0f} %"
         assert row["units compared"] == f"{m['units']:,}"
@@ -199,7 +200,7 @@ def test_pdf_has_a_bookmarked_page_with_the_section(result, figures, tmp_path):
     for name in BACKTESTS:
         assert f"{name} compares" in section
         for period in ("train", "test"):
-            assert validation_number(doc[name]["metrics"][period]["ard"]) in section
+            assert metric_text(doc[name]["metrics"][period]["ard"]) in section
         for limit in LIMITS[name]:
             assert " ".join(limit.split()) in section, limit
     assert "validation of the default parameters" in section

@@ -28,14 +28,9 @@ _FileOpt = Annotated[
 _DEFAULT_DRAWS = 100
 
 
-def _num(v: object, *, pct: bool = False) -> str:
-    if not isinstance(v, int | float) or v != v:
-        return "n/a"
-    return f"{v:.0%}" if pct else f"{v:.2f}"
-
-
 def _print_metrics(val: object) -> None:
     from safezones.export.validation import metrics_table
+    from safezones.viz.format import metric_text
 
     t = Table(title="How well the model reproduces 2012-2019")
     for c in ("backtest", "period", "units", "ARD", "Flee's ARD", "Spearman", "in P5-P95"):
@@ -46,10 +41,10 @@ def _print_metrics(val: object) -> None:
                 str(r["backtest"]),
                 str(r["period"]),
                 str(r["units"]),
-                _num(r["ard"]),
-                _num(r["ard_flee"]),
-                _num(r["spearman"]),
-                _num(r["coverage"], pct=True),
+                metric_text(r["ard"]),
+                metric_text(r["ard_flee"]),
+                metric_text(r["spearman"]),
+                metric_text(r["coverage"], share=True),
             )
     _out.print(t)
 
@@ -133,7 +128,7 @@ def calibrate_cmd(
     inputs = [p for p in (refugees, sites, movements) if p is not None]
     with output_folder(out, command="validate", inputs=inputs):
         if not quiet:
-            _err.print("calibrating (about a minute)", highlight=False)
+            _err.print("calibrating (about 2 minutes)", highlight=False)
         cal = calibrate(
             refugees=refugees,
             movements=movements,

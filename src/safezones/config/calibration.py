@@ -19,16 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from safezones.defaults import CALIBRATION_PARAMETERS, DEFAULT_RATES
-from safezones.io.calibration import calibration_summary, identified_values, read_calibration
+from safezones.io.calibration import (
+    calibrated_rates,
+    calibration_summary,
+    identified_values,
+    read_calibration,
+)
 
 __all__ = ["apply_calibration"]
-
-
-def _rates(values: dict[str, float]) -> list[float]:
-    low = values.get("rate_low", DEFAULT_RATES[0])
-    r1 = values.get("rate_medium_over_low", DEFAULT_RATES[1] / DEFAULT_RATES[0])
-    r2 = values.get("rate_high_over_medium", DEFAULT_RATES[2] / DEFAULT_RATES[1])
-    return [min(low, 1.0), min(low * r1, 1.0), min(low * r1 * r2, 1.0)]
 
 
 def apply_calibration(
@@ -51,6 +49,7 @@ def apply_calibration(
         else:
             if leaf in node:
                 continue  # the scenario sets it: its value wins
-            node[leaf] = _rates(values) if path == "demand.rates" else values[name]
+            node[leaf] = (list(calibrated_rates(values, DEFAULT_RATES)) if path == "demand.rates"
+                          else values[name])  # fmt: skip
             filled[path] = source
     return raw, filled

@@ -18,6 +18,7 @@ from safezones._text import csv_frame, markdown_cell
 from safezones.io.atomic import atomic_dir, check_output_dir
 from safezones.validate.backtest import BACKTESTS, LIMITS, SPLITS, Validation
 from safezones.validate.metrics import METRICS
+from safezones.viz.format import metric_text
 
 __all__ = [
     "ROW_FIELDS",
@@ -28,37 +29,15 @@ __all__ = [
     "write_validation",
 ]
 
-#: The fields of each backtest's rows in validation.json, in order.
+_SCORED = ("observed", "p5", "p50", "p95", "split", "window")
+#: The fields of each backtest's rows in validation.json, in order: the unit, the figures
+#: and split, then what the backtest adds.
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
-    "refugees_by_host": ("year", "country", "observed", "p5", "p50", "p95", "split", "window"),
-    "movements_by_governorate": (
-        "year",
-        "governorate",
-        "observed",
-        "p5",
-        "p50",
-        "p95",
-        "split",
-        "window",
-        "months",
-    ),
-    "sites_by_district": (
-        "year",
-        "month",
-        "district",
-        "observed",
-        "p5",
-        "p50",
-        "p95",
-        "split",
-        "window",
-        "zone_area_km2",
-        "observed_per_km2",
-        "capacity_per_km2",
-        "incomplete",
-        "scored",
-    ),
-}
+    "refugees_by_host": ("year", "country", *_SCORED),
+    "movements_by_governorate": ("year", "governorate", *_SCORED, "months"),
+    "sites_by_district": ("year", "month", "district", *_SCORED, "zone_area_km2",
+                          "observed_per_km2", "capacity_per_km2", "incomplete", "scored"),
+}  # fmt: skip
 
 
 def clean(v: Any) -> Any:
@@ -106,12 +85,6 @@ def validation_dict(
             k: calibration[k] for k in ("values", "identified", "periods") if k in calibration
         }
     return clean(out)  # type: ignore[no-any-return]
-
-
-def _fmt(v: Any, pct: bool = False) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    return f"{v:.0%}" if pct else f"{v:.2f}"
 
 
 def metrics_table(val: Validation) -> pd.DataFrame:
@@ -200,9 +173,9 @@ def validation_markdown(val: Validation) -> str:
             m = bt.metrics.get(period)
             if m:
                 lines.append(
-                    f"| {name} | {period} | {m['units']} | {_fmt(m['ard'])} | "
-                    f"{_fmt(m.get('ard_flee'))} | {_fmt(m['spearman'])} | "
-                    f"{_fmt(m['coverage'], True)} |"
+                    f"| {name} | {period} | {m['units']} | {metric_text(m['ard'])} | "
+                    f"{metric_text(m.get('ard_flee'))} | {metric_text(m['spearman'])} | "
+                    f"{metric_text(m['coverage'], share=True)} |"
                 )
     lines += ["", *(f"- **{k}**: {v}" for k, v in METRICS.items()), ""]
     for name, bt in val.backtests.items():

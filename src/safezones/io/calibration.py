@@ -21,7 +21,13 @@ from safezones import data
 from safezones.defaults import CALIBRATION_PARAMETERS
 from safezones.errors import DataError
 
-__all__ = ["BACKTEST_NAMES", "calibration_summary", "identified_values", "read_calibration"]
+__all__ = [
+    "BACKTEST_NAMES",
+    "calibrated_rates",
+    "calibration_summary",
+    "identified_values",
+    "read_calibration",
+]
 
 #: The backtests a calibration's metrics may name (``safezones.validate.backtest.BACKTESTS``).
 BACKTEST_NAMES = ("refugees_by_host", "movements_by_governorate", "sites_by_district")
@@ -74,6 +80,25 @@ def read_calibration(
     if problems:
         raise DataError(problems, source=where)
     return {str(k): float(v) for k, v in values.items()}, doc, where
+
+
+def calibrated_rates(
+    values: dict[str, float], default: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """Return the three rates from ``rate_low`` and the two ratios (each default's if absent).
+
+    The classes stay in order (each ratio is at least 1 in a calibration); a rate above 1
+    is clipped.
+
+    Examples
+    --------
+    >>> calibrated_rates({"rate_low": 0.1, "rate_medium_over_low": 2.0}, (0.05, 0.2, 0.5))
+    (0.1, 0.2, 0.5)
+    """
+    low = values.get("rate_low", default[0])
+    med = low * values.get("rate_medium_over_low", default[1] / default[0])
+    high = med * values.get("rate_high_over_medium", default[2] / default[1])
+    return (min(low, 1.0), min(med, 1.0), min(high, 1.0))
 
 
 def identified_values(values: dict[str, float], doc: Any) -> dict[str, float]:

@@ -164,11 +164,12 @@ def split_outside(outside: np.ndarray, stay: float | np.ndarray, weights: np.nda
     o = np.asarray(outside, dtype=float)
     w = np.asarray(weights, dtype=float)
     s = np.broadcast_to(np.asarray(stay, dtype=float), o.shape)
-    all_w = np.concatenate([s[..., None], np.broadcast_to(w, (*o.shape, w.shape[-1]))], axis=-1)
-    tot = all_w.sum(axis=-1, keepdims=True)
-    share = np.divide(all_w, tot, out=np.zeros_like(all_w), where=tot > 0)
-    share[..., 0] = np.where(tot[..., 0] > 0, share[..., 0], 1.0)  # no weight: they stay
-    return np.asarray(o[..., None] * share)
+    tot = s + w.sum(axis=-1)
+    per = np.divide(o, tot, out=np.zeros(np.broadcast_shapes(o.shape, tot.shape)), where=tot > 0)
+    out = np.empty((*per.shape, 1 + w.shape[-1]))
+    out[..., 0] = np.where(tot > 0, s * per, o)  # no weight at all: they stay
+    out[..., 1:] = w * per[..., None]
+    return out
 
 
 _CELL_KM: dict[int, tuple[object, np.ndarray]] = {}

@@ -618,11 +618,16 @@ def gravity_flows(
     """
     sh = sc.shelter
     decay = sh.distance_decay if dr.distance_decay is None else dr.distance_decay
-    factor = 1.0 if dr.outside_factor is None else np.asarray(dr.outside_factor, float)
     dist = gravity_distance_km(groups, dr, reach.crossing_penalty_km)
     return allocate_gravity(demand, cap, groups.reach, dist, safe, decay=decay,
-                            outside_option=sh.outside_option * factor,
+                            outside_option=stay_weight(sc, dr),
                             leave_weight=None if leave is None else leave.sum(axis=1))  # fmt: skip
+
+
+def stay_weight(sc: Scenario, dr: Draws) -> np.ndarray:
+    """Return each draw's weight of staying in Syria: ``shelter.outside_option`` x its factor."""
+    factor = np.ones(dr.n) if dr.outside_factor is None else np.asarray(dr.outside_factor, float)
+    return np.asarray(sc.shelter.outside_option * factor)
 
 
 def leave_year(sc: Scenario) -> int:
@@ -644,9 +649,7 @@ def destinations(sc: Scenario, dr: Draws, unsheltered: np.ndarray, leave: np.nda
     ``unsheltered`` ``(draws, G)``; each group's are split by the weights of staying
     (the draw's) and of leaving for each neighbour (``leave`` ``(G, 5)``).
     """
-    factor = np.ones(dr.n) if dr.outside_factor is None else np.asarray(dr.outside_factor, float)
-    stay = sc.shelter.outside_option * factor
-    by_g = split_outside(unsheltered, stay[:, None], leave[None, :, :])  # (n, G, 6)
+    by_g = split_outside(unsheltered, stay_weight(sc, dr)[:, None], leave[None, :, :])  # (n, G, 6)
     out = np.zeros((unsheltered.shape[0], n_o, by_g.shape[2]))
     np.add.at(out.transpose(1, 0, 2), origin, by_g.transpose(1, 0, 2))
     return out

@@ -23,7 +23,7 @@ from safezones.defaults import LEAVE_DESTINATIONS
 from safezones.model.needs import needs_totals
 from safezones.validate.backtest import BACKTESTS, LIMITS, SPLITS
 from safezones.validate.metrics import METRICS
-from safezones.viz.format import percent
+from safezones.viz.format import metric_text
 
 if TYPE_CHECKING:
     from safezones.model.result import ScenarioResult
@@ -42,7 +42,6 @@ __all__ = [
     "validation_backtests",
     "validation_differences",
     "validation_limits",
-    "validation_number",
     "validation_sources",
     "validation_table",
     "validation_text",
@@ -223,22 +222,6 @@ OBSERVED_ATTRIBUTION: dict[str, str] = {
 }
 
 
-def validation_number(value: object, *, share: bool = False) -> str:
-    """Return a metric as the memo writes it: two decimals, or a whole percent; "n/a" if absent.
-
-    Examples
-    --------
-    >>> validation_number(0.4588), validation_number(0.7, share=True), validation_number(None)
-    ('0.46', '70 %', 'n/a')
-    """
-    if value is None:
-        return "n/a"
-    v = float(value)  # type: ignore[arg-type]
-    if v != v:
-        return "n/a"
-    return percent(v) if share else f"{v:.2f}"
-
-
 def _years(years: Sequence[int]) -> str:
     """Return years as a span ("2012-2013") when they run on, else listed."""
     ys = sorted(set(years))
@@ -262,7 +245,7 @@ def validation_table(val: Validation) -> pd.DataFrame:
 
     Columns: ``backtest``, ``period``, ``years``, ``units compared``, ``ARD``,
     ``Spearman``, ``inside P5-P95`` (:data:`safezones.validate.metrics.METRICS`),
-    each metric as :func:`validation_number` writes it.
+    each metric as :func:`safezones.viz.format.metric_text` writes it.
     """
     rows = []
     for name in (n for n in BACKTESTS if n in val.backtests):
@@ -273,9 +256,9 @@ def validation_table(val: Validation) -> pd.DataFrame:
             rows.append({
                 "backtest": name, "period": period, "years": years[period],
                 "units compared": f"{int(got['units']):,}" if got.get("units") is not None else "0",
-                "ARD": validation_number(got.get("ard")),
-                "Spearman": validation_number(got.get("spearman")),
-                "inside P5-P95": validation_number(got.get("coverage"), share=True),
+                "ARD": metric_text(got.get("ard")),
+                "Spearman": metric_text(got.get("spearman")),
+                "inside P5-P95": metric_text(got.get("coverage"), share=True),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=["backtest", "period", "years", "units compared", "ARD",
                                        "Spearman", "inside P5-P95"])  # fmt: skip
@@ -365,7 +348,7 @@ def validation_backtests(val: Validation) -> list[tuple[str, str]]:
     for name in (n for n in BACKTESTS if n in val.backtests):
         m = val.backtests[name].metrics
         years = _period_years(name, m)
-        got = {p: validation_number((m.get(p) or {}).get("ard")) for p in ("train", "test")}
+        got = {p: metric_text((m.get(p) or {}).get("ard")) for p in ("train", "test")}
         out.append((name, (
             f"{name} compares {BACKTESTS[name]}; ARD {got['train']} over the training years "
             f"({years['train']}) and {got['test']} over the test years ({years['test']})."

@@ -33,6 +33,7 @@ from safezones import data
 from safezones._plural import plural
 from safezones.defaults import DEFAULT_SEED, LEAVE_DESTINATIONS
 from safezones.io.files import PathLike
+from safezones.model.uncertainty import summarise
 from safezones.validate.history import Params, Simulation, grid, simulate, simulation_draws
 from safezones.validate.metrics import metrics_by
 from safezones.validate.observed import Observed, read_movements, read_refugees, read_sites
@@ -151,10 +152,6 @@ def _split(name: str, year: int) -> str | None:
     return None
 
 
-def _bands(values: np.ndarray) -> np.ndarray:
-    return np.asarray(np.percentile(values, [5.0, 50.0, 95.0], axis=0))
-
-
 def _window(years: tuple[int, ...], year: int) -> tuple[int, int]:
     """Return the index and year of the window that scores ``year`` (the latest at most)."""
     y = min(max(year, years[0]), years[-1])
@@ -168,7 +165,7 @@ def _totals(rows: list[dict[str, Any]], draws: list[np.ndarray], period: str) ->
     for key in keys:
         idx = [i for i, r in enumerate(rows) if r["scored"] and r[period] == key]
         total = np.sum([draws[i] for i in idx], axis=0)
-        p5, p50, p95 = np.percentile(total, [5.0, 50.0, 95.0])
+        p5, p50, p95 = summarise(total)
         out.append({period: key, "observed": float(sum(rows[i]["observed"] for i in idx)),
                     "p5": p5, "p50": p50, "p95": p95, "units": len(idx)})  # fmt: skip
     return pd.DataFrame(out, columns=[period, "observed", "p5", "p50", "p95", "units"])
@@ -197,7 +194,7 @@ def _finish(
 def _row(unit: dict[str, Any], vals: np.ndarray, split: str, window: int,
          **extra: Any) -> dict[str, Any]:  # fmt: skip
     """One backtest row: the unit's keys, observed, the draws' P5/P50/P95, split, window."""
-    p5, p50, p95 = _bands(vals)
+    p5, p50, p95 = summarise(vals)
     return {**unit, "p5": p5, "p50": p50, "p95": p95, "split": split, "window": window,
             "scored": True, **extra}  # fmt: skip
 

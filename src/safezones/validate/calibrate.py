@@ -26,11 +26,15 @@ import numpy as np
 
 from safezones.defaults import DEFAULT_SEED, LEAVE_DESTINATIONS
 from safezones.errors import SafeZonesError
-from safezones.io.calibration import calibration_summary, identified_values, read_calibration
+from safezones.io.calibration import (
+    calibrated_rates,
+    calibration_summary,
+    identified_values,
+    read_calibration,
+)
 from safezones.validate.backtest import SPLITS, Validation, read_observed, score
 from safezones.validate.history import (
     Params,
-    Simulation,
     central_draws,
     grid,
     simulate,
@@ -137,16 +141,13 @@ def params_with(p: Params, values: dict[str, float]) -> Params:
             attract[LEAVE_DESTINATIONS.index(k[8:])] = float(v)
         else:
             other[k] = float(v)
-    low = ratios["rate_low"]
-    med = low * ratios["rate_medium_over_low"]
-    high = med * ratios["rate_high_over_medium"]
-    rates = (min(low, 1.0), min(med, 1.0), min(high, 1.0))
-    return replace(p, rates=rates, attract=tuple(attract), **other)
+    return replace(p, rates=calibrated_rates(ratios, p.rates), attract=tuple(attract), **other)
 
 
-def _train_index(sim: Simulation, observed: dict[str, Observed]) -> list[tuple[str, Any]]:
+def _train_index(observed: dict[str, Observed]) -> list[tuple[str, Any]]:
     """Return, per backtest, how to read its training rows' predictions off a simulation."""
     g = grid()
+    years = g.years
     out: list[tuple[str, Any]] = []
     t = observed["refugees_by_host"].table
     t = t[t["year"].isin(SPLITS["refugees_by_host"]["train"])]
@@ -154,7 +155,7 @@ def _train_index(sim: Simulation, observed: dict[str, Observed]) -> list[tuple[s
         (
             "refugees_by_host",
             (
-                np.array([sim.years.index(int(y)) for y in t["year"]]),
+                np.array([years.index(int(y)) for y in t["year"]]),
                 np.array([LEAVE_DESTINATIONS.index(c) for c in t["country"]]),
                 t["observed"].to_numpy(float),
             ),
@@ -166,7 +167,7 @@ def _train_index(sim: Simulation, observed: dict[str, Observed]) -> list[tuple[s
         (
             "movements_by_governorate",
             (
-                np.array([sim.years.index(int(y)) for y in m["year"]]),
+                np.array([years.index(int(y)) for y in m["year"]]),
                 np.array([g.adm1_codes.index(c) for c in m["governorate"]]),
                 m["observed"].to_numpy(float),
                 m["months"].to_numpy(float) / 12.0,
@@ -184,7 +185,7 @@ def _train_index(sim: Simulation, observed: dict[str, Observed]) -> list[tuple[s
         (
             "sites_by_district",
             (
-                np.array([sim.years.index(int(m_[:4])) for m_ in s["month"]]),
+                np.array([years.index(int(m_[:4])) for m_ in s["month"]]),
                 np.array([g.zone.district.index(d) for d in s["district"]]),
                 s["observed"].to_numpy(float),
             ),
@@ -211,7 +212,7 @@ def objective(
     # always the training years' camps: their arrivals are movements too (and leave no one
     # to go abroad), so every block is fitted on the model that is scored
     sim = simulate(p, central_draws(p), site_years=tuple(SPLITS["sites_by_district"]["train"]))
-    idx = _train_index(sim, observed) if index is None else index
+    idx = _train_index(observed) if index is None else index
     losses: dict[str, float] = {}
     for name, ix in idx:
         if name not in names:
@@ -382,7 +383,7 @@ def calibrate(
         raise SafeZonesError("nothing to calibrate: name at least one parameter")
     p0 = START if start is None else start
     observed = read_observed(refugees, movements, sites)
-    index = _train_index(simulate(p0, central_draws(p0)), observed)
+    index = _train_index(observed)
     calls = [0]
     status: list[dict[str, Any]] = []
     current = _fit_blocks(p0, free, observed, index, calls, maxiter, status)

@@ -24,8 +24,8 @@ option of the behavioural allocation (:mod:`safezones.model.departures`):
 
 The draws are the model's own (:func:`safezones.model.uncertainty.draw_inputs`):
 population bands, each class's rate, the hazard thresholds' factor, the distance
-decay (shifting the border decay by as much), the stay weight's factor, usable land
-and site area.
+decay (shifting the movers' decay by as much; the border decay is not drawn, as in
+the scenario model), the stay weight's factor, usable land and site area.
 """
 
 from __future__ import annotations
@@ -57,12 +57,19 @@ from safezones.defaults import (
 )
 from safezones.errors import SafeZonesError
 from safezones.model.demand import hazard_class
-from safezones.model.departures import attract_vector, border_km, leave_pull, openness
+from safezones.model.departures import (
+    attract_vector,
+    border_km,
+    leave_pull,
+    openness,
+    split_outside,
+)
 from safezones.model.geometry import border_line
 from safezones.model.ground import bundled_threat
 from safezones.model.overlay import kernel_intensity
 from safezones.model.prepare import bundled_cells
-from safezones.model.shelter import allocate_gravity
+from safezones.model.score import hazard_displaced
+from safezones.model.shelter import allocate_gravity, capacity
 from safezones.model.uncertainty import Central, Draws, UncertaintySpec, band_values, draw_inputs
 
 __all__ = [
@@ -168,13 +175,15 @@ def _district_km(xy: np.ndarray, adm2: np.ndarray, pop: np.ndarray, area: np.nda
 
 def nw_zone(
     cells_xy: np.ndarray,
+    adm1_codes: tuple[str, ...],
     *,
     depth_km: float = NW_DEPTH_KM,
     max_reach_km: float = DEFAULT_MAX_TRAVEL_KM / DEFAULT_DETOUR_FACTOR,
 ) -> Zone:
     """Return the de-facto refuge zone: Idleb's and Aleppo's land within ``depth_km`` of Turkey.
 
-    One part per district (Ain Al Arab left out, :data:`NW_LEFT_OUT`), in PROJECT_CRS.
+    One part per district (the SDF-held ones left out, :data:`NW_LEFT_OUT`), in
+    PROJECT_CRS; ``adm1_codes`` index the parts' governorates (:attr:`Grid.adm1_codes`).
     """
     dist = data.districts().to_crs(bundled_cells().crs)
     keep = dist["adm1_pcode"].isin(NW_GOVERNORATES) & ~dist["adm2_pcode"].isin(NW_LEFT_OUT)
@@ -185,10 +194,9 @@ def nw_zone(
     pts = shapely.points(cells_xy)
     near = np.flatnonzero(shapely.distance(pts, union) <= max_reach_km * 1000.0)
     dkm = np.column_stack([shapely.distance(pts[near], g) for g in parts.geometry]) / 1000.0
-    govs = sorted(data.governorates()["adm1_pcode"])
     return Zone(
         tuple(parts["adm2_pcode"]),
-        np.array([govs.index(c) for c in parts["adm1_pcode"]]),
+        np.array([adm1_codes.index(c) for c in parts["adm1_pcode"]]),
         (parts.geometry.area / 1e6).to_numpy(),
         parts.geometry,
         near,
@@ -227,7 +235,7 @@ def grid() -> Grid:
         inten,
         _district_km(xy, a2, bands[:, 1], area),
     )
-    return replace(g, zone=nw_zone(xy))
+    return replace(g, zone=nw_zone(xy, g.adm1_codes))
 
 
 def simulation_draws(params: Params, n: int, seed: int) -> Draws:
@@ -247,19 +255,8 @@ def simulation_draws(params: Params, n: int, seed: int) -> Draws:
 
 
 def central_draws(params: Params) -> Draws:
-    """Return the one central draw: every input at ``params``."""
-    one = np.ones(1)
-    return Draws(
-        np.zeros(1),
-        np.ones((1, 3)),
-        one,
-        np.full(1, params.site_area_m2),
-        np.zeros(1),
-        None,
-        np.full(1, params.usable_fraction),
-        np.full(1, params.decay),
-        one,
-    )
+    """Return the one central draw: every input at ``params`` (``draw_inputs`` with one draw)."""
+    return simulation_draws(params, 1, 0)
 
 
 @dataclass(frozen=True)
@@ -303,68 +300,53 @@ def simulate(
     cap = np.zeros((n, n_p))
     gov_of_district = np.zeros(len(g.adm2_codes), dtype=int)
     gov_of_district[g.adm2] = g.adm1
+    n_d = len(g.adm2_codes)
     base_decay = params.decay
+    # what every draw shares: the borders' pull (its decay is not drawn), the zone's reach
+    pull = leave_pull(g.border_km, params.border_decay) * attract  # (C, 5)
+    zone_km = z.dist_km * DEFAULT_DETOUR_FACTOR
+    reach = zone_km <= DEFAULT_MAX_TRAVEL_KM
     for k in range(n):
-        pop = band_values(g.bands[:, 0], g.bands[:, 1], g.bands[:, 2], dr.population_t[k : k + 1])[
-            0
-        ]
-        rates = np.clip(np.asarray(params.rates) * dr.rate_factor[k], 0.0, 1.0)
-        decay = float(dr.distance_decay[k]) if dr.distance_decay is not None else base_decay
-        bdecay = params.border_decay  # fixed, as in the scenario model (not drawn)
-        stay = params.stay * float(dr.outside_factor[k] if dr.outside_factor is not None else 1.0)
-        thresholds = np.asarray(DEFAULT_THRESHOLDS) * _threshold_factor(dr, k)
-        pull = leave_pull(g.border_km, bdecay) * attract  # (C, 5)
+        dk = dr.take(np.array([k]))
+        pop = band_values(g.bands[:, 0], g.bands[:, 1], g.bands[:, 2], dk.population_t)[0]
+        rates = np.clip(np.asarray(params.rates) * dk.rate_factor[0], 0.0, 1.0)
+        decay = float(dk.distance_decay[0]) if dk.distance_decay is not None else base_decay
+        stay = params.stay * float(dk.outside_factor[0] if dk.outside_factor is not None else 1.0)
+        thresholds = (np.asarray(DEFAULT_THRESHOLDS) * _threshold_factor(dr, k)).tolist()
         usable = (
-            float(dr.usable_fraction[k])
-            if dr.usable_fraction is not None
+            float(dk.usable_fraction[0])
+            if dk.usable_fraction is not None
             else params.usable_fraction
         )
-        cap[k] = usable * z.area_km2 * 1e6 / float(dr.site_area_per_person_m2[k])
+        cap[k] = capacity(z.area_km2, usable_fraction=usable,
+                          site_area_per_person_m2=float(dk.site_area_per_person_m2[0]))  # fmt: skip
         mdecay = max(params.movement_decay + decay - base_decay, 0.0)
         gpull = (REFERENCE_DISTANCE_KM / (g.district_km + REFERENCE_DISTANCE_KM)) ** mdecay
         stock = np.zeros(len(LEAVE_DESTINATIONS))
         for i, y in enumerate(g.years):
-            cls = hazard_class(g.intensity[i], thresholds.tolist())
-            disp = pop * rates[cls]
+            cls = hazard_class(g.intensity[i], thresholds)
+            disp = hazard_displaced(pop[None, :], cls, params.rates, dk)[0]
             w = pull * opens[i]  # (C, 5)
-            wsum = w.sum(axis=1)
+            rest = disp
             if y in site_years:
-                near = z.cells
-                reach = z.dist_km * DEFAULT_DETOUR_FACTOR <= DEFAULT_MAX_TRAVEL_KM
-                flows = allocate_gravity(
-                    disp[near],
-                    cap[k],
-                    reach,
-                    z.dist_km * DEFAULT_DETOUR_FACTOR,
-                    np.ones(n_p),
-                    decay=decay,
-                    outside_option=stay,
-                    leave_weight=wsum[near],
-                )
+                flows = allocate_gravity(disp[z.cells], cap[k], reach, zone_km, np.ones(n_p),
+                                         decay=decay, outside_option=stay,
+                                         leave_weight=w[z.cells].sum(axis=1))  # fmt: skip
                 out_sites[k, i] = flows.sum(axis=0)
                 rest = disp.copy()
-                rest[near] -= flows.sum(axis=1)
-            else:
-                rest = disp
-            denom = stay + wsum
-            leave = rest[:, None] * w / denom[:, None]  # (C, 5)
-            internal = rest * stay / denom
-            stock = stock + leave.sum(axis=0)
+                rest[z.cells] -= flows.sum(axis=1)
+            split = split_outside(rest, stay, w)  # (C, 6): stay, then each neighbour
+            leave = split[:, 1:].sum(axis=1)
+            stock = stock + split[:, 1:].sum(axis=0)
             out_abroad[k, i] = stock
             out_disp[k, i] = disp.sum()
-            pop = np.maximum(pop - leave.sum(axis=1), 0.0)
-            # the internal movers' districts of arrival, by gravity over the safest people
-            n_d = len(g.adm2_codes)
-            movers = np.bincount(g.adm2, internal, n_d)
+            pop = np.maximum(pop - leave, 0.0)
+            # the internal movers' districts of arrival, by gravity over the people not displaced
+            movers = np.bincount(g.adm2, split[:, 0], n_d)
             safe = np.bincount(g.adm2, pop * (1.0 - rates[cls]), n_d)
             wd = gpull * safe[None, :]
-            share = np.divide(
-                wd,
-                wd.sum(axis=1, keepdims=True),
-                out=np.zeros_like(wd),
-                where=wd.sum(axis=1, keepdims=True) > 0,
-            )
-            arrive = movers @ share  # (D,)
+            tot = wd.sum(axis=1, keepdims=True)
+            arrive = movers @ np.divide(wd, tot, out=np.zeros_like(wd), where=tot > 0)  # (D,)
             out_mov[k, i] = np.bincount(gov_of_district, arrive, n_gov)
             if y in site_years:  # the zone's arrivals moved too: to the part's governorate
                 out_mov[k, i] += np.bincount(z.governorate, out_sites[k, i], n_gov)

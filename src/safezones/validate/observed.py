@@ -106,12 +106,24 @@ def _open(
     return df, np.arange(len(df)) + first, src, p
 
 
-def _bad_lines(mask: np.ndarray, lines: np.ndarray, values: pd.Series) -> str:
+def _flag(
+    problems: list[str],
+    mask: np.ndarray,
+    lines: np.ndarray,
+    values: pd.Series,
+    what: str,
+    why: str,
+) -> None:
+    """Add "<n> <what>(s) <why>: line L ('value'), ..." when ``mask`` holds any row."""
+    n = int(mask.sum())
+    if not n:
+        return
+    many = "countries" if what == "country" else None
     shown = [
         f"line {ln} ({shown_value(values.iloc[i])})"
         for i, ln in zip(np.flatnonzero(mask), lines[mask], strict=True)
     ]
-    return listing(shown)
+    problems.append(f"{plural(n, what, many)} {why}: {listing(shown)}")
 
 
 def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) -> pd.Series:
@@ -120,18 +132,9 @@ def _months(df: pd.DataFrame, col: str, lines: np.ndarray, problems: list[str]) 
     ok = full.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?").to_numpy(dtype=bool)
     m = full.str[:7]
     year = pd.to_numeric(m.str[:4], errors="coerce").to_numpy(dtype=float)
-    bad = ~ok
-    if bad.any():
-        problems.append(
-            f"{plural(int(bad.sum()), 'month')} not written YYYY-MM (or YYYY-MM-DD): "
-            f"{_bad_lines(bad, lines, df[col])}"
-        )
+    _flag(problems, ~ok, lines, df[col], "month", "not written YYYY-MM (or YYYY-MM-DD)")
     odd = ok & ((year < 1900) | (year > 2100))
-    if odd.any():
-        problems.append(
-            f"{plural(int(odd.sum()), 'month')} not in a year from 1900 to 2100: "
-            f"{_bad_lines(odd, lines, df[col])}"
-        )
+    _flag(problems, odd, lines, df[col], "month", "not in a year from 1900 to 2100")
     return m
 
 
@@ -140,12 +143,27 @@ def _finite(
 ) -> None:
     """Add a problem for counts written as infinite (``inf``, ``1e400``): parse_numbers takes them."""
     inf = np.isinf(nums[col].to_numpy(dtype=float))
-    if inf.any():
-        problems.append(
-            f"{plural(int(inf.sum()), 'value')} of {col!r} "
-            f"{agree(int(inf.sum()), 'is', 'are')} not a finite number: "
-            f"{_bad_lines(inf, lines, df[col])}"
-        )
+    n = int(inf.sum())
+    _flag(
+        problems,
+        inf,
+        lines,
+        df[col],
+        "value",
+        f"of {col!r} {agree(n, 'is', 'are')} not a finite number",
+    )
+
+
+def _monthly(
+    df: pd.DataFrame, lines: np.ndarray, col: str
+) -> tuple[list[str], pd.Series, pd.Series]:
+    """Return the problems so far, each row's month and its count (blank: missing)."""
+    problems: list[str] = []
+    month = _months(df, "month", lines, problems)
+    nums, probs = parse_numbers(df, [col], lines, allow_missing=True)
+    problems += probs
+    _finite(nums, col, df, lines, problems)
+    return problems, month, nums[col]
 
 
 def read_refugees(path: PathLike | None = None) -> Observed:
@@ -162,19 +180,11 @@ def read_refugees(path: PathLike | None = None) -> Observed:
     _finite(nums, "refugees", df, lines, problems)
     y = nums["year"].to_numpy(dtype=float)
     odd = np.isfinite(y) & (y == np.round(y)) & ((y < 1900) | (y > 2100))
-    if odd.any():
-        problems.append(
-            f"{plural(int(odd.sum()), 'value')} of 'year' "
-            f"{agree(int(odd.sum()), 'is', 'are')} not a year from 1900 to 2100: "
-            f"{_bad_lines(odd, lines, df['year'])}"
-        )
+    why = f"of 'year' {agree(int(odd.sum()), 'is', 'are')} not a year from 1900 to 2100"
+    _flag(problems, odd, lines, df["year"], "value", why)
     iso = df["coa_iso"].astype("string").str.strip().str.upper()
     bad = ~iso.fillna("").str.match(r"^[A-Z]{3}$").to_numpy(dtype=bool)
-    if bad.any():
-        problems.append(
-            f"{plural(int(bad.sum()), 'country code')} not ISO3 (three letters, "
-            f"e.g. TUR): {_bad_lines(bad, lines, df['coa_iso'])}"
-        )
+    _flag(problems, bad, lines, df["coa_iso"], "country code", "not ISO3 (three letters, e.g. TUR)")
     if problems:
         raise DataError(problems, source=src)
     t = pd.DataFrame(
@@ -208,27 +218,19 @@ def read_movements(path: PathLike | None = None) -> Observed:
     the notes list the months missing; a governorate-year without any month is skipped.
     """
     df, lines, src, p = _open("movements", path, ["governorate", "month", "idp_movements"])
-    problems: list[str] = []
-    month = _months(df, "month", lines, problems)
-    nums, probs = parse_numbers(df, ["idp_movements"], lines, allow_missing=True)
-    problems += probs
-    _finite(nums, "idp_movements", df, lines, problems)
+    problems, month, count = _monthly(df, lines, "idp_movements")
     codes = _governorate_codes()
     gov = df["governorate"].astype("string").fillna("").map(lambda s: codes.get(normalise_name(s)))
     bad = gov.isna().to_numpy()
-    if bad.any():
-        problems.append(
-            f"{plural(int(bad.sum()), 'governorate')} not known (OCHA names such as "
-            f"'Rural Damascus' or P-codes such as SY03): "
-            f"{_bad_lines(bad, lines, df['governorate'])}"
-        )
+    why = "not known (OCHA names such as 'Rural Damascus' or P-codes such as SY03)"
+    _flag(problems, bad, lines, df["governorate"], "governorate", why)
     if problems:
         raise DataError(problems, source=src)
     t = pd.DataFrame(
         {
             "governorate": gov.astype(str),
             "month": month.astype(str),
-            "observed": nums["idp_movements"],
+            "observed": count,
         }
     )
     t["year"] = t["month"].str[:4].astype(int)
@@ -266,14 +268,11 @@ def read_sites(path: PathLike | None = None) -> Observed:
     A row's ``pcode`` (when the file has one and it is a district P-code) wins over
     its district name. Months absent between the first and the last are listed in the
     notes, and months whose total falls by more than a fifth against both neighbours
-    are flagged as looking incomplete (CCCM's 2017-12 and 2018-07 do).
+    are flagged as looking incomplete (CCCM's 2018-07 is; the data README also calls
+    2017-12 incomplete, which this rule does not catch).
     """
     df, lines, src, p = _open("sites", path, ["month", "district", "individuals"])
-    problems: list[str] = []
-    month = _months(df, "month", lines, problems)
-    nums, probs = parse_numbers(df, ["individuals"], lines, allow_missing=True)
-    problems += probs
-    _finite(nums, "individuals", df, lines, problems)
+    problems, month, count = _monthly(df, lines, "individuals")
     names, valid = _district_codes()
     by_name = df["district"].astype("string").fillna("").map(lambda s: names.get(normalise_name(s)))
     wrong = np.zeros(len(df), dtype=bool)
@@ -282,24 +281,16 @@ def read_sites(path: PathLike | None = None) -> Observed:
         code = pc.where(pc.isin(valid), by_name)
         # a district P-code that is not one (CCCM's own site codes, CP..., are not district codes)
         wrong = (pc.fillna("").str.match(r"^SY\d{4}$") & ~pc.isin(valid)).to_numpy(dtype=bool)
-        if wrong.any():
-            problems.append(
-                f"{plural(int(wrong.sum()), 'district P-code')} not known (P-codes "
-                f"such as SY0703): {_bad_lines(wrong, lines, df['pcode'])}"
-            )
+        why = "not known (P-codes such as SY0703)"
+        _flag(problems, wrong, lines, df["pcode"], "district P-code", why)
     else:
         code = by_name
     bad = code.isna().to_numpy() & ~wrong
-    if bad.any():
-        problems.append(
-            f"{plural(int(bad.sum()), 'district')} not known (OCHA names such as "
-            f"'Harim' or P-codes such as SY0703): {_bad_lines(bad, lines, df['district'])}"
-        )
+    why = "not known (OCHA names such as 'Harim' or P-codes such as SY0703)"
+    _flag(problems, bad, lines, df["district"], "district", why)
     if problems:
         raise DataError(problems, source=src)
-    t = pd.DataFrame(
-        {"month": month.astype(str), "district": code.astype(str), "observed": nums["individuals"]}
-    )
+    t = pd.DataFrame({"month": month.astype(str), "district": code.astype(str), "observed": count})
     # a blank count is missing, not zero: a district-month with every site blank is left out
     agg = pd.DataFrame(
         t.groupby(["month", "district"], as_index=False)["observed"].sum(min_count=1)

@@ -52,6 +52,7 @@ __all__ = [
     "fit_width",
     "held_label",
     "metric_label",
+    "metric_text",
     "percent",
     "result_sources",
     "source_note",
@@ -149,6 +150,24 @@ METRIC_NOTES = {
     "x protection; for arrivals, their origins' rate minus the zone's remaining rate "
     "(UCDP GED civilian deaths)",
 }
+
+
+def metric_text(value: object, *, share: bool = False) -> str:
+    """Return a backtest metric as every output writes it: two decimals, or a whole percent.
+
+    "n/a" when absent or undefined (NaN, e.g. Spearman with fewer than three units).
+
+    Examples
+    --------
+    >>> metric_text(0.4588), metric_text(0.7, share=True), metric_text(None)
+    ('0.46', '70 %', 'n/a')
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "n/a"
+    v = float(value)
+    if v != v:
+        return "n/a"
+    return percent(v) if share else f"{v:.2f}"
 
 
 def percent(share: float) -> str:

@@ -6,7 +6,6 @@ figure is A4 wide with the sources under the charts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +18,7 @@ from matplotlib.figure import Figure
 from safezones._text import mpl_literal, people
 from safezones.defaults import LEAVE_DESTINATIONS
 from safezones.validate.backtest import BACKTESTS, SPLITS, Backtest, Validation
-from safezones.viz.format import A4_WIDTH_IN, wrap
+from safezones.viz.format import A4_WIDTH_IN, metric_text, wrap
 
 __all__ = ["SPLIT_COLOURS", "TITLES", "backtest_chart", "timeseries_chart", "validation_chart"]
 
@@ -42,14 +41,9 @@ def _metric_line(bt: Backtest, split: str) -> str:
     if not m:
         return f"{split}: no rows"
 
-    def f(v: Any, pct: bool = False) -> str:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            return "n/a"
-        return f"{v:.0%}" if pct else f"{v:.2f}"
-
     return (
-        f"{split} ({m['units']}): ARD {f(m['ard'])}, Spearman {f(m['spearman'])}, "
-        f"in P5-P95 {f(m['coverage'], True)}"
+        f"{split} ({m['units']}): ARD {metric_text(m['ard'])}, "
+        f"Spearman {metric_text(m['spearman'])}, in P5-P95 {metric_text(m['coverage'], share=True)}"
     )
 
 
